@@ -1,0 +1,87 @@
+/**
+ * Whole-tree rules that no single file's schema can see: shard/number agreement, unique numbers,
+ * references to units and tickets, attachments that exist. Pure: data in, problems out.
+ */
+import type { Problem } from '../errors.ts';
+import type { TicketDoc, UnitDoc } from './documents.ts';
+import { parseTicketPath, shardOf, ticketDir } from './paths.ts';
+import type { Settings } from './schema/settings.ts';
+
+export interface CheckInput {
+  settings: Settings;
+  units: (UnitDoc & { path: string })[];
+  tickets: (TicketDoc & {
+    path: string;
+    messages?: { file: string; message: { attachments?: { file: string }[] | undefined } }[];
+    files?: string[];
+  })[];
+}
+
+const SETTINGS_FILE = 'helpdesk.yml';
+
+export function checkHelpdesk(input: CheckInput): Problem[] {
+  const problems: Problem[] = [];
+  const unitIds = new Set(input.units.map((doc) => doc.unit.id));
+  const knownUnits = [...unitIds].sort().join(', ');
+
+  for (const [index, intake] of input.settings.intake.entries()) {
+    if (!unitIds.has(intake.unit)) {
+      problems.push({ file: SETTINGS_FILE, field: `intake.${index}.unit`, message: `names unit '${intake.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+    }
+  }
+  for (const [site, unit] of Object.entries(input.settings.sites)) {
+    if (!unitIds.has(unit)) problems.push({ file: SETTINGS_FILE, field: `sites.${site}`, message: `names unit '${unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+  }
+  if (!input.units.some((doc) => doc.unit.family === 'tpm')) {
+    problems.push({ file: 'units', message: 'no unit of family tpm: tickets that match no routing rule need a TPM unit', hint: 'Add units/tpm.md with family: tpm.' });
+  }
+
+  const byNumber = new Map<number, string>();
+  const numbers = new Set(input.tickets.map((doc) => doc.ticket.number));
+  for (const doc of input.tickets) {
+    const { ticket } = doc;
+    const location = parseTicketPath(doc.path);
+    const expectedDir = ticketDir(ticket.number);
+    if (!location || `${expectedDir}/index.md` !== doc.path) {
+      const hint = location && location.number === ticket.number && location.shard !== shardOf(ticket.number)
+        ? `The shard is the number divided by 1000: move the folder to ${expectedDir}/.`
+        : `Move the ticket to ${expectedDir}/ or correct the number.`;
+      problems.push({ file: doc.path, field: 'number', message: `is ${ticket.number}, which belongs in ${expectedDir}/`, hint });
+    }
+    const previous = byNumber.get(ticket.number);
+    if (previous !== undefined) {
+      problems.push({ file: doc.path, field: 'number', message: `#${ticket.number} is also used by ${previous}: ticket numbers must be unique`, hint: 'Only intake mints numbers; remove the copy.' });
+    } else {
+      byNumber.set(ticket.number, doc.path);
+    }
+    if (!unitIds.has(ticket.unit)) {
+      problems.push({ file: doc.path, field: 'unit', message: `names unit '${ticket.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+    }
+    if ((ticket.status === 'solved' || ticket.status === 'unsolved') && !ticket.solution) {
+      problems.push({ file: doc.path, field: 'solution', message: `is required when the status is ${ticket.status}`, hint: 'example:\nsolution:\n  qualifier: fixed\n  text: The CE was restarted.' });
+    }
+    const relations = ticket.relations ?? {};
+    const referenced: [string, number][] = [
+      ...(relations.master === undefined ? [] : [['relations.master', relations.master] as [string, number]]),
+      ...(relations.parent === undefined ? [] : [['relations.parent', relations.parent] as [string, number]]),
+      ...(relations.slaves ?? []).map((n) => ['relations.slaves', n] as [string, number]),
+      ...(relations.children ?? []).map((n) => ['relations.children', n] as [string, number]),
+      ...(relations.related ?? []).map((n) => ['relations.related', n] as [string, number]),
+    ];
+    for (const [field, number] of referenced) {
+      if (number === ticket.number) problems.push({ file: doc.path, field, message: 'a ticket cannot be related to itself' });
+      else if (!numbers.has(number)) problems.push({ file: doc.path, field, message: `names ticket #${number}, which does not exist` });
+    }
+    if (doc.messages && doc.files) {
+      const files = new Set(doc.files);
+      for (const message of doc.messages) {
+        for (const attachment of message.message.attachments ?? []) {
+          if (!files.has(attachment.file)) {
+            problems.push({ file: `${ticketDir(ticket.number)}/messages/${message.file}`, field: 'attachments', message: `lists ${attachment.file}, which is not in files/` });
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,60 @@
+/**
+ * Structured commit messages for ticket changes (DESIGN.md §3):
+ *
+ *     #165048 status: in progress → solved
+ *
+ *     Ticket: 165048
+ *     Unit: roc-de
+ *     Actor: alice (GitHub)
+ *
+ * Subjects are single lines built from validated data; trailers are Git's `Key: value` lines, so
+ * `git log --grep` and `git interpret-trailers` read them.
+ */
+
+export interface Trailers {
+  Ticket?: string;
+  Unit?: string;
+  Actor?: string;
+  Event?: string;
+  [key: string]: string | undefined;
+}
+
+export interface CommitMessage {
+  subject: string;
+  body?: string;
+  trailers: Trailers;
+}
+
+/** Removes anything that would break a one-line subject or trailer (CR, LF, other control characters). */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function formatCommitMessage(message: CommitMessage): string {
+  const parts = [oneLine(message.subject, 200)];
+  if (message.body && message.body.trim() !== '') parts.push(message.body.trim());
+  const trailerLines = Object.entries(message.trailers)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+    .map(([key, value]) => `${key}: ${oneLine(value, 300)}`);
+  if (trailerLines.length > 0) parts.push(trailerLines.join('\n'));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Reads the trailer block: the last paragraph, when every line in it is `Key: value`. */
+export function parseCommitMessage(text: string): CommitMessage {
+  const paragraphs = text.replace(/\r\n/g, '\n').trim().split(/\n{2,}/);
+  const subject = paragraphs[0] ?? '';
+  const trailers: Trailers = {};
+  let bodyParagraphs = paragraphs.slice(1);
+  const last = bodyParagraphs[bodyParagraphs.length - 1];
+  if (last !== undefined && last.split('\n').every((line) => /^[A-Za-z][\w-]*: /.test(line))) {
+    for (const line of last.split('\n')) {
+      const colon = line.indexOf(': ');
+      trailers[line.slice(0, colon)] = line.slice(colon + 2);
+    }
+    bodyParagraphs = bodyParagraphs.slice(0, -1);
+  }
+  const body = bodyParagraphs.join('\n\n');
+  return body === '' ? { subject, trailers } : { subject, body, trailers };
+}

@@ -1,0 +1,57 @@
+/** Building blocks shared by the file-format schemas. Pure: zod only. */
+import { z } from 'zod';
+
+/** A mail address; lower-cased on the way in so that comparisons need no care. */
+export const EmailSchema = z
+  .email({ error: (issue) => `expected a mail address like jane.doe@uni.example, received ${describe(issue.input)}` })
+  .max(254)
+  .transform((address) => address.toLowerCase());
+
+/** A GitHub login (1–39 characters, letters, digits, single hyphens). */
+export const GitHubLoginSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, { error: (issue) => `expected a GitHub login like alice-smith, received ${describe(issue.input)}` });
+
+/** Identifiers of units, VOs and the like: lower-case words joined by hyphens, safe in paths and URLs. */
+export const SlugSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, { error: (issue) => `expected a lower-case id like ngi-de, received ${describe(issue.input)}` });
+
+/** An ISO-8601 timestamp with a zone (`2026-11-27T09:14:03Z`); strings, so YAML round-trips them unchanged. */
+export const TimestampSchema = z.iso.datetime({
+  offset: true,
+  error: (issue) => `expected an ISO time like 2026-11-27T09:14:03Z, received ${describe(issue.input)}`,
+});
+
+/** A calendar day (`2026-12-01`). */
+export const DaySchema = z.iso.date({ error: (issue) => `expected a day like 2026-12-01, received ${describe(issue.input)}` });
+
+/** A single line of text: no control characters, so it is safe in mail headers and commit subjects. */
+export function singleLine(max: number) {
+  return z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), { error: 'must be one line without control characters' });
+}
+
+/** A person as the helpdesk knows them: a name and at least one way to reach them. */
+export const PersonSchema = z
+  .object({
+    name: singleLine(200),
+    email: EmailSchema.optional(),
+    github: GitHubLoginSchema.optional(),
+  })
+  .strict()
+  .refine((person) => person.email !== undefined || person.github !== undefined, {
+    error: 'needs an email or a github login',
+  });
+
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

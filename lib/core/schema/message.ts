@@ -1,0 +1,63 @@
+/**
+ * The message file format: `tickets/<shard>/<number>/messages/<time>-<key>.md`.
+ * One file per message, append-only: two messages never touch the same file, so Git merges them.
+ */
+import { z } from 'zod';
+import { EmailSchema, GitHubLoginSchema, SlugSchema, TimestampSchema, singleLine } from './common.ts';
+
+export const ROLES = ['submitter', 'supporter', 'tpm', 'system', 'other'] as const;
+export type Role = (typeof ROLES)[number];
+export const VISIBILITIES = ['public', 'internal'] as const;
+export const MESSAGE_SOURCES = ['mail', 'github', 'pull-request', 'cli', 'web', 'system'] as const;
+
+/** An attachment stored in the ticket's `files/` folder. */
+export const AttachmentSchema = z
+  .object({
+    /** File name inside `files/`; never a path. */
+    file: z.string().regex(/^[^/\\\u0000-\u001f]+$/, { error: 'must be a plain file name inside files/' }).refine((name) => name !== '.' && name !== '..', { error: 'must be a plain file name' }),
+    size: z.number().int().nonnegative(),
+    type: singleLine(200).default('application/octet-stream'),
+  })
+  .strict();
+
+export const MessageSchema = z
+  .object({
+    date: TimestampSchema,
+    author: z
+      .object({
+        name: singleLine(200),
+        email: EmailSchema.optional(),
+        github: GitHubLoginSchema.optional(),
+        role: z.enum(ROLES),
+        /** The unit a supporter spoke for. */
+        unit: SlugSchema.optional(),
+      })
+      .strict(),
+    /** `internal` notes never reach the submitter or the public site. */
+    visibility: z.enum(VISIBILITIES).default('public'),
+    source: z.enum(MESSAGE_SOURCES),
+    /** The mail's Message-ID without angle brackets; the threading key. */
+    messageId: singleLine(998).optional(),
+    inReplyTo: singleLine(998).optional(),
+    references: z.array(singleLine(998)).optional(),
+    attachments: z.array(AttachmentSchema).optional(),
+    /** Marks for TPM, e.g. `unknown-sender`, `unauthenticated`. */
+    flags: z.array(SlugSchema).optional(),
+  })
+  .strict();
+
+export type MessageInput = z.input<typeof MessageSchema>;
+export type Message = z.output<typeof MessageSchema>;
+
+export const MESSAGE_EXAMPLE = `---
+date: 2026-11-27T10:15:00Z
+author:
+  name: A. Supporter
+  github: a-supporter
+  role: supporter
+  unit: ngi-de
+visibility: public
+source: pull-request
+---
+We renewed the proxy on the VOBOX; could you resubmit a test job?
+`;

@@ -1,0 +1,60 @@
+/**
+ * The helpdesk settings file format: `helpdesk.yml` at the root of a helpdesk checkout.
+ * Everything that differs between helpdesks lives here, so code never hard-codes the example data.
+ */
+import { z } from 'zod';
+import { EmailSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+
+export const SettingsSchema = z
+  .object({
+    /** Shown on the site and in mail. */
+    name: singleLine(100),
+    /** Intake addresses and the unit each one routes to by default. */
+    intake: z
+      .array(z.object({ address: EmailSchema, unit: SlugSchema, name: singleLine(100).optional() }).strict())
+      .min(1, { error: 'needs at least one intake address' }),
+    /** From address of notifications. */
+    sender: EmailSchema,
+    /** Subject tag of a ticket; `{number}` is replaced by the ticket number. */
+    subjectTag: singleLine(60)
+      .refine((tag) => tag.includes('{number}'), { error: 'must contain {number}' })
+      .default('[GGUS #{number}]'),
+    /** Public site, for links in mail. */
+    siteUrl: z.url(),
+    /** First ticket number when the helpdesk has none yet. */
+    numberingStart: z.number().int().positive().default(1),
+    /** `owner/name` on GitHub, for edit links and issue intake. */
+    repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' }).optional(),
+    /** Known VOs (extracted from mail, offered in forms). */
+    vos: z.array(SlugSchema).default([]),
+    /** Known sites and the NGI unit each belongs to. */
+    sites: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), SlugSchema).default({}),
+    /** GitHub logins allowed to change units, routing rules and settings. */
+    administrators: z.array(GitHubLoginSchema).default([]),
+    /** Limits for inbound mail. */
+    mail: z
+      .object({
+        /** Largest attachment kept, in bytes; bigger ones are listed but not stored. */
+        attachmentMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        /** More Cc addresses than this on a first mail adds none and flags the ticket for TPM. */
+        ccLimit: z.number().int().nonnegative().default(20),
+      })
+      .strict()
+      .default({ attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20 }),
+  })
+  .strict();
+
+export type SettingsInput = z.input<typeof SettingsSchema>;
+export type Settings = z.output<typeof SettingsSchema>;
+
+export const SETTINGS_EXAMPLE = `name: Example Grid Helpdesk
+intake:
+  - address: helpdesk@ggus.example
+    unit: tpm
+  - address: vo-user-support@ggus.example
+    unit: tpm-vo
+sender: noreply@ggus.example
+subjectTag: "[GGUS #{number}]"
+siteUrl: https://helpdesk.example.org/
+numberingStart: 165000
+`;

@@ -1,0 +1,139 @@
+/**
+ * The ticket file format: `tickets/<shard>/<number>/index.md` front-matter.
+ * One schema, shared by the CLI, the pull-request check and the site.
+ * Field meanings follow GGUS (research/ggus.md §1); key order here is the order written to disk.
+ */
+import { z } from 'zod';
+import { EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
+
+/** The 10 GGUS statuses; the first six are the "open" meta-status. */
+export const OPEN_STATUSES = ['new', 'assigned', 'in progress', 'waiting for reply', 'on hold', 'reopened'] as const;
+export const TERMINAL_STATUSES = ['solved', 'unsolved', 'verified', 'closed'] as const;
+export const STATUSES = [...OPEN_STATUSES, ...TERMINAL_STATUSES] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Priorities from lowest to highest; `less urgent` is the GGUS default. */
+export const PRIORITIES = ['less urgent', 'urgent', 'very urgent', 'top priority'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const TICKET_TYPES = ['USER', 'TEAM', 'ALARM'] as const;
+export const CATEGORIES = ['incident', 'service request', 'change request', 'documentation', 'test'] as const;
+export const NOTIFICATION_MODES = ['on solution', 'on every change'] as const;
+export const SOLUTION_QUALIFIERS = ['fixed', 'work-around', 'works as designed', 'duplicate', 'invalid', "won't fix"] as const;
+export const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as const;
+
+/** GGUS "type of issue" values (research/ggus.md §1.1, D-ISSUE). */
+export const ISSUE_TYPES = [
+  'Accounting', 'AppDB', 'Authorization/Authentication', 'COD Operations', 'Catalogue', 'Computing Services',
+  'Data Management - generic', 'Databases', 'Deployment - other', 'Documentation', 'File Access', 'File Transfer',
+  'GGUS', 'IaaS Operations', 'Information System', 'Installation', 'Local Batch System', 'Middleware', 'Monitoring',
+  'Network problem', 'Operations', 'Other', 'Security', 'Storage Systems', 'VO Specific Software',
+  'Virtual Appliance Management', 'Workload Management',
+] as const;
+
+const TicketNumberSchema = z.number().int().positive();
+
+/** Links between tickets; each one is mirrored on the other ticket. */
+export const RelationsSchema = z
+  .object({
+    /** This ticket duplicates `master`; only the master is worked on. */
+    master: TicketNumberSchema.optional(),
+    /** Tickets that duplicate this one. */
+    slaves: z.array(TicketNumberSchema).optional(),
+    /** This ticket is a child of `parent`. */
+    parent: TicketNumberSchema.optional(),
+    /** Children; the parent stays on hold until all are solved. */
+    children: z.array(TicketNumberSchema).optional(),
+    /** Symmetric cross references. */
+    related: z.array(TicketNumberSchema).optional(),
+  })
+  .strict();
+
+export const TicketSchema = z
+  .object({
+    /** Sequential number, shown as `#165048`; minted only by intake on the main branch. */
+    number: TicketNumberSchema,
+    /** Subject, at most 250 characters as in GGUS. */
+    title: singleLine(250),
+    status: z.enum(STATUSES),
+    /** Current priority; supporters may change it "to a more realistic one". */
+    priority: z.enum(PRIORITIES).default('less urgent'),
+    /** Priority at submission, kept for reports. */
+    originalPriority: z.enum(PRIORITIES).optional(),
+    /** USER, TEAM or ALARM; fixed at creation (TEAM → ALARM is the only change). */
+    type: z.enum(TICKET_TYPES).default('USER'),
+    category: z.enum(CATEGORIES).default('incident'),
+    /** GGUS "type of issue". */
+    issue: z.enum(ISSUE_TYPES).default('Other'),
+    /** Responsible support unit id (a file in `units/`); TPM by default. */
+    unit: SlugSchema,
+    /** One person the ticket is assigned to: a mail address or GitHub login. */
+    assignee: z.union([EmailSchema, GitHubLoginSchema]).optional(),
+    /** Concerned VO. */
+    vo: SlugSchema.optional(),
+    /** Affected site (GOCDB name); informational. */
+    site: singleLine(100).optional(),
+    /** Site whose NGI is notified; this is routing information. */
+    notifySite: singleLine(100).optional(),
+    submitter: PersonSchema,
+    /** Copied on public updates. */
+    cc: z.array(EmailSchema).optional(),
+    /** Involved people: notified like the unit, including internal notes. */
+    involve: z.array(EmailSchema).optional(),
+    /** Notified of public messages and the solution. */
+    subscribers: z.array(EmailSchema).optional(),
+    /** When the submitter is mailed. */
+    notify: z.enum(NOTIFICATION_MODES).default('on solution'),
+    created: TimestampSchema,
+    /** How the ticket came in: intake address for mail. */
+    source: z
+      .object({ kind: z.enum(SOURCE_KINDS), address: EmailSchema.optional() })
+      .strict(),
+    /** For tickets from another system: `github:owner/repo#12`, a remote helpdesk's id. */
+    origin: z.object({ system: singleLine(100), id: singleLine(200) }).strict().optional(),
+    relations: RelationsSchema.optional(),
+    /** Required for solved and unsolved. */
+    solution: z.object({ qualifier: z.enum(SOLUTION_QUALIFIERS), text: z.string().min(1) }).strict().optional(),
+    /** A supporter's reminder date (on hold / waiting for reply). */
+    remindOn: DaySchema.optional(),
+  })
+  .strict();
+
+/** What humans write. */
+export type TicketInput = z.input<typeof TicketSchema>;
+/** What code gets. */
+export type Ticket = z.output<typeof TicketSchema>;
+
+export const TICKET_EXAMPLE = `---
+number: 165048
+title: CMS jobs fail at FZK-LCG2 with proxy expired
+status: in progress
+priority: urgent
+originalPriority: urgent
+type: USER
+category: incident
+issue: Workload Management
+unit: ngi-de
+vo: cms
+site: FZK-LCG2
+submitter:
+  name: Jane Doe
+  email: jane.doe@uni.example
+notify: on solution
+created: 2026-11-27T09:14:03Z
+source:
+  kind: email
+  address: helpdesk@ggus.example
+relations:
+  related: [165001]
+solution:
+  qualifier: fixed
+  text: The proxy on the VOBOX was renewed.
+remindOn: 2026-12-01
+---
+Since Monday all CMS pilot jobs at FZK-LCG2 fail with "proxy expired".
+`;
+
+export function isOpen(status: Status): boolean {
+  return (OPEN_STATUSES as readonly string[]).includes(status);
+}

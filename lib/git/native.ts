@@ -1,0 +1,29 @@
+/**
+ * Native git, for what isomorphic-git is measured to be too slow at (history: DESIGN.md §7).
+ * Arguments are passed as an array, never through a shell.
+ */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { GitgusError, MissingDependencyError } from '../errors.ts';
+
+export const GIT_INSTALL_HINT = 'Install git (Debian/Ubuntu: apt-get install -y git).';
+
+export function runGit(dir: string, args: string[], options: { input?: string | Buffer; allowFailure?: boolean; maxBuffer?: number } = {}): { stdout: string; stderr: string; status: number } {
+  const spawnOptions: SpawnSyncOptions = {
+    cwd: dir,
+    encoding: 'utf8',
+    // Full-history logs of a large helpdesk run to hundreds of MB.
+    maxBuffer: options.maxBuffer ?? 1024 * 1024 * 1024,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+  };
+  if (options.input !== undefined) spawnOptions.input = options.input;
+  const result = spawnSync('git', args, spawnOptions);
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingDependencyError('git', GIT_INSTALL_HINT);
+    throw new GitgusError('E_GIT', `git ${args[0]} failed: ${result.error.message}`, { cause: result.error });
+  }
+  const out = { stdout: String(result.stdout), stderr: String(result.stderr), status: result.status ?? 1 };
+  if (out.status !== 0 && !options.allowFailure) {
+    throw new GitgusError('E_GIT', `git ${args.join(' ')} failed: ${out.stderr.trim()}`, { data: { args, status: out.status } });
+  }
+  return out;
+}

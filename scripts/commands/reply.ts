@@ -1,0 +1,71 @@
+import { defineCommand } from 'citty';
+import { messageFile } from '../../lib/core/edit.ts';
+import { roleOf } from '../../lib/core/people.ts';
+import { GitgusError, ValidationError } from '../../lib/errors.ts';
+import { resolveActor } from '../../lib/git/identity.ts';
+import { loadTicket, loadUnits } from '../../lib/store/load.ts';
+import { commitTicketChange } from '../../lib/store/ticket-change.ts';
+import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson, readStdin } from '../_shared.ts';
+
+export interface ReplyOptions {
+  root: string;
+  number: number;
+  text: string;
+  internal?: boolean;
+  actor?: string | undefined;
+  now?: Date;
+}
+
+/** Adds a message file to a ticket as one commit. */
+export async function addReply(options: ReplyOptions): Promise<{ commit: string; file: string }> {
+  if (options.text.trim() === '') throw new GitgusError('E_ARGUMENT', 'the message is empty', { hint: 'Pass --message "text" or pipe the text on standard input.' });
+  const doc = loadTicket(options.root, options.number);
+  const units = loadUnits(options.root);
+  if (units.problems.length > 0) throw new ValidationError(units.problems);
+  const actor = resolveActor(options.root, options.actor);
+  const identity = { email: actor.email, github: actor.github };
+  const { role, unit } = roleOf(identity, doc.ticket, units.items.map((u) => u.unit));
+  if (options.internal && (role === 'submitter' || role === 'other')) {
+    throw new GitgusError('E_FORBIDDEN', 'only supporters may write internal notes', { hint: 'Add yourself as a member of a unit in units/, or reply publicly.' });
+  }
+  const visibility = options.internal ? 'internal' : 'public';
+  const file = messageFile(options.number, {
+    message: {
+      date: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      author: { name: actor.name, ...(actor.github ? { github: actor.github } : { email: actor.email }), role, ...(unit ? { unit } : {}) },
+      visibility,
+      source: 'cli',
+    },
+    body: options.text,
+  });
+  const commit = await commitTicketChange({
+    dir: options.root,
+    number: options.number,
+    unit: doc.ticket.unit,
+    subject: `#${options.number} ${visibility === 'internal' ? 'internal note' : 'message'} from ${actor.github ?? actor.name} (${role})`,
+    event: visibility === 'internal' ? 'internal-note' : 'message',
+    actor,
+    files: [{ path: file.path, content: file.content }],
+  });
+  return { commit, file: file.path };
+}
+
+export default defineCommand({
+  meta: {
+    name: 'reply',
+    description: 'Add a message to a ticket; one commit. The text comes from --message or standard input.\n\nExamples:\n  gitgus reply 165048 --message "Could you resubmit a test job?"\n  echo "Checked the CE logs, nothing yet." | gitgus reply 165048 --internal --actor alice',
+  },
+  args: {
+    number: { type: 'positional', description: 'Ticket number', required: true },
+    message: { type: 'string', alias: 'm', description: 'Message text (Markdown)', valueHint: 'TEXT' },
+    internal: { type: 'boolean', description: 'An internal note: never shown to the submitter or on the public site', default: false },
+    ...commonArgs,
+    ...actorArg,
+  },
+  async run({ args }) {
+    const text = args.message ?? readStdin() ?? '';
+    const result = await addReply({ root: helpdeskRoot(args.root), number: parseTicketNumber(args.number), text, internal: args.internal, actor: args.actor });
+    if (args.json) printJson(result);
+    else process.stderr.write(`added ${result.file} (commit ${result.commit.slice(0, 10)})\n`);
+  },
+});

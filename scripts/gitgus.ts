@@ -1,0 +1,74 @@
+/**
+ * The `gitgus` command line. Each command lives in scripts/commands/<name>.ts and is loaded lazily.
+ * This file is the only place that prints errors and exits (STYLE.md: the library returns, the CLI presents).
+ */
+import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
+import { ExitError, GitgusError, ValidationError, formatProblems } from '../lib/errors.ts';
+
+type Loader = () => Promise<CommandDef<any>>;
+const load = (name: string): Loader => () => import(`./commands/${name}.ts`).then((module: { default: CommandDef<any> }) => module.default);
+
+/** Every command; later issues add theirs here. */
+export const COMMANDS = ['check', 'show', 'list', 'set', 'reply'] as const;
+
+export const main = defineCommand({
+  meta: { name: 'gitgus', version: '0.1.0', description: 'The GGUS helpdesk workflow on a Git repository.' },
+  subCommands: Object.fromEntries(COMMANDS.map((name) => [name, load(name)])),
+});
+
+async function resolveTarget(rawArgs: string[]): Promise<{ command: CommandDef<any>; parent?: CommandDef<any> }> {
+  const name = rawArgs.find((arg) => !arg.startsWith('-'));
+  if (name && (COMMANDS as readonly string[]).includes(name)) return { command: await load(name)(), parent: main };
+  return { command: main };
+}
+
+function wantsJson(rawArgs: string[]): boolean {
+  return rawArgs.includes('--json');
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function runCli(rawArgs: string[]): Promise<number> {
+  try {
+    if (rawArgs.length === 0 || rawArgs.includes('--help') || rawArgs.includes('-h')) {
+      const { command, parent } = await resolveTarget(rawArgs);
+      process.stdout.write(`${await renderUsage(command, parent)}\n`);
+      return 0;
+    }
+    if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
+      process.stdout.write('0.1.0\n');
+      return 0;
+    }
+    const name = rawArgs.find((arg) => !arg.startsWith('-'));
+    if (!name || !(COMMANDS as readonly string[]).includes(name)) {
+      throw new GitgusError('E_UNKNOWN_COMMAND', `unknown command '${name ?? rawArgs[0] ?? ''}'`, { hint: `commands: ${COMMANDS.join(', ')}; see gitgus --help` });
+    }
+    await runCommand(main, { rawArgs });
+    return 0;
+  } catch (error) {
+    return report(error, wantsJson(rawArgs));
+  }
+}
+
+function report(error: unknown, json: boolean): number {
+  if (error instanceof ExitError) return error.exitCode;
+  if (error instanceof GitgusError && !(error.code === 'E_INTERNAL')) {
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`);
+    const text = error instanceof ValidationError ? formatProblems(error.problems) : `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`;
+    process.stderr.write(`${text}\n`);
+    return 1;
+  }
+  // citty's own argument errors (missing positional, unknown enum value) carry a code starting with E.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && typeof code === 'string' && code.startsWith('E')) {
+    process.stderr.write(`error: ${error.message}\n  see gitgus --help\n`);
+    return 2;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`internal error (a bug in gitgus, not in your input):\n${detail}\nPlease report it with the command you ran and \`node --version\` (${process.version}).\n`);
+  return 70;
+}
+
+// Run when executed directly (node scripts/gitgus.ts …), not when imported by tests.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
