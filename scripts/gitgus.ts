@@ -2,14 +2,18 @@
  * The `gitgus` command line. Each command lives in scripts/commands/<name>.ts and is loaded lazily.
  * This file is the only place that prints errors and exits (STYLE.md: the library returns, the CLI presents).
  */
+import { readdirSync } from 'node:fs';
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
 import { ExitError, GitgusError, ValidationError, formatProblems } from '../lib/errors.ts';
 
 type Loader = () => Promise<CommandDef<any>>;
 const load = (name: string): Loader => () => import(`./commands/${name}.ts`).then((module: { default: CommandDef<any> }) => module.default);
 
-/** Every command; later issues add theirs here. */
-export const COMMANDS = ['check', 'show', 'list', 'set', 'reply'] as const;
+/** Every command: one file each in scripts/commands/ (a new file is a new command; nothing to register). */
+export const COMMANDS: readonly string[] = readdirSync(new URL('./commands/', import.meta.url))
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith('_'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
 
 export const main = defineCommand({
   meta: { name: 'gitgus', version: '0.1.0', description: 'The GGUS helpdesk workflow on a Git repository.' },
@@ -18,7 +22,7 @@ export const main = defineCommand({
 
 async function resolveTarget(rawArgs: string[]): Promise<{ command: CommandDef<any>; parent?: CommandDef<any> }> {
   const name = rawArgs.find((arg) => !arg.startsWith('-'));
-  if (name && (COMMANDS as readonly string[]).includes(name)) return { command: await load(name)(), parent: main };
+  if (name && COMMANDS.includes(name)) return { command: await load(name)(), parent: main };
   return { command: main };
 }
 
@@ -39,7 +43,7 @@ export async function runCli(rawArgs: string[]): Promise<number> {
       return 0;
     }
     const name = rawArgs.find((arg) => !arg.startsWith('-'));
-    if (!name || !(COMMANDS as readonly string[]).includes(name)) {
+    if (!name || !COMMANDS.includes(name)) {
       throw new GitgusError('E_UNKNOWN_COMMAND', `unknown command '${name ?? rawArgs[0] ?? ''}'`, { hint: `commands: ${COMMANDS.join(', ')}; see gitgus --help` });
     }
     await runCommand(main, { rawArgs });
