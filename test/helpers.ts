@@ -1,0 +1,77 @@
+/**
+ * Test fixtures: temporary helpdesks as real Git repositories, and the CLI run as a real process.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const LAUNCHER = path.join(PROJECT_ROOT, 'bin', 'gitgus.js');
+
+const temps: string[] = [];
+
+export function tempDir(prefix = 'gitgus-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** Removes every temp dir made so far (call from afterAll). */
+export function cleanupTemps(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs native git; throws with stderr on failure. */
+export function git(dir: string, args: string[], input?: string): string {
+  const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8', input, env: { ...process.env, LC_ALL: 'C' } });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return result.stdout;
+}
+
+export interface HelpdeskOptions {
+  /** Copy the bundled example (helpdesk.yml, units/, tickets/); default true. */
+  example?: boolean;
+  /** Extra files: repo path → content. */
+  files?: Record<string, string>;
+}
+
+/** A temporary helpdesk: a Git repository on `main` with one commit holding the example helpdesk. */
+export function makeHelpdesk(options: HelpdeskOptions = {}): string {
+  const dir = tempDir('gitgus-helpdesk-');
+  if (options.example !== false) {
+    for (const entry of ['helpdesk.yml', 'units', 'tickets']) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  for (const [file, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'user.name', 'Test Runner']);
+  git(dir, ['config', 'user.email', 'runner@test.example']);
+  git(dir, ['config', 'commit.gpgsign', 'false']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'example helpdesk']);
+  return dir;
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `gitgus` as a real process through the launcher, as an MTA pipe or CI would. */
+export function runGitgus(args: string[], options: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): CliResult {
+  const result = spawnSync(process.execPath, [LAUNCHER, ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
