@@ -6,7 +6,7 @@
  * engines evaluate `---js` front-matter with `eval`, which would let a mail or a pull request run code.
  */
 import matter from 'gray-matter';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseDocument, stringify as stringifyYaml } from 'yaml';
 import { FrontMatterLanguageError, ValidationError } from '../errors.ts';
 
 export interface FrontMatterDoc {
@@ -14,7 +14,7 @@ export interface FrontMatterDoc {
   body: string;
 }
 
-const YAML_PARSE_OPTIONS = { schema: 'core', strict: true, uniqueKeys: true, maxAliasCount: 0, prettyErrors: true } as const;
+const YAML_PARSE_OPTIONS = { schema: 'core', strict: true, uniqueKeys: true, prettyErrors: true } as const;
 const YAML_STRINGIFY_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, schema: 'core', aliasDuplicateObjects: false } as const;
 
 function refuseLanguage(file: string, language: string) {
@@ -25,11 +25,18 @@ function refuseLanguage(file: string, language: string) {
 
 /** Parses YAML with the helpdesk's one engine: YAML 1.2 core schema, no aliases, no custom tags. */
 export function parseYamlText(text: string, file: string): unknown {
-  try {
-    return parseYaml(text, YAML_PARSE_OPTIONS);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
+  // Warnings (unknown tags like !!js/function) are refused too: the files hold plain data only.
+  const trouble = [...doc.errors, ...doc.warnings][0];
+  if (trouble) {
+    const detail = trouble.message.split('\n')[0] ?? trouble.message;
     throw new ValidationError([{ file, message: `is not valid YAML: ${detail}`, hint: 'Check indentation and quote values that contain ": " or start with a special character.' }]);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 0 });
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new ValidationError([{ file, message: `is not valid YAML: ${detail}`, hint: 'Aliases (*name) are not allowed; write the values out.' }]);
   }
 }
 

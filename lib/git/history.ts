@@ -21,6 +21,12 @@ const FIELD = '\x1f';
 const RECORD = '\x1e';
 const FORMAT = ['%H', '%an', '%ae', '%aI', '%B'].join('%x1f') + '%x1e';
 
+/** Git prints the author's zone; the helpdesk speaks UTC everywhere. */
+function utc(iso: string): string {
+  const time = new Date(iso);
+  return Number.isNaN(time.getTime()) ? iso : time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function parseLog(stdout: string): CommitRecord[] {
   return stdout
     .split(RECORD)
@@ -29,7 +35,7 @@ function parseLog(stdout: string): CommitRecord[] {
     .map((chunk) => {
       const [oid = '', name = '', email = '', date = '', message = ''] = chunk.split(FIELD);
       const parsed = parseCommitMessage(message);
-      const record: CommitRecord = { oid, author: { name, email }, date, subject: parsed.subject, trailers: parsed.trailers };
+      const record: CommitRecord = { oid, author: { name, email }, date: utc(date), subject: parsed.subject, trailers: parsed.trailers };
       if (parsed.body !== undefined) record.body = parsed.body;
       return record;
     });

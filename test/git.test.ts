@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-message.ts';
+import { commitChanges } from '../lib/git/commit.ts';
+import { ticketHistory } from '../lib/git/history.ts';
+import { cleanupTemps, git, makeHelpdesk } from './helpers.ts';
+
+afterAll(cleanupTemps);
+
+const author = { name: 'Alice Smith', email: 'alice@kit.example' };
+
+describe('commits built from trees (isomorphic-git) are valid for the git CLI', () => {
+  it('commits a change set with a structured subject and trailers; git fsck is clean; git log -- <ticket> shows it', async () => {
+    const dir = makeHelpdesk();
+    const before = git(dir, ['rev-parse', 'HEAD']).trim();
+    const oid = await commitChanges({
+      dir,
+      changes: [
+        { path: 'tickets/165/165001/messages/20261127T101500Z-abcdef12.md', content: '---\ndate: 2026-11-27T10:15:00Z\nauthor:\n  name: Alice\n  role: supporter\nvisibility: public\nsource: cli\n---\nHello\n' },
+        { path: 'tickets/165/165001/files/log.txt', content: Buffer.from([0, 1, 2, 255]) },
+      ],
+      message: { subject: '#165001 message from alice', trailers: { Ticket: '165001', Unit: 'ngi-de', Actor: 'alice (GitHub)' } },
+      author,
+    });
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(oid);
+    expect(git(dir, ['rev-parse', 'HEAD~1']).trim()).toBe(before);
+    expect(git(dir, ['fsck', '--strict', '--no-progress'])).toBe('');
+    // The working tree and the index agree with the commit.
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+    expect(readFileSync(path.join(dir, 'tickets/165/165001/files/log.txt'))).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(git(dir, ['log', '--format=%H', '--', 'tickets/165/165001']).trim().split('\n')[0]).toBe(oid);
+    expect(git(dir, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)%(trailers:key=Actor,valueonly)']).trim()).toBe('165001\nalice (GitHub)');
+    expect(git(dir, ['log', '-1', '--format=%an <%ae>']).trim()).toBe('Alice Smith <alice@kit.example>');
+    expect(git(dir, ['show', '--name-status', '--format=', 'HEAD']).trim().split('\n').sort()).toEqual([
+      'A\ttickets/165/165001/files/log.txt',
+      'A\ttickets/165/165001/messages/20261127T101500Z-abcdef12.md',
+    ]);
+  });
+
+  it('deletes files and prunes empty folders', async () => {
+    const dir = makeHelpdesk();
+    const files = git(dir, ['ls-files', 'tickets/165/165005/files']).trim().split('\n');
+    expect(files.length).toBeGreaterThan(0);
+    await commitChanges({ dir, changes: files.map((file) => ({ path: file, content: null })), message: { subject: 'drop files', trailers: {} }, author });
+    expect(git(dir, ['ls-files', 'tickets/165/165005/files']).trim()).toBe('');
+    expect(existsSync(path.join(dir, 'tickets/165/165005/files'))).toBe(false);
+    expect(git(dir, ['fsck', '--strict', '--no-progress'])).toBe('');
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('keeps unrelated staged work of the user out of the commit', async () => {
+    const dir = makeHelpdesk();
+    git(dir, ['rm', '-q', '--cached', 'units/osg.md']);
+    await commitChanges({ dir, changes: [{ path: 'tickets/165/165002/files/a.txt', content: 'a' }], message: { subject: 'x', trailers: {} }, author });
+    expect(git(dir, ['ls-tree', '--name-only', 'HEAD', 'units/osg.md']).trim()).toBe('units/osg.md');
+    // Still staged as the user left it: deleted from the index, present as an untracked file.
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('D  units/osg.md\n?? units/osg.md');
+  });
+
+  it('refuses paths that leave the repository and empty change sets', async () => {
+    const dir = makeHelpdesk();
+    const head = git(dir, ['rev-parse', 'HEAD']).trim();
+    await expect(commitChanges({ dir, changes: [{ path: 'tickets/../../evil', content: 'x' }], message: { subject: 'x', trailers: {} }, author })).rejects.toMatchObject({ code: 'E_PATH_ESCAPE' });
+    await expect(commitChanges({ dir, changes: [{ path: '/etc/passwd', content: 'x' }], message: { subject: 'x', trailers: {} }, author })).rejects.toMatchObject({ code: 'E_PATH_ESCAPE' });
+    await expect(commitChanges({ dir, changes: [], message: { subject: 'x', trailers: {} }, author })).rejects.toMatchObject({ code: 'E_NOTHING_TO_COMMIT' });
+    const same = readFileSync(path.join(dir, 'units/tpm.md'), 'utf8');
+    await expect(commitChanges({ dir, changes: [{ path: 'units/tpm.md', content: same }], message: { subject: 'x', trailers: {} }, author })).rejects.toMatchObject({ code: 'E_NOTHING_TO_COMMIT' });
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(head);
+  });
+
+  it('reads the history of one ticket with native git, trailers parsed', async () => {
+    const dir = makeHelpdesk();
+    for (const subject of ['#165003 status: assigned → in progress', '#165003 message from alice']) {
+      await commitChanges({ dir, changes: [{ path: `tickets/165/165003/files/${subject.length}.txt`, content: subject }], message: { subject, trailers: { Ticket: '165003', Actor: 'alice (GitHub)' } }, author, date: new Date('2026-11-27T10:00:00Z') });
+    }
+    const history = ticketHistory(dir, 165003);
+    expect(history.map((c) => c.subject)).toEqual(['#165003 message from alice', '#165003 status: assigned → in progress', 'example helpdesk']);
+    expect(history[0]?.trailers).toEqual({ Ticket: '165003', Actor: 'alice (GitHub)' });
+    expect(history[0]?.date).toBe('2026-11-27T10:00:00Z');
+    expect(ticketHistory(dir, 165004).map((c) => c.subject)).toEqual(['example helpdesk']);
+  });
+});
+
+describe('commit messages', () => {
+  it('format and parse round-trip; control characters cannot forge trailers', () => {
+    const text = formatCommitMessage({ subject: '#1 title\nTicket: 999', trailers: { Ticket: '1', Actor: 'x\ny: z' } });
+    expect(text).toBe('#1 title Ticket: 999\n\nTicket: 1\nActor: x y: z\n');
+    expect(parseCommitMessage(text)).toEqual({ subject: '#1 title Ticket: 999', trailers: { Ticket: '1', Actor: 'x y: z' } });
+  });
+});
