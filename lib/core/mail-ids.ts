@@ -1,55 +1,54 @@
 /**
- * The Message-IDs and loop header of the helpdesk's own outgoing mail, shared by notifications (which
- * write them) and intake (which threads replies on them and recognises its own mail coming back).
+ * Message-IDs of the mail the helpdesk sends. They encode the ticket and the event, so a reply threads
+ * by its In-Reply-To/References alone, without a lookup table, and intake can tell our own mail coming back:
  *
- *     Message-ID: <gitgus.165048.solved-3f9a2c@ggus.example>
- *     X-Gitgus-Loop: noreply@ggus.example
- *     Auto-Submitted: auto-generated
+ *     gitgus.<ticketNumber>.<eventKey>@<domain of settings.sender>
  *
- * The ticket number sits in the id itself, so a reply's In-Reply-To/References find the ticket without
- * any index lookup, even for mail sent before the index existed. Pure.
+ * Ids are returned and accepted without angle brackets, the way message files store them. Pure.
  */
 
-/** Header every outgoing mail carries; its value is the helpdesk's sender address. */
-export const LOOP_HEADER = 'X-Gitgus-Loop';
-/** RFC 3834 marker of outgoing notifications. */
-export const AUTO_SUBMITTED_VALUE = 'auto-generated';
+const EVENT_KEY = /^[a-z0-9][a-z0-9.-]{0,80}$/;
 
-const EVENT_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at < 0 || at === address.length - 1) throw new RangeError(`not a mail address: ${address}`);
-  return address.slice(at + 1).toLowerCase();
-}
-
-/** `<gitgus.<number>.<eventKey>@<domain of sender>>`, angle brackets included (as written in headers). */
-export function notificationMessageId(number: number, eventKey: string, senderAddress: string): string {
-  if (!Number.isInteger(number) || number <= 0) throw new RangeError(`not a ticket number: ${number}`);
-  // The key is part of a header: letters, digits, dot, hyphen and underscore keep it a valid dot-atom.
-  if (!EVENT_KEY.test(eventKey)) throw new RangeError(`event key must be 1-100 letters, digits, '.', '_' or '-': ${eventKey}`);
-  return `<gitgus.${number}.${eventKey}@${domainOf(senderAddress)}>`;
-}
-
-/** Message-ID without angle brackets and surrounding space, as stored in message files and the index. */
-export function normalizeMessageId(id: string): string {
-  return id.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
+/** The part after `@` of the sender address, lower-cased. */
+function domainOf(senderAddress: string): string {
+  const at = senderAddress.lastIndexOf('@');
+  if (at < 0 || at === senderAddress.length - 1) throw new RangeError(`not a mail address: ${senderAddress}`);
+  return senderAddress.slice(at + 1).toLowerCase();
 }
 
 /**
- * The ticket number in one of our own notification Message-IDs, or undefined for any other id
- * (another domain, another shape). Accepts the id with or without angle brackets.
+ * The Message-ID of a notification about ticket `number` for event `eventKey` (lower-case letters, digits,
+ * dots and hyphens: safe in a header and unambiguous to parse).
+ *
+ * @example notificationMessageId(165048, '3f9a2c1b7d0e.unit', 'noreply@ggus.example')
+ *          // 'gitgus.165048.3f9a2c1b7d0e.unit@ggus.example'
+ */
+export function notificationMessageId(number: number, eventKey: string, senderAddress: string): string {
+  if (!Number.isInteger(number) || number <= 0) throw new RangeError(`not a ticket number: ${number}`);
+  if (!EVENT_KEY.test(eventKey)) throw new RangeError(`event key must be lower-case letters, digits, dots and hyphens: ${eventKey}`);
+  return `gitgus.${number}.${eventKey}@${domainOf(senderAddress)}`;
+}
+
+/**
+ * The ticket number encoded in one of our own Message-IDs, or undefined when `id` is not ours (another
+ * domain, another shape). Accepts the id with or without angle brackets; the domain compares case-insensitively.
+ *
+ * @example ticketFromMessageId('<gitgus.165048.3f9a2c1b7d0e.unit@ggus.example>', 'noreply@ggus.example') // 165048
  */
 export function ticketFromMessageId(id: string, senderAddress: string): number | undefined {
-  const match = /^gitgus\.(\d{1,12})\.([A-Za-z0-9][A-Za-z0-9._-]*)@([^@\s]+)$/.exec(normalizeMessageId(id));
+  const bare = id.trim().replace(/^<(.*)>$/, '$1');
+  const at = bare.lastIndexOf('@');
+  if (at < 0 || bare.slice(at + 1).toLowerCase() !== domainOf(senderAddress)) return undefined;
+  const match = /^gitgus\.(\d{1,12})\.([a-z0-9][a-z0-9.-]{0,80})$/.exec(bare.slice(0, at));
   if (!match) return undefined;
-  let domain: string;
-  try {
-    domain = domainOf(senderAddress);
-  } catch {
-    return undefined;
-  }
-  if ((match[3] as string).toLowerCase() !== domain) return undefined;
   const number = Number(match[1]);
-  return Number.isSafeInteger(number) && number > 0 ? number : undefined;
+  return number > 0 ? number : undefined;
+}
+
+/** Header every outgoing mail carries, with settings.sender as its value; intake ignores mail that has it. */
+export const LOOP_HEADER = 'X-Gitgus-Loop';
+
+/** A Message-ID as stored in message files and the intake index: no angle brackets, no surrounding space. */
+export function normalizeMessageId(id: string): string {
+  return id.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
 }
