@@ -43,6 +43,8 @@ export const MessageSchema = z
     attachments: z.array(AttachmentSchema).optional(),
     /** Marks for TPM, e.g. `unknown-sender`, `unauthenticated`. */
     flags: z.array(SlugSchema).optional(),
+    /** 1-based line of the body from which it is quoted history or a signature: shown folded, kept in full. */
+    foldFrom: z.number().int().positive().optional(),
   })
   .strict();
 

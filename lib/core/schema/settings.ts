@@ -38,6 +38,21 @@ export const SettingsSchema = z
         attachmentMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
         /** More Cc addresses than this on a first mail adds none and flags the ticket for TPM. */
         ccLimit: z.number().int().nonnegative().default(20),
+        /**
+         * When a mail may change a ticket's state (a From address is easy to forge), judged from the receiving
+         * server's Authentication-Results: `dmarc` = DMARC passed; `aligned` = DMARC passed, or DKIM or SPF passed
+         * for the From domain; `off` = every mail (only for a server that authenticates nothing). Default `aligned`.
+         * (Optional without a schema default, like the four below, so existing settings files round-trip unchanged.)
+         */
+        authentication: z.enum(['dmarc', 'aligned', 'off']).optional(),
+        /** authserv-ids of our own receiving servers; empty = trust only the topmost Authentication-Results header (default). */
+        authservIds: z.array(singleLine(200)).optional(),
+        /** Whether an unauthenticated sender of a new ticket gets the acknowledgement (default false: no backscatter). */
+        acknowledgeUnauthenticated: z.boolean().optional(),
+        /** A mail to a verified or closed ticket: `new-ticket` linked to the old one, or `append` it flagged for TPM; default `new-ticket`. */
+        replyToClosed: z.enum(['new-ticket', 'append']).optional(),
+        /** Thread on a per-ticket token in the recipient address (`helpdesk+165048@…`), tried before any header; default false. */
+        replyTokens: z.boolean().optional(),
       })
       .strict()
       .default({ attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20 }),

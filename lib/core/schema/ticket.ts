@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
+import { AttachmentSchema } from './message.ts';
 
 /** The 10 GGUS statuses; the first six are the "open" meta-status. */
 export const OPEN_STATUSES = ['new', 'assigned', 'in progress', 'waiting for reply', 'on hold', 'reopened'] as const;
@@ -87,7 +88,12 @@ export const TicketSchema = z
     created: TimestampSchema,
     /** How the ticket came in: intake address for mail. */
     source: z
-      .object({ kind: z.enum(SOURCE_KINDS), address: EmailSchema.optional() })
+      .object({
+        kind: z.enum(SOURCE_KINDS),
+        address: EmailSchema.optional(),
+        /** The first mail's Message-ID (no angle brackets), for tickets created by mail intake. */
+        messageId: singleLine(998).optional(),
+      })
       .strict(),
     /** For tickets from another system: `github:owner/repo#12`, a remote helpdesk's id. */
     origin: z.object({ system: singleLine(100), id: singleLine(200) }).strict().optional(),
@@ -96,6 +102,12 @@ export const TicketSchema = z
     solution: z.object({ qualifier: z.enum(SOLUTION_QUALIFIERS), text: z.string().min(1) }).strict().optional(),
     /** A supporter's reminder date (on hold / waiting for reply). */
     remindOn: DaySchema.optional(),
+    /** Files of the original request, stored in the ticket's `files/`. */
+    attachments: z.array(AttachmentSchema).optional(),
+    /** Marks for TPM on the original request, e.g. `unauthenticated`, `too-many-cc`. */
+    flags: z.array(SlugSchema).optional(),
+    /** 1-based line of the body from which it is quoted history or a signature: shown folded, kept in full. */
+    foldFrom: z.number().int().positive().optional(),
   })
   .strict();
 
