@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EmailSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+import { NotifySettingsSchema } from './notify.ts';
 
 export const SettingsSchema = z
   .object({
@@ -58,6 +59,8 @@ export const SettingsSchema = z
       })
       .strict()
       .default({ attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20 }),
+    /** Outgoing notifications, the daily cap, SMTP, and the time-driven rules; absent means GGUS's defaults (lib/core/schema/notify.ts). */
+    notify: NotifySettingsSchema.optional(),
   })
   .strict();
 
