@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
+import { LAUNCHER, cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -168,6 +169,16 @@ describe('gitgus reply', () => {
 });
 
 describe('the command line itself', () => {
+  it('runs from an MTA pipe or cron with the system Node (the launcher re-runs on the pinned Node 24)', () => {
+    const systemNode = ['/usr/bin/node', '/usr/local/bin/node'].find((candidate) => existsSync(candidate));
+    expect(systemNode, 'no system node found; install nodejs').toBeDefined();
+    const dir = makeHelpdesk();
+    const result = spawnSync(systemNode as string, [LAUNCHER, 'list', '--status', 'new', '--json'], { cwd: path.join(dir, 'tickets'), encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as unknown[]).length).toBeGreaterThan(0);
+  });
+
   it('shows help with examples for every command', () => {
     for (const command of ['check', 'show', 'list', 'set', 'reply']) {
       const result = runGitgus([command, '--help']);
