@@ -1,0 +1,151 @@
+/**
+ * Queue and archive listings as pre-built pages, so filtering, sorting and paging work without
+ * JavaScript: one page set per facet value (status, priority, unit, VO, site, type), each in every sort
+ * order, paginated. The queue script only makes the same choices faster and combinable. Pure.
+ */
+import { shortHash } from '../../lib/core/paths.ts';
+import { PRIORITIES, STATUSES, TICKET_TYPES } from '../../lib/core/schema/ticket.ts';
+import type { ViewTicket } from './model.ts';
+import { SORTS, compareFor, type Sort } from './order.ts';
+
+export const PAGE_SIZE = 50;
+export const ARCHIVE_PAGE_SIZE = 100;
+
+export const FACETS = ['status', 'priority', 'unit', 'vo', 'site', 'type'] as const;
+export type Facet = (typeof FACETS)[number];
+export const FACET_LABELS: Record<Facet, string> = { status: 'Status', priority: 'Priority', unit: 'Support unit', vo: 'VO', site: 'Site', type: 'Type' };
+
+export { SORTS, type Sort };
+export const SORT_LABELS: Record<Sort, string> = { priority: 'Priority', newest: 'Newest', oldest: 'Oldest', updated: 'Last change' };
+export const DEFAULT_SORT: Sort = 'priority';
+
+const VOCABULARY: ReadonlySet<string> = new Set<string>([...STATUSES, ...PRIORITIES]);
+
+const SAFE_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,80}$/;
+
+/**
+ * A value as a URL segment. Words of the fixed vocabulary join with hyphens (`in progress` →
+ * `in-progress`); free text (site names from mail) stays as it is when already safe and otherwise gets a
+ * hash, so two different values never share a page.
+ */
+export function slug(value: string): string {
+  if (SAFE_SEGMENT.test(value)) return value;
+  if (VOCABULARY.has(value)) return value.replace(/ /g, '-');
+  return `${value.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40)}-${shortHash(value)}`;
+}
+
+export function facetValue(ticket: ViewTicket, facet: Facet): string | undefined {
+  switch (facet) {
+    case 'status': return ticket.status;
+    case 'priority': return ticket.priority;
+    case 'unit': return ticket.unit;
+    case 'vo': return ticket.vo;
+    case 'site': return ticket.site;
+    case 'type': return ticket.type;
+  }
+}
+
+const FIXED_ORDER: Partial<Record<Facet, readonly string[]>> = { status: STATUSES, priority: [...PRIORITIES].reverse(), type: TICKET_TYPES };
+
+/** The values a facet takes in `tickets`, with counts, in a natural order. */
+export function facetValues(tickets: readonly ViewTicket[], facet: Facet): { value: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const ticket of tickets) {
+    const value = facetValue(ticket, facet);
+    if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  const order = FIXED_ORDER[facet];
+  const values = [...counts.keys()].sort(order ? (a, b) => order.indexOf(a) - order.indexOf(b) : (a, b) => a.localeCompare(b));
+  return values.map((value) => ({ value, count: counts.get(value) ?? 0 }));
+}
+
+export function sortTickets(tickets: readonly ViewTicket[], sort: Sort): ViewTicket[] {
+  return [...tickets].sort(compareFor(sort));
+}
+
+export interface ListingFilter {
+  facet: Facet;
+  value: string;
+}
+
+/** The URL path (below the site base) of a queue listing page. */
+export function queuePath(filter: ListingFilter | undefined, sort: Sort = DEFAULT_SORT, page = 1): string {
+  const parts = ['queue'];
+  if (filter) parts.push(filter.facet, slug(filter.value));
+  if (sort !== DEFAULT_SORT) parts.push('sort', sort);
+  if (page > 1) parts.push(String(page));
+  return `${parts.join('/')}/`;
+}
+
+export function archivePath(unit: string | undefined, page = 1): string {
+  const parts = ['archive'];
+  if (unit) parts.push('unit', slug(unit));
+  if (page > 1) parts.push(String(page));
+  return `${parts.join('/')}/`;
+}
+
+export interface ListingPage {
+  /** Route parameter for `[...path]` (undefined for the listing's root). */
+  path: string | undefined;
+  filter?: ListingFilter;
+  sort: Sort;
+  page: number;
+  pages: number;
+  total: number;
+  tickets: ViewTicket[];
+}
+
+function paginate(tickets: readonly ViewTicket[], size: number): ViewTicket[][] {
+  const pages: ViewTicket[][] = [];
+  for (let i = 0; i < tickets.length; i += size) pages.push(tickets.slice(i, i + size));
+  return pages.length > 0 ? pages : [[]];
+}
+
+const stripQueue = (path: string) => path.replace(/^queue\/?/, '').replace(/\/$/, '') || undefined;
+
+/** Every queue page: all open tickets and each facet value, in every sort order, paginated. */
+export function queuePages(open: readonly ViewTicket[]): ListingPage[] {
+  const out: ListingPage[] = [];
+  const groups: { filter?: ListingFilter; tickets: readonly ViewTicket[] }[] = [{ tickets: open }];
+  for (const facet of FACETS) {
+    for (const { value } of facetValues(open, facet)) groups.push({ filter: { facet, value }, tickets: open.filter((t) => facetValue(t, facet) === value) });
+  }
+  for (const group of groups) {
+    for (const sort of SORTS) {
+      const pages = paginate(sortTickets(group.tickets, sort), PAGE_SIZE);
+      pages.forEach((tickets, index) => {
+        const page: ListingPage = { path: stripQueue(queuePath(group.filter, sort, index + 1)), sort, page: index + 1, pages: pages.length, total: group.tickets.length, tickets };
+        if (group.filter) page.filter = group.filter;
+        out.push(page);
+      });
+    }
+  }
+  return out;
+}
+
+export interface ArchivePage {
+  path: string | undefined;
+  unit?: string;
+  page: number;
+  pages: number;
+  total: number;
+  tickets: ViewTicket[];
+}
+
+const stripArchive = (path: string) => path.replace(/^archive\/?/, '').replace(/\/$/, '') || undefined;
+
+/** The closed-ticket archive, newest first, for all units and per unit. */
+export function archivePages(closed: readonly ViewTicket[], units: readonly string[]): ArchivePage[] {
+  const out: ArchivePage[] = [];
+  const groups: { unit?: string; tickets: readonly ViewTicket[] }[] = [{ tickets: closed }];
+  for (const unit of units) groups.push({ unit, tickets: closed.filter((t) => t.unit === unit) });
+  for (const group of groups) {
+    const pages = paginate(sortTickets(group.tickets, 'newest'), ARCHIVE_PAGE_SIZE);
+    pages.forEach((tickets, index) => {
+      const page: ArchivePage = { path: stripArchive(archivePath(group.unit, index + 1)), page: index + 1, pages: pages.length, total: group.tickets.length, tickets };
+      if (group.unit) page.unit = group.unit;
+      out.push(page);
+    });
+  }
+  return out;
+}
