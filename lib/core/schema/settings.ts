@@ -26,6 +26,11 @@ export const SettingsSchema = z
     numberingStart: z.number().int().positive().default(1),
     /** `owner/name` on GitHub, for edit links and issue intake. */
     repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' }).optional(),
+    /**
+     * `owner/name` of the public repository where users open issues through the issue form, when it is not
+     * `repository` itself (a private helpdesk has a public companion repository for issues); default `repository`.
+     */
+    issueRepository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' }).optional(),
     /** The repository's main branch, for the site's "edit through a pull request" links (default main). */
     branch: z.string().regex(/^[\w./-]+$/, { error: 'expected a branch name like main' }).optional(),
     /** Known VOs (extracted from mail, offered in forms). */
