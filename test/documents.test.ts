@@ -26,7 +26,7 @@ function problemsOf(fn: () => unknown): string {
 }
 
 describe('round trips of every example file', () => {
-  const files = walk(path.join(PROJECT_ROOT, 'tickets')).filter((f) => f.endsWith('.md'));
+  const files = walk(path.join(PROJECT_ROOT, 'tickets')).filter((f) => f.endsWith('.md') && path.basename(f) !== 'README.md');
 
   it('covers the whole example', () => {
     expect(files.filter((f) => f.endsWith('index.md')).length).toBeGreaterThanOrEqual(30);
