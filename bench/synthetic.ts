@@ -225,6 +225,8 @@ export interface TicketPlan {
   messageCount: number;
   /** Words of filler per message (≈150 for the benchmark). */
   extraWords: number;
+  /** Fixed choices instead of random ones (the random numbers are still drawn, so later tickets stay the same). */
+  choose?: { scenario?: number; site?: string; vo?: (typeof VOS)[number] };
 }
 
 const ISO = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -232,10 +234,13 @@ const ISO = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** Builds one ticket and its conversation consistent with its status. */
 export function generateTicket(plan: TicketPlan): GeneratedTicket {
   const { random } = plan;
-  const scenario = pick(random, SCENARIOS);
+  const randomScenario = pick(random, SCENARIOS);
+  const scenario = plan.choose?.scenario === undefined ? randomScenario : (SCENARIOS[plan.choose.scenario] as Scenario);
   const siteNames = Object.keys(SITES);
-  const site = pick(random, siteNames);
-  const vo = pick(random, VOS);
+  const randomSite = pick(random, siteNames);
+  const site = plan.choose?.site ?? randomSite;
+  const randomVo = pick(random, VOS);
+  const vo = plan.choose?.vo ?? randomVo;
   const vars = { site, vo };
   const [name, email] = pick(random, PEOPLE);
   const type = weighted(random, [['USER', 90], ['TEAM', 8], ['ALARM', 2]] as const);

@@ -8,7 +8,7 @@ import { serializeSettings, serializeUnit } from '../lib/core/documents.ts';
 import { unitPath } from '../lib/core/paths.ts';
 import { STATUSES, type Status } from '../lib/core/schema/ticket.ts';
 import { EXAMPLE_UNITS, unitInput } from '../bench/example-units.ts';
-import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket } from '../bench/synthetic.ts';
+import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from '../bench/synthetic.ts';
 
 export const EXAMPLE_SETTINGS = {
   name: 'Example Grid Helpdesk',
@@ -31,6 +31,16 @@ const COUNT = 48;
 /** Fixed "now" of the example, so its dates never move. */
 const EPOCH = Date.UTC(2026, 10, 20, 9, 0, 0);
 
+/** Hand-picked choices so that every unit of the example has at least one ticket. */
+const COVERAGE: Record<number, TicketPlan['choose']> = {
+  1: { scenario: 2, vo: 'cms' },
+  2: { scenario: 2, vo: 'lhcb' },
+  3: { scenario: 2, vo: 'alice' },
+  4: { scenario: 0, site: 'RAL-LCG2' },
+  5: { scenario: 3, site: 'praguelcg2' },
+  6: { scenario: 11, site: 'NDGF-T1' },
+};
+
 function exampleTickets(): GeneratedTicket[] {
   const random = rng(20061127);
   const tickets: GeneratedTicket[] = [];
@@ -39,7 +49,8 @@ function exampleTickets(): GeneratedTicket[] {
     const status: Status = i < 28 ? (STATUSES[i % STATUSES.length] as Status) : (['closed', 'verified', 'in progress', 'assigned', 'waiting for reply'] as const)[i % 5] as Status;
     const created = new Date(EPOCH - (COUNT - i) * 30 * 3600_000);
     const messageCount = status === 'new' ? 0 : status === 'assigned' ? 1 : 2 + (i % 4);
-    tickets.push(generateTicket({ number: FIRST + i, created, status, random, intake: { helpdesk: 'helpdesk@ggus.example', vo: 'vo-user-support@ggus.example' }, messageCount, extraWords: 0 }));
+    const choose = COVERAGE[i];
+    tickets.push(generateTicket({ number: FIRST + i, created, status, random, intake: { helpdesk: 'helpdesk@ggus.example', vo: 'vo-user-support@ggus.example' }, messageCount, extraWords: 0, ...(choose ? { choose } : {}) }));
   }
   const byNumber = (n: number) => tickets[n - FIRST] as GeneratedTicket;
 
