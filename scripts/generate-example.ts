@@ -2,7 +2,7 @@
  * Writes the bundled example helpdesk (helpdesk.yml, units/, tickets/) deterministically:
  * the same code writes the same bytes. Run `npm run example:generate` after changing the formats.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serializeSettings, serializeUnit } from '../lib/core/documents.ts';
 import { unitPath } from '../lib/core/paths.ts';
@@ -93,8 +93,11 @@ function exampleTickets(): GeneratedTicket[] {
 
 export function writeExample(root: string): void {
   writeFileSync(path.join(root, 'helpdesk.yml'), serializeSettings(EXAMPLE_SETTINGS));
-  rmSync(path.join(root, 'units'), { recursive: true, force: true });
-  rmSync(path.join(root, 'tickets'), { recursive: true, force: true });
+  // Only the generated data goes: READMEs, routing rules and anything else hand-written stay.
+  for (const entry of existsSync(path.join(root, 'tickets')) ? readdirSync(path.join(root, 'tickets')) : []) {
+    if (/^\d+$/.test(entry)) rmSync(path.join(root, 'tickets', entry), { recursive: true, force: true });
+  }
+  for (const seed of EXAMPLE_UNITS) rmSync(path.join(root, unitPath(seed.id)), { force: true });
   for (const seed of EXAMPLE_UNITS) {
     const file = unitPath(seed.id);
     mkdirSync(path.join(root, 'units'), { recursive: true });
