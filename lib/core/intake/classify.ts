@@ -1,0 +1,76 @@
+/**
+ * Classify first (research/peers.md §4.4): mail written by machines — auto-replies, bounces and other
+ * reports, list mail, our own mail coming back, spam flagged by the receiving server — never becomes a
+ * ticket and is never answered; it is recorded with the reason. Answering it is how helpdesk mail loops start.
+ */
+import { LOOP_HEADER } from '../mail-ids.ts';
+import type { Settings } from '../schema/settings.ts';
+import { headerValue, headerValues, type InboundMail } from './mail.ts';
+
+export const IGNORE_CATEGORIES = ['own-mail', 'auto-reply', 'bounce', 'list', 'spam'] as const;
+export type IgnoreCategory = (typeof IGNORE_CATEGORIES)[number];
+
+export interface Ignored {
+  category: IgnoreCategory;
+  /** One line for TPM, naming the header that decided it. */
+  reason: string;
+}
+
+const BULK_PRECEDENCE = new Set(['auto_reply', 'bulk', 'junk', 'list']);
+const BOUNCE_SENDERS = /^(mailer-daemon|postmaster)$/i;
+
+function localPart(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at);
+}
+
+function short(value: string): string {
+  const flat = value.replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+}
+
+/** Why the mail must not become a ticket or a message, or undefined when it may. */
+export function classifyMail(mail: InboundMail, settings: Pick<Settings, 'sender' | 'intake'>): Ignored | undefined {
+  const ownAddresses = new Set([settings.sender, ...settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase()));
+  const loop = headerValues(mail, LOOP_HEADER).map((value) => value.trim().toLowerCase());
+  if (loop.includes(settings.sender.toLowerCase())) {
+    return { category: 'own-mail', reason: `our own mail came back (${LOOP_HEADER}: ${settings.sender})` };
+  }
+  const fromAddress = mail.from?.address.trim().toLowerCase();
+  if (fromAddress && ownAddresses.has(fromAddress)) {
+    return { category: 'own-mail', reason: `sent from our own address ${fromAddress}` };
+  }
+
+  const autoSubmitted = headerValue(mail, 'Auto-Submitted');
+  if (autoSubmitted !== undefined && autoSubmitted.split(';')[0]?.trim().toLowerCase() !== 'no') {
+    return { category: 'auto-reply', reason: `automatic mail (Auto-Submitted: ${short(autoSubmitted)})` };
+  }
+  for (const name of ['X-Autoreply', 'X-Autorespond']) {
+    const value = headerValue(mail, name);
+    if (value !== undefined) return { category: 'auto-reply', reason: `auto-reply (${name}: ${short(value)})` };
+  }
+
+  const returnPath = headerValue(mail, 'Return-Path');
+  if (mail.contentType === 'multipart/report') {
+    return { category: 'bounce', reason: 'delivery or feedback report (Content-Type: multipart/report)' };
+  }
+  if (returnPath !== undefined && /^<\s*>$/.test(returnPath)) {
+    return { category: 'bounce', reason: 'bounce (null Return-Path <>)' };
+  }
+  if (fromAddress && BOUNCE_SENDERS.test(localPart(fromAddress))) {
+    return { category: 'bounce', reason: `bounce (from ${fromAddress})` };
+  }
+
+  const precedence = headerValue(mail, 'Precedence')?.toLowerCase();
+  if (precedence !== undefined && BULK_PRECEDENCE.has(precedence)) {
+    return { category: precedence === 'list' ? 'list' : 'auto-reply', reason: `bulk or automatic mail (Precedence: ${precedence})` };
+  }
+  const listId = headerValue(mail, 'List-Id');
+  if (listId !== undefined) return { category: 'list', reason: `mailing-list mail (List-Id: ${short(listId)})` };
+
+  const spamFlag = headerValue(mail, 'X-Spam-Flag');
+  if (spamFlag !== undefined && /^yes\b/i.test(spamFlag)) return { category: 'spam', reason: 'marked as spam by the receiving server (X-Spam-Flag: YES)' };
+  const spamStatus = headerValue(mail, 'X-Spam-Status');
+  if (spamStatus !== undefined && /^yes\b/i.test(spamStatus)) return { category: 'spam', reason: `marked as spam by the receiving server (X-Spam-Status: ${short(spamStatus)})` };
+  return undefined;
+}

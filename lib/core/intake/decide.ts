@@ -1,0 +1,506 @@
+/**
+ * What happens to one inbound mail, decided without IO: duplicate, ignored, a new ticket, or a message
+ * appended to a ticket with its state effects — as the exact files to write and the commit to make.
+ * The IO edge (lib/mail/intake.ts) reads what `IntakeContext` asks for, writes what comes back, commits.
+ */
+import { GitgusError } from '../../errors.ts';
+import type { CommitMessage } from '../commit-message.ts';
+import type { TicketDoc } from '../documents.ts';
+import { applyAssignments, describeChanges, type FieldChange } from '../edit.ts';
+import { serializeFrontMatter } from '../frontmatter.ts';
+import { filesDir, messageFileName, messagesDir } from '../paths.ts';
+import { roleOf, unitsOf } from '../people.ts';
+import { EmailSchema } from '../schema/common.ts';
+import { IntakeRecordSchema, UNKNOWN_CONTENT_HASH, type IndexEntry, type IndexOutcome, type IntakeRecordInput } from '../schema/intake.ts';
+import type { MessageInput } from '../schema/message.ts';
+import type { Settings } from '../schema/settings.ts';
+import type { Ticket, TicketInput } from '../schema/ticket.ts';
+import type { Unit } from '../schema/unit.ts';
+import { serializeMessage, serializeTicket, normalizeBody } from '../documents.ts';
+import { ticketIndexPath } from '../paths.ts';
+import { planAttachments, formatBytes, type PlannedAttachment, type SkippedAttachment } from './attachments.ts';
+import { authenticateSender, type AuthenticationVerdict } from './authentication.ts';
+import { classifyMail } from './classify.ts';
+import { extractSite, extractVo } from './extract.ts';
+import { foldFrom, splitFolded } from './fold.ts';
+import type { IntakeKeys } from './keys.ts';
+import { solutionKeyword } from './keywords.ts';
+import { formatAddress, senderOf, type InboundMail, type MailAddress } from './mail.ts';
+import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
+import { initialRouting } from './routing.ts';
+import { flattenSubject, replyToken, resolveRecipient, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
+
+export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
+
+/** Marks for TPM on a ticket or message. */
+export const INTAKE_FLAGS = {
+  unauthenticated: 'unauthenticated',
+  unknownSender: 'unknown-sender',
+  tooManyCc: 'too-many-cc',
+  collision: 'message-id-collision',
+  attachmentTooLarge: 'attachment-too-large',
+  replyToClosed: 'reply-to-closed',
+  replyToSolved: 'reply-to-solved',
+  unknownTicketTag: 'unknown-ticket-tag',
+} as const;
+
+/** Ticket titles are at most 250 characters (GGUS); the full subject then opens the body. */
+export const TITLE_MAX = 250;
+/** References kept in a message file: the most recent ones, enough to thread, small enough to read. */
+export const REFERENCES_KEPT = 20;
+
+export interface FileWrite {
+  path: string;
+  content: string | Uint8Array;
+}
+
+export interface IntakeContext {
+  settings: Settings;
+  units: readonly Unit[];
+  /** When intake received the mail (ISO, seconds). */
+  received: string;
+  /** The envelope recipient an MTA passes (`--recipient`). */
+  envelopeRecipient?: string | undefined;
+  keys: IntakeKeys;
+  /** Index entries with the same Message-ID hash. */
+  priorEntries: readonly IndexEntry[];
+  lookups: ThreadLookups & {
+    loadTicket(number: number): TicketDoc;
+    /** File names already in the ticket's files/. */
+    ticketFiles(number: number): readonly string[];
+  };
+  /** The number the next new ticket gets; asked only when one is created. */
+  nextNumber(): number;
+}
+
+interface Base {
+  /** The ticket created, appended to, or duplicated. */
+  ticket?: number;
+  reason: string;
+  flags: string[];
+}
+
+export interface DuplicateDecision extends Base {
+  action: 'duplicate';
+  outcome: IndexOutcome;
+  /** Written only when no record of this key exists yet. */
+  record: FileWrite;
+  commit: CommitMessage;
+}
+
+export interface ChangeDecision extends Base {
+  action: 'created' | 'appended' | 'ignored' | 'quarantined';
+  files: FileWrite[];
+  indexEntry: IndexEntry;
+  commit: CommitMessage;
+  /** Set when a ticket number was minted. */
+  minted?: number;
+}
+
+export type IntakeDecision = DuplicateDecision | ChangeDecision;
+
+/** A mail that has no usable sender: refused in single mode (the MTA keeps it), quarantined in batches. */
+export class NoSenderError extends GitgusError {
+  constructor(detail: string) {
+    super('E_MAIL_NO_SENDER', `the message has no usable sender address (${detail})`, { hint: 'A ticket needs a From address to answer; nothing was written.' });
+    this.name = 'NoSenderError';
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
+}
+
+function actorTrailer(address: MailAddress): string {
+  return `${oneLine(formatAddress(address), 200)} (mail)`;
+}
+
+function recordFile(path: string, record: IntakeRecordInput, body: string): FileWrite {
+  const parsed = IntakeRecordSchema.parse(record);
+  return { path, content: serializeFrontMatter(parsed, normalizeBody(body)) };
+}
+
+function baseRecord(mail: InboundMail, ctx: IntakeContext, recipient: ResolvedRecipient | undefined): Omit<IntakeRecordInput, 'action' | 'category' | 'reason'> {
+  const from = mail.from ? oneLine(formatAddress(mail.from), 500) : '';
+  const subject = oneLine(mail.subject, 1000);
+  const recipientAddress = recipient?.named ? recipient.address : undefined;
+  return {
+    key: ctx.keys.key,
+    idHash: ctx.keys.idHash,
+    contentHash: ctx.keys.contentHash,
+    received: ctx.received,
+    ...(mail.date ? { date: mail.date } : {}),
+    ...(validMessageId(ctx.keys.messageId) ? { messageId: ctx.keys.messageId } : {}),
+    ...(from ? { from } : {}),
+    ...(recipientAddress ? { recipient: recipientAddress } : {}),
+    ...(subject ? { subject } : {}),
+    size: mail.size,
+  };
+}
+
+function validMessageId(id: string | undefined): id is string {
+  return id !== undefined && id.length <= 998 && !/[\u0000-\u001f\u007f]/.test(id);
+}
+
+/** Text kept in an ignored record: enough for TPM to see what it was, never megabytes. */
+const IGNORED_TEXT_MAX = 20_000;
+
+function validAddress(address: string): string | undefined {
+  const parsed = EmailSchema.safeParse(address.trim());
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
+export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+  const sender = senderOf(mail);
+  if (!sender) throw new NoSenderError('no From or Sender header with an address');
+  const address = validAddress(sender.address);
+  if (!address) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
+  return { name: sender.name, address };
+}
+
+/** Whether the mail would be refused in single mode (checked before anything is written). */
+export function refusalOf(mail: InboundMail, settings: Settings): NoSenderError | undefined {
+  if (classifyMail(mail, settings)) return undefined;
+  try {
+    requireSender(mail);
+    return undefined;
+  } catch (error) {
+    if (error instanceof NoSenderError) return error;
+    throw error;
+  }
+}
+
+export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecision {
+  const { settings, keys } = ctx;
+  const recipient = resolveRecipient(mail, settings, ctx.envelopeRecipient);
+
+  const same = ctx.priorEntries.find((entry) => entry.contentHash === keys.contentHash || entry.contentHash === UNKNOWN_CONTENT_HASH);
+  if (same) {
+    const ticket = typeof same.outcome === 'number' ? same.outcome : undefined;
+    const what = ticket === undefined ? `an earlier copy (${same.outcome})` : `#${ticket}`;
+    const reason = `already received: same Message-ID and content as ${what}`;
+    return {
+      action: 'duplicate',
+      ...(ticket === undefined ? {} : { ticket }),
+      outcome: same.outcome,
+      reason,
+      flags: [],
+      record: recordFile(duplicateRecordPath(keys.key), { ...baseRecord(mail, ctx, recipient), action: 'duplicate', category: 'duplicate', reason, ...(ticket === undefined ? {} : { ticket }) }, ''),
+      commit: { subject: `intake: message delivered again, duplicate of ${what}`, trailers: { Event: 'duplicate', 'Intake-Key': keys.key, ...(ticket === undefined ? {} : { Ticket: String(ticket) }) } },
+    };
+  }
+  const collisionFlags = ctx.priorEntries.length > 0 ? [INTAKE_FLAGS.collision] : [];
+
+  const ignored = classifyMail(mail, settings);
+  if (ignored) {
+    const reason = `${ignored.reason}: never a ticket, never answered`;
+    const text = mail.text.length > IGNORED_TEXT_MAX ? `${mail.text.slice(0, IGNORED_TEXT_MAX)}\n\n[… ${mail.text.length - IGNORED_TEXT_MAX} more characters not kept]` : mail.text;
+    return {
+      action: 'ignored',
+      reason,
+      flags: collisionFlags,
+      files: [recordFile(ignoredRecordPath(keys.key, ctx.received), { ...baseRecord(mail, ctx, recipient), action: 'ignored', category: ignored.category, reason }, text)],
+      indexEntry: { idHash: keys.idHash, contentHash: keys.contentHash, outcome: 'ignored' },
+      commit: {
+        subject: `intake: ignored ${ignored.category} from ${mail.from ? oneLine(mail.from.address, 100) || 'unknown sender' : 'unknown sender'}`,
+        body: reason,
+        trailers: { Event: 'ignored', 'Intake-Key': keys.key, Intake: recipient.address },
+      },
+    };
+  }
+
+  const author = requireSender(mail);
+  const senderEmail = author.address;
+
+  const thread = threadMail(mail, settings, recipient, ctx.lookups);
+  const auth = authenticateSender(mail, senderEmail, settings);
+  const planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: thread.unknownTags };
+  if (thread.match) {
+    const doc = ctx.lookups.loadTicket(thread.match.ticket);
+    if (doc.ticket.status === 'verified' || doc.ticket.status === 'closed') {
+      if ((settings.mail.replyToClosed ?? 'new-ticket') === 'new-ticket') return newTicket({ ...planned, linkTo: doc });
+      return appendMessage({ ...planned, doc, match: thread.match, repliesToNotification: thread.repliesToNotification });
+    }
+    return appendMessage({ ...planned, doc, match: thread.match, repliesToNotification: thread.repliesToNotification });
+  }
+  return newTicket({ ...planned, linkTo: undefined });
+}
+
+interface Planned {
+  mail: InboundMail;
+  ctx: IntakeContext;
+  recipient: ResolvedRecipient;
+  author: MailAddress;
+  auth: AuthenticationVerdict;
+  collisionFlags: string[];
+  unknownTags: number[];
+}
+
+function personName(address: MailAddress): string {
+  const name = oneLine(address.name, 200);
+  if (name !== '') return name;
+  return address.address.slice(0, address.address.indexOf('@')) || address.address;
+}
+
+function attachmentFiles(number: number, stored: PlannedAttachment[]): FileWrite[] {
+  return stored.map((attachment) => ({ path: `${filesDir(number)}/${attachment.file}`, content: attachment.content }));
+}
+
+function skippedNote(skipped: SkippedAttachment[]): string {
+  return skipped.map((entry) => `[Attachment ${entry.file} (${formatBytes(entry.size)}) was not stored: ${entry.reason}.]`).join('\n');
+}
+
+function withNote(text: string, note: string): string {
+  return note === '' ? text : `${text.replace(/\s+$/, '')}\n\n${note}`;
+}
+
+/** Cc of a new ticket: valid, not ours, not a unit's list, not the submitter; none at all past the limit. */
+function ccOf(mail: InboundMail, ctx: IntakeContext, submitter: string): { cc: string[]; flags: string[] } {
+  const intake = ctx.settings.intake.map((entry) => entry.address);
+  const excluded = new Set([ctx.settings.sender, ...intake, ...ctx.units.map((unit) => unit.mailingList), submitter].map((a) => a.toLowerCase()));
+  const cc: string[] = [];
+  for (const entry of mail.cc) {
+    const address = validAddress(entry.address);
+    if (!address || excluded.has(address) || replyToken(address, intake) !== undefined || cc.includes(address)) continue;
+    cc.push(address);
+  }
+  if (cc.length > ctx.settings.mail.ccLimit) return { cc: [], flags: [INTAKE_FLAGS.tooManyCc] };
+  return { cc, flags: [] };
+}
+
+function mailTrailers(planned: Planned, event: string, unit: string, number: number, extra: Record<string, string> = {}): CommitMessage['trailers'] {
+  return {
+    Ticket: String(number),
+    Unit: unit,
+    Actor: actorTrailer(planned.author),
+    Event: event,
+    Intake: planned.recipient.address,
+    'Intake-Key': planned.ctx.keys.key,
+    Authenticated: planned.auth.authenticated ? 'yes' : `no (${planned.auth.reason})`,
+    ...extra,
+  };
+}
+
+function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): ChangeDecision {
+  const { mail, ctx, author, auth } = planned;
+  const { settings } = ctx;
+  const number = ctx.nextNumber();
+  const fullSubject = flattenSubject(mail.subject);
+  const title = fullSubject === '' ? '(no subject)' : oneLine(fullSubject, TITLE_MAX);
+  const titleTruncated = title !== fullSubject && fullSubject !== '';
+  const prefix = titleTruncated ? `Subject: ${fullSubject}\n\n` : '';
+  const { stored, skipped } = planAttachments(mail.attachments, [], settings.mail.attachmentMaxBytes);
+  const text = normalizeBody(mail.text);
+  const fold = foldFrom(text);
+  const visible = splitFolded(text, fold).visible;
+  const body = withNote(`${prefix}${text}`, skippedNote(skipped));
+  const { cc, flags: ccFlags } = ccOf(mail, ctx, author.address);
+  const routing = initialRouting(planned.recipient.address, settings);
+  const vo = extractVo([fullSubject, visible], settings.vos);
+  const site = extractSite([fullSubject, visible], Object.keys(settings.sites));
+  const flags = [...new Set([
+    ...(auth.authenticated ? [] : [INTAKE_FLAGS.unauthenticated]),
+    ...ccFlags,
+    ...planned.collisionFlags,
+    ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
+    ...(planned.unknownTags.length > 0 ? [INTAKE_FLAGS.unknownTicketTag] : []),
+    ...(planned.linkTo ? [INTAKE_FLAGS.replyToClosed] : []),
+  ])];
+  const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+  const ticket: TicketInput = {
+    number,
+    title,
+    status: 'new',
+    originalPriority: 'less urgent',
+    unit: routing.unit,
+    ...(vo ? { vo } : {}),
+    ...(site ? { site } : {}),
+    submitter: { name: personName(author), email: author.address },
+    ...(cc.length > 0 ? { cc } : {}),
+    created: ctx.received,
+    source: { kind: 'email', address: planned.recipient.address, ...(messageId ? { messageId } : {}) },
+    ...(planned.linkTo ? { relations: { related: [planned.linkTo.ticket.number] } } : {}),
+    ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
+    ...(flags.length > 0 ? { flags } : {}),
+    ...(fold === undefined ? {} : { foldFrom: fold + (prefix === '' ? 0 : prefix.split('\n').length - 1) }),
+  };
+  const indexPath = ticketIndexPath(number);
+  const files: FileWrite[] = [{ path: indexPath, content: serializeTicket({ ticket, body }, indexPath) }, ...attachmentFiles(number, stored)];
+  const reasons = [routing.reason];
+  if (planned.linkTo) {
+    const old = planned.linkTo;
+    const related = [...new Set([...(old.ticket.relations?.related ?? []), number])].sort((a, b) => a - b);
+    const oldTicket: Ticket = { ...old.ticket, relations: { ...old.ticket.relations, related } };
+    const oldPath = ticketIndexPath(old.ticket.number);
+    files.push({ path: oldPath, content: serializeTicket({ ticket: oldTicket, body: old.body }, oldPath) });
+    reasons.push(`a reply to #${old.ticket.number}, which is ${old.ticket.status}: new ticket linked to it (settings.mail.replyToClosed)`);
+  }
+  if (planned.unknownTags.length > 0) reasons.push(`subject names ${planned.unknownTags.map((n) => `#${n}`).join(', ')}, which does not exist`);
+  if (!auth.authenticated) reasons.push(`sender not authenticated: ${auth.reason}`);
+  if (ccFlags.length > 0) reasons.push(`more than ${settings.mail.ccLimit} Cc addresses: none added`);
+  if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');
+  const reason = reasons.join('; ');
+  return {
+    action: 'created',
+    ticket: number,
+    reason,
+    flags,
+    minted: number,
+    files,
+    indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+    commit: {
+      subject: `#${number} new ticket by mail from ${personName(author)}: ${title}`,
+      body: reason,
+      trailers: mailTrailers(planned, 'created', routing.unit, number, planned.linkTo ? { Related: String(planned.linkTo.ticket.number) } : {}),
+    },
+  };
+}
+
+function isParticipant(ticket: Ticket, address: string, units: readonly Unit[]): boolean {
+  const lower = address.toLowerCase();
+  const people = [ticket.submitter.email, ticket.assignee, ...(ticket.cc ?? []), ...(ticket.involve ?? []), ...(ticket.subscribers ?? [])];
+  if (people.some((person) => person?.toLowerCase() === lower)) return true;
+  if (units.some((unit) => unit.mailingList.toLowerCase() === lower)) return true;
+  return unitsOf({ email: lower }, units).length > 0;
+}
+
+/** The status a mail moves the ticket to, and why; only the submitter, and only when authenticated. */
+function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, repliesToNotification: boolean): { status?: 'in progress' | 'verified' | 'reopened'; flags: string[]; note: string } {
+  const status = doc.ticket.status;
+  const keyword = solutionKeyword(planned.mail.subject, planned.ctx.settings.subjectTag);
+  if (status === 'verified' || status === 'closed') return { flags: [INTAKE_FLAGS.replyToClosed], note: `reply to a ${status} ticket appended (settings.mail.replyToClosed: append)` };
+  if (!isSubmitter) return { flags: [], note: keyword ? `'${keyword}' is only taken from the submitter` : '' };
+  let intended: { status?: 'in progress' | 'verified' | 'reopened'; flags: string[]; note: string } = { flags: [], note: '' };
+  if (status === 'waiting for reply') intended = { status: 'in progress', flags: [], note: 'submitter replied to waiting for reply' };
+  else if (status === 'solved' || status === 'unsolved') {
+    if (keyword === 'verify') intended = { status: 'verified', flags: [], note: 'submitter verified the solution by mail' };
+    else if (keyword === 'reopen') intended = { status: 'reopened', flags: [], note: 'submitter reopened the ticket by mail' };
+    else if (repliesToNotification) intended = { status: 'verified', flags: [], note: 'a plain reply to the solution mail verifies it (GGUS)' };
+    else intended = { flags: [INTAKE_FLAGS.replyToSolved], note: `reply to a ${status} ticket without verify/reopen: appended for the supporters` };
+  }
+  if (intended.status && !planned.auth.authenticated) {
+    return { flags: [INTAKE_FLAGS.unauthenticated], note: `would set ${intended.status}, but the sender is not authenticated (${planned.auth.reason}): appended for TPM` };
+  }
+  return intended;
+}
+
+function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; repliesToNotification: boolean }): ChangeDecision {
+  const { mail, ctx, author, doc, match } = planned;
+  const number = doc.ticket.number;
+  const isSubmitter = doc.ticket.submitter.email?.toLowerCase() === author.address.toLowerCase();
+  const participant = isParticipant(doc.ticket, author.address, ctx.units);
+  const effect = stateEffect(planned, doc, isSubmitter, planned.repliesToNotification);
+  const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
+  const flags = [...new Set([
+    ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),
+    ...effect.flags,
+    ...planned.collisionFlags,
+    ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
+  ])];
+  const text = withNote(normalizeBody(mail.text), skippedNote(skipped));
+  const fold = foldFrom(normalizeBody(mail.text));
+  const { role, unit } = roleOf({ email: author.address }, doc.ticket, ctx.units);
+  const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+  const inReplyTo = mail.inReplyTo.find(validMessageId);
+  const references = mail.references.filter(validMessageId).slice(-REFERENCES_KEPT);
+  const message: MessageInput = {
+    date: ctx.received,
+    author: { name: personName(author), email: author.address, role, ...(unit ? { unit } : {}) },
+    visibility: 'public',
+    source: 'mail',
+    ...(messageId ? { messageId } : {}),
+    ...(inReplyTo ? { inReplyTo } : {}),
+    ...(references.length > 0 ? { references } : {}),
+    ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
+    ...(flags.length > 0 ? { flags } : {}),
+    ...(fold === undefined ? {} : { foldFrom: fold }),
+  };
+  const messagePath = `${messagesDir(number)}/${messageFileName(ctx.received, ctx.keys.key)}`;
+  const files: FileWrite[] = [{ path: messagePath, content: serializeMessage({ message, body: text }, messagePath) }, ...attachmentFiles(number, stored)];
+  let changes: FieldChange[] = [];
+  if (effect.status) {
+    const indexPath = ticketIndexPath(number);
+    const applied = applyAssignments(doc, [{ field: 'status', value: effect.status }], { file: indexPath, unitIds: new Set(ctx.units.map((u) => u.id)) });
+    changes = applied.changes;
+    files.push({ path: indexPath, content: serializeTicket({ ticket: applied.ticket, body: doc.body }, indexPath) });
+  }
+  const reasons = [`threaded by ${match.rule} (${oneLine(match.detail, 120)})`];
+  if (effect.note) reasons.push(effect.note);
+  if (!participant) reasons.push(`sender ${author.address} is not on the ticket: flagged for TPM`);
+  if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');
+  const who = `${personName(author)} (${role})`;
+  const subject = changes.length > 0 ? `${describeChanges(number, changes)} by mail from ${who}` : `#${number} message by mail from ${who}`;
+  return {
+    action: 'appended',
+    ticket: number,
+    reason: reasons.join('; '),
+    flags,
+    files,
+    indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+    commit: {
+      subject,
+      body: reasons.join('\n'),
+      trailers: mailTrailers(planned, changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }),
+    },
+  };
+}
+
+export interface QuarantineInput {
+  keys: IntakeKeys;
+  received: string;
+  /** Stable word: not-email, no-sender, parse-error, error. */
+  category: string;
+  reason: string;
+  /** Longer explanation for the record's body (the error message). */
+  detail: string;
+  raw: Uint8Array;
+  /** What was understood of the mail, when it parsed. */
+  mail?: InboundMail | undefined;
+  envelopeRecipient?: string | undefined;
+  settings: Settings;
+  /** Failed retries so far. */
+  attempts?: number;
+}
+
+/** Keeps the raw bytes and the reason, so `gitgus quarantine retry` can run the message again after a fix. */
+export function decideQuarantine(input: QuarantineInput): ChangeDecision {
+  const { keys } = input;
+  const mail = input.mail;
+  const recipient = mail ? resolveRecipient(mail, input.settings, input.envelopeRecipient) : undefined;
+  const from = mail?.from ? oneLine(formatAddress(mail.from), 500) : '';
+  const subject = mail ? oneLine(mail.subject, 1000) : '';
+  const record: IntakeRecordInput = {
+    action: 'quarantined',
+    category: input.category,
+    reason: oneLine(input.reason, 500),
+    key: keys.key,
+    idHash: keys.idHash,
+    contentHash: keys.contentHash,
+    received: input.received,
+    ...(mail?.date ? { date: mail.date } : {}),
+    ...(validMessageId(keys.messageId) ? { messageId: keys.messageId } : {}),
+    ...(from ? { from } : {}),
+    ...(recipient?.named ? { recipient: recipient.address } : {}),
+    ...(subject ? { subject } : {}),
+    size: input.raw.length,
+    raw: `${keys.key}.eml`,
+    ...(input.attempts ? { attempts: input.attempts } : {}),
+  };
+  return {
+    action: 'quarantined',
+    reason: oneLine(input.reason, 500),
+    flags: [],
+    files: [
+      recordFile(quarantineRecordPath(keys.key), record, input.detail),
+      { path: quarantineRawPath(keys.key), content: input.raw },
+    ],
+    indexEntry: { idHash: keys.idHash, contentHash: keys.contentHash, outcome: 'quarantined' },
+    commit: {
+      subject: `intake: quarantined a message (${input.category})`,
+      body: `${oneLine(input.reason, 500)}\n\nSee ${quarantineRecordPath(keys.key)}; after a fix, run gitgus quarantine retry ${keys.key}.`,
+      trailers: { Event: 'quarantined', 'Intake-Key': keys.key },
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Verify and reopen by mail. Solution mails offer two mailto links to the intake address with the subject
+ * `[GGUS #165048] verify` or `[GGUS #165048] reopen`; a plain reply to the solution mail verifies, as in
+ * GGUS (research/ggus.md §3). Only a subject that is the tag plus exactly the keyword counts, so a sentence
+ * such as "cannot verify the fix" never changes a ticket.
+ */
+import { flattenSubject, subjectTagPattern } from './thread.ts';
+
+export type SolutionKeyword = 'verify' | 'reopen';
+
+const REPLY_PREFIX = /^(?:(?:re|aw|sv|vs|wg|fw|fwd|tr|antw|odp|r|rif)(?:\s*\[\d+\])?\s*:\s*)+/iu;
+
+/** The keyword a subject carries after the ticket's tag, or undefined. */
+export function solutionKeyword(subject: string, subjectTag: string): SolutionKeyword | undefined {
+  const flat = flattenSubject(subject);
+  const withoutTag = flat.replace(subjectTagPattern(subjectTag), ' ').replace(/\[\s*#\s*\d{1,12}\s*\]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const word = withoutTag.replace(REPLY_PREFIX, '').trim().toLowerCase();
+  if (withoutTag === flat) return undefined;
+  if (word === 'verify' || word === 'verified') return 'verify';
+  if (word === 'reopen' || word === 're-open') return 'reopen';
+  return undefined;
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { defineCommand } from 'citty';
+import cliProgress from 'cli-progress';
+import { GitgusError } from '../../lib/errors.ts';
+import { imapSource } from '../../lib/mail/imap.ts';
+import { IntakeSession, type IntakeResult } from '../../lib/mail/intake.ts';
+import { runIntake, type RunSummary } from '../../lib/mail/run.ts';
+import { fileSource, maildirSource, mboxSource, stdinSource, type MessageSource } from '../../lib/mail/sources.ts';
+import { commonArgs, helpdeskRoot } from '../_shared.ts';
+
+export interface IntakeCommandOptions {
+  root: string;
+  files?: string[];
+  /** Raw bytes of standard input, when no file or mailbox is given. */
+  stdin?: () => Buffer;
+  mbox?: string | undefined;
+  maildir?: string | undefined;
+  imap?: string | undefined;
+  recipient?: string | undefined;
+  push?: boolean | 'auto';
+  now?: () => Date;
+  onResult?: (result: IntakeResult, done: number, total: number | undefined) => void;
+}
+
+function chooseSource(options: IntakeCommandOptions): { source: MessageSource & { close?: () => Promise<void> }; batch: boolean } {
+  const chosen = [options.mbox, options.maildir, options.imap, (options.files ?? []).length > 0 ? 'files' : undefined].filter((value) => value !== undefined);
+  if (chosen.length > 1) throw new GitgusError('E_ARGUMENT', 'give one source: message files, --mbox, --maildir or --imap', { hint: 'Run intake once per source.' });
+  if (options.mbox !== undefined) return { source: mboxSource(options.mbox), batch: true };
+  if (options.maildir !== undefined) return { source: maildirSource(options.maildir), batch: true };
+  if (options.imap !== undefined) return { source: imapSource(options.imap), batch: true };
+  const files = options.files ?? [];
+  if (files.length > 0) return { source: fileSource(files), batch: files.length > 1 };
+  if (!options.stdin) throw new GitgusError('E_ARGUMENT', 'no message: give a file, --mbox, --maildir or --imap, or pipe one message on standard input');
+  return { source: stdinSource(options.stdin), batch: false };
+}
+
+/** Runs intake over one source; returns every message's result. Refusals of a single message throw. */
+export async function intake(options: IntakeCommandOptions): Promise<RunSummary> {
+  const { source, batch } = chooseSource(options);
+  return runIntake(source, {
+    root: options.root,
+    mode: batch ? 'batch' : 'single',
+    recipient: options.recipient,
+    ...(options.now ? { now: options.now } : {}),
+    push: options.push ?? 'auto',
+    onResult: (result, done) => options.onResult?.(result, done, source.total),
+  });
+}
+
+function describe(result: IntakeResult): string {
+  const ticket = result.ticket === undefined ? '' : ` #${result.ticket}`;
+  const flags = result.flags.length > 0 ? ` [${result.flags.join(', ')}]` : '';
+  return `${result.action}${ticket}${flags}: ${result.reason}${result.source ? ` (${result.source})` : ''}`;
+}
+
+export function formatSummary(summary: RunSummary): string {
+  const total = summary.results.length;
+  const parts = Object.entries(summary.counts).filter(([, count]) => count > 0).map(([action, count]) => `${count} ${action}`);
+  const rate = summary.seconds > 0 ? ` at ${(total / summary.seconds).toFixed(1)} messages/s` : '';
+  return `intake: ${total} message${total === 1 ? '' : 's'} in ${summary.seconds.toFixed(1)} s${rate}${parts.length > 0 ? ` — ${parts.join(', ')}` : ''}`;
+}
+
+export default defineCommand({
+  meta: {
+    name: 'intake',
+    description: [
+      'Turn inbound mail into tickets and messages: one commit per message; auto-replies, bounces, list mail,',
+      'our own mail and spam are recorded in intake/ and never answered; what cannot be processed is quarantined.',
+      '',
+      'Examples:',
+      '  gitgus intake < message.eml                                   (as an MTA pipe)',
+      '  gitgus intake --recipient vo-user-support@ggus.example msg.eml',
+      '  gitgus intake --mbox archive.mbox --json',
+      '  gitgus intake --maildir ~/Maildir',
+      '  GITGUS_IMAP_PASSWORD=… gitgus intake --imap imaps://helpdesk@mail.example/INBOX',
+      '  gitgus intake --reindex                                      (rebuild the Message-ID index)',
+    ].join('\n'),
+  },
+  args: {
+    file: { type: 'positional', description: 'Raw RFC 822 message files (default: standard input)', required: false },
+    recipient: { type: 'string', description: 'Envelope recipient (what an MTA pipe knows); default: Delivered-To / X-Original-To / To / Cc', valueHint: 'ADDR' },
+    mbox: { type: 'string', description: 'Read every message of an mbox file', valueHint: 'FILE' },
+    maildir: { type: 'string', description: 'Read new and unseen messages of a Maildir; marks them seen (S) once committed', valueHint: 'DIR' },
+    imap: { type: 'string', description: 'Poll an IMAP mailbox, imap[s]://user[:password]@host[:port]/MAILBOX (password also from GITGUS_IMAP_PASSWORD); marks messages processed once their commits are safe', valueHint: 'URL' },
+    push: { type: 'boolean', description: 'Push to origin before acknowledging messages (default: when there is a remote and the source acknowledges)' },
+    reindex: { type: 'boolean', description: 'Rebuild the Message-ID index and highest ticket number from the tickets, then stop', default: false },
+    ...commonArgs,
+  },
+  async run({ args }) {
+    const root = helpdeskRoot(args.root);
+    if (args.reindex) {
+      const session = IntakeSession.open(root, { mode: 'batch' });
+      const state = await session.reindex();
+      await session.finish();
+      process.stderr.write(`intake: Message-ID index rebuilt; highest ticket number ${state.lastNumber}\n`);
+      return;
+    }
+    const files = [...(args.file ? [args.file] : []), ...args._.filter((word) => word !== args.file && word !== 'intake')];
+    let bar: cliProgress.SingleBar | undefined;
+    const summary = await intake({
+      root,
+      files,
+      stdin: process.stdin.isTTY ? undefined : () => readFileSync(0),
+      mbox: args.mbox,
+      maildir: args.maildir,
+      imap: args.imap,
+      recipient: args.recipient,
+      ...(args.push === undefined ? {} : { push: args.push }),
+      onResult: (result, done, total) => {
+        if (args.json) process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
+        if (process.stderr.isTTY && (total ?? 0) > 1) {
+          bar ??= new cliProgress.SingleBar({ stream: process.stderr, format: 'intake [{bar}] {value}/{total} messages | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
+          if (done === 1) bar.start(total ?? 0, 0);
+          bar.update(done);
+        } else if (!args.json) {
+          process.stderr.write(`${describe(result)}\n`);
+        }
+      },
+    });
+    bar?.stop();
+    process.stderr.write(`${formatSummary(summary)}\n`);
+  },
+});
