@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineCommand } from 'citty';
+import { GitgusError } from '../../lib/errors.ts';
+import { loadSettings } from '../../lib/store/load.ts';
+import { ENV_BASE, ENV_NOW, ENV_OUT, ENV_ROOT } from '../../site/lib/env.ts';
+import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
+
+/** The gitgus project, where astro.config.mjs and site/ live (the helpdesk may be elsewhere). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface BuildOptions {
+  /** Helpdesk checkout to build (default: the one containing the current folder). */
+  root: string;
+  /** Output folder (default: `<root>/dist`). */
+  out?: string;
+  /** Reference time for colours and ages (default: the helpdesk's last data commit). */
+  now?: string;
+  /** Path prefix the site is served under (default: from helpdesk.yml `siteUrl`). */
+  base?: string;
+  /** Build the Pagefind search index after the site (default true). */
+  search?: boolean;
+  /** Receives Astro's and Pagefind's progress lines (default: discarded). */
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  outDir: string;
+  /** HTML pages written. */
+  pages: number;
+  siteSeconds: number;
+  /** Undefined when the search index was not built. */
+  searchSeconds?: number;
+  searchPages?: number;
+}
+
+function astroEntry(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('astro/package.json')), 'bin', 'astro.mjs');
+}
+
+function countHtml(dir: string): number {
+  let count = 0;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) count += countHtml(full);
+    else if (name.endsWith('.html')) count += 1;
+  }
+  return count;
+}
+
+/**
+ * Runs `astro build` for a helpdesk in its own process: the site code is this project's, the data is the
+ * helpdesk's (passed through GITGUS_ROOT), and each build gets a fresh heap.
+ */
+function runAstro(options: BuildOptions, outDir: string): Promise<void> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    [ENV_ROOT]: options.root,
+    [ENV_OUT]: outDir,
+    ASTRO_TELEMETRY_DISABLED: '1',
+    // Node's compile cache grows by hundreds of MB per content change (research/spike.md).
+    NODE_DISABLE_COMPILE_CACHE: process.env.NODE_DISABLE_COMPILE_CACHE ?? '1',
+  };
+  if (options.now) env[ENV_NOW] = options.now;
+  if (options.base) env[ENV_BASE] = options.base;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        options.log?.(line);
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', (error) => reject(new GitgusError('E_SITE_BUILD', `could not start astro: ${error.message}`, { cause: error })));
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new GitgusError('E_SITE_BUILD', `the site build failed (astro exited with ${code}):\n${tail.join('\n')}`, { hint: 'Run `gitgus check` to find invalid tickets or units.', data: { exitCode: code } }));
+    });
+  });
+}
+
+/** Indexes the ticket pages (their `data-pagefind-body`) into `<out>/pagefind/`. */
+export async function buildSearchIndex(outDir: string): Promise<number> {
+  const pagefind = await import('pagefind');
+  const { index, errors } = await pagefind.createIndex({});
+  if (!index) throw new GitgusError('E_SEARCH_INDEX', `Pagefind could not start: ${errors.join('; ')}`);
+  try {
+    const added = await index.addDirectory({ path: outDir });
+    if (added.errors.length > 0) throw new GitgusError('E_SEARCH_INDEX', `Pagefind could not index the site: ${added.errors.join('; ')}`);
+    const written = await index.writeFiles({ outputPath: path.join(outDir, 'pagefind') });
+    if (written.errors.length > 0) throw new GitgusError('E_SEARCH_INDEX', `Pagefind could not write its index: ${written.errors.join('; ')}`);
+    return added.page_count;
+  } finally {
+    await pagefind.close();
+  }
+}
+
+/** Builds a helpdesk's static site (and its search index). */
+export async function buildSite(options: BuildOptions): Promise<BuildResult> {
+  loadSettings(options.root);
+  const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
+  const started = performance.now();
+  await runAstro(options, outDir);
+  const result: BuildResult = { outDir, pages: existsSync(outDir) ? countHtml(outDir) : 0, siteSeconds: (performance.now() - started) / 1000 };
+  if (options.search !== false) {
+    const searchStarted = performance.now();
+    result.searchPages = await buildSearchIndex(outDir);
+    result.searchSeconds = (performance.now() - searchStarted) / 1000;
+  }
+  return result;
+}
+
+export default defineCommand({
+  meta: {
+    name: 'build',
+    description: "Build a helpdesk's static support site: queue, units, ticket pages, reports, feeds, exports and the search index.\n\nExamples:\n  gitgus build\n  gitgus build --root ../helpdesk --out /srv/www/helpdesk\n  gitgus build --no-search --now 2026-12-01T09:00:00Z",
+  },
+  args: {
+    ...commonArgs,
+    out: { type: 'string', description: "Output folder (default: the helpdesk's dist/)", valueHint: 'DIR' },
+    now: { type: 'string', description: "Time priority colours and ages are computed at (default: the helpdesk's last data commit)", valueHint: 'ISO-TIME' },
+    base: { type: 'string', description: 'Path the site is served under (default: the path of siteUrl in helpdesk.yml)', valueHint: 'PATH' },
+    search: { type: 'boolean', description: 'Build the Pagefind search index (--no-search skips it)', default: true },
+    verbose: { type: 'boolean', description: "Show Astro's progress", default: false },
+  },
+  async run({ args }) {
+    if (args.now !== undefined && Number.isNaN(Date.parse(args.now))) {
+      throw new GitgusError('E_ARGUMENT', `'${args.now}' is not a time`, { hint: 'Give --now as an ISO time like 2026-12-01T09:00:00Z.' });
+    }
+    const options: BuildOptions = { root: helpdeskRoot(args.root), search: args.search };
+    if (args.out !== undefined) options.out = path.resolve(args.out);
+    if (args.now !== undefined) options.now = args.now;
+    if (args.base !== undefined) options.base = args.base;
+    if (args.verbose) options.log = (line) => process.stderr.write(`${line}\n`);
+    const result = await buildSite(options);
+    if (args.json) printJson(result);
+    else {
+      const search = result.searchSeconds === undefined ? '' : `; search index of ${result.searchPages ?? 0} pages in ${result.searchSeconds.toFixed(1)} s`;
+      process.stderr.write(`built ${result.pages} pages into ${result.outDir} in ${result.siteSeconds.toFixed(1)} s${search}\n`);
+    }
+  },
+});
