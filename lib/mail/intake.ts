@@ -6,7 +6,7 @@
  * (the staging area) is refreshed once at the end instead of per commit.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { decideIntake, decideQuarantine, refusalOf, NoSenderError, type ChangeDecision, type FileWrite, type IntakeAction, type IntakeDecision } from '../core/intake/decide.ts';
+import { decideIntake, decideQuarantine, refusalOf, NoSenderError, UnsupportedSenderError, type ChangeDecision, type FileWrite, type IntakeAction, type IntakeDecision } from '../core/intake/decide.ts';
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
 import { INTAKE_STATE_FILE, quarantineRawPath, quarantineRecordPath } from '../core/intake/paths.ts';
@@ -153,7 +153,7 @@ export class IntakeSession {
   }
 
   /** On a helpdesk without intake/state.yml, builds the index first (one commit), before any message. */
-  private async ensureIndex(): Promise<void> {
+  async ensureIndex(): Promise<void> {
     if (this.indexed) return;
     await this.reindex('intake: build the Message-ID index (first intake in this helpdesk)');
   }
@@ -174,7 +174,8 @@ export class IntakeSession {
     return built.state;
   }
 
-  private nextNumber(): number {
+  /** The number the next new ticket gets (minted for real only when its commit is applied). */
+  nextNumber(): number {
     return Math.max(this.state.lastNumber, this.highestOnDisk, this.settings.numberingStart - 1) + 1;
   }
 
@@ -182,7 +183,7 @@ export class IntakeSession {
     return Number.isSafeInteger(number) && number > 0 && existsSync(resolveInside(this.root, ticketIndexPath(number)));
   }
 
-  private loadTicket(number: number): TicketDoc {
+  loadTicket(number: number): TicketDoc {
     const file = ticketIndexPath(number);
     if (!this.ticketExists(number)) throw new NotFoundError(`ticket #${number}`);
     return parseTicket(readFileSync(resolveInside(this.root, file), 'utf8'), file);
@@ -236,7 +237,7 @@ export class IntakeSession {
       if (this.options.mode === 'single' && !retry && (error instanceof NotAnEmailError || error instanceof NoSenderError)) throw error;
       if (isInfrastructureError(error)) throw error;
       await this.ensureIndex();
-      const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : mail === undefined ? 'parse-error' : 'error';
+      const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
       const detail = error instanceof Error ? error.message : String(error);
       keys = retry ? retry.keys : (keys ?? this.keysFor(mail, stripEnvelopeLine(raw)));
       if (!retry) {
@@ -296,6 +297,20 @@ export class IntakeSession {
     });
     for (const change of changes) this.touched.add(change.path);
     return oid;
+  }
+
+  /** The ticket a Message-ID (or another intake's thread id) went to, from the index. */
+  ticketOfMessageId(messageId: string): number | undefined {
+    return this.index.ticketOf(messageId);
+  }
+
+  /**
+   * Commits a change another intake decided (GitHub issues: lib/github/intake.ts) through the same index
+   * line, ticket numbering (intake/state.yml) and commit identity as a mail's.
+   */
+  async commitChange(change: ChangeDecision, key: string): Promise<IntakeResult> {
+    await this.ensureIndex();
+    return this.apply(change, key);
   }
 
   /** Makes Git's index match the commits of this run (once, not per commit). */

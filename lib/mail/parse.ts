@@ -21,11 +21,25 @@ export class NotAnEmailError extends GitgusError {
   }
 }
 
-/** An mbox "From " separator line some MTA pipes put in front of the message (Postfix pipe flag F). */
-export function stripEnvelopeLine(raw: Buffer): Buffer {
-  if (raw.subarray(0, 5).toString('latin1') !== 'From ') return raw;
-  const end = raw.indexOf(0x0a);
-  return end < 0 ? Buffer.alloc(0) : raw.subarray(end + 1);
+/**
+ * What may stand before the first header and is dropped: an mbox "From " separator line some MTA pipes
+ * put in front (Postfix pipe flag F), blank lines, and indentation of the very first header line.
+ * Real mail has all three; none of them can hide a header block that is not there.
+ */
+export function stripEnvelopeLine(input: Buffer): Buffer {
+  let raw = input;
+  if (raw.subarray(0, 5).toString('latin1') === 'From ') {
+    const end = raw.indexOf(0x0a);
+    raw = end < 0 ? Buffer.alloc(0) : raw.subarray(end + 1);
+  }
+  let start = 0;
+  for (;;) {
+    const end = raw.indexOf(0x0a, start);
+    if (end < 0 || raw.subarray(start, end).toString('latin1').trim() !== '') break;
+    start = end + 1;
+  }
+  while (start < raw.length && (raw[start] === 0x20 || raw[start] === 0x09)) start += 1;
+  return start === 0 ? raw : raw.subarray(start);
 }
 
 function headerBlockEnd(raw: Buffer): number {

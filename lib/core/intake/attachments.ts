@@ -38,6 +38,9 @@ export function sanitizeAttachmentName(raw: string | undefined): string {
   if (raw === undefined) return '';
   const lastSegment = raw.normalize('NFC').split(/[/\\]/).pop() ?? '';
   let name = lastSegment.replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+  // Shorten before sanitize-filename, whose 255-byte cut would take the extension off.
+  const lastDot = name.lastIndexOf('.');
+  if (name.length > MAX_ATTACHMENT_NAME && lastDot > 0 && name.length - lastDot <= 17) name = `${[...name.slice(0, lastDot)].slice(0, MAX_ATTACHMENT_NAME).join('')}${name.slice(lastDot)}`;
   name = sanitizeFilename(name, { replacement: '_' }).replace(/^[.\s_]+/u, '').replace(/[.\s]+$/u, '');
   const dot = name.lastIndexOf('.');
   let stem = dot > 0 ? name.slice(0, dot) : name;

@@ -155,9 +155,21 @@ function validAddress(address: string): string | undefined {
 export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
   const sender = senderOf(mail);
   if (!sender) throw new NoSenderError('no From or Sender header with an address');
+  if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
-  if (!address) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
+  if (!address) throw new UnsupportedSenderError(sender.address);
   return { name: sender.name, address };
+}
+
+/**
+ * A sender address that is there but cannot be stored (no top-level domain, non-ASCII local part): not a
+ * refusal — the mail has a sender — but quarantined, so TPM sees it and can answer by hand.
+ */
+export class UnsupportedSenderError extends GitgusError {
+  constructor(address: string) {
+    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain.tld in ASCII)`);
+    this.name = 'UnsupportedSenderError';
+  }
 }
 
 /** Whether the mail would be refused in single mode (checked before anything is written). */
@@ -168,7 +180,7 @@ export function refusalOf(mail: InboundMail, settings: Settings): NoSenderError 
     return undefined;
   } catch (error) {
     if (error instanceof NoSenderError) return error;
-    throw error;
+    return undefined;
   }
 }
 
