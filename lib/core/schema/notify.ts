@@ -71,6 +71,8 @@ export const NotifyStateSchema = z
     sent: z.object({ day: z.iso.date(), counts: z.record(z.string(), z.number().int().nonnegative()) }).strict(),
     /** Per ticket, the Message-ID of the newest notification (threading), kept for `threadDays`. */
     threads: z.record(z.string().regex(/^\d+$/), z.object({ id: singleLine(998), day: z.iso.date() }).strict()).default({}),
+    /** Mails already sent for a commit that was interrupted half-way (their Message-IDs), so a rerun skips them. */
+    partial: z.object({ commit: z.string().regex(/^[0-9a-f]{40}$/), sent: z.array(singleLine(998)) }).strict().optional(),
   })
   .strict();
 

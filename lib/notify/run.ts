@@ -1,0 +1,197 @@
+/**
+ * One notification run: the commits since the last run become ticket updates, the updates become mails
+ * (lib/core/notify/plan.ts, render.ts), the daily cap trims them, and they are sent over SMTP — or, for a
+ * dry run, written as .eml files. Progress is recorded on `refs/gitgus/notify` (lib/notify/state.ts) after
+ * every mail, so a rerun, even after a crash half-way, sends nothing twice.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { applyDailyCap, countsFor, utcDay, type SendCounts } from '../core/notify/cap.ts';
+import { planNotifications, type MailKind } from '../core/notify/plan.ts';
+import { renderNotification, type OutgoingMail } from '../core/notify/render.ts';
+import { notifySettingsOf, type NotifyState } from '../core/schema/notify.ts';
+import type { Settings } from '../core/schema/settings.ts';
+import type { Unit } from '../core/schema/unit.ts';
+import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { runGit } from '../git/native.ts';
+import { composeEml } from '../mail/outgoing/compose.ts';
+import { smtpConfig, smtpSender, type MailSender } from '../mail/outgoing/smtp.ts';
+import { loadSettings, loadUnits } from '../store/load.ts';
+import { readNotifyState, writeNotifyState } from './state.ts';
+import { readUpdates } from './updates.ts';
+
+export interface NotifyOptions {
+  /** Helpdesk checkout. */
+  root: string;
+  /** Commit after which to start (exclusive); needed on the first run, later the stored state wins when newer. */
+  since?: string | undefined;
+  /** Newest commit to notify (default HEAD). */
+  until?: string | undefined;
+  /** Send nothing and record nothing; with `out`, write each mail as an .eml file there. */
+  dryRun?: boolean | undefined;
+  out?: string | undefined;
+  /** The clock for the daily cap (tests). */
+  now?: Date | undefined;
+  /** Environment for SMTP settings (default process.env). */
+  env?: Record<string, string | undefined> | undefined;
+  /** A sender to use instead of SMTP from the configuration. */
+  sender?: MailSender | undefined;
+}
+
+export interface NotifiedMail {
+  ticket: number;
+  messageId: string;
+  kind: MailKind;
+  subject: string;
+  /** Address → why they got it (submitter, cc, unit, …). */
+  recipients: Record<string, string>;
+  /** The .eml written in a dry run. */
+  file?: string;
+}
+
+export interface NotifyResult {
+  /** Commits notified: `from` (exclusive) to `to` (inclusive); equal when there was nothing new. */
+  from: string;
+  to: string;
+  updates: number;
+  sent: NotifiedMail[];
+  /** Mails of an interrupted earlier run that had already gone out. */
+  alreadySent: string[];
+  /** Recipients dropped by the daily cap. */
+  capped: { messageId: string; addresses: string[] }[];
+  /** Ticket or message files that did not parse at their commit; their updates were skipped. */
+  problems: Problem[];
+  dryRun: boolean;
+}
+
+const THREAD_DAYS = 90;
+
+function resolveCommit(dir: string, ref: string, what: string): string {
+  const result = runGit(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
+  if (result.status !== 0) {
+    throw new GitgusError('E_GIT_REF', `${what} '${ref}' is not a commit in this helpdesk`, { hint: 'Pass a commit id, branch or tag that exists (git log --oneline); in CI fetch the full history (fetch-depth: 0).' });
+  }
+  return result.stdout.trim();
+}
+
+function isAncestor(dir: string, ancestor: string, descendant: string): boolean {
+  return runGit(dir, ['merge-base', '--is-ancestor', ancestor, descendant], { allowFailure: true }).status === 0;
+}
+
+/** Where this run starts: after the stored last commit when that is at or past `--since`, else after `--since`. */
+function startOf(dir: string, since: string | undefined, stored: NotifyState | undefined): string {
+  const last = stored?.lastCommit;
+  if (since === undefined) {
+    if (last === undefined) {
+      throw new GitgusError('E_NOTIFY_SINCE', 'gitgus notify does not know where to start: there is no earlier run recorded', {
+        hint: 'Pass --since <commit> on the first run (in a push workflow: the push event\'s "before" commit).',
+      });
+    }
+    return last;
+  }
+  const sinceOid = resolveCommit(dir, since, '--since');
+  return last !== undefined && isAncestor(dir, sinceOid, last) ? last : sinceOid;
+}
+
+function pruneThreads(threads: NotifyState['threads'], today: string): NotifyState['threads'] {
+  const oldest = new Date(Date.parse(`${today}T00:00:00Z`) - THREAD_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return Object.fromEntries(Object.entries(threads).filter(([, entry]) => entry.day >= oldest));
+}
+
+function loadHelpdesk(root: string): { settings: Settings; units: Unit[] } {
+  const settings = loadSettings(root);
+  const units = loadUnits(root);
+  if (units.problems.length > 0) throw new ValidationError(units.problems);
+  return { settings, units: units.items.map((item) => item.unit) };
+}
+
+/**
+ * Notifies everything committed since the last run (or `since`). Sends through SMTP unless `dryRun`.
+ *
+ * @example
+ * const result = await notify({ root, since: 'HEAD~3' });
+ * console.log(`${result.sent.length} mails for ${result.updates} updates`);
+ */
+export async function notify(options: NotifyOptions): Promise<NotifyResult> {
+  const root = options.root;
+  const { settings, units } = loadHelpdesk(root);
+  const notifySettings = notifySettingsOf(settings);
+  const dryRun = options.dryRun === true;
+  const stored = readNotifyState(root);
+  const until = resolveCommit(root, options.until ?? 'HEAD', '--until');
+  const from = startOf(root, options.since, stored?.state);
+  const result: NotifyResult = { from, to: until, updates: 0, sent: [], alreadySent: [], capped: [], problems: [], dryRun };
+  if (from === until || isAncestor(root, until, from)) {
+    result.to = from;
+    return result;
+  }
+
+  const today = utcDay(options.now ?? new Date());
+  let counts: SendCounts = countsFor(stored?.state.sent, today);
+  const threads: NotifyState['threads'] = pruneThreads(stored?.state.threads ?? {}, today);
+  const partial = stored?.state.partial;
+  let base = stored?.ref;
+  const lists = new Set(units.map((unit) => unit.mailingList.toLowerCase()));
+  const identity = { name: 'gitgus notify', email: settings.sender };
+  const save = (lastCommit: string, inFlight?: { commit: string; sent: string[] }) => {
+    if (dryRun) return;
+    const state: NotifyState = { version: 1, lastCommit, sent: { day: counts.day, counts: { ...counts.counts } }, threads, ...(inFlight ? { partial: inFlight } : {}) };
+    base = writeNotifyState(root, state, base, identity);
+  };
+
+  const { updates, problems } = await readUpdates(root, { since: from, until });
+  result.updates = updates.length;
+  result.problems = problems;
+  if (options.out) mkdirSync(options.out, { recursive: true });
+  let sender = options.sender;
+  if (!dryRun && !sender && updates.length > 0) sender = smtpSender(smtpConfig(notifySettings.smtp, options.env));
+
+  try {
+    let lastDone = from;
+    let current: string | undefined;
+    let sentInCurrent: string[] = [];
+    for (const update of updates) {
+      if (update.commit !== current) {
+        if (current !== undefined) {
+          lastDone = current;
+          if (sentInCurrent.length > 0) save(lastDone);
+        }
+        current = update.commit;
+        sentInCurrent = partial?.commit === current ? [...partial.sent] : [];
+      }
+      for (const planned of planNotifications(update, { settings, units })) {
+        const rendered = renderNotification(planned, { settings, units, previousNotification: threads[String(planned.ticket.number)]?.id });
+        if (partial?.commit === update.commit && partial.sent.includes(rendered.messageId)) {
+          result.alreadySent.push(rendered.messageId);
+          continue;
+        }
+        const capped = applyDailyCap(rendered, counts, { person: notifySettings.dailyCap, list: notifySettings.listDailyCap }, (address) => lists.has(address));
+        counts = capped.counts;
+        if (capped.capped.length > 0) result.capped.push({ messageId: rendered.messageId, addresses: capped.capped });
+        if (!capped.mail) continue;
+        const mail: OutgoingMail = capped.mail;
+        const record: NotifiedMail = { ticket: mail.ticket, messageId: mail.messageId, kind: planned.kind, subject: mail.subject, recipients: recipientsOf(mail) };
+        if (options.out) {
+          const file = path.join(options.out, `${mail.ticket}-${mail.key}.eml`);
+          writeFileSync(file, await composeEml(mail));
+          record.file = file;
+        }
+        if (!dryRun) await (sender as MailSender).send(mail);
+        threads[String(mail.ticket)] = { id: mail.messageId, day: today };
+        result.sent.push(record);
+        sentInCurrent.push(mail.messageId);
+        save(lastDone, { commit: update.commit, sent: sentInCurrent });
+      }
+    }
+    save(until);
+  } finally {
+    sender?.close();
+  }
+  return result;
+}
+
+function recipientsOf(mail: OutgoingMail): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const recipient of [...mail.to, ...mail.cc]) out[recipient.address] = mail.roles[recipient.address] ?? 'recipient';
+  return out;
+}
