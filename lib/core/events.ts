@@ -136,8 +136,9 @@ export function splitBlocks(yaml: string): Map<string, string> | undefined {
     const match = KEY_LINE.exec(line);
     if (match) {
       flush();
-      key = match[1];
-      if (blocks.has(key)) return undefined;
+      const found = match[1] as string;
+      if (blocks.has(found)) return undefined;
+      key = found;
       lines = [line];
     } else if (line === '' || /^[ \t#-]/.test(line)) {
       if (key !== undefined) lines.push(line);
@@ -394,8 +395,11 @@ export function describeEvent(event: TicketEvent): string {
   const show = (value: unknown): string => {
     if (value === undefined || value === null) return '—';
     if (Array.isArray(value)) return value.length === 0 ? '—' : value.map(show).join(', ');
-    if (typeof value === 'object') return (value as { qualifier?: unknown }).qualifier !== undefined ? String((value as { qualifier: unknown }).qualifier) : JSON.stringify(value);
-    return String(value);
+    if (typeof value === 'object') {
+      const qualifier = (value as { qualifier?: unknown }).qualifier;
+      return typeof qualifier === 'string' ? qualifier : JSON.stringify(value);
+    }
+    return typeof value === 'string' ? value : JSON.stringify(value);
   };
   switch (event.type) {
     case 'created':
