@@ -1,0 +1,88 @@
+/**
+ * One run of GitHub issue intake, as the workflow calls it: import (the event's issue or comment, then a
+ * catch-up sync — a concurrency group keeps only one pending run, so no run may trust that it saw every
+ * event), make the commits safe (push; on a refused push, drop them and import again on the new tip),
+ * and only then answer on the issues. Answering last means no issue is ever told a ticket number that was
+ * not pushed.
+ */
+import { GitgusError } from '../errors.ts';
+import { hasRemote } from '../mail/push.ts';
+import { headCommit, pushOrDiscard } from '../git/push.ts';
+import type { GitHubApi } from './client.ts';
+import { loadSettings } from '../store/load.ts';
+import { eventItems, GitHubIntake, issueRepositoryOf, type GitHubItemResult } from './intake.ts';
+import { publishToGitHub, type PublishResult } from './publish.ts';
+
+export interface GitHubRunOptions {
+  root: string;
+  api: GitHubApi;
+  /** The webhook payload (GITHUB_EVENT_PATH), when the run was started by an issue event. */
+  event?: unknown;
+  /** Run the catch-up sync (default true). */
+  sync?: boolean;
+  /** Sync from this time instead of the stored cursor. */
+  since?: string | undefined;
+  /** Push to origin: true, false, or 'auto' (when there is an origin remote). */
+  push?: boolean | 'auto';
+  /** Answer on the issues after the commits are safe (default true). */
+  publish?: boolean;
+  /** Times an import is re-run after a refused push. */
+  attempts?: number;
+  now?: () => Date;
+}
+
+export interface GitHubRunResult {
+  repository: string;
+  results: GitHubItemResult[];
+  /** The sync window, when a sync ran. */
+  synced?: { from: string; to: string };
+  pushed: boolean;
+  /** Imports re-run because the push was refused. */
+  reruns: number;
+  note?: string;
+  published?: PublishResult;
+}
+
+async function importOnce(options: GitHubRunOptions): Promise<Omit<GitHubRunResult, 'pushed' | 'reruns' | 'published'> & { tickets: Set<number> }> {
+  // An event about another repository is refused before anything is written (even the first index build).
+  const items = options.event === undefined ? undefined : eventItems(options.event, issueRepositoryOf(loadSettings(options.root)));
+  const intake = await GitHubIntake.open({ root: options.root, api: options.api, ...(options.now ? { now: options.now } : {}) });
+  const results: GitHubItemResult[] = [];
+  if (items?.issue && items.comment) results.push(await intake.importComment(items.issue, items.comment));
+  else if (items?.issue) results.push(await intake.importIssue(items.issue));
+  const note = items?.note;
+  let synced: { from: string; to: string } | undefined;
+  if (options.sync !== false) {
+    const sync = await intake.sync(options.since);
+    results.push(...sync.results);
+    synced = { from: sync.from, to: sync.to };
+  }
+  await intake.finish();
+  return { repository: intake.repository, results, ...(synced ? { synced } : {}), ...(note ? { note } : {}), tickets: intake.tickets };
+}
+
+export async function runGitHub(options: GitHubRunOptions): Promise<GitHubRunResult> {
+  const push = options.push === 'auto' || options.push === undefined ? hasRemote(options.root) : options.push;
+  const attempts = options.attempts ?? 3;
+  const before = headCommit(options.root);
+  let reruns = 0;
+  for (;;) {
+    const start = headCommit(options.root);
+    const run = await importOnce(options);
+    let pushed = false;
+    if (push && headCommit(options.root) !== start) {
+      if (pushOrDiscard(options.root, start) === 'rejected') {
+        reruns += 1;
+        if (reruns >= attempts) {
+          throw new GitgusError('E_PUSH', `the push was refused ${attempts} times: another writer keeps moving the main branch`, { hint: 'Nothing is lost: the next run imports the same issues and comments again.' });
+        }
+        continue;
+      }
+      pushed = true;
+    }
+    const { tickets, ...rest } = run;
+    const result: GitHubRunResult = { ...rest, pushed, reruns };
+    if (options.publish !== false) result.published = await publishToGitHub({ root: options.root, api: options.api, since: before, tickets });
+    return result;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * GitHub issue intake against a local server that answers like GitHub's REST API, driven by the published
+ * webhook example payloads (@octokit/webhooks-examples). Asserts the exact REST calls, the tickets and
+ * messages committed (read back with the git CLI), idempotency, and the answers posted on the issue.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { issueForm, issueFormConfig, parseIssueForm } from '../lib/core/github/form.ts';
+import { isOwnOrBotComment, marksIn } from '../lib/core/github/issue.ts';
+import { createGitHubClient, type GitHubApi } from '../lib/github/client.ts';
+import { loadSettings, loadTicket } from '../lib/store/load.ts';
+import { addReply } from '../scripts/commands/reply.ts';
+import { github } from '../scripts/commands/github.ts';
+import type { GitHubRunResult } from '../lib/github/run.ts';
+import type { PublishResult } from '../lib/github/publish.ts';
+import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir } from './helpers.ts';
+import { examplePayload, GitHubApiServer, restCommentFromWebhook, restIssueFromWebhook, type WebhookPayload } from './fixtures/github/api-server.ts';
+
+const FORM_BODY = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/github/form-body.md'), 'utf8');
+/** The repository of the published example payloads. */
+const REPO = 'Codertocat/Hello-World';
+const NOW = new Date('2026-11-27T10:00:00Z');
+
+/** The published `issues.opened` payload, with the body GitHub renders for a submission of our form. */
+function openedThroughForm(): WebhookPayload {
+  const payload = examplePayload('issues', 'opened');
+  payload.issue.body = FORM_BODY;
+  return payload;
+}
+
+function setIssueRepository(root: string, repository: string): void {
+  const file = path.join(root, 'helpdesk.yml');
+  writeFileSync(file, `${readFileSync(file, 'utf8')}issueRepository: ${repository}\n`);
+  git(root, ['commit', '-q', '-am', 'take issues from the example payloads repository']);
+}
+
+function writeEvent(payload: unknown): string {
+  const file = path.join(tempDir('gitgus-event-'), 'event.json');
+  writeFileSync(file, JSON.stringify(payload));
+  return file;
+}
+
+function asRun(result: GitHubRunResult | PublishResult): GitHubRunResult {
+  if (!('results' in result)) throw new Error('expected an intake run');
+  return result;
+}
+
+let server: GitHubApiServer;
+let api: GitHubApi;
+
+beforeEach(async () => {
+  server = await new GitHubApiServer().start();
+  server.now = () => NOW;
+  api = createGitHubClient({ token: server.token, baseUrl: server.url });
+});
+afterEach(async () => {
+  await server.close();
+});
+afterAll(cleanupTemps);
+
+describe('the issue form', () => {
+  it('reads every field GitHub renders, keeping a heading the user typed inside the description', () => {
+    expect(parseIssueForm(FORM_BODY)).toEqual({
+      fromForm: true,
+      description: 'Since Monday all CMS pilot jobs at FZK-LCG2 fail with "proxy expired".\n\n### Site\n\nI first thought the site was at fault, but the SAM tests are green.\n\nJob id: https://cms-jobs.example/1234',
+      vo: 'cms',
+      site: 'FZK-LCG2',
+      priority: 'urgent',
+      issue: 'Workload Management',
+      notes: [],
+    });
+  });
+
+  it('treats _No response_ as empty, keeps values it cannot use as notes, and reads a free-text body as the description', () => {
+    const body = '### Description\r\n\r\nIt broke.\r\n\r\n### VO\r\n\r\n_No response_\r\n\r\n### Site\r\n\r\nsite with spaces\r\n\r\n### Priority\r\n\r\nasap\r\n\r\n### Type of issue\r\n\r\nOther';
+    expect(parseIssueForm(body)).toEqual({ fromForm: true, description: 'It broke.', issue: 'Other', notes: ['Site given in the form: site with spaces', 'Priority given in the form: asap'] });
+    expect(parseIssueForm("It looks like you accidently spelled 'commit' with two 't's.")).toEqual({ fromForm: false, description: "It looks like you accidently spelled 'commit' with two 't's.", notes: [] });
+    expect(parseIssueForm(null)).toEqual({ fromForm: false, description: '', notes: [] });
+  });
+
+  it('is checked in exactly as gitgus init writes it for this helpdesk', () => {
+    const settings = loadSettings(PROJECT_ROOT);
+    const form: unknown = parseYaml(readFileSync(path.join(PROJECT_ROOT, '.github/ISSUE_TEMPLATE/ticket.yml'), 'utf8'));
+    expect(form).toEqual(issueForm({ helpdeskName: settings.name, siteUrl: settings.siteUrl }));
+    const config: unknown = parseYaml(readFileSync(path.join(PROJECT_ROOT, '.github/ISSUE_TEMPLATE/config.yml'), 'utf8'));
+    expect(config).toEqual(issueFormConfig({ helpdeskName: settings.name, siteUrl: settings.siteUrl, intakeAddress: settings.intake[0]?.address ?? '' }));
+    // Every field id the form asks for is one the parser reads back by its label.
+    const labels = (issueForm({ helpdeskName: 'x', siteUrl: 'https://x.example/' }).body as { attributes: { label?: string } }[]).flatMap((item) => item.attributes.label ?? []);
+    const rendered = labels.map((label) => `### ${label}\n\nvalue-${label.length}`).join('\n\n');
+    expect(parseIssueForm(rendered).fromForm).toBe(true);
+    expect(parseIssueForm(rendered).notes).toEqual(['Priority given in the form: value-8', 'Type of issue given in the form: value-13']);
+  });
+
+  it('tells the helpdesk’s own and bots’ comments from people’s', () => {
+    const comment = restCommentFromWebhook(examplePayload('issue_comment', 'created').comment as NonNullable<WebhookPayload['comment']>);
+    expect(isOwnOrBotComment(comment)).toBe(false);
+    expect(isOwnOrBotComment({ ...comment, body: 'Thanks\n<!-- gitgus:ticket 165049 -->' })).toBe(true);
+    expect(isOwnOrBotComment({ ...comment, user: { login: 'stale[bot]', type: 'Bot' } })).toBe(true);
+  });
+});
+
+describe('gitgus github', () => {
+  it('makes an issue opened through the form a ticket, once, and answers on the issue after committing', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const payload = openedThroughForm();
+    server.addIssue(REPO, restIssueFromWebhook(payload.issue));
+    const before = git(root, ['rev-parse', 'HEAD']).trim();
+
+    const run = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
+    expect(run.results[0]).toMatchObject({ kind: 'issue', action: 'created', issue: 1, ticket: 165049 });
+    const doc = loadTicket(root, 165049);
+    expect(doc.ticket).toMatchObject({
+      number: 165049,
+      title: 'Spelling error in the README file',
+      status: 'new',
+      priority: 'urgent',
+      originalPriority: 'urgent',
+      issue: 'Workload Management',
+      unit: 'tpm',
+      vo: 'cms',
+      site: 'FZK-LCG2',
+      submitter: { name: 'Codertocat', github: 'Codertocat' },
+      created: '2019-05-15T15:20:18Z',
+      source: { kind: 'github' },
+      origin: { system: 'github', id: 'Codertocat/Hello-World#1' },
+    });
+    expect(doc.body).toContain('### Site\n\nI first thought the site was at fault');
+    // Numbered, indexed and committed by mail intake's session: the same state file and identity.
+    expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 165049');
+    const log = git(root, ['log', '--format=%an <%ae>|%s', `${before}..HEAD`]).trim().split('\n');
+    expect(log).toContain('gitgus intake <noreply@ggus.example>|#165049 new ticket from GitHub issue github:Codertocat/Hello-World#1 by Codertocat: Spelling error in the README file');
+    expect(git(root, ['log', '-1', '--format=%B', '--grep', 'new ticket from GitHub'])).toMatch(/Ticket: 165049\nUnit: tpm\nActor: Codertocat \(GitHub\)\nEvent: created\nIntake: github:Codertocat\/Hello-World#1/);
+    git(root, ['fsck', '--strict']);
+    expect(git(root, ['status', '--porcelain'])).toBe('');
+
+    // Exactly these calls: catch-up sync (issues since the first-sync look-back, then the issue's comments), then the answer.
+    expect(server.requests.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
+      ['GET', '/repos/Codertocat/Hello-World/issues', { state: 'all', sort: 'updated', direction: 'asc', per_page: '100', since: '2026-11-26T10:00:00Z' }, undefined],
+      ['GET', '/repos/Codertocat/Hello-World/issues/1/comments', { per_page: '100' }, undefined],
+      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', {}, { body: expect.stringContaining('ticket **#165049** of Example Grid Helpdesk') as unknown }],
+    ]);
+    expect(server.requests.every((r) => r.authorization === `token ${server.token}`)).toBe(true);
+    const ack = server.comments(REPO, 1)[0]?.body ?? '';
+    expect(ack).toContain('https://helpdesk.example.org/tickets/165049/');
+    expect(ack).toContain('[GGUS #165049]');
+    expect(marksIn(ack)).toEqual(['ticket 165049']);
+
+    // The same event again (a re-delivered webhook, a re-run job): no second ticket, no second answer.
+    server.requests.length = 0;
+    const again = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
+    expect(again.results.find((r) => r.kind === 'issue')).toMatchObject({ action: 'duplicate', ticket: 165049 });
+    expect(server.writes()).toEqual([]);
+    expect(server.comments(REPO, 1)).toHaveLength(1);
+    expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 165049');
+  });
+
+  it('makes later comments messages, skips its own and bots’ comments, and mirrors public messages back', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const opened = openedThroughForm();
+    server.addIssue(REPO, restIssueFromWebhook(opened.issue));
+    await github({ root, event: writeEvent(opened), api, now: () => NOW });
+
+    const commented = examplePayload('issue_comment', 'created');
+    const comment = restCommentFromWebhook(commented.comment as NonNullable<WebhookPayload['comment']>);
+    server.addComment(REPO, 1, comment);
+    server.addComment(REPO, 1, { ...comment, id: 492700401, body: 'This issue is stale.', user: { ...comment.user!, login: 'stale[bot]', type: 'Bot' }, created_at: '2026-11-27T09:59:00Z', updated_at: '2026-11-27T09:59:00Z' });
+    server.requests.length = 0;
+    const run = asRun(await github({ root, event: writeEvent(commented), api, now: () => NOW }));
+    expect(run.results.filter((r) => r.action !== 'duplicate').map((r) => [r.kind, r.action, r.comment, r.reason.split(':')[0]])).toEqual([
+      ['comment', 'appended', '492700400', 'comment https'],
+      ['comment', 'skipped', '492700401', 'written by the bot stale[bot]'],
+      ['comment', 'skipped', '2000000001', 'written by the helpdesk (its acknowledgement)'],
+    ]);
+    const doc = loadTicket(root, 165049, { messages: true });
+    expect(doc.messages).toHaveLength(1);
+    expect(doc.messages?.[0]?.message).toMatchObject({
+      date: '2019-05-15T15:20:21Z',
+      author: { name: 'Codertocat', github: 'Codertocat', role: 'submitter' },
+      visibility: 'public',
+      source: 'github',
+      messageId: 'Codertocat/Hello-World/issues/1/492700400@github.com',
+      inReplyTo: 'Codertocat/Hello-World/issues/1@github.com',
+    });
+    expect(doc.messages?.[0]?.body).toBe("You are totally right! I'll get this fixed right away.\n");
+    // The comment came from the issue: nothing to mirror, the acknowledgement is already there.
+    expect(server.writes()).toEqual([]);
+
+    // A supporter answers from the terminal (public) and leaves an internal note: only the public one goes out.
+    await addReply({ root, number: 165049, text: 'Could you resubmit a test job? Mail me at tom.processor@grid.example or ping @someone-else.', actor: 'tpm-shifter', now: new Date('2026-11-27T11:00:00Z') });
+    await addReply({ root, number: 165049, text: 'Internal: the VOBOX proxy expired.', internal: true, actor: 'tpm-shifter', now: new Date('2026-11-27T11:05:00Z') });
+    server.requests.length = 0;
+    const published = await github({ root, action: 'publish', since: 'HEAD~2', api });
+    expect(published).toMatchObject({ checked: 1, failures: [] });
+    const posted = server.writes();
+    expect(posted.map((r) => [r.method, r.path])).toEqual([['POST', '/repos/Codertocat/Hello-World/issues/1/comments']]);
+    const mirrored = (posted[0]?.body as { body: string }).body;
+    expect(mirrored).toContain('**tpm-shifter** (tpm, TPM — Ticket Process Management) on [#165049](https://helpdesk.example.org/tickets/165049/):');
+    expect(mirrored).toContain('Could you resubmit a test job? Mail me at t…@grid.example or ping @\u200bsomeone-else.');
+    expect(mirrored).not.toContain('Internal');
+    expect(marksIn(mirrored)[0]).toMatch(/^message 20261127T110000Z-[a-z0-9]+\.md$/);
+
+    // Published comments are ours: a sync never imports them, and a second publish posts nothing.
+    server.requests.length = 0;
+    await github({ root, action: 'sync', api, now: () => NOW });
+    await github({ root, action: 'publish', since: 'HEAD~4', api });
+    expect(server.writes()).toEqual([]);
+    expect(loadTicket(root, 165049, { messages: true }).messages).toHaveLength(3);
+  });
+
+  it('posts the solution and closes the issue when the ticket is closed; reports a GitHub failure and catches up next run', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const opened = openedThroughForm();
+    server.addIssue(REPO, restIssueFromWebhook(opened.issue));
+    server.failNext('POST', '/repos/Codertocat/Hello-World/issues/1/comments', 502);
+    const first = asRun(await github({ root, event: writeEvent(opened), api, now: () => NOW }));
+    expect(first.results[0]).toMatchObject({ action: 'created', ticket: 165049 });
+    expect(first.published?.failures).toEqual([{ ticket: 165049, issue: 'Codertocat/Hello-World#1', message: expect.stringContaining('issues.createComment on Codertocat/Hello-World failed (HTTP 502)') as unknown }]);
+    expect(server.comments(REPO, 1)).toHaveLength(0);
+
+    const base = git(root, ['rev-parse', 'HEAD']).trim();
+    const index = path.join(root, 'tickets/165/165049/index.md');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('status: new', 'status: closed\nsolution:\n  qualifier: fixed\n  text: The proxy on the VOBOX was renewed.'));
+    git(root, ['commit', '-q', '-am', 'close #165049']);
+    server.requests.length = 0;
+    const result = await github({ root, action: 'publish', since: base, api });
+    expect(result).toMatchObject({ failures: [] });
+    expect(server.writes().map((r) => [r.method, r.path, r.body])).toEqual([
+      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', { body: expect.stringContaining('ticket **#165049**') as unknown }],
+      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', { body: expect.stringContaining('is solved (fixed):\n\nThe proxy on the VOBOX was renewed.') as unknown }],
+      ['PATCH', '/repos/Codertocat/Hello-World/issues/1', { state: 'closed', state_reason: 'completed' }],
+    ]);
+    expect(server.issue(REPO, 1)?.state).toBe('closed');
+  });
+
+  it('through the CLI: refuses an event from another repository and exits non-zero, writing nothing', () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, 'example-grid/helpdesk-issues');
+    const head = git(root, ['rev-parse', 'HEAD']);
+    const result = runGitgus(['github', '--event', writeEvent(openedThroughForm()), '--root', root], { env: { GITHUB_TOKEN: server.token, GITHUB_API_URL: server.url } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the event is about Codertocat/Hello-World, but this helpdesk takes issues from example-grid/helpdesk-issues');
+    expect(git(root, ['rev-parse', 'HEAD'])).toBe(head);
+    const noToken = runGitgus(['github', 'sync', '--root', root], { env: { GITHUB_TOKEN: '', GITGUS_GITHUB_TOKEN: '' } });
+    expect(noToken.status).toBe(1);
+    expect(noToken.stderr).toContain('no GitHub token');
+  });
+
+  it('pages through the issue list and leaves pull requests alone', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const opened = openedThroughForm();
+    server.addIssue(REPO, restIssueFromWebhook(opened.issue));
+    for (let n = 2; n <= 102; n += 1) {
+      server.addIssue(REPO, { ...restIssueFromWebhook(opened.issue), number: n, id: 1000 + n, updated_at: '2019-05-15T15:20:19Z', pull_request: { url: null, html_url: null, diff_url: null, patch_url: null } });
+    }
+    const run = asRun(await github({ root, action: 'sync', since: '2019-01-01T00:00:00Z', api, now: () => NOW }));
+    expect(server.requests.filter((r) => r.path === '/repos/Codertocat/Hello-World/issues').map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+    expect(run.results.filter((r) => r.action === 'created').map((r) => r.issue)).toEqual([1]);
+    // The cursor in the repository moved to the newest issue update seen (15:20:18), less the overlap.
+    expect(readFileSync(path.join(root, 'intake/github.yml'), 'utf8')).toBe('repositories:\n  Codertocat/Hello-World:\n    since: 2019-05-15T15:15:18Z\n');
+  });
+});
