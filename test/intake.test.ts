@@ -65,7 +65,7 @@ function assertClean(root: string): void {
 
 /** Every path intake changed since `from` lies in a ticket folder or intake/. */
 function changedPaths(root: string, from: string): string[] {
-  return git(root, ['diff', '--name-only', `${from}..HEAD`]).split('\n').filter(Boolean);
+  return git(root, ['-c', 'core.quotePath=false', 'diff', '--name-only', `${from}..HEAD`]).split('\n').filter(Boolean);
 }
 
 let root: string;
