@@ -265,3 +265,44 @@ describe('gitgus github', () => {
     expect(readFileSync(path.join(root, 'intake/github.yml'), 'utf8')).toBe('repositories:\n  Codertocat/Hello-World:\n    since: 2019-05-15T15:15:18Z\n');
   });
 });
+
+describe('a refused push', () => {
+  it('drops the run’s commits and imports again on the new tip, never rebasing the commit that minted a number', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const remote = path.join(tempDir('gitgus-remote-'), 'helpdesk.git');
+    git(root, ['init', '-q', '--bare', '-b', 'main', remote]);
+    git(root, ['remote', 'add', 'origin', remote]);
+    git(root, ['push', '-q', 'origin', 'main']);
+    const other = path.join(tempDir('gitgus-other-'), 'helpdesk');
+    git(root, ['clone', '-q', remote, other]);
+    git(other, ['config', 'user.name', 'Other Runner']);
+    git(other, ['config', 'user.email', 'other@test.example']);
+
+    // While this run talks to GitHub, mail intake in another checkout mints the next number and pushes.
+    server.onRequest = () => {
+      server.onRequest = undefined;
+      const mail = 'From: Jane Doe <jane.doe@uni.example>\nTo: helpdesk@ggus.example\nSubject: Jobs fail at DESY-HH\nMessage-ID: <race.1@uni.example>\nDate: Fri, 27 Nov 2026 09:59:00 +0000\n\nAll jobs fail.\n';
+      const intake = runGitgus(['intake', '--root', other, '--push'], { input: mail });
+      if (intake.status !== 0) throw new Error(`mail intake in the other checkout failed: ${intake.stderr}`);
+    };
+    const payload = openedThroughForm();
+    server.addIssue(REPO, restIssueFromWebhook(payload.issue));
+    const run = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
+
+    expect(run).toMatchObject({ pushed: true, reruns: 1 });
+    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 165050 });
+    git(remote, ['fsck', '--strict']);
+    const subjects = git(remote, ['log', '--format=%s', 'main']).split('\n');
+    const minted = subjects.map((subject) => /^#(\d+) new ticket/.exec(subject)?.[1]).filter((n) => n !== undefined);
+    expect(minted).toEqual(['165050', '165049']);
+    expect(git(remote, ['show', 'main:tickets/165/165049/index.md'])).toContain('title: Jobs fail at DESY-HH');
+    expect(git(remote, ['show', 'main:tickets/165/165050/index.md'])).toContain('id: Codertocat/Hello-World#1');
+    // The other writer's commit is an ancestor of ours, unchanged: nothing of it was rewritten.
+    const mailCommit = git(other, ['rev-parse', 'HEAD']).trim();
+    expect(git(remote, ['merge-base', '--is-ancestor', mailCommit, 'main'])).toBe('');
+    expect(git(remote, ['show', 'main:intake/state.yml'])).toContain('lastNumber: 165050');
+    // The issue is told the number that was pushed, once.
+    expect(server.comments(REPO, 1).map((comment) => marksIn(comment.body))).toEqual([['ticket 165050']]);
+  });
+});
