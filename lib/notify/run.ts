@@ -160,7 +160,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
         sentInCurrent = partial?.commit === current ? [...partial.sent] : [];
       }
       for (const planned of planNotifications(update, { settings, units })) {
-        const rendered = renderNotification(planned, { settings, units, previousNotification: threads[String(planned.ticket.number)]?.id });
+        const rendered = renderNotification(planned, { settings, units, previousNotification: threads[String(planned.ticket.number)]?.[planned.audience] });
         if (partial?.commit === update.commit && partial.sent.includes(rendered.messageId)) {
           result.alreadySent.push(rendered.messageId);
           continue;
@@ -177,7 +177,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
           record.file = file;
         }
         if (!dryRun) await (sender as MailSender).send(mail);
-        threads[String(mail.ticket)] = { id: mail.messageId, day: today };
+        threads[String(mail.ticket)] = { ...threads[String(mail.ticket)], [planned.audience]: mail.messageId, day: today };
         result.sent.push(record);
         sentInCurrent.push(mail.messageId);
         save(lastDone, { commit: update.commit, sent: sentInCurrent });

@@ -151,10 +151,14 @@ function ownAddresses(settings: Settings): Set<string> {
   return new Set([settings.sender, ...settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase()));
 }
 
-/** The addresses of whoever made the change: their own change is not news to them. */
+/**
+ * The addresses of whoever made the change: their own change is not news to them. That is the commit's
+ * actor, and the author of any message the update adds (a bot such as intake commits on their behalf).
+ */
 function actorAddresses(update: TicketUpdate, units: readonly Unit[]): Set<string> {
   const out = new Set<string>();
   if (update.actor.email) out.add(update.actor.email.toLowerCase());
+  for (const entry of update.messages) if (entry.message.author.email) out.add(entry.message.author.email.toLowerCase());
   const login = update.actor.github?.toLowerCase();
   if (login) {
     for (const unit of units) {

@@ -69,8 +69,13 @@ export const NotifyStateSchema = z
     lastCommit: z.string().regex(/^[0-9a-f]{40}$/, { error: 'expected a full commit id' }),
     /** Mails sent per address on `day` (UTC), for the daily cap. */
     sent: z.object({ day: z.iso.date(), counts: z.record(z.string(), z.number().int().nonnegative()) }).strict(),
-    /** Per ticket, the Message-ID of the newest notification (threading), kept for `threadDays`. */
-    threads: z.record(z.string().regex(/^\d+$/), z.object({ id: singleLine(998), day: z.iso.date() }).strict()).default({}),
+    /**
+     * Per ticket, the Message-IDs of the newest notification to each audience (threading: a submitter's mail
+     * answers the previous mail the submitter got, not an internal one), kept for 90 days after `day`.
+     */
+    threads: z
+      .record(z.string().regex(/^\d+$/), z.object({ public: singleLine(998).optional(), supporters: singleLine(998).optional(), day: z.iso.date() }).strict())
+      .default({}),
     /** Mails already sent for a commit that was interrupted half-way (their Message-IDs), so a rerun skips them. */
     partial: z.object({ commit: z.string().regex(/^[0-9a-f]{40}$/), sent: z.array(singleLine(998)) }).strict().optional(),
   })
@@ -82,5 +87,5 @@ export const NOTIFY_STATE_EXAMPLE = `{
   "version": 1,
   "lastCommit": "3f9a2c1b7d0e3f9a2c1b7d0e3f9a2c1b7d0e3f9a",
   "sent": { "day": "2026-12-01", "counts": { "jane.doe@uni.example": 3 } },
-  "threads": { "165048": { "id": "gitgus.165048.3f9a2c1b7d0e.req@ggus.example", "day": "2026-12-01" } }
+  "threads": { "165048": { "public": "gitgus.165048.3f9a2c1b7d0e.req@ggus.example", "day": "2026-12-01" } }
 }`;
