@@ -57,6 +57,15 @@ describe('the solution mail to the submitter', () => {
   });
 });
 
+describe('per-ticket reply addresses', () => {
+  it('are used for Reply-To and the verify/reopen links when mail.replyTokens is on', () => {
+    const tokens = { ...settings, mail: { ...settings.mail, replyTokens: true } };
+    const mail = renderNotification(planned(solvedUpdate(), '.req'), { settings: tokens, units });
+    expect(mail.replyTo.address).toBe('helpdesk+165048@ggus.test');
+    expect(mail.text).toContain('mailto:helpdesk+165048@ggus.test?subject=%5BGGUS%20%23165048%5D%20verify');
+  });
+});
+
 describe('list mail', () => {
   it('gets Precedence: bulk and shows internal notes marked as such', () => {
     const t = ticket();

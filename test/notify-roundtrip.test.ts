@@ -20,7 +20,7 @@ let count = 0;
 beforeAll(async () => {
   smtp = await startSmtpSink();
   // State changes by mail need an authenticated sender; this loopback test has no receiving server to vouch.
-  dir = makeNotifyHelpdesk('mail:\n  authentication: "off"\n');
+  dir = makeNotifyHelpdesk('mail:\n  authentication: "off"\n  replyTokens: true\n');
   mailDir = tempDir('gitgus-inbound-');
 });
 afterAll(async () => {
@@ -102,12 +102,20 @@ describe('notifications and intake', () => {
     expect(mails[0]?.mail.text).toContain('It is still full this morning.');
   });
 
+  it('a reply to the per-ticket Reply-To address threads even when every header was lost', async () => {
+    expect(acks[0]?.mail.replyTo?.value[0]?.address).toBe('helpdesk+165001@ggus.test');
+    const bare = inbound({ id: 'token@uni.test', subject: 'no tag here', body: 'Mailed from a phone.', date: 'Tue, 01 Dec 2026 10:30:00 +0000' }).replace('To: helpdesk@ggus.test', 'To: helpdesk+165001@ggus.test');
+    const result = await deliver(bare);
+    expect([result.action, result.ticket]).toEqual(['appended', 165001]);
+    await notifyNow();
+  });
+
   it('the verify link of the solution mail verifies the ticket', async () => {
     const doc = loadTicket(dir, 165002);
     await commitAt(dir, 165002, doc.ticket.unit, { ticket: { ...doc.ticket, status: 'solved', solution: { qualifier: 'fixed', text: 'Old files removed.' } }, body: doc.body, at: '2026-12-01T11:00:00Z', actor: { name: 'Tom Shift', email: 'tom@grid.test', github: 'tom-shift' } });
     const solution = (await notifyNow()).find((m) => m.to.includes('jane@uni.test'))?.mail as ParsedMail;
     const link = /mailto:([^?\s]+)\?subject=(\S+verify)/.exec(solution.text ?? '') as RegExpExecArray;
-    expect(link[1]).toBe('helpdesk@ggus.test');
+    expect(link[1]).toBe('helpdesk+165002@ggus.test');
     const subject = decodeURIComponent(link[2] as string);
     expect(subject).toBe('[GGUS #165002] verify');
     const result = await deliver(inbound({ id: 'verify@uni.test', subject, body: '', date: 'Tue, 01 Dec 2026 11:30:00 +0000' }));

@@ -68,11 +68,17 @@ export function ticketUrl(settings: Settings, number: number): string {
   return new URL(`tickets/${number}/`, base).toString();
 }
 
-/** The intake address replies go to: the one the ticket came in through, else the first configured. */
+/**
+ * The intake address replies go to: the one the ticket came in through, else the first configured; with
+ * `mail.replyTokens`, its per-ticket form `helpdesk+165048@…`, which intake threads on before any header.
+ */
 export function replyAddress(settings: Settings, ticket: Ticket): string {
   const came = ticket.source.address?.toLowerCase();
   const known = settings.intake.find((entry) => entry.address.toLowerCase() === came);
-  return (known ?? settings.intake[0])?.address ?? settings.sender;
+  const address = (known ?? settings.intake[0])?.address ?? settings.sender;
+  if (settings.mail.replyTokens !== true) return address;
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at)}+${ticket.number}${address.slice(at)}`;
 }
 
 /** `mailto:` link that writes to intake with `<tag> verify` or `<tag> reopen` as the subject. */
