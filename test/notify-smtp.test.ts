@@ -7,6 +7,8 @@ import path from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketFromMessageId } from '../lib/core/mail-ids.ts';
+import { GitgusError } from '../lib/errors.ts';
+import type { MailSender } from '../lib/mail/outgoing/smtp.ts';
 import { NOTIFY_REF, readNotifyState } from '../lib/notify/state.ts';
 import { notify } from '../scripts/commands/notify.ts';
 import { cleanupTemps, git, runGitgus, tempDir } from './helpers.ts';
@@ -153,6 +155,32 @@ describe('notify through a real SMTP server', () => {
     expect(result.from).toBe(current);
     expect(result.sent.map((m) => Object.keys(m.recipients))).toEqual([['ngi-de@lists.ggus.test']]);
     expect(smtp.received.length).toBe(before + 1);
+  });
+});
+
+describe('a run interrupted half-way', () => {
+  it('resumes after the last mail that went out: nothing twice, nothing lost', async () => {
+    const dir = makeNotifyHelpdesk();
+    const base = await ticketLife(dir);
+    const delivered: string[] = [];
+    const flaky: MailSender = {
+      send(mail) {
+        if (delivered.length === 4) return Promise.reject(new GitgusError('E_SMTP', 'connection lost'));
+        delivered.push(mail.messageId);
+        return Promise.resolve({ accepted: [], rejected: [], response: '250 ok' });
+      },
+      close() {},
+    };
+    await expect(notify({ root: dir, since: base, sender: flaky })).rejects.toThrow('connection lost');
+    // The fourth to sixth mails belong to one commit (Anna's message): the state knows the fourth went out.
+    expect(readNotifyState(dir)?.state.partial?.sent).toEqual([delivered[3]]);
+    const before = smtp.received.length;
+    const rest = await notify({ root: dir, since: base, env: smtp.env });
+    expect(rest.alreadySent).toEqual([delivered[3]]);
+    const resent = await Promise.all(smtp.received.slice(before).map(async (r) => (await simpleParser(r.raw)).messageId?.replace(/^<|>$/g, '')));
+    expect(resent).toHaveLength(9 - 4);
+    expect(resent.filter((id) => delivered.includes(id as string))).toEqual([]);
+    expect(readNotifyState(dir)?.state.partial).toBeUndefined();
   });
 });
 
