@@ -1,0 +1,274 @@
+/**
+ * The Actions workflows that run the helpdesk: each one valid against SchemaStore's workflow schema
+ * (@action-validator/core), each `gitgus` command they run a real command with real flags, actions pinned
+ * to full commit SHAs, least privilege, no secret or event text inside a script, full history where
+ * history is read — and the push-or-start-again script run for real against a refused push.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { validateAction, validateWorkflow, type ValidationState } from '@action-validator/core';
+import type { ArgsDef, CommandDef } from 'citty';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { COMMANDS } from '../scripts/gitgus.ts';
+import { cleanupTemps, git, PROJECT_ROOT, tempDir } from './helpers.ts';
+
+afterAll(cleanupTemps);
+
+const WORKFLOWS = path.join(PROJECT_ROOT, '.github/workflows');
+const ACTIONS = path.join(PROJECT_ROOT, '.github/actions');
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  if?: string;
+}
+interface Job {
+  if?: string;
+  permissions?: Record<string, string>;
+  steps?: Step[];
+  needs?: string | string[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  jobs: Record<string, Job>;
+}
+
+const workflowFiles = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).sort();
+const actionFiles = readdirSync(ACTIONS).map((dir) => `${dir}/action.yml`).sort();
+const readWorkflow = (file: string) => parseYaml(readFileSync(path.join(WORKFLOWS, file), 'utf8')) as Workflow;
+const readAction = (file: string) => parseYaml(readFileSync(path.join(ACTIONS, file), 'utf8')) as { runs: { steps: Step[] } };
+
+function problems(state: ValidationState): string[] {
+  return state.errors.map((error) => `${'path' in error ? error.path : ''} ${error.title}${error.detail ? `: ${error.detail}` : ''}`);
+}
+
+/** Steps a job runs, with the steps of the local composite actions it uses. */
+function stepsOf(job: Job): Step[] {
+  return (job.steps ?? []).flatMap((step) => {
+    if (step.uses?.startsWith('./.github/actions/')) return [step, ...readAction(`${step.uses.slice('./.github/actions/'.length)}/action.yml`).runs.steps];
+    return [step];
+  });
+}
+
+/** Shell words of one command line, up to the first operator; quotes removed, variables kept as written. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  let inWord = false;
+  for (const char of line) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else current += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(current);
+      current = '';
+      inWord = false;
+    } else if (';|&)'.includes(char)) {
+      break;
+    } else {
+      current += char;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(current);
+  return words;
+}
+
+/** Every `gitgus <command> …` in a script, as the words after `gitgus`. */
+function gitgusCalls(script: string): string[][] {
+  const calls: string[][] = [];
+  for (const line of script.split('\n')) {
+    const at = line.search(/(?:^|\s)gitgus\s/);
+    if (at < 0 || line.trim().startsWith('#')) continue;
+    calls.push(shellWords(line.slice(line.indexOf('gitgus', at) + 'gitgus'.length)));
+  }
+  return calls;
+}
+
+const commandArgs = new Map<string, ArgsDef>();
+async function argsOf(name: string): Promise<ArgsDef> {
+  let args = commandArgs.get(name);
+  if (!args) {
+    const module = (await import(`../scripts/commands/${name}.ts`)) as { default: CommandDef<ArgsDef> };
+    args = (module.default.args ?? {}) as ArgsDef;
+    commandArgs.set(name, args);
+  }
+  return args;
+}
+
+/** What is wrong with one `gitgus` call: unknown command, flag, or positional value. */
+async function callProblems(words: string[]): Promise<string[]> {
+  const [name, ...rest] = words;
+  if (name === undefined || !COMMANDS.includes(name)) return [`gitgus ${name ?? ''}: no such command (scripts/commands/${name ?? ''}.ts)`];
+  const args = await argsOf(name);
+  const out: string[] = [];
+  const positionals = Object.entries(args).filter(([, def]) => def.type === 'positional');
+  let positional = 0;
+  for (let i = 0; i < rest.length; i += 1) {
+    const word = rest[i] as string;
+    if (word.startsWith('--')) {
+      const flag = word.slice(2).split('=')[0] as string;
+      const direct = args[flag];
+      const negated = flag.startsWith('no-') ? args[flag.slice(3)] : undefined;
+      if (direct) {
+        if ((direct.type === 'string' || direct.type === 'enum') && !word.includes('=')) i += 1;
+      } else if (!negated || negated.type !== 'boolean') {
+        out.push(`gitgus ${name} ${word}: the command has no such flag (${Object.keys(args).join(', ')})`);
+        if (!word.includes('=') && rest[i + 1] !== undefined && !(rest[i + 1] as string).startsWith('-')) i += 1;
+      }
+      continue;
+    }
+    const def = positionals[positional]?.[1];
+    positional += 1;
+    if (!def) {
+      out.push(`gitgus ${name} ${word}: the command takes no positional argument here`);
+      continue;
+    }
+    const choices = typeof def.valueHint === 'string' && def.valueHint.includes('|') ? def.valueHint.split('|') : undefined;
+    if (choices && !choices.includes(word)) out.push(`gitgus ${name} ${word}: expected one of ${choices.join(', ')}`);
+  }
+  return out;
+}
+
+describe('the workflows', () => {
+  it.each(workflowFiles)('%s is valid against the GitHub workflow schema', (file) => {
+    expect(problems(validateWorkflow(readFileSync(path.join(WORKFLOWS, file), 'utf8')))).toEqual([]);
+  });
+
+  it.each(actionFiles)('.github/actions/%s is a valid action', (file) => {
+    expect(problems(validateAction(readFileSync(path.join(ACTIONS, file), 'utf8')))).toEqual([]);
+  });
+
+  it('run only gitgus commands and flags the CLI has', async () => {
+    const scripts = [
+      ...workflowFiles.flatMap((file) => Object.values(readWorkflow(file).jobs).flatMap((job) => (job.steps ?? []).map((step) => ({ where: file, run: step.run })))),
+      ...actionFiles.flatMap((file) => readAction(file).runs.steps.map((step) => ({ where: file, run: step.run }))),
+    ].filter((entry): entry is { where: string; run: string } => typeof entry.run === 'string');
+    const calls = scripts.flatMap((entry) => gitgusCalls(entry.run).map((words) => ({ where: entry.where, words })));
+    expect(calls.map((call) => call.words[0]).sort()).toEqual(expect.arrayContaining(['build', 'check', 'github', 'intake', 'notify', 'tick']));
+    const found: string[] = [];
+    for (const call of calls) found.push(...(await callProblems(call.words)).map((problem) => `${call.where}: ${problem}`));
+    expect(found).toEqual([]);
+    // The checker itself refuses what it should.
+    expect(await callProblems(['intake', '--imaps', 'x'])).toHaveLength(1);
+    expect(await callProblems(['github', 'pull'])).toHaveLength(1);
+    expect(await callProblems(['nosuch'])).toHaveLength(1);
+  });
+
+  it('pin every action to a full commit SHA with its version beside it', () => {
+    const uses = [...workflowFiles.map((file) => path.join(WORKFLOWS, file)), ...actionFiles.map((file) => path.join(ACTIONS, file))].flatMap((file) =>
+      readFileSync(file, 'utf8').split('\n').filter((line) => /^\s*(?:-\s+)?uses:/.test(line)).map((line) => ({ file: path.basename(file), line: line.trim() })),
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    for (const { file, line } of uses) {
+      const target = /uses:\s*(\S+)/.exec(line)?.[1] ?? '';
+      if (target.startsWith('./')) {
+        expect(statSync(path.join(PROJECT_ROOT, target, 'action.yml')).isFile(), `${file}: ${target}`).toBe(true);
+        continue;
+      }
+      expect(line, file).toMatch(/^(?:-\s+)?uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+){0,2}$/);
+    }
+  });
+
+  it('grant least privilege: nothing at the top, write only where a job commits or answers', () => {
+    for (const file of workflowFiles) {
+      const workflow = readWorkflow(file);
+      expect(workflow.permissions, file).toEqual({});
+      for (const [name, job] of Object.entries(workflow.jobs)) {
+        expect(job.permissions, `${file} ${name}`).toBeDefined();
+        const runs = stepsOf(job).map((step) => step.run ?? '').join('\n');
+        const commits = /gitgus (?:intake|tick|github(?! publish))|git push/.test(runs);
+        expect(job.permissions?.contents === 'write', `${file} ${name}: contents: write exactly when it pushes`).toBe(commits);
+        if (job.permissions?.issues === 'write') expect(runs, `${file} ${name}`).toMatch(/gitgus github/);
+        if (job.permissions?.actions === 'write') expect(runs, `${file} ${name}`).toMatch(/gh workflow run/);
+      }
+    }
+  });
+
+  it('keep secrets and event text out of scripts, and read full history where history is read', () => {
+    for (const file of workflowFiles) {
+      for (const [name, job] of Object.entries(readWorkflow(file).jobs)) {
+        const steps = stepsOf(job);
+        for (const step of steps) {
+          // Expressions inside a script are injected before the shell runs: data goes through env instead.
+          expect(step.run ?? '', `${file} ${name}: ${step.name ?? step.run ?? ''}`).not.toMatch(/\$\{\{/);
+          expect(step.run ?? '').not.toMatch(/set -x|echo .*(PASSWORD|TOKEN)/);
+        }
+        const runs = steps.map((step) => step.run ?? '').join('\n');
+        if (/gitgus (?:notify|github|build|check|tick)/.test(runs)) {
+          const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+          expect(checkout?.with?.['fetch-depth'], `${file} ${name} reads history`).toBe(0);
+        }
+      }
+    }
+  });
+
+  it('serialize every workflow that mints ticket numbers in one group that never cancels a running intake', () => {
+    const minting = workflowFiles.filter((file) => Object.values(readWorkflow(file).jobs).some((job) => /gitgus (?:intake|github(?! publish))/.test(stepsOf(job).map((s) => s.run ?? '').join('\n'))));
+    expect(minting).toEqual(['github-intake.yml', 'mail-intake.yml']);
+    for (const file of minting) expect(readWorkflow(file).concurrency, file).toEqual({ group: 'gitgus-intake', 'cancel-in-progress': false });
+    const mail = readWorkflow('mail-intake.yml').on;
+    expect(Object.keys(mail).sort()).toEqual(['repository_dispatch', 'schedule', 'workflow_dispatch']);
+    const github = readWorkflow('github-intake.yml').on;
+    expect(Object.keys(github)).toEqual(expect.arrayContaining(['issues', 'issue_comment', 'repository_dispatch']));
+  });
+
+  it('filter on paths that exist in the repository', () => {
+    const tracked = git(PROJECT_ROOT, ['ls-files']).split('\n').filter(Boolean);
+    for (const file of workflowFiles) {
+      for (const trigger of Object.values(readWorkflow(file).on)) {
+        for (const glob of ((trigger ?? {}) as { paths?: string[] }).paths ?? []) {
+          expect(tracked.some((name) => path.matchesGlob(name, glob)), `${file}: ${glob}`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('.github/scripts/on-new-tip.sh', () => {
+  it('pushes; on a refused push drops the run’s commits, moves to the new tip and runs the command again', () => {
+    const script = path.join(PROJECT_ROOT, '.github/scripts/on-new-tip.sh');
+    expect(statSync(script).mode & 0o111).not.toBe(0);
+    const remote = path.join(tempDir('gitgus-remote-'), 'helpdesk.git');
+    const base = tempDir('gitgus-clones-');
+    git(base, ['init', '-q', '--bare', '-b', 'main', remote]);
+    const clone = (name: string) => {
+      const dir = path.join(base, name);
+      git(base, ['clone', '-q', remote, dir]);
+      git(dir, ['config', 'user.name', name]);
+      git(dir, ['config', 'user.email', `${name}@test.example`]);
+      return dir;
+    };
+    const seed = clone('seed');
+    writeFileSync(path.join(seed, 'counter'), '0\n');
+    git(seed, ['add', 'counter']);
+    git(seed, ['commit', '-q', '-m', 'start']);
+    git(seed, ['push', '-q', 'origin', 'main']);
+    const runner = clone('runner');
+    const other = clone('other');
+    // The command: on its first run another writer pushes meanwhile; every run appends its own line.
+    const command = [
+      'set -e',
+      `if [ ! -e ${base}/raced ]; then touch ${base}/raced; (cd ${other} && echo other >> counter && git commit -qam other && git push -q origin main); fi`,
+      'echo runner >> counter && git commit -qam "runner: mints a number"',
+    ].join('\n');
+    const result = spawnSync(script, ['bash', '-c', command], { cwd: runner, encoding: 'utf8', env: { ...process.env, GITHUB_REF_NAME: 'main' } });
+    expect(result.status, result.stderr + result.stdout).toBe(0);
+    expect(result.stdout).toContain('::warning::attempt 1');
+    // The runner's first commit was dropped, not rebased: the remote has the other writer's commit, then one runner commit.
+    expect(git(remote, ['log', '--format=%an %s', 'main']).trim().split('\n')).toEqual(['runner runner: mints a number', 'other other', 'seed start']);
+    expect(git(remote, ['show', 'main:counter'])).toBe('0\nother\nrunner\n');
+    git(remote, ['fsck', '--strict']);
+  });
+});
