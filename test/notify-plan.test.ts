@@ -190,6 +190,8 @@ describe('brakes', () => {
     // Nor the author of the message the update adds, when a bot (intake) committed it on their behalf.
     const viaIntake = plan(update({ before: t, after: t, messages: [fromSubmitter], actor: { name: 'Jane Doe <jane@uni.test> (mail)' } }));
     expect(viaIntake.flatMap((m) => [...m.to, ...m.cc]).map((r) => r.address)).toEqual(['ngi-de@lists.ggus.test']);
+    // And nobody learns an address from the actor's name.
+    expect(viaIntake[0]?.actorName).toBe('Jane Doe');
     // A supporter known by GitHub login is recognised through the unit's member list.
     const assigned = ticket({ assignee: 'anna-kit' });
     const mails = plan(update({ before: assigned, after: assigned, messages: [message()], actor: { name: 'Anna Kit', github: 'anna-kit' } }));

@@ -246,7 +246,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const blocked = new Set([...own, ...actor]);
   const book = new RecipientBook(blocked);
   const short = update.commit.slice(0, 12);
-  const base = { ticket, time: update.time, actorName: update.actor.name, commit: update.commit, request: undefined, note: undefined };
+  const base = { ticket, time: update.time, actorName: displayName(update), commit: update.commit, request: undefined, note: undefined };
   const mails: PlannedMail[] = [];
 
   // Supporters: the unit list, the assignee and involved people see everything, internal notes included.
@@ -368,6 +368,15 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
     }
   }
   return mails;
+}
+
+/**
+ * Who made the change, as a name only: subscribers (anyone may subscribe) must not learn addresses, and
+ * bots write trailers like `Jane Doe <jane@uni.example> (mail)`.
+ */
+function displayName(update: TicketUpdate): string {
+  const clean = (text: string) => text.replace(/<[^>]*>/g, ' ').replace(/\S+@\S+/g, ' ').replace(/\((?:mail|GitHub)\)\s*$/i, ' ').replace(/\s+/g, ' ').trim();
+  return clean(update.actor.name) || clean(update.messages[0]?.message.author.name ?? '') || 'the helpdesk';
 }
 
 /** Whether a new ticket is acknowledged to its submitter. */
