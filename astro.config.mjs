@@ -19,6 +19,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   build: { format: 'directory', inlineStylesheets: 'never' },
   devToolbar: { enabled: false },
+  markdown: { syntaxHighlight: false },
   // Ticket text never goes through Astro's Markdown renderer (it passes raw HTML through); the site's
   // own pipeline (site/lib/markdown.ts) sanitizes it. Nothing else in the site is Markdown.
   security: {

@@ -92,11 +92,21 @@ function rehypeMaskAddresses(policy: AddressPolicy) {
 
 export type TicketTextRenderer = (markdown: string) => string;
 
-/** One frozen pipeline per helpdesk (its intake addresses stay visible); reused for every text. */
-export function createTicketTextRenderer(policy: AddressPolicy): TicketTextRenderer {
-  const processor = unified()
-    .use(remarkParse)
-    .use(remarkGfm)
+/**
+ * GFM's extensions (tables, strikethrough, bare links, task lists, footnotes) triple the parse time, and
+ * none of them can change a text that has none of their marker characters; such texts (most mail
+ * replies) take the plain CommonMark pipeline. A test pins that both pipelines agree on them.
+ */
+const GFM_MARKERS = /[|~@[]|www\.|https?:|mailto:|xmpp:/i;
+
+export function needsGfm(markdown: string): boolean {
+  return GFM_MARKERS.test(markdown);
+}
+
+function pipeline(policy: AddressPolicy, gfm: boolean) {
+  const base = unified().use(remarkParse);
+  const withSyntax = gfm ? base.use(remarkGfm) : base;
+  return withSyntax
     .use(remarkHtmlAsText)
     .use(remarkRehype)
     .use(rehypeSanitize, SCHEMA)
@@ -104,9 +114,16 @@ export function createTicketTextRenderer(policy: AddressPolicy): TicketTextRende
     .use(rehypeMaskAddresses, policy)
     .use(rehypeStringify)
     .freeze() as unknown as Processor<MdastRoot, MdastRoot, HastRoot, HastRoot, string>;
+}
+
+/** One frozen pipeline pair per helpdesk (its intake addresses stay visible); reused for every text. */
+export function createTicketTextRenderer(policy: AddressPolicy, options: { alwaysGfm?: boolean } = {}): TicketTextRenderer {
+  const full = pipeline(policy, true);
+  const plain = pipeline(policy, false);
   return (markdown) => {
     // Masking the source too catches addresses in places the HTML keeps verbatim (code, URLs).
     const source = maskAddresses(markdown, policy);
+    const processor = options.alwaysGfm || needsGfm(source) ? full : plain;
     return String(processor.processSync(source));
   };
 }

@@ -72,7 +72,7 @@ async function buildModel(): Promise<Model> {
   const units = items.map((doc) => publicUnit(doc, policy)).sort((a, b) => a.id.localeCompare(b.id));
   const unitById = new Map(units.map((unit) => [unit.id, unit]));
   const summaries = (await getCollection('tickets')).map((entry) => entry.data as unknown as PublicTicket);
-  const history = loadHistory(root, summaries);
+  const history = await loadHistory(root, policy);
   const now = referenceTime(root, summaries);
   const calendars = new Map<string, WorkingCalendar>();
   const calendarOf = (id: string) => {

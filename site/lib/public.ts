@@ -65,6 +65,8 @@ export interface PublicTicket {
   lastSupporterAction?: string;
   publicMessages: number;
   attachments: PublicAttachment[];
+  /** Digest of the ticket's files: the key of its prepared page (site/lib/ticket-prepare.ts). */
+  digest?: string;
 }
 
 export interface PublicMessage {

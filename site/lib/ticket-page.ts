@@ -5,46 +5,16 @@
  */
 import { compactTime, messagesDir, ticketDir, ticketIndexPath } from '../../lib/core/paths.ts';
 import type { Model } from './model.ts';
-import { publicTicketPage, type PublicAttachment, type PublicMessage, type PublicTicketPage } from './public.ts';
-import { parseTicketSource, readTicketSource } from './ticket-loader.ts';
+import type { PublicMessage, PublicTicket } from './public.ts';
+import { prepareTicket, readPrepared, readTicketSource, type PreparedPage } from './ticket-prepare.ts';
 import { roleWords, type TimelineEntry } from './history.ts';
 
-/** Rendered text: what is shown, and the quoted history or signature shown folded. */
-export interface RenderedText {
-  html: string;
-  folded?: string;
-}
-
-export interface RenderedMessage extends Omit<PublicMessage, 'body'> {
-  text: RenderedText;
-  staff: boolean;
-}
-
 export interface TicketView {
-  page: PublicTicketPage;
-  request: RenderedText;
-  requestAttachments: PublicAttachment[];
-  messages: RenderedMessage[];
-  solution?: { qualifier: string; html: string };
+  prepared: PreparedPage;
+  ticket: PublicTicket;
   timeline: TimelineEntry[];
   replyByMail: { address: string; href: string; subject: string; tag: string };
   pullRequest?: { newMessage: string; editTicket: string; folder: string };
-}
-
-/** Splits Markdown at a 1-based line: the part before is shown, the rest folded. */
-export function splitAtLine(markdown: string, foldFrom: number | undefined): { shown: string; folded?: string } {
-  if (foldFrom === undefined) return { shown: markdown };
-  const lines = markdown.split('\n');
-  if (foldFrom <= 1 || foldFrom > lines.length) return { shown: markdown };
-  const folded = lines.slice(foldFrom - 1).join('\n');
-  return folded.trim() === '' ? { shown: markdown } : { shown: lines.slice(0, foldFrom - 1).join('\n'), folded };
-}
-
-function renderFolded(model: Model, markdown: string, foldFrom: number | undefined): RenderedText {
-  const { shown, folded } = splitAtLine(markdown, foldFrom);
-  const text: RenderedText = { html: model.renderText(shown) };
-  if (folded !== undefined) text.folded = model.renderText(folded);
-  return text;
 }
 
 /** The template a supporter's new message file starts from (lib/core/schema/message.ts). */
@@ -78,28 +48,30 @@ export function mergeTimeline(events: readonly TimelineEntry[], messages: readon
   return entries.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
 
+/** The page's prepared content: from the cache the loader wrote, or prepared now when it is missing. */
+function preparedFor(model: Model, number: number, digest: string | undefined): PreparedPage {
+  const cached = digest === undefined ? undefined : readPrepared(model.root, number, digest);
+  if (cached) return cached;
+  const source = readTicketSource(model.root, ticketDir(number));
+  return prepareTicket(source, digest ?? '', model.policy, model.renderText).prepared;
+}
+
 export function ticketView(model: Model, number: number): TicketView {
-  const folder = ticketDir(number);
-  const { doc, messages } = parseTicketSource(readTicketSource(model.root, folder));
-  const page = publicTicketPage(doc, messages, model.policy);
-  const summary = model.byNumber.get(number) ?? page.ticket;
+  const summary = model.byNumber.get(number);
+  const prepared = preparedFor(model, number, summary?.digest);
+  const ticket = prepared.page.ticket;
   const settings = model.settings;
-  const intake = settings.intake.find((entry) => entry.address === page.ticket.intake) ?? settings.intake[0];
+  const intake = settings.intake.find((entry) => entry.address === ticket.intake) ?? settings.intake[0];
   const tag = settings.subjectTag.replace('{number}', String(number));
-  const subject = `${tag} ${page.ticket.title}`;
+  const subject = `${tag} ${ticket.title}`;
   const address = intake?.address ?? '';
+  const messages: PublicMessage[] = prepared.messages.map((m) => ({ ...m, body: '' }));
   const view: TicketView = {
-    page,
-    request: renderFolded(model, page.request, page.requestFoldFrom),
-    requestAttachments: page.requestAttachments,
-    messages: page.messages.map((m) => {
-      const { body, ...rest } = m;
-      return { ...rest, text: renderFolded(model, body, m.foldFrom), staff: m.role === 'supporter' || m.role === 'tpm' };
-    }),
-    timeline: mergeTimeline(model.history.timeline(summary), page.messages),
+    prepared,
+    ticket,
+    timeline: mergeTimeline(model.history.timeline(summary ?? ticket), messages),
     replyByMail: { address, subject, tag, href: `mailto:${address}?subject=${encodeURIComponent(subject)}` },
   };
-  if (page.solution) view.solution = { qualifier: page.solution.qualifier, html: model.renderText(page.solution.text) };
-  if (settings.repository) view.pullRequest = pullRequestLinks(settings.repository, settings.branch, number, page.ticket.unit);
+  if (settings.repository) view.pullRequest = pullRequestLinks(settings.repository, settings.branch, number, ticket.unit);
   return view;
 }

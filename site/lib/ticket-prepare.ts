@@ -1,0 +1,141 @@
+/**
+ * The expensive part of a ticket, done once per content change: read its files, parse them with the
+ * core parsers, project them to public, and render every text through the sanitizing pipeline. The
+ * summary goes into Astro's data store; the rendered page goes into a JSON file per ticket in the
+ * helpdesk's cache folder, keyed by a digest of the ticket's files, so a rebuild after one ticket changed
+ * renders one ticket's Markdown, and no build holds every body in memory at once.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseMessage, parseTicket, type MessageDoc } from '../../lib/core/documents.ts';
+import { shardOf } from '../../lib/core/paths.ts';
+import { isDataFile, readText } from '../../lib/store/load.ts';
+import { listFolder } from './files.ts';
+import type { TicketTextRenderer } from './markdown.ts';
+import type { AddressPolicy } from './privacy.ts';
+import { publicTicketPage, type PublicAttachment, type PublicMessage, type PublicTicket, type PublicTicketPage } from './public.ts';
+
+export interface TicketSource {
+  /** Repository path of the ticket folder. */
+  folder: string;
+  index: string;
+  /** Message file name → text, in name (time) order. */
+  messages: [string, string][];
+}
+
+/** Reads one ticket folder's text files (IO only). */
+export function readTicketSource(root: string, folder: string): TicketSource {
+  const index = readText(root, `${folder}/index.md`);
+  const messages = listFolder(root, `${folder}/messages`)
+    .filter(isDataFile)
+    .map((name): [string, string] => [name, readText(root, `${folder}/messages/${name}`)]);
+  return { folder, index, messages };
+}
+
+/** Parses a ticket folder with the core parsers; throws ValidationError naming the file. */
+export function parseTicketSource(source: TicketSource) {
+  const doc = parseTicket(source.index, `${source.folder}/index.md`);
+  const messages: MessageDoc[] = source.messages.map(([name, text]) => parseMessage(text, `${source.folder}/messages/${name}`));
+  return { doc, messages };
+}
+
+/** A digest of everything a ticket's prepared page depends on: its files and the rendering's inputs. */
+export function ticketDigest(source: TicketSource, salt: string): string {
+  const hash = createHash('sha256').update(salt).update('\0').update(source.index);
+  for (const [name, text] of source.messages) hash.update('\0').update(name).update('\0').update(text);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * The salt of every digest: the visible addresses and the source of the modules that decide what a
+ * prepared page contains, so changing the rendering or the intake addresses prepares every ticket again.
+ */
+export function renderSalt(policy: AddressPolicy): string {
+  const hash = createHash('sha256').update([...policy.visible].sort().join(','));
+  for (const module of ['markdown.ts', 'privacy.ts', 'public.ts', 'ticket-prepare.ts']) {
+    hash.update(readFileSync(new URL(`./${module}`, import.meta.url)));
+  }
+  return hash.digest('hex');
+}
+
+/** Rendered text: what is shown, and the quoted history or signature shown folded. */
+export interface RenderedText {
+  html: string;
+  folded?: string;
+}
+
+export interface RenderedMessage extends Omit<PublicMessage, 'body'> {
+  text: RenderedText;
+  staff: boolean;
+}
+
+/** A ticket page's content with its texts rendered: what the JSON cache holds. */
+export interface PreparedPage {
+  digest: string;
+  page: Omit<PublicTicketPage, 'request' | 'messages' | 'solution'>;
+  request: RenderedText;
+  requestAttachments: PublicAttachment[];
+  messages: RenderedMessage[];
+  solution?: { qualifier: string; html: string };
+}
+
+/** Splits Markdown at a 1-based line: the part before is shown, the rest folded. */
+export function splitAtLine(markdown: string, foldFrom: number | undefined): { shown: string; folded?: string } {
+  if (foldFrom === undefined) return { shown: markdown };
+  const lines = markdown.split('\n');
+  if (foldFrom <= 1 || foldFrom > lines.length) return { shown: markdown };
+  const folded = lines.slice(foldFrom - 1).join('\n');
+  return folded.trim() === '' ? { shown: markdown } : { shown: lines.slice(0, foldFrom - 1).join('\n'), folded };
+}
+
+function renderFolded(render: TicketTextRenderer, markdown: string, foldFrom: number | undefined): RenderedText {
+  const { shown, folded } = splitAtLine(markdown, foldFrom);
+  const text: RenderedText = { html: render(shown) };
+  if (folded !== undefined) text.folded = render(folded);
+  return text;
+}
+
+/** Parses, projects and renders one ticket: its public summary and its prepared page. */
+export function prepareTicket(source: TicketSource, digest: string, policy: AddressPolicy, render: TicketTextRenderer): { summary: PublicTicket; prepared: PreparedPage } {
+  const { doc, messages } = parseTicketSource(source);
+  const page = publicTicketPage(doc, messages, policy);
+  const prepared: PreparedPage = {
+    digest,
+    page: { ticket: page.ticket, requestAttachments: page.requestAttachments },
+    request: renderFolded(render, page.request, page.requestFoldFrom),
+    requestAttachments: page.requestAttachments,
+    messages: page.messages.map((m) => {
+      const { body, ...rest } = m;
+      return { ...rest, text: renderFolded(render, body, m.foldFrom), staff: m.role === 'supporter' || m.role === 'tpm' };
+    }),
+  };
+  if (page.solution) prepared.solution = { qualifier: page.solution.qualifier, html: render(page.solution.text) };
+  return { summary: { ...page.ticket, digest }, prepared };
+}
+
+/** Where a ticket's prepared page is cached: `<helpdesk>/.astro/gitgus/pages/<shard>/<number>.json`. */
+export function preparedPath(root: string, number: number): string {
+  return path.join(root, '.astro', 'gitgus', 'pages', String(shardOf(number)), `${number}.json`);
+}
+
+export function writePrepared(root: string, number: number, prepared: PreparedPage): void {
+  const file = preparedPath(root, number);
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Write then rename, so a build that is stopped midway never leaves half a file behind.
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(prepared));
+  renameSync(temp, file);
+}
+
+/** The cached page when it exists and matches the digest. */
+export function readPrepared(root: string, number: number, digest: string): PreparedPage | undefined {
+  const file = preparedPath(root, number);
+  if (!existsSync(file)) return undefined;
+  try {
+    const prepared = JSON.parse(readFileSync(file, 'utf8')) as PreparedPage;
+    return prepared.digest === digest ? prepared : undefined;
+  } catch {
+    return undefined;
+  }
+}
