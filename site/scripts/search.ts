@@ -13,7 +13,7 @@ interface Pagefind {
 const form = document.querySelector<HTMLFormElement>('#search-form');
 const input = document.querySelector<HTMLInputElement>('#search-input');
 const list = document.querySelector<HTMLOListElement>('#search-results');
-const status = document.querySelector<HTMLElement>('#search-status');
+const statusLine = document.querySelector<HTMLElement>('#search-status');
 const MAX_RESULTS = 30;
 
 let engine: Promise<Pagefind> | undefined;
@@ -40,13 +40,13 @@ function excerptNodes(excerpt: string): Node[] {
 }
 
 async function run(query: string): Promise<void> {
-  if (!form || !list || !status) return;
+  if (!form || !list || !statusLine) return;
   list.replaceChildren();
   if (query.trim() === '') {
-    status.textContent = 'Type some words to search the tickets.';
+    statusLine.textContent = 'Type some words to search the tickets.';
     return;
   }
-  status.textContent = 'Searching…';
+  statusLine.textContent = 'Searching…';
   const search = await (await pagefind(form.dataset.pagefind ?? '/pagefind/pagefind.js')).search(query);
   const shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
   for (const data of shown) {
@@ -60,17 +60,17 @@ async function run(query: string): Promise<void> {
     list.append(item);
   }
   const total = search.results.length;
-  status.textContent = total === 0 ? 'No ticket matches.' : `${total} ${total === 1 ? 'ticket matches' : 'tickets match'}${total > MAX_RESULTS ? `; the first ${MAX_RESULTS} are shown` : ''}.`;
+  statusLine.textContent = total === 0 ? 'No ticket matches.' : `${total} ${total === 1 ? 'ticket matches' : 'tickets match'}${total > MAX_RESULTS ? `; the first ${MAX_RESULTS} are shown` : ''}.`;
 }
 
-if (form && input && status) {
-  status.textContent = 'Type some words to search the tickets.';
+if (form && input && statusLine) {
+  statusLine.textContent = 'Type some words to search the tickets.';
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const query = input.value;
     history.replaceState(null, '', `?q=${encodeURIComponent(query)}`);
     run(query).catch((error: unknown) => {
-      status.textContent = `Search failed: ${error instanceof Error ? error.message : String(error)}. Has the search index been built (gitgus build)?`;
+      statusLine.textContent = `Search failed: ${error instanceof Error ? error.message : String(error)}. Has the search index been built (gitgus build)?`;
     });
   });
   const initial = new URLSearchParams(location.search).get('q');

@@ -17,5 +17,6 @@ export const GET: APIRoute = async ({ params, props }) => {
   const model = await getModel();
   const bytes = readBytes(model.root, `${filesDir(Number(params.number))}/${(props as { source: string }).source}`);
   // A message may name a file that was never stored (too large for the intake limit): say so in the download.
-  return new Response(bytes ?? new TextEncoder().encode('This attachment is not stored in the helpdesk repository.\n'), { headers: { 'Content-Type': 'application/octet-stream' } });
+  const body = bytes ? Buffer.from(bytes) : 'This attachment is not stored in the helpdesk repository.\n';
+  return new Response(body, { headers: { 'Content-Type': 'application/octet-stream' } });
 };
