@@ -237,6 +237,18 @@ describe('gitgus github', () => {
     expect(server.issue(REPO, 1)?.state).toBe('closed');
   });
 
+  it('routes a new ticket by the routing rules, like every other new ticket', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const payload = examplePayload('issues', 'opened');
+    payload.issue.body = 'Our dCache pool at DESY-HH refuses writes since the upgrade.';
+    server.addIssue(REPO, restIssueFromWebhook(payload.issue));
+    const run = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
+    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 165049 });
+    expect(loadTicket(root, 165049).ticket).toMatchObject({ unit: 'dcache', status: 'assigned', site: 'DESY-HH' });
+    expect(git(root, ['log', '-1', '--format=%B', '--grep', 'new ticket from GitHub'])).toContain('Rule: dcache');
+  });
+
   it('through the CLI: refuses an event from another repository and exits non-zero, writing nothing', () => {
     const root = makeHelpdesk();
     setIssueRepository(root, 'example-grid/helpdesk-issues');

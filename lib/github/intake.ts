@@ -16,7 +16,10 @@ import { commitChanges } from '../git/commit.ts';
 import { IntakeSession } from '../mail/intake.ts';
 import { messageIdHash } from '../mail/intake-store.ts';
 import { resolveInside } from '../store/fs-paths.ts';
-import { initialRouting } from '../core/intake/routing.ts';
+import { routeTicket } from '../core/routing.ts';
+import type { RoutingRule } from '../core/schema/routing.ts';
+import { TicketSchema } from '../core/schema/ticket.ts';
+import { loadRoutingRules } from '../store/lifecycle-change.ts';
 import type { GitHubApi } from './client.ts';
 
 /** What happened to one issue or comment. */
@@ -65,6 +68,7 @@ export class GitHubIntake {
   private readonly session: IntakeSession;
   private readonly api: GitHubApi;
   private readonly now: () => Date;
+  private rules: RoutingRule[] | undefined;
 
   private constructor(session: IntakeSession, api: GitHubApi, now: () => Date) {
     this.session = session;
@@ -91,12 +95,15 @@ export class GitHubIntake {
   }
 
   /**
-   * Routes a new ticket the way mail intake routes one that came to the general helpdesk address (the
-   * first intake address): an issue is addressed to the helpdesk as a whole, not to VO support.
+   * The routing rules (units/routing.yml, then GGUS's defaults) decide the unit, as `gitgus route` does. An
+   * issue has no intake address, so the intake-address default never applies: no other rule → TPM.
    */
-  private route(_draft: TicketInput, _body: string): RoutingOutcome {
-    const general = this.session.settings.intake[0]?.address ?? '';
-    return initialRouting(general, this.session.settings);
+  private route(draft: TicketInput, body: string): RoutingOutcome {
+    this.rules ??= loadRoutingRules(this.root);
+    const ticket = TicketSchema.parse(draft);
+    const decision = routeTicket({ ticket, body }, { rules: this.rules, settings: this.session.settings, units: this.session.units });
+    const { unit, ...fields } = decision.changes;
+    return { unit, reason: decision.reason, fields, trailers: { Rule: decision.rule } };
   }
 
   private async commit(change: GitHubChange): Promise<string> {

@@ -137,7 +137,7 @@ export interface RoutingOutcome {
   /** Why, for the commit body. */
   reason: string;
   /** Fields a rule set besides the unit (priority, VO, notify site, involve). */
-  fields?: Partial<Pick<TicketInput, 'priority' | 'vo' | 'notifySite' | 'involve'>>;
+  fields?: Partial<Pick<TicketInput, 'status' | 'priority' | 'vo' | 'notifySite' | 'involve'>>;
   /** Commit trailers naming the rule. */
   trailers?: Record<string, string>;
 }
