@@ -4,7 +4,7 @@
  * Only public summary fields exist here. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { ViewTicket } from './model.ts';
+import type { ViewTicket } from './view.ts';
 
 export interface ExportRow {
   number: number;

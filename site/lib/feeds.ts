@@ -4,7 +4,7 @@
  * feed's time is the newest change in it, never the clock.
  */
 import { Feed } from 'feed';
-import type { ViewTicket } from './model.ts';
+import type { ViewTicket } from './view.ts';
 import { ticketLabel } from './format.ts';
 import { absolute } from './urls.ts';
 

@@ -5,7 +5,7 @@
  */
 import { shortHash } from '../../lib/core/paths.ts';
 import { PRIORITIES, STATUSES, TICKET_TYPES } from '../../lib/core/schema/ticket.ts';
-import type { ViewTicket } from './model.ts';
+import type { ViewTicket } from './view.ts';
 import { SORTS, compareFor, type Sort } from './order.ts';
 
 export const PAGE_SIZE = 50;

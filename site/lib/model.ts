@@ -5,7 +5,8 @@
  */
 import { getCollection } from 'astro:content';
 import { calendarOfUnit, type WorkingCalendar } from '../../lib/core/calendar.ts';
-import { priorityColour, type PriorityColour } from '../../lib/core/colours.ts';
+import { priorityColour } from '../../lib/core/colours.ts';
+import type { ViewTicket } from './view.ts';
 import { isOpen } from '../../lib/core/schema/ticket.ts';
 import { runGit } from '../../lib/git/native.ts';
 import { loadSettings, loadUnits } from '../../lib/store/load.ts';
@@ -16,10 +17,7 @@ import { publicSettings, publicUnit, sitePolicy, type PublicSettings, type Publi
 import type { AddressPolicy } from './privacy.ts';
 import { loadHistory, type TicketHistory } from './history.ts';
 
-export interface ViewTicket extends PublicTicket {
-  colour: PriorityColour;
-  open: boolean;
-}
+export type { ViewTicket };
 
 export interface Model {
   root: string;

@@ -8,7 +8,7 @@ import { mean, median } from 'd3-array';
 import { calendarOfUnit } from '../../lib/core/calendar.ts';
 import { responseDeadline } from '../../lib/core/colours.ts';
 import type { TicketHistory } from './history.ts';
-import type { ViewTicket } from './model.ts';
+import type { ViewTicket } from './view.ts';
 import type { PublicUnit } from './public.ts';
 
 const HOUR = 3_600_000;
