@@ -16,8 +16,8 @@ describe('one-pass history index over a real repository', () => {
   beforeAll(async () => {
     dir = makeHelpdesk();
     firstCommit = git(dir, ['rev-parse', 'HEAD']).trim();
-    await setFields({ root: dir, number: 165012, assignments: ['status=in progress', 'priority=urgent'], actor: 'Anna Kit <anna-kit@grid.example>' });
-    await addReply({ root: dir, number: 165012, text: 'Looking at the APEL logs now.', actor: 'Anna Kit <anna-kit@grid.example>' });
+    await setFields({ root: dir, number: 165012, assignments: ['status=in progress', 'priority=urgent'], actor: 'Claire Cic <claire-cic@grid.example>' });
+    await addReply({ root: dir, number: 165012, text: 'Looking at the APEL logs now.', actor: 'Claire Cic <claire-cic@grid.example>' });
     await addReply({ root: dir, number: 165013, text: 'Internal: waiting for the site admin.', internal: true, actor: 'Anna Kit <anna-kit@grid.example>' });
     // A GitHub web-editor commit: plain message, no trailers, author with a no-reply address.
     const file = path.join(dir, 'tickets/165/165012/index.md');

@@ -14,6 +14,9 @@ export const RELATION_LINKS: readonly RelationLink[] = ['master', 'parent', 'rel
 
 type Relations = NonNullable<Ticket['relations']>;
 
+/** Any ticket by number: a Map, or a loader that reads tickets from disk on demand. */
+export type TicketLookup = Pick<ReadonlyMap<number, Ticket>, 'get' | 'has'>;
+
 /** A status the relations imply for another ticket, with the note that tells its people why. */
 export interface RelationEffect {
   ticket: number;
@@ -53,8 +56,8 @@ function withRelations(ticket: Ticket, relations: Relations): Ticket {
 class Workspace {
   readonly changed = new Map<number, Ticket>();
   readonly effects: RelationEffect[] = [];
-  private readonly tickets: ReadonlyMap<number, Ticket>;
-  constructor(tickets: ReadonlyMap<number, Ticket>) {
+  private readonly tickets: TicketLookup;
+  constructor(tickets: TicketLookup) {
     this.tickets = tickets;
   }
 
@@ -110,7 +113,7 @@ function hasOpenChildren(space: Workspace, parent: number): boolean {
  * of `to`; `related` is symmetric. Both sides are written, and the statuses the link implies: the slave
  * goes on hold, and the parent goes on hold while it has an open child.
  */
-export function linkTickets(tickets: ReadonlyMap<number, Ticket>, from: number, kind: RelationLink, to: number): RelationUpdate {
+export function linkTickets(tickets: TicketLookup, from: number, kind: RelationLink, to: number): RelationUpdate {
   const space = new Workspace(tickets);
   if (from === to) refuse(`${label(from)} cannot be related to itself`, 'Give two different ticket numbers.');
   const a = space.get(from);
@@ -144,7 +147,7 @@ export function linkTickets(tickets: ReadonlyMap<number, Ticket>, from: number, 
 }
 
 /** Removes a link on both sides; a freed slave and a parent without open children resume (in progress). */
-export function unlinkTickets(tickets: ReadonlyMap<number, Ticket>, from: number, kind: RelationLink, to: number): RelationUpdate {
+export function unlinkTickets(tickets: TicketLookup, from: number, kind: RelationLink, to: number): RelationUpdate {
   const space = new Workspace(tickets);
   const mine = space.relations(from);
   const theirs = space.relations(to);
@@ -176,7 +179,7 @@ export function unlinkTickets(tickets: ReadonlyMap<number, Ticket>, from: number
  * when a child is solved and no sibling is open, an on-hold parent goes back to in progress; a reopened
  * child puts a working parent on hold again. Effects chain (a solved slave may be the last open child).
  */
-export function statusEffects(tickets: ReadonlyMap<number, Ticket>, number: number): RelationUpdate {
+export function statusEffects(tickets: TicketLookup, number: number): RelationUpdate {
   const space = new Workspace(tickets);
   const queue = [number];
   const seen = new Set<number>();

@@ -1,9 +1,8 @@
 import { defineCommand } from 'citty';
-import { applyAssignments, describeChanges, parseAssignments, SETTABLE_FIELDS, ticketFile, type FieldChange } from '../../lib/core/edit.ts';
+import { applyAssignments, describeChanges, parseAssignments, SETTABLE_FIELDS, type FieldChange } from '../../lib/core/edit.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { resolveActor } from '../../lib/git/identity.ts';
 import { loadTicket, loadUnits } from '../../lib/store/load.ts';
-import { commitTicketChange } from '../../lib/store/ticket-change.ts';
+import { commitTicketEdit } from '../../lib/store/lifecycle-change.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
@@ -23,18 +22,8 @@ export async function setFields(options: SetOptions): Promise<{ commit: string; 
   if (assignments.length === 0) throw new GitgusError('E_ARGUMENT', 'nothing to set', { hint: 'example: gitgus set 165048 priority=urgent' });
   const { ticket, changes } = applyAssignments(doc, assignments, { file: doc.path, unitIds: new Set(units.items.map((u) => u.unit.id)) });
   if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
-  const actor = resolveActor(options.root, options.actor);
-  const commit = await commitTicketChange({
-    dir: options.root,
-    number: ticket.number,
-    unit: ticket.unit,
-    subject: describeChanges(ticket.number, changes),
-    event: 'set',
-    actor,
-    files: [ticketFile({ ticket, body: doc.body })],
-    trailers: { Changed: changes.map((c) => c.field).join(', ') },
-  });
-  return { commit, changes };
+  // Through the lifecycle table, like every other change: implied status, relation effects, the actor's rights.
+  return commitTicketEdit({ root: options.root, number: ticket.number, after: ticket, fields: changes.map((c) => c.field), actor: options.actor, event: 'set' });
 }
 
 export default defineCommand({

@@ -1,0 +1,206 @@
+/**
+ * The write edge shared by `gitgus assign`, `status`, `relate`, `route` and `set`: load what a lifecycle
+ * decision needs, judge the planned change with the same rules as the pull-request check, and commit every
+ * touched ticket (both sides of a relation, slaves solved with their master, notes) as ONE commit.
+ */
+import { existsSync } from 'node:fs';
+import type { Trailers } from '../core/commit-message.ts';
+import { describeChanges, messageFile, ticketFile, type FieldChange } from '../core/edit.ts';
+import { actorRoles, changedFields, checkTicketChange, withImpliedChanges, type ActorRole, type LifecycleViolation } from '../core/lifecycle.ts';
+import { ticketIndexPath } from '../core/paths.ts';
+import type { Identity } from '../core/people.ts';
+import { statusEffects, type RelationEffect, type TicketLookup } from '../core/relations.ts';
+import { parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
+import type { RoutingRule } from '../core/schema/routing.ts';
+import type { Settings } from '../core/schema/settings.ts';
+import type { Ticket } from '../core/schema/ticket.ts';
+import type { Unit } from '../core/schema/unit.ts';
+import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { resolveActor, type Actor } from '../git/identity.ts';
+import type { FileChange } from '../git/commit.ts';
+import { resolveInside } from './fs-paths.ts';
+import { loadSettings, loadTicket, loadUnits, readText, type LoadedTicket } from './load.ts';
+import { commitTicketChange } from './ticket-change.ts';
+
+/** `--actor system`: the helpdesk's own jobs (intake, routing in CI, the time-driven rules). */
+export const SYSTEM_ACTOR = 'system';
+
+export interface ChangeContext {
+  root: string;
+  settings: Settings;
+  units: Unit[];
+  /** Who the commit is by. */
+  actor: Actor;
+  /** Who the lifecycle judges: a person, or the helpdesk itself. */
+  person: Identity | 'system';
+}
+
+export function loadChangeContext(root: string, actorText: string | undefined): ChangeContext {
+  const settings = loadSettings(root);
+  const units = loadUnits(root);
+  if (units.problems.length > 0) throw new ValidationError(units.problems);
+  if (actorText?.trim() === SYSTEM_ACTOR) {
+    return { root, settings, units: units.items.map((doc) => doc.unit), actor: { name: settings.name, email: settings.sender }, person: 'system' };
+  }
+  const actor = resolveActor(root, actorText);
+  return { root, settings, units: units.items.map((doc) => doc.unit), actor, person: { email: actor.email, github: actor.github } };
+}
+
+/** The routing rules of a checkout; none when `units/routing.yml` does not exist (GGUS's defaults apply). */
+export function loadRoutingRules(root: string): RoutingRule[] {
+  if (!existsSync(resolveInside(root, ROUTING_FILE))) return [];
+  return parseRoutingRules(readText(root, ROUTING_FILE), ROUTING_FILE);
+}
+
+/** Tickets read from the working tree when first asked for (relations reach a few other tickets). */
+export class TicketStore implements TicketLookup {
+  private readonly docs = new Map<number, LoadedTicket | null>();
+  private readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  doc(number: number): LoadedTicket {
+    const doc = this.find(number);
+    if (!doc) return loadTicket(this.root, number);
+    return doc;
+  }
+
+  private find(number: number): LoadedTicket | undefined {
+    if (!this.docs.has(number)) {
+      this.docs.set(number, existsSync(resolveInside(this.root, ticketIndexPath(number))) ? loadTicket(this.root, number) : null);
+    }
+    return this.docs.get(number) ?? undefined;
+  }
+
+  get(number: number): Ticket | undefined {
+    return this.find(number)?.ticket;
+  }
+
+  has(number: number): boolean {
+    return this.find(number) !== undefined;
+  }
+}
+
+/** A change to one or more tickets, before it is judged and committed. */
+export interface TicketPlan {
+  /** The ticket the command is about: its unit goes in the `Unit:` trailer. */
+  primary: number;
+  /** The new state of every ticket that changes. */
+  after: Map<number, Ticket>;
+  /** Statuses the relations imply: the helpdesk's own changes, each noted on its ticket. */
+  effects: RelationEffect[];
+}
+
+function toProblems(file: string, violations: LifecycleViolation[]): Problem[] {
+  return violations.map((violation) => ({ file, field: violation.field, message: violation.message, hint: violation.hint }));
+}
+
+/**
+ * Every lifecycle rule the plan breaks for the context's actor. A status a relation implies (a slave put
+ * on hold, a parent resumed) is judged as the system's; everything else as the actor's.
+ */
+export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): Problem[] {
+  const problems: Problem[] = [];
+  for (const [number, after] of plan.after) {
+    const doc = store.doc(number);
+    const before = doc.ticket;
+    const roles = actorRoles(context.person, before, context.units);
+    const effect = plan.effects.find((candidate) => candidate.ticket === number);
+    if (effect && after.status === effect.to) {
+      const byActor: Ticket = { ...after, status: before.status };
+      if (before.solution) byActor.solution = before.solution;
+      else delete byActor.solution;
+      problems.push(...toProblems(doc.path, checkTicketChange(before, byActor, roles)));
+      problems.push(...toProblems(doc.path, checkTicketChange(byActor, after, new Set<ActorRole>(['system']))));
+    } else {
+      problems.push(...toProblems(doc.path, checkTicketChange(before, after, roles)));
+    }
+  }
+  return problems;
+}
+
+export interface CommitPlanOptions {
+  subject: string;
+  event: string;
+  body?: string;
+  trailers?: Trailers;
+  now?: Date;
+}
+
+/** Judges the plan and commits it; nothing is written when any rule is broken. */
+export async function commitPlan(context: ChangeContext, store: TicketStore, plan: TicketPlan, options: CommitPlanOptions): Promise<{ commit: string; files: string[] }> {
+  const problems = planProblems(context, store, plan);
+  if (problems.length > 0) throw new ValidationError(problems);
+  const files: FileChange[] = [];
+  for (const [number, after] of plan.after) {
+    if (changedFields(store.doc(number).ticket, after).length === 0) continue;
+    const file = ticketFile({ ticket: after, body: store.doc(number).body });
+    files.push({ path: file.path, content: file.content });
+  }
+  const date = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  for (const effect of plan.effects) {
+    const note = messageFile(effect.ticket, {
+      message: { date, author: { name: context.settings.name, role: 'system' }, visibility: 'public', source: 'system' },
+      body: effect.note,
+    });
+    files.push({ path: note.path, content: note.content });
+  }
+  if (files.length === 0) throw new GitgusError('E_NO_CHANGE', `#${plan.primary} already has these values; nothing to commit`);
+  const primary = plan.after.get(plan.primary) ?? store.doc(plan.primary).ticket;
+  const effectLines = plan.effects.map((effect) => `#${effect.ticket} ${effect.from} → ${effect.to}`);
+  const body = [options.body, effectLines.length > 0 ? `Also: ${effectLines.join('; ')} (ticket relations).` : undefined].filter(Boolean).join('\n\n');
+  const commit = await commitTicketChange({
+    dir: context.root,
+    number: plan.primary,
+    unit: primary.unit,
+    subject: options.subject,
+    ...(body ? { body } : {}),
+    event: options.event,
+    actor: context.actor,
+    files,
+    ...(options.trailers ? { trailers: options.trailers } : {}),
+    ...(options.now ? { date: options.now } : {}),
+  });
+  return { commit, files: files.map((file) => file.path) };
+}
+
+export interface TicketEditOptions {
+  root: string;
+  number: number;
+  /** The ticket as the edit leaves it (already schema-valid). */
+  after: Ticket;
+  /** The order the commit subject names the fields in (the order they were given); others follow. */
+  fields?: readonly string[];
+  actor?: string | undefined;
+  event: string;
+  now?: Date;
+}
+
+/**
+ * A field edit (`gitgus set`) through the lifecycle: what the change implies (a new unit sets assigned),
+ * what the ticket's relations imply (a solved master solves its slaves), the actor's rights; one commit.
+ */
+export async function commitTicketEdit(options: TicketEditOptions): Promise<{ commit: string; changes: FieldChange[] }> {
+  const context = loadChangeContext(options.root, options.actor);
+  const store = new TicketStore(options.root);
+  const before = store.doc(options.number).ticket;
+  const after = withImpliedChanges(before, options.after);
+  const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
+  const update = after.status === before.status ? { changed: new Map<number, Ticket>(), effects: [] } : statusEffects(lookup, options.number);
+  const order = (field: string) => {
+    const index = options.fields?.indexOf(field) ?? -1;
+    return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  const changes = changedFields(before, after)
+    .sort((a, b) => order(a) - order(b))
+    .map((field) => ({ field, from: (before as Record<string, unknown>)[field], to: (after as Record<string, unknown>)[field] }));
+  if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
+  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects }, {
+    subject: describeChanges(options.number, changes),
+    event: options.event,
+    trailers: { Changed: changes.map((change) => change.field).join(', ') },
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { commit, changes };
+}
