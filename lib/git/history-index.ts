@@ -21,11 +21,11 @@
  * // Notifications: what happened since the last run, oldest first.
  * const log = await readEventLog(dir, { since: lastNotifiedCommit });
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { commitEvents, FrontMatter, ticketFileKind, type CommitInfo, type TicketEvent, type TicketFileChange } from '../core/events.ts';
 import { ticketDir } from '../core/paths.ts';
-import { GitgusError, MissingDependencyError } from '../errors.ts';
-import { GIT_INSTALL_HINT, runGit } from './native.ts';
+import { GitgusError } from '../errors.ts';
+import { BlobReader, gitFailure, spawnGit } from './cat-file.ts';
+import { runGit } from './native.ts';
 
 export type { TicketEvent, TicketEventType, EventActor } from '../core/events.ts';
 
@@ -87,88 +87,6 @@ function parseTrailers(text: string): Record<string, string> {
 function parseHeader(token: string): CommitInfo {
   const [commit = '', name = '', email = '', time = '', trailers = ''] = token.slice(token.indexOf(RECORD) + 1).split(FIELD);
   return { commit, time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), author: { name, email }, trailers: parseTrailers(trailers) };
-}
-
-function spawnGit(dir: string, args: string[]): ChildProcess {
-  return spawn('git', args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function gitFailure(child: ChildProcess, what: string): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new MissingDependencyError('git', GIT_INSTALL_HINT) : new GitgusError('E_GIT', `${what} failed: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code) => {
-      if (code !== 0 && code !== null) reject(new GitgusError('E_GIT', `${what} failed: ${stderr.trim()}`, { data: { status: code } }));
-    });
-  });
-}
-
-/**
- * A long-lived `git cat-file --batch`: requests are written as they come, answers arrive in the same order.
- */
-class BlobReader {
-  private readonly child: ChildProcess;
-  private readonly waiting: { resolve: (text: string) => void; reject: (error: unknown) => void }[] = [];
-  private buffer: Buffer = Buffer.alloc(0);
-  readonly failed: Promise<never>;
-
-  constructor(dir: string) {
-    // --buffer: no flush per object; answers stream in large writes (closing stdin flushes the rest).
-    this.child = spawnGit(dir, ['cat-file', '--batch', '--buffer']);
-    this.failed = gitFailure(this.child, 'git cat-file --batch');
-    this.failed.catch((error: unknown) => {
-      for (const waiter of this.waiting.splice(0)) waiter.reject(error);
-    });
-    this.child.stdout?.on('data', (chunk: Buffer) => this.receive(chunk));
-  }
-
-  private outgoing = '';
-
-  /** Queues a request; requests go to Git in one write per `flush` (a write per object costs more than the read). */
-  read(oid: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.outgoing += `${oid}\n`;
-    });
-  }
-
-  flush(): void {
-    if (this.outgoing === '') return;
-    this.child.stdin?.write(this.outgoing);
-    this.outgoing = '';
-  }
-
-  private receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const newline = this.buffer.indexOf(10);
-      if (newline < 0) return;
-      const header = this.buffer.toString('latin1', 0, newline);
-      const waiter = this.waiting[0];
-      if (header.endsWith(' missing')) {
-        this.buffer = this.buffer.subarray(newline + 1);
-        this.waiting.shift();
-        waiter?.reject(new GitgusError('E_GIT', `git object missing: ${header.split(' ')[0] ?? ''}`));
-        continue;
-      }
-      const size = Number(header.slice(header.lastIndexOf(' ') + 1));
-      if (this.buffer.length < newline + 1 + size + 1) return;
-      const text = this.buffer.toString('utf8', newline + 1, newline + 1 + size);
-      this.buffer = this.buffer.subarray(newline + 1 + size + 1);
-      this.waiting.shift();
-      waiter?.resolve(text);
-    }
-  }
-
-  close(): void {
-    this.flush();
-    this.child.stdin?.end();
-  }
 }
 
 /**
