@@ -147,3 +147,54 @@ describe('planning', () => {
     expect(planInit(answers, files, readFile)).toEqual(planInit(answers, files, readFile));
   });
 });
+
+describe('the questions on a terminal', () => {
+  it('asks for what the flags did not give, offering the defaults', async () => {
+    const { PassThrough, Writable } = await import('node:stream');
+    const { ask } = await import('../scripts/commands/init.ts');
+    const input = new PassThrough();
+    // A terminal outlives each question; the prompt library ends the stream it was given when a question is done.
+    const output = new (class extends Writable {
+      override end(): this {
+        return this;
+      }
+    })({ write: (chunk: Buffer, _encoding, done) => { output.emit('data', chunk); done(); } });
+    const answers: [string, string][] = [
+      ['Name of the helpdesk', 'Prompted Grid Help\r'],
+      ['Mail domain', 'prompted.eu\r'],
+      ['GitHub repository of the helpdesk', 'prompt-org/helpdesk\r'],
+      ['Is that repository public?', '\r'],
+      ['public companion repository?', '\r'],
+      ['Companion repository', '\r'],
+      ['Public site URL', '\r'],
+      ['Subject tag', '\r'],
+      ['TPM members', 'alice-tpm, bob-tpm\r'],
+      ['Poll the mailbox every', '\r'],
+    ];
+    let screen = '';
+    let next = 0;
+    output.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      const question = answers[next];
+      if (question && screen.includes(question[0])) {
+        next += 1;
+        screen = '';
+        setImmediate(() => input.write(question[1]));
+      }
+    });
+    const result = await ask({ timezone: 'Europe/Oslo' }, { input, output });
+    expect(next).toBe(answers.length);
+    expect(result).toEqual({
+      timezone: 'Europe/Oslo',
+      name: 'Prompted Grid Help',
+      domain: 'prompted.eu',
+      repository: 'prompt-org/helpdesk',
+      visibility: 'private',
+      issueRepository: 'prompt-org/helpdesk-issues',
+      siteUrl: 'https://prompt-org.github.io/helpdesk/',
+      subjectTag: '[PGH #{number}]',
+      tpmMembers: ['alice-tpm', 'bob-tpm'],
+      intakeEveryMinutes: 60,
+    });
+  });
+});

@@ -20,6 +20,8 @@ export interface InitOptions {
   answers: InitInput;
   /** Ask on the terminal for what `answers` lacks. */
   interactive?: boolean;
+  /** Streams for the questions (default the terminal). */
+  streams?: PromptStreams;
   /** Where the copy comes from (tests); default this installation. */
   source?: string;
 }
@@ -82,9 +84,20 @@ function list(text: string): string[] {
   return text.split(/[,\s]+/).map((word) => word.trim()).filter(Boolean);
 }
 
-/** Asks on the terminal for every answer the flags did not give, defaults pre-filled. */
-async function ask(input: InitInput): Promise<InitInput> {
-  const { input: text, select, confirm } = await import('@inquirer/prompts');
+/** Where the questions are asked: the terminal, or streams a test drives. */
+export interface PromptStreams {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+/** Asks for every answer the flags did not give, defaults pre-filled. */
+export async function ask(given: InitInput, streams?: PromptStreams): Promise<InitInput> {
+  const prompts = await import('@inquirer/prompts');
+  const context = streams ? { input: streams.input, output: streams.output } : undefined;
+  const text = (config: Parameters<typeof prompts.input>[0]) => prompts.input(config, context);
+  const select = <T,>(config: Parameters<typeof prompts.select<T>>[0]) => prompts.select<T>(config, context);
+  const confirm = (config: Parameters<typeof prompts.confirm>[0]) => prompts.confirm(config, context);
+  const input = given;
   const answers: InitInput = { ...input };
   answers.name ??= await text({ message: 'Name of the helpdesk', default: 'Grid Helpdesk', required: true });
   answers.domain ??= await text({ message: 'Mail domain (intake addresses are helpdesk@ and vo-user-support@ there)', default: 'example.org', required: true });
@@ -121,7 +134,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   }
   let input: InitInput = { ...options.answers };
   if (input.repository === undefined && options.dir === undefined) input.repository = githubRemote(root);
-  if (options.interactive) input = await ask(input);
+  if (options.interactive) input = await ask(input, options.streams);
   const source = options.source ?? PROJECT_ROOT;
   // Planned from the source's files before anything is written: bad answers leave no half-made folder.
   const files = options.dir === undefined ? listFiles(root) : listFiles(source).filter((file) => !isExampleData(file));
