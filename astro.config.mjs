@@ -17,7 +17,8 @@ export default defineConfig({
   site: options.siteUrl,
   base: options.base,
   trailingSlash: 'ignore',
-  build: { format: 'directory', inlineStylesheets: 'never' },
+  // Several pages in flight at once: writing 10k files is IO the next page's rendering can overlap.
+  build: { format: 'directory', inlineStylesheets: 'never', concurrency: 4 },
   devToolbar: { enabled: false },
   markdown: { syntaxHighlight: false },
   // Ticket text never goes through Astro's Markdown renderer (it passes raw HTML through); the site's

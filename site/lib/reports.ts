@@ -5,8 +5,8 @@
  * Pure: the model in, numbers out; site/lib/charts.ts draws them.
  */
 import { mean, median } from 'd3-array';
-import { calendarOfUnit } from '../../lib/core/calendar.ts';
-import { responseDeadline } from '../../lib/core/colours.ts';
+import { calendarOfUnit, type WorkingCalendar } from '../../lib/core/calendar.ts';
+import { responseDeadline, responseTarget, targetMs } from '../../lib/core/colours.ts';
 import type { TicketHistory } from './history.ts';
 import type { ViewTicket } from './view.ts';
 import type { PublicUnit } from './public.ts';
@@ -143,14 +143,25 @@ function ageRows(open: readonly ViewTicket[], now: Date, colours: readonly strin
  */
 function compliance(tickets: readonly ViewTicket[], units: ReadonlyMap<string, PublicUnit>, history: TicketHistory, now: Date): Compliance[] {
   const byUnit = new Map<string, Compliance>();
+  const calendars = new Map<string, WorkingCalendar>();
   for (const t of tickets) {
     const unit = units.get(t.unit);
     const row = byUnit.get(t.unit) ?? { unit: t.unit, inTime: 0, late: 0 };
     byUnit.set(t.unit, row);
-    const { due } = responseDeadline(calendarOfUnit(unit), unit?.qos ?? 'base', t.priority, new Date(t.created));
+    const calendar = calendars.get(t.unit) ?? calendarOfUnit(unit);
+    calendars.set(t.unit, calendar);
+    const created = Date.parse(t.created);
     const first = history.firstAction(t);
-    if (first) {
-      if (Date.parse(first) <= due.getTime()) row.inTime += 1;
+    const answered = first === undefined ? undefined : Date.parse(first);
+    // Working time never runs faster than the clock: an answer within the target's length of wall time is in
+    // time without walking the calendar (most tickets; the walk is the expensive part at 50k tickets).
+    if (answered !== undefined && answered - created <= targetMs(calendar, responseTarget(unit?.qos ?? 'base', t.priority))) {
+      row.inTime += 1;
+      continue;
+    }
+    const { due } = responseDeadline(calendar, unit?.qos ?? 'base', t.priority, new Date(created));
+    if (answered !== undefined) {
+      if (answered <= due.getTime()) row.inTime += 1;
       else row.late += 1;
     } else if (now.getTime() > due.getTime()) {
       row.late += 1;

@@ -88,8 +88,11 @@ export function ticketsLoader(root: string): Loader {
         jobs.push({ folder: folder.path, number });
         if (jobs.length <= WORKER_THRESHOLD) sources.set(number, source);
       }
+      // Summaries go into the store in one burst at the end: every store.set schedules a save of the whole
+      // store, and sets spread over the workers' run made Astro serialize 10k entries again and again.
+      const prepared: [number, PublicTicket][] = [];
       const save = (number: number, summary: PublicTicket) => {
-        store.set({ id: String(number), data: summary as unknown as Record<string, unknown>, digest: summary.digest ?? '' });
+        prepared.push([number, summary]);
       };
       if (jobs.length > WORKER_THRESHOLD) {
         problems.push(...(await prepareOnWorkers(jobs, { root, visible: [...policy.visible], salt }, save)));
@@ -108,6 +111,7 @@ export function ticketsLoader(root: string): Loader {
           }
         }
       }
+      for (const [number, summary] of prepared) store.set({ id: String(number), data: summary as unknown as Record<string, unknown>, digest: summary.digest ?? '' });
       for (const id of store.keys()) if (!seen.has(id)) store.delete(id);
       if (problems.length > 0) {
         throw new ValidationError(problems, `The helpdesk has invalid tickets (run \`gitgus check\` for details):\n${problems.map((p) => `${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message}`).join('\n')}`);

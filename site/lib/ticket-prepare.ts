@@ -6,7 +6,7 @@
  * renders one ticket's Markdown, and no build holds every body in memory at once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseMessage, parseTicket, type MessageDoc } from '../../lib/core/documents.ts';
 import { shardOf } from '../../lib/core/paths.ts';
@@ -119,13 +119,18 @@ export function preparedPath(root: string, number: number): string {
   return path.join(root, '.astro', 'gitgus', 'pages', String(shardOf(number)), `${number}.json`);
 }
 
+const madeFolders = new Set<string>();
+
 export function writePrepared(root: string, number: number, prepared: PreparedPage): void {
   const file = preparedPath(root, number);
-  mkdirSync(path.dirname(file), { recursive: true });
-  // Write then rename, so a build that is stopped midway never leaves half a file behind.
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(prepared));
-  renameSync(temp, file);
+  const folder = path.dirname(file);
+  if (!madeFolders.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    madeFolders.add(folder);
+  }
+  // Written in place (a rename per file doubled the cost): a file cut short by a stopped build fails to
+  // parse or carries another digest, and readPrepared then prepares the ticket again.
+  writeFileSync(file, JSON.stringify(prepared));
 }
 
 /** The cached page when it exists and matches the digest. */
