@@ -47,7 +47,8 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
     pending = [];
   };
   try {
-    for await (const message of source.messages) {
+    // for await also walks plain iterables (files, Maildir); the cast only tells TypeScript so.
+    for await (const message of source.messages as AsyncIterable<SourceMessage>) {
       let result: IntakeResult;
       try {
         result = await session.process(message);
