@@ -232,9 +232,10 @@ function listOf(relations: Relations, key: keyof Relations): number[] {
 
 /**
  * Relations of the given tickets that the other side does not mirror, or that point to a missing ticket,
- * to the ticket itself, or around a cycle. `lookup` returns any ticket (changed or not).
+ * to the ticket itself, or around a cycle. `lookup` returns any ticket (changed or not); `only` limits
+ * which links are checked (the pull-request check looks at the other tickets' links back only).
  */
-export function checkRelationConsistency(numbers: Iterable<number>, lookup: (number: number) => Ticket | undefined): RelationProblem[] {
+export function checkRelationConsistency(numbers: Iterable<number>, lookup: (number: number) => Ticket | undefined, only?: (number: number, other: number) => boolean): RelationProblem[] {
   const problems: RelationProblem[] = [];
   for (const number of new Set(numbers)) {
     const ticket = lookup(number);
@@ -242,6 +243,7 @@ export function checkRelationConsistency(numbers: Iterable<number>, lookup: (num
     const relations = ticket.relations ?? {};
     for (const key of ['master', 'slaves', 'parent', 'children', 'related'] as const) {
       for (const other of listOf(relations, key)) {
+        if (only && !only(number, other)) continue;
         const field = `relations.${key}`;
         if (other === number) {
           problems.push({ ticket: number, field, message: `${label(number)} cannot be related to itself`, hint: `Remove ${number} from ${field}.` });

@@ -44,9 +44,13 @@ export class BlobReader {
   private outgoing = '';
   readonly failed: Promise<never>;
 
-  constructor(dir: string) {
-    // --buffer: no flush per object; answers stream in large writes (closing stdin flushes the rest).
-    this.child = spawnGit(dir, ['cat-file', '--batch', '--buffer']);
+  /**
+   * @param options.stream for long one-way streams of requests (the history walk): `--buffer` makes Git
+   *   write answers in large blocks instead of flushing each one, and only closing flushes the rest — so a
+   *   caller that waits for an answer before sending more must leave it off.
+   */
+  constructor(dir: string, options: { stream?: boolean } = {}) {
+    this.child = spawnGit(dir, ['cat-file', '--batch', ...(options.stream ? ['--buffer'] : [])]);
     this.failed = gitFailure(this.child, 'git cat-file --batch');
     this.failed.catch((error: unknown) => {
       for (const waiter of this.waiting.splice(0)) waiter.reject(error);
@@ -112,7 +116,7 @@ export class BlobReader {
 /** Reads many objects in one process; missing ones come back undefined. */
 export async function readObjects(dir: string, specs: readonly string[]): Promise<(string | undefined)[]> {
   if (specs.length === 0) return [];
-  const reader = new BlobReader(dir);
+  const reader = new BlobReader(dir, { stream: true });
   const answers = Promise.all(specs.map((spec) => reader.readIfPresent(spec)));
   reader.close();
   return Promise.race([answers, reader.failed]);

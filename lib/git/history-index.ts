@@ -177,7 +177,7 @@ async function walkEvents(dir: string, options: ReadEventsOptions): Promise<Tick
     throw new GitgusError('E_GIT_REF', `'${options.since}' is not a commit in ${dir}`, { hint: 'Pass a commit id that exists; in CI fetch the full history (fetch-depth: 0).' });
   }
   const { args, keep } = logArgs(options);
-  const blobs = new BlobReader(dir);
+  const blobs = new BlobReader(dir, { stream: true });
   // Versions of index.md read for one change and needed again by the next older change (see top of file).
   const versions = new Map<string, Promise<FrontMatter>>();
   const pending: PendingCommit[] = [];

@@ -10,7 +10,7 @@ import { actorRoles, changedFields, checkTicketChange, withImpliedChanges, type 
 import { ticketIndexPath } from '../core/paths.ts';
 import type { Identity } from '../core/people.ts';
 import { statusEffects, type RelationEffect, type TicketLookup } from '../core/relations.ts';
-import { parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
+import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { Ticket } from '../core/schema/ticket.ts';
@@ -50,6 +50,16 @@ export function loadChangeContext(root: string, actorText: string | undefined): 
 export function loadRoutingRules(root: string): RoutingRule[] {
   if (!existsSync(resolveInside(root, ROUTING_FILE))) return [];
   return parseRoutingRules(readText(root, ROUTING_FILE), ROUTING_FILE);
+}
+
+/** Problems of `units/routing.yml`: its schema, and units, VOs and sites it names that the helpdesk lacks. */
+export function routingFileProblems(root: string, settings: Settings, unitIds: ReadonlySet<string>): Problem[] {
+  try {
+    return checkRoutingRules(loadRoutingRules(root), settings, unitIds);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.problems;
+    throw error;
+  }
 }
 
 /** Tickets read from the working tree when first asked for (relations reach a few other tickets). */

@@ -1,6 +1,8 @@
 import { defineCommand } from 'citty';
 import { checkHelpdesk } from '../../lib/core/check.ts';
-import { ExitError, formatProblems, type Problem } from '../../lib/errors.ts';
+import { ExitError, formatProblems, GitgusError, type Problem } from '../../lib/errors.ts';
+import { checkPullRequest, presentPullRequestCheck } from '../../lib/store/pull-request.ts';
+import { routingFileProblems } from '../../lib/store/lifecycle-change.ts';
 import { loadSettings, loadTickets, loadUnits } from '../../lib/store/load.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
@@ -26,6 +28,7 @@ export function checkTree(root: string): CheckResult {
   const tickets = loadTickets(root, { messages: true });
   problems.push(...units.problems, ...tickets.problems);
   if (settings) problems.push(...checkHelpdesk({ settings, units: units.items, tickets: tickets.items }));
+  if (settings) problems.push(...routingFileProblems(root, settings, new Set(units.items.map((doc) => doc.unit.id))));
   const messages = tickets.items.reduce((sum, ticket) => sum + (ticket.messages?.length ?? 0), 0);
   return { tickets: tickets.items.length, messages, units: units.items.length, problems };
 }
@@ -33,10 +36,26 @@ export function checkTree(root: string): CheckResult {
 export default defineCommand({
   meta: {
     name: 'check',
-    description: 'Validate the whole helpdesk: schemas, unique numbers, shards, unit references.\n\nExamples:\n  gitgus check\n  gitgus check --root ../our-helpdesk --json',
+    description: 'Validate the whole helpdesk: schemas, unique numbers, shards, unit references.\nWith --base, check a pull request instead: only its changes, judged for its author (lifecycle, who may change what, append-only messages, both sides of relations); annotations in GitHub Actions.\n\nExamples:\n  gitgus check\n  gitgus check --root ../our-helpdesk --json\n  gitgus check --base origin/main --author alice-smith',
   },
-  args: { ...commonArgs },
-  run({ args }) {
+  args: {
+    ...commonArgs,
+    base: { type: 'string', description: 'Check a pull request: the branch it goes into (or any commit)', valueHint: 'REF' },
+    head: { type: 'string', description: 'With --base: the pull request commit (default: the working tree; HEAD in GitHub Actions)', valueHint: 'REF' },
+    author: { type: 'string', description: "With --base: the pull request's author, a GitHub login (default: $GITHUB_ACTOR)", valueHint: 'LOGIN' },
+  },
+  async run({ args }) {
+    if (args.base !== undefined) {
+      const author = args.author ?? process.env.GITHUB_ACTOR;
+      if (!author) throw new GitgusError('E_ARGUMENT', 'the pull request check needs to know who opened the pull request', { hint: 'Pass --author <GitHub login>; in GitHub Actions $GITHUB_ACTOR is used.' });
+      const actions = process.env.GITHUB_ACTIONS === 'true';
+      const review = await checkPullRequest({ root: helpdeskRoot(args.root), base: args.base, head: args.head ?? (actions ? 'HEAD' : undefined), author });
+      const output = presentPullRequestCheck(review, { json: args.json, actions });
+      process.stdout.write(output.stdout);
+      process.stderr.write(output.stderr);
+      if (review.problems.length > 0) throw new ExitError(1);
+      return;
+    }
     const result = checkTree(helpdeskRoot(args.root));
     if (args.json) printJson({ ok: result.problems.length === 0, ...result });
     else if (result.problems.length > 0) process.stderr.write(`${formatProblems(result.problems)}\n\n${result.problems.length} problem(s) in ${result.tickets} tickets, ${result.units} units.\n`);

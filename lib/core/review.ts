@@ -1,0 +1,359 @@
+/**
+ * The pull-request check's rules: what a pull request changes (front-matter diffs, added and removed
+ * files), judged for its author with the same lifecycle as the CLI. It never reads commit messages, so a
+ * change made in GitHub's web editor is judged exactly like one made with `gitgus`.
+ *
+ * Pure: the changed files with their base and head texts, and the helpdesk as of the base (who is a
+ * supporter, who administers) in; problems a supporter understands, each with the fix, out.
+ */
+import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { checkHelpdesk } from './check.ts';
+import { parseMessage, parseSettings, parseTicket, parseUnit, type TicketDoc } from './documents.ts';
+import { actorRoles, checkTicketChange, describeRoles, type ActorRole } from './lifecycle.ts';
+import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, parseTicketPath, ticketDir } from './paths.ts';
+import type { Identity } from './people.ts';
+import { checkRelationConsistency, relatedNumbers } from './relations.ts';
+import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from './routing.ts';
+import type { Settings } from './schema/settings.ts';
+import { isOpen, type Ticket } from './schema/ticket.ts';
+import type { Unit } from './schema/unit.ts';
+
+/** A file the pull request adds (A), modifies (M) or deletes (D), with its text on each side. */
+export interface ReviewedFile {
+  path: string;
+  status: 'A' | 'M' | 'D';
+  base?: string | undefined;
+  head?: string | undefined;
+}
+
+export type FileKind = 'ticket' | 'message' | 'attachment' | 'ticket-other' | 'settings' | 'routing' | 'unit' | 'helpdesk-doc' | 'code';
+
+/** What a repository path is to the helpdesk. */
+export function fileKind(path: string): FileKind {
+  if (path === SETTINGS_FILE) return 'settings';
+  if (path === ROUTING_FILE) return 'routing';
+  if (/^units\/[^/]+\.md$/.test(path) && !/^units\/(README\.md|_|\.)/.test(path)) return 'unit';
+  if (path.startsWith('units/')) return 'helpdesk-doc';
+  const location = parseTicketPath(path);
+  if (location) {
+    if (location.rest === 'index.md') return 'ticket';
+    if (/^messages\/[^/]+$/.test(location.rest)) return 'message';
+    if (/^files\/[^/]+$/.test(location.rest)) return 'attachment';
+    return 'ticket-other';
+  }
+  if (path.startsWith('tickets/')) return 'helpdesk-doc';
+  return 'code';
+}
+
+export interface ReviewContext {
+  /** The pull request's author, a GitHub login. */
+  author: string;
+  /** The helpdesk as of the base: it decides who is a supporter and who administers. */
+  base: { settings: Settings; units: readonly Unit[] };
+  /** Settings and units as the pull request leaves them, for checking references. */
+  head: { settings: Settings | undefined; units: readonly Unit[] };
+  /** Tickets near the changed ones (their relations' other sides), on either side of the change. */
+  ticket(side: 'base' | 'head', number: number): Ticket | undefined;
+}
+
+/** A refusal, pointing at a line of a file for GitHub's annotations. */
+export interface ReviewProblem extends Problem {
+  code: string;
+  line?: number;
+}
+
+export interface ReviewResult {
+  author: string;
+  administrator: boolean;
+  /** Tickets the pull request touches. */
+  tickets: number[];
+  /** Helpdesk files judged (code files are left to code review). */
+  files: number;
+  problems: ReviewProblem[];
+}
+
+/** The 1-based line of a front-matter field (its top-level key) in `text`; 1 when not found. */
+export function lineOf(text: string | undefined, field: string | undefined): number {
+  if (text === undefined || field === undefined) return 1;
+  const key = field.split('.')[0] ?? field;
+  const lines = text.split('\n');
+  const end = lines.indexOf('---', 1);
+  const index = lines.findIndex((line, i) => i > 0 && (end < 0 || i < end) && line.startsWith(`${key}:`));
+  return index < 0 ? 1 : index + 1;
+}
+
+function fromValidation(error: unknown, code: string, text: string | undefined): ReviewProblem[] {
+  if (error instanceof ValidationError) return error.problems.map((problem) => ({ ...problem, code, line: lineOf(text, problem.field) }));
+  if (error instanceof GitgusError) return [{ file: '', code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
+  throw error;
+}
+
+function tryParse<T>(parse: () => T, code: string, text: string | undefined, problems: ReviewProblem[], file: string): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    problems.push(...fromValidation(error, code, text).map((problem) => ({ ...problem, file: problem.file || file })));
+    return undefined;
+  }
+}
+
+const WHAT: Partial<Record<FileKind, string>> = {
+  settings: 'the helpdesk settings (helpdesk.yml)',
+  routing: 'the routing rules',
+  unit: 'support units',
+  'helpdesk-doc': "the helpdesk's own files",
+};
+
+/** Statuses a relation implies are the helpdesk's own changes; a pull request may write them for it. */
+function impliedByRelations(before: Ticket, after: Ticket, context: ReviewContext, changed: ReadonlySet<number>): boolean {
+  if (before.status === after.status) return false;
+  const mine = after.relations ?? {};
+  const head = (n: number) => context.ticket('head', n);
+  if (after.status === 'on hold') {
+    if (mine.master !== undefined && before.relations?.master !== mine.master) return true;
+    if ((mine.children ?? []).some((child) => isOpen(head(child)?.status ?? 'closed'))) return true;
+  }
+  if ((after.status === 'solved' || after.status === 'unsolved') && mine.master !== undefined) {
+    const master = head(mine.master);
+    if (master?.status === after.status && changed.has(mine.master)) return true;
+  }
+  if (before.status === 'on hold' && after.status === 'in progress') {
+    if (before.relations?.master !== undefined && mine.master === undefined) return true;
+    if ((before.relations?.children ?? []).length > 0 && !(mine.children ?? []).some((child) => isOpen(head(child)?.status ?? 'closed'))) return true;
+  }
+  return false;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * Judges every helpdesk file a pull request changes. Refuses: schema errors; new, renumbered, moved or
+ * deleted tickets; forbidden transitions and actors; changes beyond a submitter's own by someone who is
+ * not a supporter; edited or deleted messages and attachments; edits of the original request; settings,
+ * units and routing changes by anyone but an administrator; relations left one-sided.
+ */
+export function reviewChanges(files: readonly ReviewedFile[], context: ReviewContext): ReviewResult {
+  const problems: ReviewProblem[] = [];
+  const person: Identity = { github: context.author };
+  const administrator = context.base.settings.administrators.some((login) => login.toLowerCase() === context.author.toLowerCase());
+  const headUnitIds = new Set(context.head.units.map((unit) => unit.id));
+  const judged = files.filter((file) => fileKind(file.path) !== 'code');
+  const touched = new Set(judged.map((file) => parseTicketPath(file.path)?.number).filter((n): n is number => n !== undefined));
+  const add = (file: string, text: string | undefined, problem: Omit<ReviewProblem, 'file' | 'line'>) => problems.push({ file, line: lineOf(text, problem.field), ...problem });
+
+  // 1. Tickets that appear, disappear or move: the number inside decides, so a moved folder is one problem.
+  const tickets = judged.filter((file) => fileKind(file.path) === 'ticket');
+  const deleted = new Map(tickets.filter((file) => file.status === 'D').map((file) => [numberInside(file.base) ?? (parseTicketPath(file.path)?.number as number), file]));
+  const settledFolders = new Set<string>();
+  const changedTickets = new Map<number, { file: ReviewedFile; before: TicketDoc; after: TicketDoc }>();
+  for (const file of tickets) {
+    const folder = file.path.replace(/\/index\.md$/, '');
+    const number = parseTicketPath(file.path)?.number as number;
+    if (file.status === 'A') {
+      settledFolders.add(folder);
+      const from = deleted.get(numberInside(file.head) ?? number);
+      if (from) {
+        settledFolders.add(from.path.replace(/\/index\.md$/, ''));
+        add(file.path, file.head, { code: 'E_TICKET_MOVED', message: `moves ticket #${numberInside(file.head) ?? number} from ${from.path}: ticket folders never move`, hint: `Put the ticket back in ${from.path.replace(/index\.md$/, '')} — a ticket stays in its folder for life.` });
+      } else {
+        add(file.path, file.head, { code: 'E_NEW_TICKET', field: 'number', message: 'adds a new ticket: pull requests never create tickets, only intake on the main branch mints ticket numbers', hint: 'Open the ticket by mail or through the issue form. To add to an existing ticket, add a message file to its messages/ folder.' });
+      }
+      continue;
+    }
+    if (file.status === 'D') {
+      settledFolders.add(folder);
+      const movedTo = tickets.some((other) => other.status === 'A' && (numberInside(other.head) ?? parseTicketPath(other.path)?.number) === (numberInside(file.base) ?? number));
+      if (!movedTo) add(file.path, undefined, { code: 'E_TICKET_DELETED', message: `deletes ticket #${number}: tickets are never deleted`, hint: `Restore it: git checkout <base> -- ${folder}. To close a ticket, change its status.` });
+      continue;
+    }
+    const after = tryParse(() => parseTicket(file.head as string, file.path), 'E_SCHEMA', file.head, problems, file.path);
+    const before = file.base === undefined ? undefined : tryParse(() => parseTicket(file.base as string, file.path), 'E_BASE_INVALID', undefined, [], file.path);
+    if (!after || !before) continue;
+    if (after.ticket.number !== before.ticket.number) {
+      add(file.path, file.head, { code: 'E_RENUMBERED', field: 'number', message: `renumbers ticket #${before.ticket.number} to #${after.ticket.number}: ticket numbers never change`, hint: `Set number back to ${before.ticket.number}.` });
+      continue;
+    }
+    changedTickets.set(number, { file, before, after });
+  }
+
+  // 2. Ticket state changes: the lifecycle, references, and both sides of every relation.
+  const changedNumbers = new Set(changedTickets.keys());
+  const implied = new Set<number>();
+  for (const [number, { file, before, after }] of changedTickets) {
+    const text = file.head;
+    if (before.body !== after.body) {
+      add(file.path, text, { code: 'E_REQUEST_EDITED', message: `edits the original request of #${number}: it is kept as the submitter wrote it`, hint: 'Undo the change below the front-matter and add a message with the correction or summary instead.' });
+    }
+    if (!same(before.ticket, after.ticket) && !headUnitIds.has(after.ticket.unit)) {
+      add(file.path, text, { code: 'E_REFERENCE', field: 'unit', message: `names unit '${after.ticket.unit}', which has no file in units/`, hint: `known units: ${[...headUnitIds].sort().join(', ')}` });
+    }
+    const roles = actorRoles(person, before.ticket, context.base.units);
+    if (impliedByRelations(before.ticket, after.ticket, context, changedNumbers)) implied.add(number);
+    const judgedRoles = implied.has(number) ? new Set<ActorRole>([...roles, 'system']) : roles;
+    for (const violation of checkTicketChange(before.ticket, after.ticket, judgedRoles)) {
+      add(file.path, text, { code: violation.code, field: violation.field, message: violation.message, hint: violation.hint });
+    }
+    if ((after.ticket.status === 'solved' || after.ticket.status === 'unsolved') && !after.ticket.solution && before.ticket.status === after.ticket.status) {
+      add(file.path, text, { code: 'E_SOLUTION', field: 'solution', message: `is required while the status is ${after.ticket.status}`, hint: 'Put the solution back (qualifier and text).' });
+    }
+    if (!same(before.ticket.relations, after.ticket.relations)) {
+      const numbers = [number, ...relatedNumbers(before.ticket.relations, after.ticket.relations)];
+      const lookup = (n: number) => (n === number ? after.ticket : changedTickets.get(n)?.after.ticket ?? context.ticket('head', n));
+      // This ticket's links all; the other tickets' only where they point back here (their other links are not this change's).
+      for (const problem of checkRelationConsistency(numbers, lookup, (from, to) => from === number || to === number)) {
+        const at = problem.ticket === number ? file : changedTickets.get(problem.ticket)?.file;
+        const path = at?.path ?? `${ticketDir(problem.ticket)}/index.md`;
+        if (problems.some((existing) => existing.file === path && existing.message === problem.message)) continue;
+        add(path, at?.head, { code: 'E_RELATION', field: problem.field, message: problem.message, hint: problem.hint });
+      }
+    }
+  }
+
+  // 3. Everything else: the helpdesk's configuration, and what is added to tickets.
+  for (const file of judged) {
+    const kind = fileKind(file.path);
+    if (kind === 'ticket') continue;
+    const location = parseTicketPath(file.path);
+    // Files in a ticket folder that is new, deleted or moved were reported with the folder.
+    if (location && settledFolders.has(file.path.split('/').slice(0, 3).join('/'))) continue;
+
+    if (kind === 'settings' || kind === 'routing' || kind === 'unit' || kind === 'helpdesk-doc') {
+      reviewConfiguration(file, kind, context, administrator, headUnitIds, problems, add);
+      continue;
+    }
+    if (kind === 'ticket-other') {
+      add(file.path, undefined, { code: 'E_UNKNOWN_FILE', message: 'is not a part of a ticket: a ticket folder holds index.md, messages/ and files/ only', hint: `Move the file into ${ticketDir(location?.number ?? 0)}/files/ as an attachment, or take it out of the pull request.` });
+      continue;
+    }
+    reviewAddition(file, kind, location?.number as number, { context, person, implied }, problems, add);
+  }
+
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { author: context.author, administrator, tickets: [...touched].sort((a, b) => a - b), files: judged.length, problems };
+}
+
+type Add = (file: string, text: string | undefined, problem: Omit<ReviewProblem, 'file' | 'line'>) => void;
+
+/** The number written inside a ticket's front-matter, without a full parse (for moves). */
+function numberInside(text: string | undefined): number | undefined {
+  const match = text === undefined ? null : /^number:\s*(\d+)\s*$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+function reviewConfiguration(file: ReviewedFile, kind: FileKind, context: ReviewContext, administrator: boolean, headUnitIds: ReadonlySet<string>, problems: ReviewProblem[], add: Add): void {
+  if (!administrator) {
+    const admins = context.base.settings.administrators;
+    add(file.path, file.head, {
+      code: 'E_ADMIN_ONLY',
+      message: `only helpdesk administrators change ${WHAT[kind] ?? 'this file'}, and @${context.author} is not one`,
+      hint: admins.length > 0
+        ? `Ask an administrator (${admins.map((login) => `@${login}`).join(', ')}) to make this change, or take ${file.path} out of the pull request.`
+        : 'helpdesk.yml lists no administrators; add them there in a change of its own.',
+    });
+  }
+  if (file.head === undefined) {
+    if (kind === 'settings') add(file.path, undefined, { code: 'E_SETTINGS_DELETED', message: 'is deleted, but every helpdesk needs its settings', hint: `Restore it: git checkout <base> -- ${SETTINGS_FILE}` });
+    return;
+  }
+  const text = file.head;
+  if (kind === 'settings') tryParse(() => parseSettings(text, file.path), 'E_SCHEMA', text, problems, file.path);
+  if (kind === 'unit') tryParse(() => parseUnit(text, file.path), 'E_SCHEMA', text, problems, file.path);
+  if (kind === 'routing') {
+    const rules = tryParse(() => parseRoutingRules(text, file.path), 'E_SCHEMA', text, problems, file.path);
+    if (rules && context.head.settings) {
+      for (const problem of checkRoutingRules(rules, context.head.settings, headUnitIds, file.path)) problems.push({ ...problem, code: 'E_REFERENCE', line: 1 });
+    }
+  }
+}
+
+/** A message or attachment: append-only, written by the submitter or a supporter, signed honestly. */
+function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number> }, problems: ReviewProblem[], add: Add): void {
+  const { context } = who;
+  const what = kind === 'message' ? 'message' : 'attachment';
+  if (file.status !== 'A') {
+    add(file.path, undefined, {
+      code: kind === 'message' ? 'E_MESSAGE_CHANGED' : 'E_ATTACHMENT_CHANGED',
+      message: `${file.status === 'D' ? 'deletes' : 'edits'} an existing ${what}: ${what}s are append-only, so the conversation stays as everyone saw it`,
+      hint: `Restore it (git checkout <base> -- ${file.path}) and add a new ${kind === 'message' ? 'message with the correction' : 'file instead'}.`,
+    });
+    return;
+  }
+  const ticket = context.ticket('base', number);
+  if (!ticket) {
+    add(file.path, file.head, { code: 'E_NO_TICKET', message: `adds a ${what} to ticket #${number}, which does not exist`, hint: 'Check the ticket number in the folder name.' });
+    return;
+  }
+  const roles = actorRoles(who.person, ticket, context.base.units);
+  const supporter = roles.has('supporter') || roles.has('tpm');
+  if (ticket.status === 'verified' || ticket.status === 'closed') {
+    add(file.path, file.head, { code: 'E_FROZEN', message: `adds a ${what} to #${number}, which is ${ticket.status}: a ${ticket.status} ticket accepts no further change`, hint: 'Open a new ticket and relate it to this one.' });
+    return;
+  }
+  if (!supporter && !roles.has('submitter')) {
+    add(file.path, file.head, { code: 'E_NOT_ALLOWED', message: `only the submitter of #${number} and supporters write on a ticket, and @${context.author} is neither`, hint: "A supporter is a member of a unit in units/; the submitter is the person in the ticket's submitter field (by mail address or GitHub login)." });
+    return;
+  }
+  if (kind !== 'message') return;
+  const name = file.path.split('/').pop() ?? '';
+  if (!MESSAGE_FILE_PATTERN.test(name)) {
+    add(file.path, undefined, { code: 'E_MESSAGE_NAME', message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (the time, then a key)', hint: 'Rename the file: UTC time as YYYYMMDDTHHMMSSZ, a dash, 4–16 lower-case letters or digits, .md (gitgus reply names it for you).' });
+  }
+  const doc = tryParse(() => parseMessage(file.head as string, file.path), 'E_SCHEMA', file.head, problems, file.path);
+  if (!doc) return;
+  const author = doc.message.author;
+  if (author.github !== undefined && author.github.toLowerCase() !== context.author.toLowerCase()) {
+    add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.github', message: `says the message is by @${author.github}, but the pull request is by @${context.author}`, hint: `A message is signed by its writer: set author.github to ${context.author}.` });
+  }
+  const claimed = author.role;
+  // A system note may come with a status the ticket's relations imply (gitgus relate and status write both).
+  const mayClaim = claimed === 'submitter' ? roles.has('submitter') : claimed === 'supporter' ? supporter : claimed === 'tpm' ? roles.has('tpm') : claimed === 'system' ? who.implied.has(number) && doc.message.visibility === 'public' : true;
+  if (!mayClaim) {
+    const honest = roles.has('tpm') ? 'tpm' : supporter ? 'supporter' : 'submitter';
+    add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.role', message: `says the writer is ${claimed === 'system' ? 'the helpdesk itself' : claimed}, but @${context.author} is ${describeRoles(roles)}`, hint: `Set author.role to ${honest}.` });
+  }
+  if (!supporter && doc.message.visibility === 'internal') {
+    add(file.path, file.head, { code: 'E_INTERNAL_NOTE', field: 'visibility', message: 'is internal, but only supporters write internal notes', hint: 'Set visibility: public.' });
+  }
+}
+
+/** Settings and units cross-checked as the pull request leaves them (intake units, site NGIs, a TPM unit). */
+export function checkHeadConfiguration(settings: Settings, units: readonly (Unit & { path?: string })[]): ReviewProblem[] {
+  const docs = units.map((unit) => ({ unit, body: '', path: `units/${unit.id}.md` }));
+  return checkHelpdesk({ settings, units: docs, tickets: [] }).map((problem) => ({ ...problem, code: 'E_REFERENCE', line: 1 }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Presenting the result.
+
+/** GitHub's workflow-command escaping: data and property values (docs: "workflow commands"). */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** One `::error file=…,line=…,title=…::…` line per problem, for GitHub Actions to pin on the diff. */
+export function formatAnnotations(result: ReviewResult): string {
+  const lines = result.problems.map((problem) => {
+    const title = `gitgus check${problem.field ? `: ${problem.field}` : ''}`;
+    const message = problem.hint ? `${problem.message}\nFix: ${problem.hint}` : problem.message;
+    return `::error file=${escapeProperty(problem.file)},line=${problem.line ?? 1},title=${escapeProperty(title)}::${escapeData(message)}`;
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** Plain text, one problem per block, with the fix indented below. */
+export function formatReviewText(result: ReviewResult): string {
+  const blocks = result.problems.map((problem) => {
+    const where = `${problem.file}${problem.line && problem.line > 1 ? `:${problem.line}` : ''}${problem.field ? ` (${problem.field})` : ''}`;
+    return [`${where}: ${problem.message}`, ...(problem.hint ? problem.hint.split('\n').map((line, index) => `    ${index === 0 ? 'fix: ' : '     '}${line}`) : [])].join('\n');
+  });
+  const summary = result.problems.length === 0
+    ? `ok: @${result.author} may make these changes (${result.files} helpdesk file(s), ${result.tickets.length} ticket(s)).`
+    : `${result.problems.length} problem(s) in the changes of @${result.author} (${result.files} helpdesk file(s), ${result.tickets.length} ticket(s)).`;
+  return `${[...blocks, summary].join('\n\n')}\n`;
+}

@@ -1,0 +1,145 @@
+/**
+ * `gitgus check --base <ref>`: reads what a pull request changes and judges it (lib/core/review.ts).
+ * Only the changed files and the tickets next to them (their relations' other sides) are read, through one
+ * `git cat-file` process, so the check costs the same in a 165,000-ticket helpdesk as in a small one.
+ */
+import { parseSettings, parseTicket, parseUnit } from '../core/documents.ts';
+import { ticketIndexPath, parseTicketPath, SETTINGS_FILE } from '../core/paths.ts';
+import { relatedNumbers } from '../core/relations.ts';
+import { checkHeadConfiguration, fileKind, formatAnnotations, formatReviewText, reviewChanges, type ReviewedFile, type ReviewResult } from '../core/review.ts';
+import type { Settings } from '../core/schema/settings.ts';
+import type { Ticket } from '../core/schema/ticket.ts';
+import type { Unit } from '../core/schema/unit.ts';
+import { GitgusError } from '../errors.ts';
+import { changeBase, changedPaths, listFiles, TreeReader } from '../git/tree-diff.ts';
+
+export interface PullRequestCheckOptions {
+  /** The helpdesk checkout. */
+  root: string;
+  /** The branch the pull request goes into (or any commit); the change is measured from the merge base. */
+  base: string;
+  /** The head commit; undefined compares with the working tree (untracked files included). */
+  head?: string | undefined;
+  /** The pull request's author, a GitHub login. */
+  author: string;
+}
+
+function isUnitFile(path: string): boolean {
+  return fileKind(path) === 'unit';
+}
+
+function parseQuietly<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof GitgusError) return undefined;
+    throw error;
+  }
+}
+
+function baseFailure(what: string, cause: unknown): GitgusError {
+  return new GitgusError('E_BASE_INVALID', `${what} at the base is not valid, so the pull request cannot be judged against it`, {
+    hint: 'Fix the base branch first (gitgus check on it lists the problems).',
+    cause,
+  });
+}
+
+/** Judges the changes between `base` and the head for `author`. Returns the problems; writes nothing. */
+export async function checkPullRequest(options: PullRequestCheckOptions): Promise<ReviewResult> {
+  const { root } = options;
+  const from = changeBase(root, options.base, options.head);
+  const changes = changedPaths(root, from, options.head);
+  const helpdeskChanges = changes.filter((change) => fileKind(change.path) !== 'code');
+  const reader = new TreeReader(root);
+  try {
+    const headCommit = options.head;
+    const unitPaths = listFiles(root, from, 'units').filter(isUnitFile);
+    const baseSettingsText = reader.read(from, SETTINGS_FILE);
+    const baseUnitTexts = unitPaths.map((path) => reader.read(from, path));
+    const fileTexts = helpdeskChanges.map((change) => Promise.all([
+      change.status === 'A' ? undefined : reader.read(from, change.path),
+      change.status === 'D' ? undefined : reader.read(headCommit, change.path),
+    ]));
+    reader.flush();
+    const race = <T>(promise: Promise<T>) => Promise.race([promise, reader.failed]);
+
+    const settingsText = await race(baseSettingsText);
+    if (settingsText === undefined) throw new GitgusError('E_BASE_INVALID', `the base has no ${SETTINGS_FILE}: it is not a helpdesk`, { hint: 'Pass the helpdesk branch the pull request goes into as --base.' });
+    let settings: Settings;
+    try {
+      settings = parseSettings(settingsText, SETTINGS_FILE);
+    } catch (error) {
+      throw baseFailure(SETTINGS_FILE, error);
+    }
+    const baseUnits: Unit[] = [];
+    for (const [index, text] of (await race(Promise.all(baseUnitTexts))).entries()) {
+      const path = unitPaths[index] as string;
+      const unit = text === undefined ? undefined : parseQuietly(() => parseUnit(text, path).unit);
+      if (unit) baseUnits.push(unit);
+    }
+    const files: ReviewedFile[] = (await race(Promise.all(fileTexts))).map(([base, head], index) => ({ ...(helpdeskChanges[index] as { path: string; status: 'A' | 'M' | 'D' }), base, head }));
+
+    // The helpdesk as the pull request leaves it: settings and units with the changed files applied.
+    const headUnits = new Map(baseUnits.map((unit) => [unit.id, unit]));
+    let headSettings: Settings | undefined = settings;
+    let configurationChanged = false;
+    for (const file of files) {
+      const kind = fileKind(file.path);
+      if (kind === 'settings') {
+        configurationChanged = true;
+        headSettings = file.head === undefined ? undefined : parseQuietly(() => parseSettings(file.head as string, file.path));
+      } else if (kind === 'unit') {
+        configurationChanged = true;
+        const id = (file.path.split('/').pop() ?? '').replace(/\.md$/, '');
+        headUnits.delete(id);
+        const unit = file.head === undefined ? undefined : parseQuietly(() => parseUnit(file.head as string, file.path).unit);
+        if (unit) headUnits.set(unit.id, unit);
+      }
+    }
+
+    // Tickets next to the changed ones: the other sides of their relations, and tickets that get messages.
+    const sides = { base: new Map<number, Ticket | undefined>(), head: new Map<number, Ticket | undefined>() };
+    const wanted = new Set<number>();
+    for (const file of files) {
+      const location = parseTicketPath(file.path);
+      if (!location) continue;
+      wanted.add(location.number);
+      if (fileKind(file.path) !== 'ticket') continue;
+      const base = file.base === undefined ? undefined : parseQuietly(() => parseTicket(file.base as string, file.path).ticket);
+      const head = file.head === undefined ? undefined : parseQuietly(() => parseTicket(file.head as string, file.path).ticket);
+      if (file.status === 'M') {
+        sides.base.set(location.number, base);
+        sides.head.set(location.number, head);
+      }
+      for (const number of relatedNumbers(base?.relations, head?.relations)) wanted.add(number);
+    }
+    const fetch = [...wanted].filter((number) => !sides.base.has(number));
+    const neighbourTexts = fetch.map((number) => Promise.all([reader.read(from, ticketIndexPath(number)), reader.read(headCommit, ticketIndexPath(number))]));
+    reader.flush();
+    for (const [index, [base, head]] of (await race(Promise.all(neighbourTexts))).entries()) {
+      const number = fetch[index] as number;
+      const path = ticketIndexPath(number);
+      sides.base.set(number, base === undefined ? undefined : parseQuietly(() => parseTicket(base, path).ticket));
+      sides.head.set(number, head === undefined ? undefined : parseQuietly(() => parseTicket(head, path).ticket));
+    }
+
+    const result = reviewChanges(files, {
+      author: options.author,
+      base: { settings, units: baseUnits },
+      head: { settings: headSettings, units: [...headUnits.values()] },
+      ticket: (side, number) => sides[side].get(number),
+    });
+    if (configurationChanged && headSettings) result.problems.push(...checkHeadConfiguration(headSettings, [...headUnits.values()]));
+    return result;
+  } finally {
+    reader.close();
+  }
+}
+
+/** The check's output: JSON for tools, annotations in GitHub Actions, plain text otherwise (stdout, stderr). */
+export function presentPullRequestCheck(result: ReviewResult, mode: { json: boolean; actions: boolean }): { stdout: string; stderr: string } {
+  if (mode.json) return { stdout: `${JSON.stringify({ ok: result.problems.length === 0, ...result }, null, 2)}\n`, stderr: '' };
+  const text = formatReviewText(result);
+  // In Actions the annotations go to stdout (the runner reads them there); the text stays readable in the log.
+  return mode.actions ? { stdout: formatAnnotations(result), stderr: text } : { stdout: '', stderr: text };
+}

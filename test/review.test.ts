@@ -1,0 +1,260 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseTicket, serializeTicket } from '../lib/core/documents.ts';
+import { messageFile } from '../lib/core/edit.ts';
+import type { MessageInput } from '../lib/core/schema/message.ts';
+import type { Ticket } from '../lib/core/schema/ticket.ts';
+import { checkPullRequest } from '../lib/store/pull-request.ts';
+import { assignTicket } from '../scripts/commands/assign.ts';
+import { relateTickets } from '../scripts/commands/relate.ts';
+import { changeStatus } from '../scripts/commands/status.ts';
+import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
+
+afterAll(cleanupTemps);
+
+let dir = '';
+
+const indexPath = (number: number) => `tickets/165/${number}/index.md`;
+
+function readTicketFile(number: number): { ticket: Ticket; body: string } {
+  return parseTicket(readFileSync(path.join(dir, indexPath(number)), 'utf8'), indexPath(number));
+}
+
+function editTicket(number: number, change: (ticket: Ticket) => Ticket, body?: (text: string) => string): void {
+  const doc = readTicketFile(number);
+  const next = { ticket: change(structuredClone(doc.ticket)), body: body ? body(doc.body) : doc.body };
+  writeFileSync(path.join(dir, indexPath(number)), serializeTicket(next, indexPath(number)));
+}
+
+function addMessage(number: number, message: Partial<MessageInput> & Pick<MessageInput, 'author'>, body = 'We restarted the service; please try again.\n'): string {
+  const file = messageFile(number, { message: { date: '2026-11-28T10:00:00Z', visibility: 'public', source: 'pull-request', ...message }, body });
+  mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
+  writeFileSync(path.join(dir, file.path), file.content);
+  return file.path;
+}
+
+function firstMessage(number: number): string {
+  const folder = `tickets/165/${number}/messages`;
+  return `${folder}/${readdirSync(path.join(dir, folder)).sort()[0] ?? ''}`;
+}
+
+function commitAll(message = 'Change from a pull request'): void {
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', message]);
+}
+
+async function check(author: string) {
+  return checkPullRequest({ root: dir, base: 'main', head: 'HEAD', author });
+}
+
+async function codes(author: string): Promise<string[]> {
+  return (await check(author)).problems.map((problem) => problem.code);
+}
+
+beforeAll(() => {
+  dir = makeHelpdesk();
+  // A submitter known by a GitHub login, so they can act on their own ticket through a pull request.
+  editTicket(165017, (t) => ({ ...t, submitter: { ...t.submitter, github: 'jan-novak' } }));
+  commitAll('Submitter of #165017 has a GitHub login');
+});
+
+let branch = 0;
+beforeEach(() => {
+  branch += 1;
+  git(dir, ['switch', '-q', '-f', '-C', `pr-${branch}`, 'main']);
+  git(dir, ['clean', '-q', '-fd']);
+});
+
+describe('accepted pull requests', () => {
+  it('a supporter of the unit sets in progress and adds a reply', async () => {
+    editTicket(165012, (t) => ({ ...t, status: 'in progress' }));
+    addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' } });
+    commitAll();
+    const result = await check('claire-cic');
+    expect(result.problems).toEqual([]);
+    expect(result.tickets).toEqual([165012]);
+  });
+
+  it('TPM reassigns a new ticket and an in-progress one', async () => {
+    editTicket(165001, (t) => ({ ...t, unit: 'ngi-de', status: 'assigned' }));
+    editTicket(165048, (t) => ({ ...t, unit: 'cms', status: 'assigned' }));
+    commitAll();
+    expect((await check('tpm-shifter')).problems).toEqual([]);
+  });
+
+  it('a submitter with a known GitHub login verifies their own ticket and thanks the supporters', async () => {
+    editTicket(165017, (t) => ({ ...t, status: 'verified' }));
+    addMessage(165017, { author: { name: 'Jan Novák', github: 'jan-novak', role: 'submitter' } }, 'Works now, thank you!\n');
+    commitAll();
+    expect((await check('jan-novak')).problems).toEqual([]);
+  });
+
+  it('an administrator changes the routing rules', async () => {
+    const file = path.join(dir, 'units/routing.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('keywords: [osg, "open science grid"]', 'keywords: [osg, "open science grid", oim]'));
+    commitAll();
+    expect((await check('tpm-shifter')).problems).toEqual([]);
+  });
+
+  it('accepts exactly what gitgus assign, status and relate commit', async () => {
+    await assignTicket({ root: dir, number: 165001, unit: 'ngi-fr', actor: 'tpm-shifter' });
+    await changeStatus({ root: dir, number: 165012, status: 'in progress', actor: 'claire-cic' });
+    await relateTickets({ root: dir, number: 165048, kind: 'master', other: 165033, actor: 'dieter-de' });
+    await relateTickets({ root: dir, number: 165023, kind: 'related', other: 165038, actor: 'nina-net' });
+    expect(readTicketFile(165048).ticket).toMatchObject({ status: 'on hold', relations: { master: 165033 } });
+    expect((await check('tpm-shifter')).problems).toEqual([]);
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+  });
+});
+
+describe('refusals, each with the fix', () => {
+  it('schema errors, pointing at the line', async () => {
+    const file = path.join(dir, indexPath(165048));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('status: in progress', 'status: done'));
+    commitAll();
+    const [problem] = (await check('dieter-de')).problems;
+    expect(problem).toMatchObject({ code: 'E_SCHEMA', file: indexPath(165048), field: 'status', line: 4 });
+    expect(problem?.message).toContain("expected one of 'new' | 'assigned'");
+  });
+
+  it('a new ticket number', async () => {
+    const doc = readTicketFile(165048);
+    const copy = { ticket: { ...doc.ticket, number: 165099 }, body: doc.body };
+    mkdirSync(path.join(dir, 'tickets/165/165099'), { recursive: true });
+    writeFileSync(path.join(dir, indexPath(165099)), serializeTicket(copy));
+    commitAll();
+    const [problem] = (await check('tpm-shifter')).problems;
+    expect(problem).toMatchObject({ code: 'E_NEW_TICKET', file: indexPath(165099) });
+    expect(problem?.hint).toContain('Open the ticket by mail or through the issue form');
+  });
+
+  it('a moved ticket and a renumbered ticket', async () => {
+    git(dir, ['mv', 'tickets/165/165048', 'tickets/165/165098']);
+    editTicket(165047, (t) => ({ ...t, number: 165097 }));
+    commitAll();
+    const problems = (await check('tpm-shifter')).problems;
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_RENUMBERED tickets/165/165047/index.md', 'E_TICKET_MOVED tickets/165/165098/index.md']);
+    expect(problems[1]?.message).toBe('moves ticket #165048 from tickets/165/165048/index.md: ticket folders never move');
+  });
+
+  it('a deleted ticket', async () => {
+    rmSync(path.join(dir, 'tickets/165/165046'), { recursive: true });
+    commitAll();
+    expect(await codes('tpm-shifter')).toContain('E_TICKET_DELETED');
+  });
+
+  it('a forbidden transition, and a transition by someone not allowed to make it', async () => {
+    editTicket(165001, (t) => ({ ...t, status: 'verified' }));
+    editTicket(165012, (t) => ({ ...t, status: 'in progress' }));
+    commitAll();
+    const problems = (await check('arne-arc')).problems;
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_TRANSITION tickets/165/165001/index.md', 'E_ACTOR tickets/165/165012/index.md']);
+    expect(problems[0]?.message).toBe('new → verified is not an allowed transition');
+    expect(problems[1]?.message).toContain('assigned → in progress may be made by a supporter of the responsible unit or TPM');
+  });
+
+  it('a closed ticket accepts no change', async () => {
+    editTicket(165020, (t) => ({ ...t, status: 'reopened' }));
+    addMessage(165036, { author: { name: 'Dieter Grid', github: 'dieter-de', role: 'supporter', unit: 'ngi-de' } });
+    commitAll();
+    expect(await codes('dieter-de')).toEqual(['E_FROZEN', 'E_FROZEN']);
+  });
+
+  it('a submitter changes more than they may on their own ticket; a stranger writes on one', async () => {
+    editTicket(165017, (t) => ({ ...t, status: 'reopened', priority: 'top priority' }));
+    addMessage(165017, { author: { name: 'Jan Novák', github: 'jan-novak', role: 'supporter' }, visibility: 'internal' });
+    commitAll();
+    const problems = (await check('jan-novak')).problems;
+    expect(problems.map((p) => `${p.code} ${p.field ?? ''}`)).toEqual(['E_FIELD_ACTOR priority', 'E_MESSAGE_AUTHOR author.role', 'E_INTERNAL_NOTE visibility']);
+    expect(problems[0]?.message).toBe('only supporters change this field; on your own ticket you may add a public message, verify or reopen');
+    const stranger = await codes('mallory');
+    expect(stranger).toContain('E_NOT_ALLOWED');
+    expect(stranger).toContain('E_ACTOR');
+  });
+
+  it('edits and deletions of existing messages and attachments', async () => {
+    const edited = firstMessage(165012);
+    writeFileSync(path.join(dir, edited), `${readFileSync(path.join(dir, edited), 'utf8')}\nEdited later.\n`);
+    rmSync(path.join(dir, firstMessage(165048)));
+    rmSync(path.join(dir, 'tickets/165/165005/files/ce-log.txt'));
+    commitAll();
+    const problems = (await check('tpm-shifter')).problems;
+    expect(problems.map((p) => p.code).sort()).toEqual(['E_ATTACHMENT_CHANGED', 'E_MESSAGE_CHANGED', 'E_MESSAGE_CHANGED']);
+    expect(problems.find((p) => p.file === edited)?.message).toBe('edits an existing message: messages are append-only, so the conversation stays as everyone saw it');
+  });
+
+  it('the original request is kept as written; messages are signed by their writer', async () => {
+    editTicket(165048, (t) => t, (body) => `${body}Added later by someone else.\n`);
+    addMessage(165048, { author: { name: 'Anna Kit', github: 'anna-kit', role: 'supporter', unit: 'ngi-de' } });
+    commitAll();
+    expect(await codes('dieter-de')).toEqual(['E_REQUEST_EDITED', 'E_MESSAGE_AUTHOR']);
+  });
+
+  it('units, routing rules and settings by someone who is not an administrator', async () => {
+    const unit = path.join(dir, 'units/cic.md');
+    writeFileSync(unit, readFileSync(unit, 'utf8').replace('qos: medium', 'qos: advanced'));
+    const rules = path.join(dir, 'units/routing.yml');
+    writeFileSync(rules, readFileSync(rules, 'utf8').replace('unit: cic', 'unit: nowhere'));
+    const settings = path.join(dir, 'helpdesk.yml');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('  - tpm-shifter', '  - tpm-shifter\n  - claire-cic'));
+    commitAll();
+    const problems = (await check('claire-cic')).problems;
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual([
+      'E_ADMIN_ONLY helpdesk.yml',
+      'E_ADMIN_ONLY units/cic.md',
+      'E_ADMIN_ONLY units/routing.yml',
+      'E_REFERENCE units/routing.yml',
+    ]);
+    expect(problems[0]?.hint).toBe('Ask an administrator (@tpm-shifter) to make this change, or take helpdesk.yml out of the pull request.');
+  });
+
+  it('relation edits that leave the other side inconsistent', async () => {
+    editTicket(165001, (t) => ({ ...t, relations: { related: [165002] } }));
+    editTicket(165034, (t) => ({ ...t, relations: {} }));
+    commitAll();
+    const problems = (await check('tpm-shifter')).problems;
+    expect(problems.map((p) => `${p.code} ${p.file} ${p.field ?? ''}`)).toEqual([
+      'E_RELATION tickets/165/165001/index.md relations.related',
+      'E_RELATION tickets/165/165030/index.md relations.children',
+    ]);
+    expect(problems[0]?.hint).toBe('Add 165001 to relations.related of #165002 in the same change, or use: gitgus relate 165001 --related 165002');
+  });
+});
+
+describe('gitgus check --base on the command line', () => {
+  it('prints GitHub annotations in Actions, plain text elsewhere, JSON with --json, and takes the author from GITHUB_ACTOR', () => {
+    editTicket(165001, (t) => ({ ...t, status: 'verified' }));
+    commitAll();
+    const env = { GITHUB_ACTOR: 'tpm-shifter', GITHUB_ACTIONS: 'true' };
+    const actions = runGitgus(['check', '--base', 'main', '--root', dir], { env });
+    expect(actions.status).toBe(1);
+    expect(actions.stdout).toBe('::error file=tickets/165/165001/index.md,line=4,title=gitgus check%3A status::new → verified is not an allowed transition%0AFix: From new a ticket may go to: assigned, in progress, waiting for reply, on hold, solved, unsolved.\n');
+    const plain = runGitgus(['check', '--base', 'main', '--author', 'tpm-shifter', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toContain('tickets/165/165001/index.md:4 (status): new → verified is not an allowed transition\n    fix: From new a ticket may go to');
+    const json = runGitgus(['check', '--base', 'main', '--author', 'tpm-shifter', '--json', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, author: 'tpm-shifter', tickets: [165001], problems: [{ code: 'E_TRANSITION', line: 4 }] });
+    const noAuthor = runGitgus(['check', '--base', 'main', '--root', dir], { env: { GITHUB_ACTOR: '', GITHUB_ACTIONS: '' } });
+    expect(noAuthor.status).toBe(1);
+    expect(noAuthor.stderr).toContain('Pass --author <GitHub login>');
+  });
+
+  it('judges uncommitted changes in the working tree, including new files', () => {
+    editTicket(165012, (t) => ({ ...t, status: 'in progress' }));
+    addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' } });
+    const ok = runGitgus(['check', '--base', 'main', '--author', 'claire-cic', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(ok.stderr).toBe('ok: @claire-cic may make these changes (2 helpdesk file(s), 1 ticket(s)).\n');
+    expect(ok.status).toBe(0);
+    const refused = runGitgus(['check', '--base', 'main', '--author', 'mallory', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('only the submitter of #165012 and supporters write on a ticket, and @mallory is neither');
+  });
+
+  it('refuses an unknown base with a hint', () => {
+    const result = runGitgus(['check', '--base', 'no-such-branch', '--author', 'tpm-shifter', '--root', dir]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("base 'no-such-branch' is not a commit");
+    expect(result.stderr).toContain('fetch-depth: 0');
+  });
+});
