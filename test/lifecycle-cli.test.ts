@@ -1,0 +1,130 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseTicket } from '../lib/core/documents.ts';
+import type { Ticket } from '../lib/core/schema/ticket.ts';
+import { readTicketEvents } from '../lib/git/history-index.ts';
+import { relateTickets } from '../scripts/commands/relate.ts';
+import { routeExisting } from '../scripts/commands/route.ts';
+import { setFields } from '../scripts/commands/set.ts';
+import { changeStatus } from '../scripts/commands/status.ts';
+import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
+
+afterAll(cleanupTemps);
+
+function ticketIn(dir: string, number: number): Ticket {
+  const file = `tickets/165/${number}/index.md`;
+  return parseTicket(readFileSync(path.join(dir, file), 'utf8'), file).ticket;
+}
+
+/** Files of the last commit, and its subject and trailers. */
+function lastCommit(dir: string): { files: string[]; message: string } {
+  return {
+    files: git(dir, ['show', '--name-only', '--format=', 'HEAD']).trim().split('\n').sort(),
+    message: git(dir, ['log', '-1', '--format=%s%n%(trailers)']),
+  };
+}
+
+describe('gitgus route', () => {
+  it('--explain shows the decision and commits nothing; route commits it with the rule', async () => {
+    const dir = makeHelpdesk();
+    const head = git(dir, ['rev-parse', 'HEAD']);
+    const explain = runGitgus(['route', '--explain', '165001', '--root', dir]);
+    expect(explain.status).toBe(0);
+    expect(explain.stdout).toContain('✔ ggus-intake-address');
+    expect(explain.stdout).toContain('→ unit tpm by rule ggus-intake-address');
+    expect(git(dir, ['rev-parse', 'HEAD'])).toBe(head);
+
+    const file = path.join(dir, 'tickets/165/165001/index.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('site: ', 'notifySite: RAL-LCG2\nsite: '));
+    git(dir, ['commit', '-qam', 'The submitter asked to notify RAL']);
+    const result = await routeExisting({ root: dir, number: 165001, actor: 'tpm-shifter' });
+    expect(result.decision).toMatchObject({ rule: 'notify-site-to-ngi', unit: 'ngi-uk' });
+    expect(ticketIn(dir, 165001)).toMatchObject({ unit: 'ngi-uk', status: 'assigned' });
+    const commit = lastCommit(dir);
+    expect(commit.files).toEqual(['tickets/165/165001/index.md']);
+    expect(commit.message).toContain('#165001 routed: tpm → ngi-uk by rule notify-site-to-ngi\n');
+    expect(commit.message).toContain('Rule: notify-site-to-ngi\n');
+    const events = (await readTicketEvents(dir, { tickets: [165001] })).get(165001) ?? [];
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['routed', 'status']);
+    expect(events.at(-2)).toMatchObject({ type: 'routed', from: 'tpm', to: 'ngi-uk', rule: 'notify-site-to-ngi', actor: { github: 'tpm-shifter' } });
+    await expect(routeExisting({ root: dir, number: 165001, actor: 'tpm-shifter' })).rejects.toMatchObject({ code: 'E_NO_CHANGE' });
+  });
+
+  it('a helpdesk without units/routing.yml routes by the GGUS defaults', () => {
+    const dir = makeHelpdesk();
+    git(dir, ['rm', '-q', 'units/routing.yml']);
+    git(dir, ['commit', '-qm', 'No routing rules']);
+    const json = runGitgus(['route', '--explain', '165030', '--root', dir, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ticket: 165030, rule: 'ggus-team-alarm-site-ngi', unit: 'ngi-fr' });
+  });
+});
+
+describe('gitgus assign, status, relate', () => {
+  it('assign sets the unit and assigned in one commit; refuses unknown units and people who are not supporters', () => {
+    const dir = makeHelpdesk();
+    const result = runGitgus(['assign', '165048', 'dcache', '--actor', 'tpm-shifter', '--root', dir]);
+    expect(result.status).toBe(0);
+    expect(ticketIn(dir, 165048)).toMatchObject({ unit: 'dcache', status: 'assigned' });
+    expect(lastCommit(dir).message).toContain('#165048 assigned: ngi-de → dcache\n');
+    expect(runGitgus(['assign', '165048', 'nowhere', '--root', dir]).stderr).toContain("there is no unit 'nowhere'");
+    const refused = runGitgus(['assign', '165048', 'cms', '--actor', 'Jan Novak <jan.novak@cesnet.example>', '--root', dir]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('unit: only supporters and TPM assign tickets to a unit');
+    expect(ticketIn(dir, 165048).unit).toBe('dcache');
+  });
+
+  it('status goes through the table: who, which transition, and the solution', async () => {
+    const dir = makeHelpdesk();
+    await expect(changeStatus({ root: dir, number: 165012, status: 'in progress', actor: 'arne-arc' })).rejects.toThrow('assigned → in progress may be made by a supporter of the responsible unit or TPM');
+    await expect(changeStatus({ root: dir, number: 165012, status: 'solved', actor: 'claire-cic' })).rejects.toThrow('solution: is required to set status solved');
+    await expect(changeStatus({ root: dir, number: 165012, status: 'done', actor: 'claire-cic' })).rejects.toThrow("'done' is not a status");
+    const result = await changeStatus({ root: dir, number: 165012, status: 'solved', solution: 'APEL republished.', qualifier: 'fixed', actor: 'claire-cic' });
+    expect(result).toMatchObject({ from: 'assigned', to: 'solved', effects: [] });
+    expect(ticketIn(dir, 165012)).toMatchObject({ status: 'solved', solution: { qualifier: 'fixed', text: 'APEL republished.' } });
+    await expect(changeStatus({ root: dir, number: 165012, status: 'verified', actor: 'claire-cic' })).rejects.toThrow('may be made by the submitter or a member of the VO team');
+    const verified = runGitgus(['status', '165012', 'verified', '--actor', 'Aiko Tanaka <aiko.tanaka@kek.example>', '--root', dir]);
+    expect(verified.status).toBe(0);
+    expect(runGitgus(['status', '165012', 'reopened', '--actor', 'tpm-shifter', '--root', dir]).stderr).toContain('a verified ticket accepts no further change');
+  });
+
+  it('solving a master solves its duplicates and notes it on them, all in one commit', async () => {
+    const dir = makeHelpdesk();
+    const related = await relateTickets({ root: dir, number: 165048, kind: 'master', other: 165023, actor: 'nina-net' });
+    expect(related).toMatchObject({ changed: [165023, 165048], effects: [{ ticket: 165048, from: 'in progress', to: 'on hold' }] });
+    const relateCommit = lastCommit(dir);
+    expect(relateCommit.files).toHaveLength(3);
+    expect(relateCommit.message).toContain('#165048 duplicate of #165023\n');
+    expect(ticketIn(dir, 165023).relations).toEqual({ slaves: [165048] });
+
+    await changeStatus({ root: dir, number: 165023, status: 'solved', solution: 'Dual-stack enabled.', actor: 'nina-net' });
+    expect(ticketIn(dir, 165048)).toMatchObject({ status: 'solved', solution: { qualifier: 'fixed', text: 'Solved with its master #165023: Dual-stack enabled.' } });
+    const solveCommit = lastCommit(dir);
+    expect(solveCommit.files.filter((file) => file.endsWith('index.md'))).toEqual(['tickets/165/165023/index.md', 'tickets/165/165048/index.md']);
+    expect(solveCommit.files.filter((file) => file.includes('/messages/'))).toHaveLength(1);
+    const note = readFileSync(path.join(dir, solveCommit.files.find((file) => file.includes('/messages/')) as string), 'utf8');
+    expect(note).toContain('role: system');
+    expect(note).toContain('Master ticket #165023 is solved; this duplicate is solved with it.');
+  });
+
+  it('a parent waits on hold for its children and resumes when the last is solved', async () => {
+    const dir = makeHelpdesk();
+    await relateTickets({ root: dir, number: 165043, kind: 'parent', other: 165033, actor: 'oscar-osg' });
+    expect(ticketIn(dir, 165033)).toMatchObject({ status: 'on hold', relations: { children: [165043] } });
+    const solved = await changeStatus({ root: dir, number: 165043, status: 'solved', solution: 'Topology fixed.', actor: 'oscar-osg' });
+    expect(solved.effects).toEqual([{ ticket: 165033, from: 'on hold', to: 'in progress' }]);
+    expect(ticketIn(dir, 165033).status).toBe('in progress');
+    const removed = runGitgus(['relate', '165043', '--parent', '165033', '--remove', '--actor', 'oscar-osg', '--root', dir]);
+    expect(removed.status).toBe(0);
+    expect(ticketIn(dir, 165033).relations).toBeUndefined();
+    expect(runGitgus(['relate', '165043', '--root', dir]).stderr).toContain('give exactly one of --master, --parent or --related');
+  });
+
+  it('gitgus set goes through the lifecycle too: a new unit sets assigned; strangers are refused', async () => {
+    const dir = makeHelpdesk();
+    const result = await setFields({ root: dir, number: 165048, assignments: ['unit=cms'], actor: 'dieter-de' });
+    expect(result.changes.map((c) => c.field)).toEqual(['unit', 'status']);
+    expect(ticketIn(dir, 165048)).toMatchObject({ unit: 'cms', status: 'assigned' });
+    await expect(setFields({ root: dir, number: 165048, assignments: ['priority=urgent'], actor: 'mallory' })).rejects.toThrow('only supporters change tickets');
+  });
+});
