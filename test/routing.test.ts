@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { outdent } from 'outdent';
 import { checkRoutingRules, DEFAULT_RULES, explainRouting, keywordPattern, parseRoutingRules, routeTicket, type RoutableTicket, type RoutingContext } from '../lib/core/routing.ts';
 import type { RoutingRule } from '../lib/core/schema/routing.ts';
 import { ValidationError } from '../lib/errors.ts';
+import { parseTicket } from '../lib/core/documents.ts';
+import { readTicketEvents } from '../lib/git/history-index.ts';
 import { loadSettings, loadUnits } from '../lib/store/load.ts';
-import { PROJECT_ROOT } from './helpers.ts';
+import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus } from './helpers.ts';
 
 const settings = {
   intake: [
@@ -35,6 +37,8 @@ function route(extra: Partial<RoutableTicket>, rules: RoutingRule[] = [], body =
 }
 
 const rules = (yaml: string) => parseRoutingRules(yaml, 'units/routing.yml');
+
+afterAll(cleanupTemps);
 
 describe('GGUS defaults (no rules file)', () => {
   it('no rule matches: TPM, and the ticket stays new for TPM to direct', () => {
@@ -203,5 +207,31 @@ describe('the rules file format', () => {
     expect(routeTicket({ ticket: ticket({ type: 'ALARM', notifySite: 'RAL-LCG2' }), body: '' }, context)).toMatchObject({ rule: 'alarm-to-site-ngi', unit: 'ngi-uk', changes: { priority: 'top priority' } });
     expect(routeTicket({ ticket: ticket({ title: 'Enable IPv6 on storage' }), body: '' }, context)).toMatchObject({ rule: 'network', unit: 'network' });
     expect(routeTicket({ ticket: ticket({ source: { kind: 'email', address: 'vo-user-support@ggus.example' } }), body: 'Help' }, context)).toMatchObject({ rule: 'vo-user-support', unit: 'tpm-vo' });
+  });
+});
+
+describe('mail intake routes new tickets by the rules', () => {
+  it('a mail about a dCache pool goes to dCache support, assigned, with the rule in the commit and the history', async () => {
+    const dir = makeHelpdesk();
+    const mail = [
+      'From: Jane Doe <jane.doe@uni.example>',
+      'To: helpdesk@ggus.example',
+      'Subject: Checksum errors on a dCache pool at FZK-LCG2',
+      'Message-ID: <routing.1@uni.example>',
+      'Date: Fri, 27 Nov 2026 09:14:03 +0000',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Reading files from pool p-042 returns adler32 mismatches.',
+      '',
+    ].join('\r\n');
+    const result = runGitgus(['intake', '--root', dir, '--json'], { input: mail });
+    expect(result.status).toBe(0);
+    const number = Number(/#(\d+)/.exec(git(dir, ['log', '-1', '--format=%s']))?.[1]);
+    const file = `tickets/${Math.floor(number / 1000)}/${number}/index.md`;
+    expect(parseTicket(readFileSync(path.join(dir, file), 'utf8'), file).ticket).toMatchObject({ unit: 'dcache', status: 'assigned', site: 'FZK-LCG2' });
+    expect(git(dir, ['log', '-1', '--format=%(trailers:key=Rule,valueonly)']).trim()).toBe('dcache');
+    const events = (await readTicketEvents(dir, { tickets: [number] })).get(number) ?? [];
+    expect(events.slice(0, 2)).toMatchObject([{ type: 'created', unit: 'dcache' }, { type: 'routed', to: 'dcache', rule: 'dcache' }]);
   });
 });

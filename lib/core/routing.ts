@@ -271,6 +271,21 @@ function decide(rule: RoutingRule, unit: string, input: { ticket: RoutableTicket
   return { rule: rule.id, unit, changes, reason, trace };
 }
 
+/** The fields of a ticket being drafted (intake) that routing reads; schema defaults apply to absent ones. */
+export type TicketDraft = Pick<RoutableTicket, 'title'> & Partial<Omit<RoutableTicket, 'title'>>;
+
+/**
+ * Routing for a ticket intake is creating: the unit, the other fields the rule sets (status `assigned` for
+ * a unit that is not first line, priority, VO, notify site, involve), the reason, and the rule for the
+ * `Rule:` trailer.
+ */
+export function routeDraft(draft: TicketDraft, body: string, context: RoutingContext): { unit: string; fields: Omit<RoutingChanges, 'unit'>; reason: string; rule: string } {
+  const ticket: RoutableTicket = { type: 'USER', priority: 'less urgent', status: 'new', unit: '', ...draft };
+  const decision = routeTicket({ ticket, body }, context);
+  const { unit, ...fields } = decision.changes;
+  return { unit, fields, reason: decision.reason, rule: decision.rule };
+}
+
 /** True when routing would change nothing on the ticket. */
 export function routingChangesNothing(decision: RoutingDecision, ticket: Pick<Ticket, 'unit'>): boolean {
   return decision.unit === ticket.unit && Object.keys(decision.changes).length === 1;

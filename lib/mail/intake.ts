@@ -21,6 +21,8 @@ import { commitChanges, syncIndex, type FileChange } from '../git/commit.ts';
 import { runGit } from '../git/native.ts';
 import { resolveInside } from '../store/fs-paths.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
+import { loadRoutingRules } from '../store/lifecycle-change.ts';
+import type { RoutingRule } from '../core/schema/routing.ts';
 import { existingShardFiles, highestTicketOnDisk, MessageIndex, readState, rebuildIndex, serializeState } from './intake-store.ts';
 import { NotAnEmailError, parseMail, sha256, stripEnvelopeLine } from './parse.ts';
 
@@ -117,6 +119,8 @@ export class IntakeSession {
   readonly root: string;
   readonly settings: Settings;
   readonly units: readonly Unit[];
+  /** units/routing.yml, read when the first new ticket needs it. */
+  private routingRules: RoutingRule[] | undefined;
   private readonly options: IntakeSessionOptions;
   private readonly index: MessageIndex;
   private readonly cache = {};
@@ -221,6 +225,7 @@ export class IntakeSession {
       decision = decideIntake(mail, {
         settings: this.settings,
         units: this.units,
+        routingRules: (this.routingRules ??= loadRoutingRules(this.root)),
         received,
         envelopeRecipient: this.options.recipient,
         keys,

@@ -27,7 +27,8 @@ import type { IntakeKeys } from './keys.ts';
 import { solutionKeyword } from './keywords.ts';
 import { formatAddress, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
-import { initialRouting } from './routing.ts';
+import { routeDraft } from '../routing.ts';
+import type { RoutingRule } from '../schema/routing.ts';
 import { flattenSubject, replyToken, resolveRecipient, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
 
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
@@ -57,6 +58,8 @@ export interface FileWrite {
 export interface IntakeContext {
   settings: Settings;
   units: readonly Unit[];
+  /** The routing rules of units/routing.yml (none: GGUS's defaults only). */
+  routingRules?: readonly RoutingRule[];
   /** When intake received the mail (ISO, seconds). */
   received: string;
   /** The envelope recipient an MTA passes (`--recipient`). */
@@ -309,9 +312,10 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   const visible = splitFolded(text, fold).visible;
   const body = withNote(`${prefix}${text}`, skippedNote(skipped));
   const { cc, flags: ccFlags } = ccOf(mail, ctx, author.address);
-  const routing = initialRouting(planned.recipient.address, settings);
   const vo = extractVo([fullSubject, visible], settings.vos);
   const site = extractSite([fullSubject, visible], Object.keys(settings.sites));
+  // The routing rules (units/routing.yml, then GGUS's defaults) decide the unit; a rule may also set the status, priority, VO, notify site, involve.
+  const routing = routeDraft({ title, ...(vo ? { vo } : {}), ...(site ? { site } : {}), source: { kind: 'email', address: planned.recipient.address } }, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
   const flags = [...new Set([
     ...(auth.authenticated ? [] : [INTAKE_FLAGS.unauthenticated]),
     ...ccFlags,
@@ -327,6 +331,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     status: 'new',
     originalPriority: 'less urgent',
     unit: routing.unit,
+    ...routing.fields,
     ...(vo ? { vo } : {}),
     ...(site ? { site } : {}),
     submitter: { name: personName(author), email: author.address },
@@ -365,7 +370,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     commit: {
       subject: `#${number} new ticket by mail from ${personName(author)}: ${title}`,
       body: reason,
-      trailers: mailTrailers(planned, 'created', routing.unit, number, planned.linkTo ? { Related: String(planned.linkTo.ticket.number) } : {}),
+      trailers: mailTrailers(planned, 'created', routing.unit, number, { Rule: routing.rule, ...(planned.linkTo ? { Related: String(planned.linkTo.ticket.number) } : {}) }),
     },
   };
 }
