@@ -204,7 +204,7 @@ describe('idempotency keys, index, folding, extraction', () => {
     expect(text).toBe(`${'a'.repeat(32)}\t${'2'.repeat(16)}\t165048\n${'b'.repeat(32)}\t${'1'.repeat(16)}\tignored\n`);
     expect(parseIndexShard(text, 'f.tsv')).toHaveLength(2);
     expect(() => parseIndexShard('garbage\n', 'f.tsv')).toThrow(/line 1/);
-    expect(indexShardPath('ab'.repeat(16))).toBe('intake/message-ids/ab/ab.tsv');
+    expect(indexShardPath('ab'.repeat(16))).toBe('intake/message-ids/ab/a.tsv');
   });
   it('folds the quoted tail and the signature, keeping the text', () => {
     const text = 'Thanks, it works now.\n\nOn Fri, 27 Nov 2026 at 10:00, Support <s@x> wrote:\n> Please try again.\n> Regards';

@@ -30,9 +30,10 @@ export function serializeState(state: IntakeState): string {
 /** The index, read lazily one shard at a time and kept for the rest of the run. */
 export class MessageIndex {
   private readonly shards = new Map<string, IndexEntry[]>();
-  private readonly root: string;
-  constructor(root: string) {
-    this.root = root;
+  private readonly read: (file: string) => string | undefined;
+  /** `read` gives a file as committed (intake's pending writes, then the working tree). */
+  constructor(read: (file: string) => string | undefined) {
+    this.read = read;
   }
 
   entries(idHash: string): IndexEntry[] {
@@ -69,8 +70,8 @@ export class MessageIndex {
   private shard(file: string): IndexEntry[] {
     let entries = this.shards.get(file);
     if (entries === undefined) {
-      const full = resolveInside(this.root, file);
-      entries = existsSync(full) ? parseIndexShard(readFileSync(full, 'utf8'), file) : [];
+      const text = this.read(file);
+      entries = text === undefined ? [] : parseIndexShard(text, file);
       this.shards.set(file, entries);
     }
     return entries;
@@ -100,7 +101,7 @@ Written by \`gitgus intake\`; read by TPM. Nothing here is edited by hand.
 | path | what |
 |---|---|
 | \`state.yml\` | \`lastNumber\`: the highest ticket number ever minted; the next ticket gets the one after, so no number is reused |
-| \`message-ids/<aa>/<bb>.tsv\` | the Message-ID index: one line per received mail, \`<Message-ID hash>\\t<content hash>\\t<ticket or ignored/quarantined>\`; threading and duplicate checks read one small file instead of every ticket |
+| \`message-ids/<aa>/<b>.tsv\` | the Message-ID index: one line per received mail, \`<Message-ID hash>\\t<content hash>\\t<ticket or ignored/quarantined>\`; threading and duplicate checks read one small file instead of every ticket |
 | \`ignored/<yyyy-mm>/<key>.md\` | mail that is never a ticket and never answered — auto-replies, bounces, list mail, our own mail coming back, spam — with the reason and the text |
 | \`duplicates/<k>/<key>.md\` | a mail delivered again (the first repeat of each) |
 | \`quarantine/<key>.md\` + \`.eml\` | mail intake could not process: the reason, and the raw message. \`gitgus quarantine list\` shows them; \`gitgus quarantine retry\` runs them again after a fix |

@@ -90,7 +90,7 @@ export default defineCommand({
     const root = helpdeskRoot(args.root);
     if (args.reindex) {
       const session = IntakeSession.open(root, { mode: 'batch' });
-      const state = await session.reindex();
+      const state = session.reindex();
       await session.finish();
       process.stderr.write(`intake: Message-ID index rebuilt; highest ticket number ${state.lastNumber}\n`);
       return;

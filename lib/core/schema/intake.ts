@@ -2,7 +2,7 @@
  * The file formats of the helpdesk's `intake/` folder, where mail intake keeps what is not a ticket:
  *
  *     intake/state.yml                          highest ticket number ever minted (never reused)
- *     intake/message-ids/<aa>/<bb>.tsv          Message-ID index: one line per message received
+ *     intake/message-ids/<aa>/<b>.tsv          Message-ID index: one line per message received
  *     intake/ignored/<yyyy>-<mm>/<key>.md       auto-replies, bounces, list mail, our own mail, spam
  *     intake/duplicates/<k>/<key>.md            a message delivered again (first repeat)
  *     intake/quarantine/<key>.md + <key>.eml    what could not be processed, with the raw bytes
