@@ -9,7 +9,6 @@ import { intakeKeys } from '../lib/core/intake/keys.ts';
 import { solutionKeyword } from '../lib/core/intake/keywords.ts';
 import type { InboundMail } from '../lib/core/intake/mail.ts';
 import { indexShardPath, parseIndexShard, serializeIndexShard } from '../lib/core/intake/message-index.ts';
-import { initialRouting } from '../lib/core/intake/routing.ts';
 import { resolveRecipient, subjectTags, threadMail } from '../lib/core/intake/thread.ts';
 import { notificationMessageId } from '../lib/core/mail-ids.ts';
 import { SettingsSchema } from '../lib/core/schema/settings.ts';
@@ -114,11 +113,6 @@ describe('threading', () => {
     expect(resolveRecipient(mail(), settings, 'vo-user-support@ggus.example').address).toBe('vo-user-support@ggus.example');
     expect(resolveRecipient(mail({ to: [] }), settings)).toEqual({ address: 'helpdesk@ggus.example', named: false, token: undefined });
     expect(subjectTags('[GGUS #1] [#2] GGUS-Ticket-ID: #3 [GGUS #1]', settings.subjectTag)).toEqual([1, 2, 3]);
-  });
-
-  it('routes by the intake address until routing rules exist', () => {
-    expect(initialRouting('vo-user-support@ggus.example', settings).unit).toBe('tpm-vo');
-    expect(initialRouting('helpdesk@ggus.example', settings).unit).toBe('tpm');
   });
 });
 

@@ -13,7 +13,6 @@ import git from 'isomorphic-git';
 import { formatCommitMessage, type CommitMessage } from '../core/commit-message.ts';
 import { GitgusError } from '../errors.ts';
 import { resolveInside } from '../store/fs-paths.ts';
-import { runGit } from './native.ts';
 
 export interface FileChange {
   /** Repository path with `/`. */
@@ -166,17 +165,6 @@ export async function syncIndex(dir: string, paths: string[], cache: object = {}
     else await git.remove({ fs, dir, filepath: repoPath, cache });
   }
   if (present.length > 0) await git.add({ fs, dir, filepath: present, cache });
-}
-
-/**
- * Like `syncIndex`, with native `git update-index`: it rewrites the index in C, which measured 10× faster
- * than isomorphic-git at 60,000 files (0.05 s vs 0.5 s) and grows apart with the helpdesk (bench/intake.ts).
- * Batch writers (mail intake) call it once after their commits.
- */
-export function syncIndexNative(dir: string, paths: string[]): void {
-  if (paths.length === 0) return;
-  for (const repoPath of paths) resolveInside(dir, repoPath);
-  runGit(dir, ['update-index', '--add', '--remove', '-z', '--stdin'], { input: paths.map((repoPath) => `${repoPath}\0`).join('') });
 }
 
 /** Creates a repository with `main` as its branch (tests, `gitgus init`). */

@@ -18,12 +18,12 @@ import type { IndexEntry, IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, NotFoundError, ValidationError } from '../errors.ts';
-import { syncIndexNative, type FileChange } from '../git/commit.ts';
-import { FastImportWriter } from '../git/fast-import.ts';
+import type { FileChange } from '../git/commit.ts';
+import { FastImportWriter, syncIndexNative } from '../git/fast-import.ts';
 import { runGit } from '../git/native.ts';
 import { resolveInside } from '../store/fs-paths.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
-import { loadRoutingRules } from '../store/lifecycle-change.ts';
+import { parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
 import { existingShardFiles, highestTicketOnDisk, MessageIndex, readState, rebuildIndex, serializeState } from './intake-store.ts';
 import { NotAnEmailError, parseMail, sha256, stripEnvelopeLine } from './parse.ts';
@@ -128,6 +128,15 @@ function readTicketIds(root: string, folder: string): { number: number; messageI
     }
   }
   return { number, messageIds: ids };
+}
+
+/**
+ * units/routing.yml, as lib/store/lifecycle-change.ts's loadRoutingRules reads it, without importing the
+ * commit layer (isomorphic-git) into every MTA-pipe run, which has to start in well under a second.
+ */
+function readRoutingRules(root: string): RoutingRule[] {
+  const full = resolveInside(root, ROUTING_FILE);
+  return existsSync(full) ? parseRoutingRules(readFileSync(full, 'utf8'), ROUTING_FILE) : [];
 }
 
 function journalPath(root: string): string {
@@ -290,7 +299,7 @@ export class IntakeSession {
       decision = decideIntake(mail, {
         settings: this.settings,
         units: this.units,
-        routingRules: (this.routingRules ??= loadRoutingRules(this.root)),
+        routingRules: (this.routingRules ??= readRoutingRules(this.root)),
         received,
         envelopeRecipient: this.options.recipient,
         keys,

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import { GitgusError } from '../../lib/errors.ts';
-import { imapSource } from '../../lib/mail/imap.ts';
 import { IntakeSession, type IntakeResult } from '../../lib/mail/intake.ts';
 import { runIntake, type RunSummary } from '../../lib/mail/run.ts';
 import { fileSource, maildirSource, mboxSource, stdinSource, type MessageSource } from '../../lib/mail/sources.ts';
@@ -22,12 +21,13 @@ export interface IntakeCommandOptions {
   onResult?: (result: IntakeResult, done: number, total: number | undefined) => void;
 }
 
-function chooseSource(options: IntakeCommandOptions): { source: MessageSource & { close?: () => Promise<void> }; batch: boolean } {
+/** imapflow and cli-progress load only when used: an MTA pipe starts intake for every single mail. */
+async function chooseSource(options: IntakeCommandOptions): Promise<{ source: MessageSource & { close?: () => Promise<void> }; batch: boolean }> {
   const chosen = [options.mbox, options.maildir, options.imap, (options.files ?? []).length > 0 ? 'files' : undefined].filter((value) => value !== undefined);
   if (chosen.length > 1) throw new GitgusError('E_ARGUMENT', 'give one source: message files, --mbox, --maildir or --imap', { hint: 'Run intake once per source.' });
   if (options.mbox !== undefined) return { source: mboxSource(options.mbox), batch: true };
   if (options.maildir !== undefined) return { source: maildirSource(options.maildir), batch: true };
-  if (options.imap !== undefined) return { source: imapSource(options.imap), batch: true };
+  if (options.imap !== undefined) return { source: (await import('../../lib/mail/imap.ts')).imapSource(options.imap), batch: true };
   const files = options.files ?? [];
   if (files.length > 0) return { source: fileSource(files), batch: files.length > 1 };
   if (!options.stdin) throw new GitgusError('E_ARGUMENT', 'no message: give a file, --mbox, --maildir or --imap, or pipe one message on standard input');
@@ -36,7 +36,7 @@ function chooseSource(options: IntakeCommandOptions): { source: MessageSource & 
 
 /** Runs intake over one source; returns every message's result. Refusals of a single message throw. */
 export async function intake(options: IntakeCommandOptions): Promise<RunSummary> {
-  const { source, batch } = chooseSource(options);
+  const { source, batch } = await chooseSource(options);
   return runIntake(source, {
     root: options.root,
     mode: batch ? 'batch' : 'single',
@@ -96,6 +96,7 @@ export default defineCommand({
       return;
     }
     const files = [...(args.file ? [args.file] : []), ...args._.filter((word) => word !== args.file && word !== 'intake')];
+    const progress = process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
     let bar: cliProgress.SingleBar | undefined;
     const summary = await intake({
       root,
@@ -108,8 +109,8 @@ export default defineCommand({
       ...(args.push === undefined ? {} : { push: args.push }),
       onResult: (result, done, total) => {
         if (args.json) process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
-        if (process.stderr.isTTY && (total ?? 0) > 1) {
-          bar ??= new cliProgress.SingleBar({ stream: process.stderr, format: 'intake [{bar}] {value}/{total} messages | {eta_formatted} left', hideCursor: true }, cliProgress.Presets.shades_classic);
+        if (progress && (total ?? 0) > 1) {
+          bar ??= new progress.SingleBar({ stream: process.stderr, format: 'intake [{bar}] {value}/{total} messages | {eta_formatted} left', hideCursor: true }, progress.Presets.shades_classic);
           if (done === 1) bar.start(total ?? 0, 0);
           bar.update(done);
         } else if (!args.json) {
