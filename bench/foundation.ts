@@ -23,7 +23,7 @@ export default async function benchFoundation(ctx: BenchContext): Promise<BenchF
   figures.push({ name: `bench:generate, ${n.toLocaleString('en')} tickets`, figure: { label: 'generate', seconds: generated.seconds }, anchor: { label: 'cp -r of the result', seconds: copy.seconds } });
 
   for (const size of [ctx.sizes.small, ctx.sizes.large]) {
-    const dir = await ctx.helpdesk(size);
+    const dir = await ctx.helpdesk(size, { history: true });
     const read = await time(() => {
       let bytes = 0;
       for (const file of listFiles(path.join(dir, 'tickets'))) bytes += readFileSync(file).length;
