@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { highestTicketOnDisk } from '../lib/mail/intake-store.ts';
 import { time, type BenchContext, type BenchFigure } from './_harness.ts';
+import { rng } from './synthetic.ts';
 
 const LAUNCHER = path.join(import.meta.dirname, '..', 'bin', 'gitgus.js');
 
@@ -23,18 +24,6 @@ function git(dir: string, args: string[]): string {
 function gitgus(args: string[], input?: Buffer): { status: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [LAUNCHER, ...args], { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run feeds the same mail. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = 'proxy expired pilot jobs fail storage element transfer timeout certificate renewal queue batch system site downtime ticket voms role cvmfs squid frontier dcache xrootd gridftp webdav token'.split(' ');
@@ -57,7 +46,8 @@ function mail(n: number, options: { subject: string; inReplyTo?: string; from: s
 
 /** 1,000 mixed messages: 60% new tickets, 20% replies by subject tag to existing tickets, 20% In-Reply-To replies to new ones. */
 export function mixedMbox(count: number, highest: number, seed = 7): string {
-  const next = random(seed);
+  // Deterministic (the synthetic generator's mulberry32), so every run feeds the same mail.
+  const next = rng(seed);
   const parts: string[] = [];
   const created: number[] = [];
   for (let n = 1; n <= count; n += 1) {
