@@ -25,7 +25,8 @@ function measured(label: string, command: string[], options: { cwd: string; env?
   const ok = result.status === 0;
   const measure: Measure & { ok: boolean; output: string } = { label, seconds, peakMb: peakKb / 1024, ok, output };
   if (!ok) {
-    const reason = /(Invalid string length|heap out of memory|RangeError[^\n]*|Error[^\n]*)/.exec(output)?.[1] ?? `exit ${result.status}`;
+    // The most telling cause first: the data store passing V8's string limit, then running out of heap.
+    const reason = [/Invalid string length/, /heap out of memory/, /RangeError[^\n]*/, /\w*Error: [^\n]*/].map((pattern) => pattern.exec(output)?.[0]).find(Boolean) ?? `exit ${result.status}`;
     measure.note = `failed after ${seconds.toFixed(0)} s: ${reason}`;
   }
   return measure;
