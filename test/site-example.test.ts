@@ -13,7 +13,8 @@ import { parseMessage } from '../lib/core/documents.ts';
 import { buildSite, type BuildResult } from '../scripts/commands/build.ts';
 import { serveStatic, type StaticServer } from '../site/serve.ts';
 import { addressesIn, inputAddresses, launchChromium, listFiles, readOutput } from '../site/testing.ts';
-import { cleanupTemps, makeHelpdesk, PROJECT_ROOT, tempDir } from './helpers.ts';
+import { existsSync } from 'node:fs';
+import { cleanupTemps, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir } from './helpers.ts';
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 const NOW = '2026-11-24T12:00:00Z';
@@ -196,5 +197,14 @@ describe('the example helpdesk site', () => {
     const again = await buildSite({ root, out: path.join(tempDir('gitgus-site-'), 'dist'), now: NOW, search: false });
     const digest = (dir: string) => listFiles(dir).filter((f) => !f.startsWith('pagefind/')).map((f) => `${f} ${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}`);
     expect(digest(again.outDir)).toEqual(digest(built.outDir));
+  });
+
+  it('refuses a helpdesk with an invalid ticket, naming the file and field, and writes nothing', () => {
+    const broken = makeHelpdesk({ files: { 'tickets/165/165999/index.md': '---\nnumber: 165999\ntitle: Broken\nstatus: done\n---\nx\n' } });
+    const out = path.join(tempDir('gitgus-site-'), 'dist');
+    const result = runGitgus(['build', '--root', broken, '--out', out, '--no-search']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/tickets\/165\/165999\/index\.md: status/);
+    expect(existsSync(out)).toBe(false);
   });
 });
