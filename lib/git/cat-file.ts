@@ -28,10 +28,23 @@ export function gitFailure(child: ChildProcess, what: string): Promise<never> {
 }
 
 interface Waiter {
-  resolve: (text: string | undefined) => void;
-  reject: (error: unknown) => void;
+  done: (error: unknown, text?: string) => void;
   optional: boolean;
+  frontMatter: boolean;
 }
+
+/** Called with the object's text, or an error (a missing object when it was not optional, or Git failing). */
+export type BlobCallback = (error: unknown, text?: string) => void;
+
+export interface ReadOptions {
+  /**
+   * Decode only a leading `---` front-matter block (through its closing `---` line), not the Markdown
+   * after it: the history walk needs the fields, and decoding every body was most of its garbage.
+   */
+  frontMatter?: boolean;
+}
+
+const FENCE = Buffer.from('\n---');
 
 /**
  * A long-lived `git cat-file --batch`: requests are queued, sent in one write per `flush`, and answered in
@@ -53,27 +66,38 @@ export class BlobReader {
     this.child = spawnGit(dir, ['cat-file', '--batch', ...(options.stream ? ['--buffer'] : [])]);
     this.failed = gitFailure(this.child, 'git cat-file --batch');
     this.failed.catch((error: unknown) => {
-      for (const waiter of this.waiting.splice(0)) waiter.reject(error);
+      for (const waiter of this.waiting.splice(0)) waiter.done(error);
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.receive(chunk));
   }
 
-  private request(spec: string, optional: boolean): Promise<string | undefined> {
-    if (/[\n\r]/.test(spec)) return Promise.reject(new GitgusError('E_GIT', `cannot read ${JSON.stringify(spec)}: a line break in a path`));
+  /**
+   * Queues a request answered through a callback: no promise per object, which matters when a walk reads
+   * hundreds of thousands of them.
+   */
+  readWith(spec: string, options: ReadOptions & { optional?: boolean }, done: BlobCallback): void {
+    if (/[\n\r]/.test(spec)) {
+      done(new GitgusError('E_GIT', `cannot read ${JSON.stringify(spec)}: a line break in a path`));
+      return;
+    }
+    this.waiting.push({ done, optional: options.optional ?? false, frontMatter: options.frontMatter ?? false });
+    this.outgoing += `${spec}\n`;
+  }
+
+  private request(spec: string, optional: boolean, options: ReadOptions): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject, optional });
-      this.outgoing += `${spec}\n`;
+      this.readWith(spec, { ...options, optional }, (error, text) => (error === undefined ? resolve(text) : reject(error instanceof Error ? error : new GitgusError('E_GIT', 'git cat-file failed', { cause: error }))));
     });
   }
 
   /** The object's content as UTF-8; rejects when it does not exist. */
-  read(spec: string): Promise<string> {
-    return this.request(spec, false) as Promise<string>;
+  read(spec: string, options: ReadOptions = {}): Promise<string> {
+    return this.request(spec, false, options) as Promise<string>;
   }
 
   /** The object's content, or undefined when there is no such object (a path missing at that commit). */
-  readIfPresent(spec: string): Promise<string | undefined> {
-    return this.request(spec, true);
+  readIfPresent(spec: string, options: ReadOptions = {}): Promise<string | undefined> {
+    return this.request(spec, true, options);
   }
 
   /** Sends the queued requests (a write per object costs more than reading it). */
@@ -93,15 +117,24 @@ export class BlobReader {
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
         at = newline + 1;
         const waiter = this.waiting.shift();
-        if (waiter?.optional) waiter.resolve(undefined);
-        else waiter?.reject(new GitgusError('E_GIT', `git object ${header}`));
+        if (waiter?.optional) waiter.done(undefined, undefined);
+        else waiter?.done(new GitgusError('E_GIT', `git object ${header}`));
         continue;
       }
       const size = Number(header.slice(header.lastIndexOf(' ') + 1));
       if (this.buffer.length < newline + 1 + size + 1) break;
-      const text = this.buffer.toString('utf8', newline + 1, newline + 1 + size);
-      at = newline + 1 + size + 1;
-      this.waiting.shift()?.resolve(text);
+      const start = newline + 1;
+      const waiter = this.waiting.shift();
+      let end = start + size;
+      if (waiter?.frontMatter && this.buffer[start] === 45 /* - */) {
+        const fence = this.buffer.indexOf(FENCE, start + 3);
+        if (fence >= 0 && fence < end) {
+          const lineEnd = this.buffer.indexOf(10, fence + 1);
+          end = lineEnd >= 0 && lineEnd < end ? lineEnd + 1 : end;
+        }
+      }
+      at = start + size + 1;
+      waiter?.done(undefined, this.buffer.toString('utf8', start, end));
     }
     this.buffer = this.buffer.subarray(at);
   }

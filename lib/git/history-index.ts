@@ -64,16 +64,6 @@ interface LogControl {
   stop?: () => void;
 }
 
-/** Marks a promise as observed: its rejection is still seen by whoever awaits it later, but never crashes Node first. */
-function observed<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
-interface PendingCommit {
-  info: CommitInfo;
-  changes: Promise<TicketFileChange[]>;
-}
 
 function parseTrailers(text: string): Record<string, string> {
   const trailers: Record<string, string> = {};
@@ -162,9 +152,26 @@ function logArgs(options: ReadEventsOptions): { args: string[]; keep?: Set<numbe
   return tickets === undefined ? { args } : { args, keep: new Set(tickets) };
 }
 
+/** One commit whose blob contents are still on their way. */
+interface PendingCommit {
+  info: CommitInfo;
+  changes: TicketFileChange[];
+  /** Blob answers still missing (plus one while the commit is being set up). */
+  waiting: number;
+}
+
+/** A version of an index.md: read once, used by the change after it and the change before it. */
+interface Version {
+  value?: FrontMatter;
+  waiters: ((value: FrontMatter) => void)[];
+}
+
 /**
  * The events of every commit in the range, grouped per commit, newest commit first (the walk order).
  * Internal: `readTicketEvents` and `readEventLog` shape it.
+ *
+ * Callbacks rather than promises: a walk answers hundreds of thousands of blob reads, and a promise per
+ * read was a large share of the garbage collector's work.
  */
 async function walkEvents(dir: string, options: ReadEventsOptions): Promise<TicketEvent[][]> {
   if (options.tickets?.length === 0) return [];
@@ -179,85 +186,105 @@ async function walkEvents(dir: string, options: ReadEventsOptions): Promise<Tick
   const { args, keep } = logArgs(options);
   const blobs = new BlobReader(dir, { stream: true });
   // Versions of index.md read for one change and needed again by the next older change (see top of file).
-  const versions = new Map<string, Promise<FrontMatter>>();
+  const versions = new Map<string, Version>();
   const pending: PendingCommit[] = [];
   const groups: TicketEvent[][] = [];
   const control: LogControl = { afterChunk: () => blobs.flush() };
   let paused = false;
-  let draining: Promise<void> = Promise.resolve();
-  // A failed drain must stop the walk even while the log is paused waiting for it.
-  let failDrain: (error: unknown) => void = () => undefined;
-  const drainFailed = observed(new Promise<never>((_resolve, reject) => {
-    failDrain = reject;
-  }));
-  const scheduleDrain = () => {
-    draining = draining.then(drain).catch(failDrain);
-  };
+  let logEnded = false;
+  let finish: () => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
 
-  const version = (oid: string, keepForNext: boolean): Promise<FrontMatter> => {
-    const cached = versions.get(oid);
-    if (cached) {
-      versions.delete(oid);
-      if (keepForNext) versions.set(oid, cached);
-      return cached;
-    }
-    const read = observed(blobs.read(oid).then((text) => new FrontMatter(text)));
-    if (keepForNext) versions.set(oid, read);
-    return read;
-  };
-
-  const resolveChanges = (raw: RawChange[]): Promise<TicketFileChange[]> =>
-    Promise.all(
-      raw.map(async (change): Promise<TicketFileChange | undefined> => {
-        const kind = ticketFileKind(change.path);
-        if (!kind || kind.kind === 'other' || (keep && !keep.has(kind.ticket))) return undefined;
-        if (kind.kind === 'message') {
-          if (change.status !== 'A') return { path: change.path, status: change.status };
-          return { path: change.path, status: 'A', after: await blobs.read(change.newOid) };
-        }
-        if (change.status === 'D') return { path: change.path, status: 'D' };
-        const after = version(change.newOid, false);
-        const before = change.status === 'M' && !ZERO_OID.test(change.oldOid) ? version(change.oldOid, true) : undefined;
-        return { path: change.path, status: change.status, after: await after, before: await before };
-      }),
-    ).then((list) => list.filter((change): change is TicketFileChange => change !== undefined));
-
-  const drain = async () => {
-    while (pending.length > 0) {
-      const next = pending[0] as PendingCommit;
-      const changes = await next.changes;
-      pending.shift();
-      const events = commitEvents(next.info, changes);
-      if (events.length > 0) groups.push(events);
-      if (paused && pending.length < MAX_PENDING_COMMITS / 2) {
-        paused = false;
-        control.resume?.();
+  const drain = () => {
+    try {
+      while (pending.length > 0 && (pending[0] as PendingCommit).waiting === 0) {
+        const next = pending.shift() as PendingCommit;
+        const events = commitEvents(next.info, next.changes);
+        if (events.length > 0) groups.push(events);
       }
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (paused && pending.length < MAX_PENDING_COMMITS / 2) {
+      paused = false;
+      control.resume?.();
+    }
+    if (logEnded && pending.length === 0) finish();
+  };
+
+  const settle = (commit: PendingCommit) => {
+    commit.waiting -= 1;
+    if (commit.waiting === 0 && pending[0] === commit) drain();
+  };
+
+  const version = (oid: string, keepForNext: boolean, use: (value: FrontMatter) => void) => {
+    let entry = versions.get(oid);
+    if (entry) {
+      versions.delete(oid);
+    } else {
+      const created: Version = { waiters: [] };
+      entry = created;
+      blobs.readWith(oid, { frontMatter: true }, (error, text) => {
+        if (error !== undefined) return fail(error);
+        created.value = new FrontMatter(text);
+        for (const waiter of created.waiters.splice(0)) waiter(created.value);
+      });
+    }
+    if (keepForNext) versions.set(oid, entry);
+    if (entry.value) use(entry.value);
+    else entry.waiters.push(use);
+  };
+
+  const onCommit = (info: CommitInfo, raw: RawChange[]) => {
+    const commit: PendingCommit = { info, changes: [], waiting: 1 };
+    for (const change of raw) {
+      const kind = ticketFileKind(change.path);
+      if (!kind || kind.kind === 'other' || (keep && !keep.has(kind.ticket))) continue;
+      const slot: TicketFileChange = { path: change.path, status: change.status };
+      commit.changes.push(slot);
+      if (change.status === 'D' || (kind.kind === 'message' && change.status !== 'A')) continue;
+      if (kind.kind === 'message') {
+        commit.waiting += 1;
+        blobs.readWith(change.newOid, { frontMatter: true }, (error, text) => {
+          if (error !== undefined) return fail(error);
+          slot.after = text;
+          settle(commit);
+        });
+        continue;
+      }
+      commit.waiting += 1;
+      version(change.newOid, false, (value) => {
+        slot.after = value;
+        settle(commit);
+      });
+      if (change.status === 'M' && !ZERO_OID.test(change.oldOid)) {
+        commit.waiting += 1;
+        version(change.oldOid, true, (value) => {
+          slot.before = value;
+          settle(commit);
+        });
+      }
+    }
+    if (commit.changes.length === 0) return;
+    pending.push(commit);
+    settle(commit);
+    if (!paused && pending.length >= MAX_PENDING_COMMITS) {
+      paused = true;
+      control.pause?.();
     }
   };
 
   try {
-    await Promise.race([
-      blobs.failed,
-      drainFailed,
-      streamLog(
-        dir,
-        args,
-        (info, raw) => {
-          if (raw.length === 0) return;
-          pending.push({ info, changes: observed(resolveChanges(raw)) });
-          if (pending.length === 1) scheduleDrain();
-          if (!paused && pending.length >= MAX_PENDING_COMMITS) {
-            paused = true;
-            control.pause?.();
-          }
-        },
-        control,
-      ),
-    ]);
+    await Promise.race([blobs.failed, finished, streamLog(dir, args, onCommit, control)]);
+    logEnded = true;
     blobs.close();
-    scheduleDrain();
-    await Promise.race([blobs.failed, drainFailed, draining]);
+    drain();
+    await Promise.race([blobs.failed, finished]);
   } finally {
     control.stop?.();
     blobs.close();
