@@ -128,3 +128,13 @@ describe('gitgus assign, status, relate', () => {
     await expect(setFields({ root: dir, number: 165048, assignments: ['priority=urgent'], actor: 'mallory' })).rejects.toThrow('only supporters change tickets');
   });
 });
+
+describe('ticket type through gitgus set', () => {
+  it('turns a TEAM ticket into an ALARM and refuses every other type change', async () => {
+    const dir = makeHelpdesk();
+    await expect(setFields({ root: dir, number: 165048, assignments: ['type=TEAM'], actor: 'dieter-de' })).rejects.toThrow('a USER ticket cannot become TEAM: the type is fixed at creation');
+    const result = await setFields({ root: dir, number: 165003, assignments: ['type=ALARM'], actor: 'luca-lhcb' });
+    expect(result.changes).toMatchObject([{ field: 'type', from: 'TEAM', to: 'ALARM' }]);
+    await expect(setFields({ root: dir, number: 165003, assignments: ['type=TEAM'], actor: 'luca-lhcb' })).rejects.toThrow('an ALARM ticket cannot become TEAM');
+  });
+});

@@ -9,15 +9,17 @@ import { messageFileName, messagesDir, shortHash, ticketIndexPath } from './path
 import { MESSAGE_EXAMPLE, MessageSchema, type MessageInput } from './schema/message.ts';
 import { TICKET_EXAMPLE, TicketSchema, type Ticket } from './schema/ticket.ts';
 
-/** Fields `gitgus set` may change. number, type, created, source, origin, submitter and originalPriority are fixed. */
+/** Fields `gitgus set` may change. number, created, source, origin, submitter and originalPriority are fixed; type goes only TEAM → ALARM. */
 export const SETTABLE_FIELDS = [
   'title', 'status', 'priority', 'category', 'issue', 'unit', 'assignee', 'vo', 'site', 'notifySite',
   'cc', 'involve', 'subscribers', 'notify', 'solution.qualifier', 'solution.text', 'remindOn',
+  // The lifecycle (lib/core/lifecycle.ts) allows only TEAM → ALARM.
+  'type',
 ] as const;
 export type SettableField = (typeof SETTABLE_FIELDS)[number];
 
 const LIST_FIELDS = new Set<string>(['cc', 'involve', 'subscribers']);
-const IMMUTABLE_FIELDS = new Set<string>(['number', 'type', 'created', 'source', 'origin', 'submitter', 'originalPriority']);
+const IMMUTABLE_FIELDS = new Set<string>(['number', 'created', 'source', 'origin', 'submitter', 'originalPriority']);
 
 export interface FieldChange {
   field: string;
