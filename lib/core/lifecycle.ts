@@ -197,7 +197,7 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
   if (before.type !== after.type) {
     const allowed = before.type === 'TEAM' && after.type === 'ALARM';
     if (!allowed) {
-      violations.push({ code: 'E_TYPE', field: 'type', message: `${/^[AEIOU]/.test(before.type) ? 'an' : 'a'} ${before.type} ticket cannot become ${after.type}: the type is fixed at creation`, hint: `Set type back to ${before.type}. The only change GGUS allows is TEAM → ALARM.` });
+      violations.push({ code: 'E_TYPE', field: 'type', message: `${before.type === 'ALARM' ? 'an' : 'a'} ${before.type} ticket cannot become ${after.type}: the type is fixed at creation`, hint: `Set type back to ${before.type}. The only change GGUS allows is TEAM → ALARM.` });
     } else if (!(roles.has('supporter') || roles.has('tpm') || roles.has('vo-team'))) {
       violations.push({ code: 'E_FIELD_ACTOR', field: 'type', message: 'only a supporter or a member of the VO team may turn a TEAM ticket into an ALARM', hint: `Set type back to ${before.type}.` });
     }
