@@ -69,10 +69,13 @@ beforeEach(() => {
 describe('accepted pull requests', () => {
   it('a supporter of the unit sets in progress and adds a reply', async () => {
     editTicket(165012, (t) => ({ ...t, status: 'in progress' }));
-    addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' } });
+    addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' }, attachments: [{ file: 'apel.log', size: 11, type: 'text/plain' }] });
+    mkdirSync(path.join(dir, 'tickets/165/165012/files'), { recursive: true });
+    writeFileSync(path.join(dir, 'tickets/165/165012/files/apel.log'), 'broker: ok\n');
     commitAll();
     const result = await check('claire-cic');
     expect(result.problems).toEqual([]);
+    expect(result.files).toBe(3);
     expect(result.tickets).toEqual([165012]);
   });
 

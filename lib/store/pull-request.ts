@@ -56,10 +56,11 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
     const unitPaths = listFiles(root, from, 'units').filter(isUnitFile);
     const baseSettingsText = reader.read(from, SETTINGS_FILE);
     const baseUnitTexts = unitPaths.map((path) => reader.read(from, path));
-    const fileTexts = helpdeskChanges.map((change) => Promise.all([
+    // Attachments are judged by their path alone; their bytes (up to megabytes each) are never read.
+    const fileTexts = helpdeskChanges.map((change) => (fileKind(change.path) === 'attachment' ? Promise.resolve([undefined, undefined] as const) : Promise.all([
       change.status === 'A' ? undefined : reader.read(from, change.path),
       change.status === 'D' ? undefined : reader.read(headCommit, change.path),
-    ]));
+    ])));
     reader.flush();
     const race = <T>(promise: Promise<T>) => Promise.race([promise, reader.failed]);
 
