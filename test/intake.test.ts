@@ -11,6 +11,7 @@ import { ticketDir, ticketIndexPath } from '../lib/core/paths.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { listQuarantine, retryQuarantine } from '../lib/mail/quarantine.ts';
 import { highestTicketOnDisk } from '../lib/mail/intake-store.ts';
+import { IntakeSession } from '../lib/mail/intake.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass, encodedWord, fixture, nestedMail } from './fixtures/mail/build.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
@@ -377,5 +378,41 @@ describe('batch sources', () => {
     // The tests themselves changed one ticket file on purpose (test: commits); intake never touched anything else.
     expect(outside).toEqual([]);
     assertClean(root);
+  });
+});
+
+describe('the safe point', () => {
+  it('refuses to move the branch when another commit landed meanwhile, and writes nothing', async () => {
+    const dir = makeHelpdesk();
+    const session = IntakeSession.open(dir, { mode: 'batch', now: NOW });
+    const result = await session.process({ raw: buildMail({ subject: 'Race', messageId: 'race.1@uni.example' }) });
+    expect(result.action).toBe('created');
+    writeFileSync(path.join(dir, 'other.txt'), 'someone else\n');
+    git(dir, ['add', 'other.txt']);
+    git(dir, ['commit', '-q', '-m', 'another writer']);
+    const before = head(dir);
+    await expect(session.finish()).rejects.toMatchObject({ code: 'E_GIT_RACE' });
+    expect(head(dir)).toBe(before);
+    expect(existsSync(path.join(dir, ticketIndexPath(result.ticket as number)))).toBe(false);
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+    // The refused commits stay behind as unreachable objects, nothing worse.
+    expect(git(dir, ['fsck', '--no-progress']).split('\n').filter((line) => line !== '' && !line.startsWith('dangling '))).toEqual([]);
+  });
+
+  it('repairs the working tree after a crash between moving the branch and writing the files', async () => {
+    const dir = makeHelpdesk();
+    const [created] = await feed(dir, [buildMail({ subject: 'Crash', messageId: 'crash.9@uni.example' })]);
+    const file = ticketIndexPath(created?.ticket as number);
+    // As if the process died right after the branch moved: the journal names the file, which is not written.
+    const gitDir = git(dir, ['rev-parse', '--absolute-git-dir']).trim();
+    writeFileSync(path.join(gitDir, 'gitgus-intake-journal'), `${file}\n`);
+    const content = readFileSync(path.join(dir, file), 'utf8');
+    writeFileSync(path.join(dir, file), 'half-written');
+    IntakeSession.open(dir, { mode: 'batch' });
+    expect(readFileSync(path.join(dir, file), 'utf8')).toBe(content);
+    expect(existsSync(path.join(gitDir, 'gitgus-intake-journal'))).toBe(false);
+    const again = await feed(dir, [buildMail({ subject: 'Crash', messageId: 'crash.9@uni.example' })]);
+    expect(again.map((r) => r.action)).toEqual(['duplicate']);
+    assertClean(dir);
   });
 });
