@@ -44,6 +44,25 @@ describe('a new ticket', () => {
   });
 });
 
+describe('the notified site', () => {
+  const withContacts = SettingsSchema.parse({ ...settings, siteContacts: { 'FZK-LCG2': 'grid-admin@fzk.test' } });
+
+  it('gets the request on submit, public content only, when the ticket notifies a site with a known contact', () => {
+    const mails = plan(created({ notifySite: 'FZK-LCG2', type: 'TEAM' }), withContacts);
+    expect(table(mails).site).toBe('update/public: grid-admin@fzk.test (notified site)');
+    const site = mails.find((m) => m.key.endsWith('.site')) as PlannedMail;
+    expect(site.request).toContain('proxy expired');
+    expect(site.audience).toBe('public');
+  });
+
+  it('is not mailed without a contact, for a site not notified, or on later updates', () => {
+    expect(Object.keys(table(plan(created({ notifySite: 'FZK-LCG2' }))))).not.toContain('site');
+    expect(Object.keys(table(plan(created({ site: 'FZK-LCG2' }), withContacts)))).not.toContain('site');
+    const later = update({ before: ticket({ notifySite: 'FZK-LCG2' }), after: ticket({ notifySite: 'FZK-LCG2', status: 'in progress' }), events: [{ type: 'status', from: 'assigned', to: 'in progress' }] });
+    expect(Object.keys(table(plan(later, withContacts)))).not.toContain('site');
+  });
+});
+
 describe('the submitter and CC by notification mode', () => {
   const before = ticket({ cc: ['boss@uni.test'] });
   const priorityChange = { type: 'priority' as const, from: 'urgent' as const, to: 'very urgent' as const };

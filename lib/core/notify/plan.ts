@@ -13,6 +13,7 @@
  * | subscribers                      | public messages and the solution                                      |
  * | reopen                           | also the unit that solved it and TPM                                  |
  * | last child solved                | the parent's unit                                                     |
+ * | notified site                    | on submit (or when "notify site" is set): the request, public content |
  *
  * And the brakes: internal notes never reach the submitter, CC or subscribers; a message written by a
  * machine (auto-reply, bounce, our own mail) is never answered; nobody is mailed about their own change
@@ -28,7 +29,7 @@ import type { Unit } from '../schema/unit.ts';
 import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site';
 
 export interface Recipient {
   address: string;
@@ -322,6 +323,16 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
           offerVerify: solved && to.length > 0,
         });
       }
+    }
+  }
+
+  // The notified site (GGUS: "on submit"): its contact sees the request and public content only — site
+  // admins are not necessarily supporters of any unit.
+  const siteContact = ticket.notifySite === undefined ? undefined : settings.siteContacts?.[ticket.notifySite];
+  if (siteContact !== undefined && (created || allChanges.some((change) => change.field === 'notifySite'))) {
+    const to = book.take([{ address: siteContact, name: ticket.notifySite, role: 'notified site' }]);
+    if (to.length > 0) {
+      mails.push({ ...base, key: `${short}.site`, kind: 'update', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-generated', changes: publicChanges, messages: publicMessages, offerVerify: false, request: update.body });
     }
   }
 

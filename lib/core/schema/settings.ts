@@ -37,6 +37,8 @@ export const SettingsSchema = z
     vos: z.array(SlugSchema).default([]),
     /** Known sites and the NGI unit each belongs to. */
     sites: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), SlugSchema).default({}),
+    /** Contact address of a site (GOCDB's site e-mail), mailed when a ticket notifies the site (GGUS "Notified site: on submit"). */
+    siteContacts: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), EmailSchema).optional(),
     /** GitHub logins allowed to change units, routing rules and settings. */
     administrators: z.array(GitHubLoginSchema).default([]),
     /** Limits for inbound mail. */
