@@ -15,7 +15,7 @@ import { addReply } from '../scripts/commands/reply.ts';
 import { github } from '../scripts/commands/github.ts';
 import type { GitHubRunResult } from '../lib/github/run.ts';
 import type { PublishResult } from '../lib/github/publish.ts';
-import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir, withRemote } from './helpers.ts';
 import { examplePayload, GitHubApiServer, restCommentFromWebhook, restIssueFromWebhook, type WebhookPayload } from './fixtures/github/api-server.ts';
 
 const FORM_BODY = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/github/form-body.md'), 'utf8');
@@ -282,14 +282,7 @@ describe('a refused push', () => {
   it('drops the run’s commits and imports again on the new tip, never rebasing the commit that minted a number', async () => {
     const root = makeHelpdesk();
     setIssueRepository(root, REPO);
-    const remote = path.join(tempDir('gitgus-remote-'), 'helpdesk.git');
-    git(root, ['init', '-q', '--bare', '-b', 'main', remote]);
-    git(root, ['remote', 'add', 'origin', remote]);
-    git(root, ['push', '-q', 'origin', 'main']);
-    const other = path.join(tempDir('gitgus-other-'), 'helpdesk');
-    git(root, ['clone', '-q', remote, other]);
-    git(other, ['config', 'user.name', 'Other Runner']);
-    git(other, ['config', 'user.email', 'other@test.example']);
+    const { remote, other } = withRemote(root);
 
     // While this run talks to GitHub, mail intake in another checkout mints the next number and pushes.
     server.onRequest = () => {

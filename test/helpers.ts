@@ -75,3 +75,19 @@ export function runGitgus(args: string[], options: { cwd?: string; input?: strin
   if (result.error) throw result.error;
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * Gives `root` a bare `origin` holding its main branch, and a second clone of it (another writer, e.g. a
+ * concurrent intake run) — for tests of refused pushes.
+ */
+export function withRemote(root: string): { remote: string; other: string } {
+  const remote = path.join(tempDir('gitgus-remote-'), 'helpdesk.git');
+  git(root, ['init', '-q', '--bare', '-b', 'main', remote]);
+  git(root, ['remote', 'add', 'origin', remote]);
+  git(root, ['push', '-q', 'origin', 'main']);
+  const other = path.join(tempDir('gitgus-other-'), 'helpdesk');
+  git(root, ['clone', '-q', remote, other]);
+  git(other, ['config', 'user.name', 'Other Runner']);
+  git(other, ['config', 'user.email', 'other@test.example']);
+  return { remote, other };
+}

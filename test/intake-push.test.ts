@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeHelpdesk, runGitgus, withRemote } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -10,12 +9,7 @@ const mail = (id: string, subject: string) =>
 describe('mail intake and a refused push', () => {
   it('drops its own commits, takes the mail in again on the new tip, and never rebases the commit that minted a number', () => {
     const root = makeHelpdesk();
-    const remote = path.join(tempDir('gitgus-remote-'), 'helpdesk.git');
-    git(root, ['init', '-q', '--bare', '-b', 'main', remote]);
-    git(root, ['remote', 'add', 'origin', remote]);
-    git(root, ['push', '-q', 'origin', 'main']);
-    const other = path.join(tempDir('gitgus-other-'), 'helpdesk');
-    git(root, ['clone', '-q', remote, other]);
+    const { remote, other } = withRemote(root);
 
     // Another intake run (another checkout) mints the next number and pushes first.
     const first = runGitgus(['intake', '--root', other, '--push', '--json'], { input: mail('race.1', 'Jobs fail at DESY-HH') });
