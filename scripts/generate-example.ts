@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { serializeSettings, serializeUnit } from '../lib/core/documents.ts';
 import { unitPath } from '../lib/core/paths.ts';
-import { STATUSES, type Status } from '../lib/core/schema/ticket.ts';
+import { STATUSES, isOpen, type Status } from '../lib/core/schema/ticket.ts';
 import { EXAMPLE_UNITS, unitInput } from '../bench/example-units.ts';
 import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from '../bench/synthetic.ts';
 
@@ -84,6 +84,9 @@ function exampleTickets(): GeneratedTicket[] {
   link(165037, 165031, 'master', 'slaves');
   link(165034, 165030, 'parent', 'children');
   link(165035, 165030, 'parent', 'children');
+  // GGUS: a parent stays on hold while any of its children is open.
+  const parent = byNumber(165030).ticket;
+  if ([165034, 165035].some((child) => isOpen(byNumber(child).ticket.status))) parent.status = 'on hold';
   const a = byNumber(165025).ticket;
   const b = byNumber(165026).ticket;
   a.relations = { ...a.relations, related: [165026] };

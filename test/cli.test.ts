@@ -157,6 +157,18 @@ describe('gitgus reply', () => {
     expect(git(dir, ['fsck', '--strict', '--no-progress'])).toBe('');
   });
 
+  it('refuses a message on a verified or closed ticket', () => {
+    const dir = makeHelpdesk();
+    // `--status closed` means the closed meta-status; `verified` is one status.
+    const verified = JSON.parse(runGitgus(['list', '--root', dir, '--status', 'verified', '--json']).stdout) as { number: number }[];
+    const target = verified[0]?.number as number;
+    const before = state(dir);
+    const result = runGitgus(['reply', String(target), '-m', 'Still broken', '--root', dir, '--actor', 'dieter-de']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`#${target} is verified and accepts no further messages`);
+    expect(state(dir)).toEqual(before);
+  });
+
   it('refuses an empty message and an internal note from someone who is not a supporter', () => {
     const dir = makeHelpdesk();
     const before = state(dir);

@@ -20,6 +20,10 @@ export interface ReplyOptions {
 export async function addReply(options: ReplyOptions): Promise<{ commit: string; file: string }> {
   if (options.text.trim() === '') throw new GitgusError('E_ARGUMENT', 'the message is empty', { hint: 'Pass --message "text" or pipe the text on standard input.' });
   const doc = loadTicket(options.root, options.number);
+  if (doc.ticket.status === 'verified' || doc.ticket.status === 'closed') {
+    // GGUS: verified and closed tickets accept no further change (the pull-request check refuses it too).
+    throw new GitgusError('E_TICKET_CLOSED', `#${options.number} is ${doc.ticket.status} and accepts no further messages`, { hint: `Open a new ticket that refers to #${options.number}.` });
+  }
   const units = loadUnits(options.root);
   if (units.problems.length > 0) throw new ValidationError(units.problems);
   const actor = resolveActor(options.root, options.actor);
