@@ -72,6 +72,14 @@ export function makeContext(workdir: string, sizes: { small: number; large: numb
   };
 }
 
+/** Seconds with sensible precision: 0.00312 s for a per-message cost, 47.5 s for a build. */
+function seconds(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  if (value >= 10) return `${value.toFixed(1)} s`;
+  if (value >= 0.1) return `${value.toFixed(2)} s`;
+  return `${value.toPrecision(3)} s`;
+}
+
 export function ratio(figure: BenchFigure): string {
   if (figure.figure.note && !Number.isFinite(figure.figure.seconds)) return figure.figure.note;
   return `${(figure.figure.seconds / figure.anchor.seconds).toFixed(2)}×`;
@@ -80,8 +88,8 @@ export function ratio(figure: BenchFigure): string {
 export function formatFigures(figures: BenchFigure[]): string {
   const rows = figures.map((f) => [
     f.name,
-    `${f.figure.label}: ${Number.isFinite(f.figure.seconds) ? `${f.figure.seconds.toFixed(2)} s` : '—'}${f.figure.peakMb ? `, ${Math.round(f.figure.peakMb)} MB` : ''}${f.figure.note ? ` (${f.figure.note})` : ''}`,
-    `${f.anchor.label}: ${Number.isFinite(f.anchor.seconds) ? `${f.anchor.seconds.toFixed(2)} s` : '—'}${f.anchor.peakMb ? `, ${Math.round(f.anchor.peakMb)} MB` : ''}${f.anchor.note ? ` (${f.anchor.note})` : ''}`,
+    `${f.figure.label}: ${seconds(f.figure.seconds)}${f.figure.peakMb ? `, ${Math.round(f.figure.peakMb)} MB` : ''}${f.figure.note ? ` (${f.figure.note})` : ''}`,
+    `${f.anchor.label}: ${seconds(f.anchor.seconds)}${f.anchor.peakMb ? `, ${Math.round(f.anchor.peakMb)} MB` : ''}${f.anchor.note ? ` (${f.anchor.note})` : ''}`,
     ratio(f),
     f.goal ? `${f.goal} ${f.met === undefined ? '' : f.met ? '✔ met' : '✘ missed'}` : '',
   ]);
