@@ -5,7 +5,7 @@
  */
 import { isOpen, STATUSES, type Status, type Ticket } from './schema/ticket.ts';
 import type { Unit } from './schema/unit.ts';
-import type { Identity } from './people.ts';
+import { sameIdentity, unitsOf, type Identity } from './people.ts';
 
 /**
  * Who someone is to one ticket. A person can hold several roles (a TPM member is also a supporter).
@@ -91,11 +91,6 @@ export function allowedTargets(from: Status, roles: ReadonlySet<ActorRole>): Sta
   return STATUSES.filter((to) => transition(from, to)?.actors.some((role) => roles.has(role)));
 }
 
-function sameIdentity(a: Identity, b: Identity): boolean {
-  if (a.email && b.email && a.email.toLowerCase() === b.email.toLowerCase()) return true;
-  if (a.github && b.github && a.github.toLowerCase() === b.github.toLowerCase()) return true;
-  return false;
-}
 
 /** The roles a person holds for one ticket; `'system'` for the helpdesk's own jobs. */
 export function actorRoles(person: Identity | 'system', ticket: Pick<Ticket, 'unit' | 'submitter' | 'type' | 'vo'>, units: readonly Pick<Unit, 'id' | 'family' | 'members' | 'vo'>[]): Set<ActorRole> {
@@ -104,7 +99,7 @@ export function actorRoles(person: Identity | 'system', ticket: Pick<Ticket, 'un
     roles.add('system');
     return roles;
   }
-  const memberOf = units.filter((unit) => unit.members.some((member) => sameIdentity(member, person)));
+  const memberOf = unitsOf(person, units);
   if (memberOf.length > 0) roles.add('supporter');
   if (memberOf.some((unit) => unit.id === ticket.unit)) roles.add('unit');
   if (memberOf.some((unit) => unit.family === 'tpm')) roles.add('tpm');

@@ -8,14 +8,14 @@ export interface Identity {
   github?: string | undefined;
 }
 
-function sameIdentity(a: Identity, b: Identity): boolean {
+export function sameIdentity(a: Identity, b: Identity): boolean {
   if (a.email && b.email && a.email.toLowerCase() === b.email.toLowerCase()) return true;
   if (a.github && b.github && a.github.toLowerCase() === b.github.toLowerCase()) return true;
   return false;
 }
 
 /** Units the person is a member of. */
-export function unitsOf(person: Identity, units: readonly Unit[]): Unit[] {
+export function unitsOf<U extends Pick<Unit, 'members'>>(person: Identity, units: readonly U[]): U[] {
   return units.filter((unit) => unit.members.some((member) => sameIdentity(member, person)));
 }
 
