@@ -5,7 +5,7 @@
  *
  * Pure: texts in, events out. `lib/git/history-index.ts` feeds it from native Git in one pass.
  */
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from './frontmatter.ts';
 import { parseTicketPath } from './paths.ts';
 import { TicketSchema, type Priority, type Status } from './schema/ticket.ts';
 import type { Role } from './schema/message.ts';
@@ -197,7 +197,7 @@ export function blockValue(block: string): unknown {
   const simple = simpleBlockValue(block);
   if (simple !== undefined) return simple;
   try {
-    const parsed = parseYaml(block, { schema: 'core', maxAliasCount: 0 }) as Record<string, unknown> | null;
+    const parsed = readYaml(block) as Record<string, unknown> | null;
     return parsed === null || typeof parsed !== 'object' ? undefined : Object.values(parsed)[0];
   } catch {
     return undefined;
@@ -215,7 +215,7 @@ export class FrontMatter {
     this.blocks = yaml === undefined ? new Map() : splitBlocks(yaml);
     if (this.blocks === undefined && yaml !== undefined) {
       try {
-        const parsed = parseYaml(yaml, { schema: 'core', maxAliasCount: 0 }) as unknown;
+        const parsed = readYaml(yaml);
         this.full = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
       } catch {
         this.full = {};
