@@ -2,7 +2,7 @@
  * The benchmark harness shared by every bench module. A figure is always printed next to an anchor
  * measured in the same run on the same machine (a ratio), because absolute times drift on shared machines.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { generateHelpdesk } from './generate.ts';
 
@@ -34,6 +34,14 @@ export interface BenchContext {
   /** Sizes this run covers (`--quick` runs only the smaller). */
   sizes: { small: number; large: number };
   log(message: string): void;
+  /**
+   * Moves a folder out of the way now and deletes it when the run ends. Deleting many files on this
+   * machine's disk (mounted with `discard`) slows file creation for seconds afterwards, so a deletion
+   * right before a measurement would be measured too.
+   */
+  discard(target: string): void;
+  /** Deletes what `discard` moved aside (after the last measurement). */
+  emptyTrash(): void;
 }
 
 export async function time<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
@@ -46,10 +54,21 @@ export function makeContext(workdir: string, sizes: { small: number; large: numb
   mkdirSync(workdir, { recursive: true });
   const cache = new Map<string, Promise<string>>();
   const log = (message: string) => process.stderr.write(`  · ${message}\n`);
+  const trash = path.join(workdir, '.trash');
+  let discarded = 0;
   return {
     workdir,
     sizes,
     log,
+    discard(target) {
+      if (!existsSync(target)) return;
+      mkdirSync(trash, { recursive: true });
+      discarded += 1;
+      renameSync(target, path.join(trash, `${process.pid}-${discarded}-${path.basename(target)}`));
+    },
+    emptyTrash() {
+      rmSync(trash, { recursive: true, force: true });
+    },
     helpdesk(tickets, options = {}) {
       const key = `${tickets}${options.history ? '-history' : ''}`;
       let made = cache.get(key);

@@ -34,4 +34,5 @@ for (const name of MODULES) {
   all.push(...figures);
   process.stdout.write(`\n${formatFigures(figures)}\n`);
 }
+ctx.emptyTrash();
 process.stdout.write(`\nall figures (sizes ${sizes.small.toLocaleString('en')} / ${sizes.large.toLocaleString('en')} tickets):\n${formatFigures(all)}\n`);

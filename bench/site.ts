@@ -109,18 +109,20 @@ export interface SiteRun {
 export async function benchSiteBuild(ctx: BenchContext, tickets: number): Promise<SiteRun> {
   const helpdesk = await ctx.helpdesk(tickets, { history: true });
   const out = path.join(ctx.workdir, `site-${tickets}`);
-  rmSync(out, { recursive: true, force: true });
-  rmSync(path.join(helpdesk, '.astro'), { recursive: true, force: true });
+  // A cold build: no output, no cache (moved aside, not deleted: see BenchContext.discard).
+  ctx.discard(out);
+  ctx.discard(path.join(helpdesk, '.astro'));
   ctx.log(`gitgus build, ${tickets} tickets`);
   const ours = measured('gitgus build (front-matter loader)', [process.execPath, LAUNCHER, 'build', '--root', helpdesk, '--out', out, '--no-search', '--json'], { cwd: PROJECT_ROOT });
   if (!ours.ok) throw new Error(`gitgus build failed on ${tickets} tickets:\n${ours.output.slice(-3000)}`);
   const pages = listFiles(out).filter((f) => f.endsWith('.html')).length;
 
   const anchorDir = path.join(ctx.workdir, `site-anchor-${tickets}`);
+  ctx.discard(anchorDir);
   writeAnchorProject(anchorDir, helpdesk);
   ctx.log(`default Astro configuration, ${tickets} tickets`);
   const anchor = measured('default Astro glob loader + render()', [process.execPath, ASTRO, 'build', '--root', anchorDir], { cwd: anchorDir, env: { ASTRO_TELEMETRY_DISABLED: '1' } });
-  rmSync(anchorDir, { recursive: true, force: true });
+  ctx.discard(anchorDir);
   return { ours: { label: ours.label, seconds: ours.seconds, peakMb: ours.peakMb ?? 0, note: `${pages} pages` }, anchor: stripRun(anchor), pages };
 }
 
@@ -158,7 +160,7 @@ export default async function benchSite(ctx: BenchContext): Promise<BenchFigure[
     }
     figures.push(figure);
     figures.push(await benchSearchIndex(ctx, tickets));
-    rmSync(path.join(ctx.workdir, `site-${tickets}`), { recursive: true, force: true });
+    ctx.discard(path.join(ctx.workdir, `site-${tickets}`));
   }
   return figures;
 }
