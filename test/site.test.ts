@@ -11,7 +11,7 @@ import { PRIORITIES } from '../lib/core/schema/ticket.ts';
 import { exportCsv } from '../site/lib/exports.ts';
 import { factsOf, publicEntry } from '../site/lib/history.ts';
 import { queuePages, slug, queuePath } from '../site/lib/listing.ts';
-import { createTicketTextRenderer, needsGfm } from '../site/lib/markdown.ts';
+import { createTicketTextRenderer } from '../site/lib/markdown.ts';
 import { PRIORITY_ORDER } from '../site/lib/order.ts';
 import { addressPolicy, maskAddress, maskAddresses } from '../site/lib/privacy.ts';
 import { publicTicket, publicTicketPage } from '../site/lib/public.ts';
@@ -34,6 +34,10 @@ describe('address masking', () => {
 });
 
 describe('ticket text rendering', () => {
+  const REL = 'rel="nofollow noopener noreferrer ugc"';
+  /** What must never be in a tag: script-capable elements, handlers, script or data URLs, images. */
+  const dangerousTags = (html: string) => (html.match(/<[^>]+>/g) ?? []).filter((tag) => /^<(script|img|iframe|svg|object|embed)\b|\son\w+=|javascript:|data:|vbscript:|mailto:|=\s*"?\/\//i.test(tag));
+
   it('removes scripts, handlers, script-capable links and remote images, and masks decoded addresses', () => {
     const html = render(outdent`
       <script>alert(1)</script> <img src="https://t.example/p.gif" onerror="alert(2)">
@@ -42,28 +46,86 @@ describe('ticket text rendering', () => {
 
       jane&#64;uni.example
     `);
-    const tags = html.match(/<[^>]+>/g) ?? [];
-    expect(tags.filter((tag) => /^<(script|img|iframe)\b|\son\w+=|javascript:|data:/i.test(tag))).toEqual([]);
-    expect(html).toContain('&#x3C;script>');
-    expect(html).toContain('<a href="https://ok.example/" rel="nofollow noopener noreferrer ugc">c</a>');
-    expect(html).toContain('[image: px]');
+    expect(dangerousTags(html)).toEqual([]);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain(`<a href="https://ok.example/" ${REL}>c</a>`);
+    expect(html).toContain(`<a href="https://t.example/pixel.png" ${REL} class="image-link">[image: px]</a>`);
     expect(html).toContain('j…@uni.example');
     expect(html).not.toContain('jane');
   });
 
-  it('gives the same HTML with and without GFM for texts that have no GFM marker', () => {
-    const withGfm = createTicketTextRenderer(policy, { alwaysGfm: true });
-    const texts = [
-      'Plain text.\n\nTwo paragraphs with *emphasis*, `code` and **strong** words.',
-      '# Heading\n\n- one\n- two\n\n1. first\n2. second\n\n> quoted\n\n```\nproxy expired\n```',
-      'Line with <b>raw html</b> and a hard  \nbreak, _under_ and 3 < 4 > 2 & so on.',
-    ];
-    for (const text of texts) {
-      expect(needsGfm(text)).toBe(false);
-      expect(render(text)).toBe(withGfm(text));
-    }
-    expect(needsGfm('see https://x.example')).toBe(true);
-    expect(needsGfm('| a | b |')).toBe(true);
+  it('renders tables, strikethrough, bare links, lists, quotes and code as their elements', () => {
+    const html = render(outdent`
+      | Site | State |
+      |:-----|------:|
+      | FZK  | ~~down~~ |
+
+      See https://ggus.example/status and www.cern.ch, but not setup.py.
+
+      - one
+      - two
+
+      3. three
+      4. four
+
+      > quoted
+
+      # Heading
+
+      \`\`\`sh
+      voms-proxy-info --all
+      \`\`\`
+    `);
+    expect(html).toMatch(/<table>\s*<thead>\s*<tr>\s*<th style="text-align:left">Site<\/th>\s*<th style="text-align:right">State<\/th>/);
+    expect(html).toContain('<td style="text-align:right"><s>down</s></td>');
+    expect(html).toContain(`<a href="https://ggus.example/status" ${REL}>https://ggus.example/status</a>`);
+    expect(html).toContain(`<a href="http://www.cern.ch" ${REL}>www.cern.ch</a>`);
+    expect(html).toContain('not setup.py.');
+    expect(html).toMatch(/<ul>\s*<li>one<\/li>\s*<li>two<\/li>\s*<\/ul>/);
+    expect(html).toMatch(/<ol start="3">\s*<li>three<\/li>/);
+    expect(html).toMatch(/<blockquote>\s*<p>quoted<\/p>\s*<\/blockquote>/);
+    // No ids: a heading in a message must not clash with the page's own anchors.
+    expect(html).toContain('<h1>Heading</h1>');
+    expect(html).toContain('<pre><code>voms-proxy-info --all\n</code></pre>');
+  });
+
+  it('makes no image, handler, script, data, mail or protocol-relative link out of hostile Markdown, the same every time', () => {
+    const hostile = outdent`
+      [x](mailto:a@b.example) <a href="javascript:alert(1)">x</a> [y](//t.example/) [z](/\\t.example/)
+
+      ![p](data:image/png;base64,AAAA) ![p](//t.example/p.gif) ![](/favicon.svg) <img src=x onerror=alert(1)>
+
+      <mailto:carl@uni.example> <javascript:alert(2)>
+    `;
+    const html = render(hostile);
+    expect(dangerousTags(html)).toEqual([]);
+    expect(html).not.toMatch(/<img/i);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('<span class="image-link">[image: image]</span>');
+    expect(html).not.toMatch(/\b(a|carl)@/);
+    expect(render(hostile)).toBe(html);
+  });
+
+  it('masks addresses in code and in link URLs, and keeps the intake address visible', () => {
+    const html = render(outdent`
+      Write to helpdesk@ggus.example, not *jane*@uni.example.
+
+      \`\`\`
+      From: jane.doe@uni.example
+      \`\`\`
+
+          indented bob@uni.example
+
+      See [the log](https://logs.example/view?user=carl&#64;uni.example&x=1) or https://logs.example/?u=dora%40uni.example and \`mail eve@uni.example\`.
+    `);
+    expect(html).toContain('helpdesk@ggus.example');
+    expect(html).toContain('<pre><code>From: j…@uni.example\n</code></pre>');
+    expect(html).toContain('b…@uni.example');
+    expect(html).toContain(`<a href="https://logs.example/view?user=c…@uni.example&amp;x=1" ${REL}>the log</a>`);
+    // The source is masked before parsing, so a bare link ends where the mask's `…` begins.
+    expect(html).toMatch(/\?u=d(<\/a>)?…@uni\.example/);
+    expect(html).toContain('<code>mail e…@uni.example</code>');
+    expect(html).not.toMatch(/jane|bob@|carl|dora|eve@/);
   });
 });
 
