@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseMessage, parseTicket, type MessageDoc } from '../../lib/core/documents.ts';
+import { GitgusError, ValidationError, type Problem } from '../../lib/errors.ts';
 import { shardOf } from '../../lib/core/paths.ts';
 import { isDataFile, readText } from '../../lib/store/load.ts';
 import { listFolder } from './files.ts';
@@ -112,6 +113,36 @@ export function prepareTicket(source: TicketSource, digest: string, policy: Addr
   };
   if (page.solution) prepared.solution = { qualifier: page.solution.qualifier, html: render(page.solution.text) };
   return { summary: { ...page.ticket, digest }, prepared };
+}
+
+/** One ticket for the loader: where it is, and the digest its prepared page had in the last build. */
+export interface PrepareJob {
+  folder: string;
+  number: number;
+  known?: string;
+}
+
+export type PrepareOutcome = { kind: 'unchanged' } | { kind: 'prepared'; summary: PublicTicket };
+
+/**
+ * Reads a ticket, and prepares it unless its files and the rendering are what the last build prepared
+ * (same digest, cache file present). Runs on worker threads, so reading and hashing 60,000 files for
+ * 10,000 tickets is spread over every core too. Throws ValidationError or GitgusError for a bad ticket.
+ */
+export function prepareJob(root: string, job: PrepareJob, salt: string, policy: AddressPolicy, render: TicketTextRenderer): PrepareOutcome {
+  const source = readTicketSource(root, job.folder);
+  const digest = ticketDigest(source, salt);
+  if (job.known === digest && existsSync(preparedPath(root, job.number))) return { kind: 'unchanged' };
+  const { summary, prepared } = prepareTicket(source, digest, policy, render);
+  writePrepared(root, job.number, prepared);
+  return { kind: 'prepared', summary };
+}
+
+/** What a failed preparation tells the build: the ticket's problems, or why it could not be read. */
+export function preparationProblems(error: unknown, folder: string): Problem[] {
+  if (error instanceof ValidationError) return error.problems;
+  if (error instanceof GitgusError) return [{ file: folder, message: error.message }];
+  return [{ file: folder, message: `could not be prepared: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` }];
 }
 
 /** Where a ticket's prepared page is cached: `<helpdesk>/.astro/gitgus/pages/<shard>/<number>.json`. */

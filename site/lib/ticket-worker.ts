@@ -1,14 +1,15 @@
 /**
- * A worker thread that prepares tickets (site/lib/ticket-prepare.ts) for the content loader, so parsing
- * and Markdown rendering use every core. It receives batches of ticket folders with their digests, writes
- * each prepared page to the cache, and answers with the public summaries (or the problems found).
+ * A worker thread that prepares tickets (site/lib/ticket-prepare.ts) for the content loader, so reading,
+ * hashing, parsing and Markdown rendering use every core. It receives batches of tickets with the digest
+ * each had in the last build, writes each changed ticket's prepared page to the cache, and answers with
+ * the public summaries of the changed ones, the numbers of the unchanged ones, and the problems found.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { GitgusError, ValidationError, type Problem } from '../../lib/errors.ts';
+import type { Problem } from '../../lib/errors.ts';
 import { createTicketTextRenderer } from './markdown.ts';
 import { addressPolicy } from './privacy.ts';
 import type { PublicTicket } from './public.ts';
-import { prepareTicket, readTicketSource, ticketDigest, writePrepared } from './ticket-prepare.ts';
+import { prepareJob, preparationProblems, type PrepareJob } from './ticket-prepare.ts';
 
 export interface WorkerSetup {
   root: string;
@@ -17,11 +18,12 @@ export interface WorkerSetup {
 }
 
 export interface WorkerRequest {
-  folders: { folder: string; number: number }[];
+  jobs: PrepareJob[];
 }
 
 export interface WorkerAnswer {
   done: { number: number; summary: PublicTicket }[];
+  unchanged: number[];
   problems: Problem[];
 }
 
@@ -30,17 +32,14 @@ const policy = addressPolicy(setup.visible);
 const render = createTicketTextRenderer(policy);
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  const answer: WorkerAnswer = { done: [], problems: [] };
-  for (const { folder, number } of request.folders) {
+  const answer: WorkerAnswer = { done: [], unchanged: [], problems: [] };
+  for (const job of request.jobs) {
     try {
-      const source = readTicketSource(setup.root, folder);
-      const { summary, prepared } = prepareTicket(source, ticketDigest(source, setup.salt), policy, render);
-      writePrepared(setup.root, number, prepared);
-      answer.done.push({ number, summary });
+      const outcome = prepareJob(setup.root, job, setup.salt, policy, render);
+      if (outcome.kind === 'unchanged') answer.unchanged.push(job.number);
+      else answer.done.push({ number: job.number, summary: outcome.summary });
     } catch (error) {
-      if (error instanceof ValidationError) answer.problems.push(...error.problems);
-      else if (error instanceof GitgusError) answer.problems.push({ file: folder, message: error.message });
-      else answer.problems.push({ file: folder, message: `could not be prepared: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+      answer.problems.push(...preparationProblems(error, job.folder));
     }
   }
   parentPort?.postMessage(answer);
