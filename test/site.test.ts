@@ -13,7 +13,7 @@ import { factsOf, publicEntry } from '../site/lib/history.ts';
 import { queuePages, slug, queuePath } from '../site/lib/listing.ts';
 import { createTicketTextRenderer } from '../site/lib/markdown.ts';
 import { PRIORITY_ORDER } from '../site/lib/order.ts';
-import { addressPolicy, maskAddress, maskAddresses } from '../site/lib/privacy.ts';
+import { addressPolicy, maskAddress, maskAddresses } from '../lib/core/privacy.ts';
 import { publicTicket, publicTicketPage } from '../site/lib/public.ts';
 import { supportModel } from '../site/lib/support-model.ts';
 import { monthlyChart, agesChart } from '../site/lib/charts.ts';
@@ -30,6 +30,11 @@ describe('address masking', () => {
     const masked = maskAddresses(text, policy);
     expect(masked).toBe('Write to helpdesk@ggus.example or Jane <j…@uni.example>, see https://x.example/?u=j…@uni.example');
     expect(maskAddresses(masked, policy)).toBe(masked);
+  });
+
+  it('keeps the backticks of Markdown code around an address', () => {
+    expect(maskAddresses('mail `jane.doe@uni.example` now', policy)).toBe('mail `j…@uni.example` now');
+    expect(render('Write to `jane.doe@uni.example`.')).toContain('<code>j…@uni.example</code>');
   });
 });
 

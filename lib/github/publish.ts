@@ -12,7 +12,7 @@ import type { Settings } from '../core/schema/settings.ts';
 import type { Unit } from '../core/schema/unit.ts';
 import { runGit } from '../git/native.ts';
 import { listTicketFolders, loadSettings, loadTicket, loadTicketAt, loadUnits, type LoadedTicket } from '../store/load.ts';
-import { addressPolicy, maskAddresses } from '../../site/lib/privacy.ts';
+import { addressPolicy, maskAddresses } from '../core/privacy.ts';
 import type { GitHubApi } from './client.ts';
 
 export interface PublishOptions {

@@ -11,7 +11,7 @@ import type { TicketEvent } from '../../lib/core/events.ts';
 import { isOpen, type Status } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
 import { readTicketEvents } from '../../lib/git/history-index.ts';
-import { maskAddresses, type AddressPolicy } from './privacy.ts';
+import { maskAddresses, type AddressPolicy } from '../../lib/core/privacy.ts';
 import type { PublicTicket } from './public.ts';
 
 export type TimelineKind = 'created' | 'routed' | 'assigned' | 'status' | 'priority' | 'message' | 'relation' | 'field';

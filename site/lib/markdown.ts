@@ -14,7 +14,7 @@
  */
 import MarkdownIt, { type MarkdownIt as Parser, type StateCore, type Token } from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
-import { maskAddresses, type AddressPolicy } from './privacy.ts';
+import { maskAddresses, type AddressPolicy } from '../../lib/core/privacy.ts';
 
 export type TicketTextRenderer = (markdown: string) => string;
 

@@ -14,7 +14,7 @@ import { ValidationError } from '../../lib/errors.ts';
 import { ENV_NOW, helpdeskRootFrom } from './env.ts';
 import { createTicketTextRenderer, type TicketTextRenderer } from './markdown.ts';
 import { publicSettings, publicUnit, sitePolicy, type PublicSettings, type PublicTicket, type PublicUnit } from './public.ts';
-import type { AddressPolicy } from './privacy.ts';
+import type { AddressPolicy } from '../../lib/core/privacy.ts';
 import { loadHistory, type TicketHistory } from './history.ts';
 
 export type { ViewTicket };

@@ -11,7 +11,7 @@ import type { Role } from '../../lib/core/schema/message.ts';
 import type { Settings } from '../../lib/core/schema/settings.ts';
 import type { CATEGORIES, Priority, Status, TICKET_TYPES } from '../../lib/core/schema/ticket.ts';
 import type { Family, Unit } from '../../lib/core/schema/unit.ts';
-import { addressPolicy, maskAddresses, type AddressPolicy } from './privacy.ts';
+import { addressPolicy, maskAddresses, type AddressPolicy } from '../../lib/core/privacy.ts';
 
 export interface PublicAttachment {
   /** Name shown and offered when downloading (masked, as written by the sender otherwise). */

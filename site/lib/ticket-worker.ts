@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Problem } from '../../lib/errors.ts';
 import { createTicketTextRenderer } from './markdown.ts';
-import { addressPolicy } from './privacy.ts';
+import { addressPolicy } from '../../lib/core/privacy.ts';
 import type { PublicTicket } from './public.ts';
 import { prepareJob, preparationProblems, type PrepareJob } from './ticket-prepare.ts';
 

@@ -7,9 +7,10 @@
 /**
  * An address as it appears in running text, also URL-encoded (`jane%40uni.example`) as in copied
  * links. Generous on purpose (masking a non-address costs nothing, missing an address is a leak), but
- * the local part stops at `/ ? = &`, so an address inside a URL's query is masked without the URL.
+ * the local part stops at `/ ? = &`, so an address inside a URL's query is masked without the URL, and
+ * at a backtick, so Markdown code around an address (`` `jane@uni.example` ``) keeps its marks.
  */
-const ADDRESS = /[\p{L}\p{N}.!#$%'*+^_`{|}~-]+(?:@|%40|＠)[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?)+/gu;
+const ADDRESS = /[\p{L}\p{N}.!#$%'*+^_{|}~-]+(?:@|%40|＠)[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?)+/gu;
 
 export interface AddressPolicy {
   /** Lower-case addresses that stay visible (the public intake addresses). */
