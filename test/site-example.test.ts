@@ -13,7 +13,7 @@ import { parseMessage } from '../lib/core/documents.ts';
 import { buildSite, type BuildResult } from '../scripts/commands/build.ts';
 import { serveStatic, type StaticServer } from '../site/serve.ts';
 import { addressesIn, inputAddresses, launchChromium, listFiles, readOutput } from '../site/testing.ts';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cleanupTemps, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir } from './helpers.ts';
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
@@ -197,6 +197,35 @@ describe('the example helpdesk site', () => {
     const again = await buildSite({ root, out: path.join(tempDir('gitgus-site-'), 'dist'), now: NOW, search: false });
     const digest = (dir: string) => listFiles(dir).filter((f) => !f.startsWith('pagefind/')).map((f) => `${f} ${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}`);
     expect(digest(again.outDir)).toEqual(digest(built.outDir));
+  });
+
+  it('rebuilds from its cache: a changed ticket shows its change, a deleted one leaves no page and no cached copy', async () => {
+    const messages = path.join(root, 'tickets/165/165003/messages');
+    const first = listFiles(messages).sort()[0] as string;
+    appendFileSync(path.join(messages, first), '\nA line added after the first build.\n');
+    rmSync(path.join(root, 'tickets/165/165004'), { recursive: true });
+    const cached = path.join(root, '.astro/gitgus/pages/165/165004.json');
+    expect(existsSync(cached)).toBe(true);
+    const again = await buildSite({ root, out: path.join(tempDir('gitgus-site-'), 'dist'), now: NOW, search: false });
+    expect(readFileSync(path.join(again.outDir, 'tickets/165003/index.html'), 'utf8')).toContain('A line added after the first build.');
+    expect(existsSync(path.join(again.outDir, 'tickets/165004/index.html'))).toBe(false);
+    expect(existsSync(cached)).toBe(false);
+    expect(readFileSync(path.join(again.outDir, 'tickets/165005/index.html'), 'utf8')).toBe(readFileSync(path.join(built.outDir, 'tickets/165005/index.html'), 'utf8'));
+  });
+
+  it('builds into a folder on another file system (Astro alone fails there with EXDEV)', async () => {
+    // /dev/shm is a tmpfs on every Linux this runs on; the project is on the main disk.
+    expect(existsSync('/dev/shm'), 'needs /dev/shm (a tmpfs) as a second file system').toBe(true);
+    expect(statSync('/dev/shm').dev).not.toBe(statSync(PROJECT_ROOT).dev);
+    const out = path.join('/dev/shm', `gitgus-test-${process.pid}`, 'dist');
+    try {
+      const result = await buildSite({ root, out, now: NOW, search: false });
+      expect(result.outDir).toBe(out);
+      expect(readFileSync(path.join(out, 'tickets/165048/index.html'), 'utf8')).toContain('#165048');
+      expect(existsSync(path.join(PROJECT_ROOT, '.astro', `out-${process.pid}`))).toBe(false);
+    } finally {
+      rmSync(path.dirname(out), { recursive: true, force: true });
+    }
   });
 
   it('refuses a helpdesk with an invalid ticket, naming the file and field, and writes nothing', () => {

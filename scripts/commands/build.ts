@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,12 +104,38 @@ export async function buildSearchIndex(outDir: string): Promise<number> {
   }
 }
 
+/** The device of a path, or of its nearest existing parent when it does not exist yet. */
+function deviceOf(target: string): number {
+  let current = path.resolve(target);
+  while (!existsSync(current)) current = path.dirname(current);
+  return statSync(current).dev;
+}
+
+/**
+ * Astro moves its output into the output folder with rename(), which fails (EXDEV) across file systems:
+ * a site built from here into another disk (`--out /srv/www/…`, a tmpfs) is built next to this project
+ * first and then copied. Like Astro, the output folder is emptied first, keeping a `.git` in it.
+ */
+async function buildAcrossDevices(options: BuildOptions, outDir: string): Promise<void> {
+  const staging = path.join(PROJECT_ROOT, '.astro', `out-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    await runAstro(options, staging);
+    mkdirSync(outDir, { recursive: true });
+    for (const name of readdirSync(outDir)) if (name !== '.git') rmSync(path.join(outDir, name), { recursive: true, force: true });
+    cpSync(staging, outDir, { recursive: true });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 /** Builds a helpdesk's static site (and its search index). */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   loadSettings(options.root);
   const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
   const started = performance.now();
-  await runAstro(options, outDir);
+  if (deviceOf(outDir) === deviceOf(PROJECT_ROOT)) await runAstro(options, outDir);
+  else await buildAcrossDevices(options, outDir);
   const result: BuildResult = { outDir, pages: existsSync(outDir) ? countHtml(outDir) : 0, siteSeconds: (performance.now() - started) / 1000 };
   if (options.search !== false) {
     const searchStarted = performance.now();

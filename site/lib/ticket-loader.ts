@@ -14,9 +14,9 @@ import type { Loader } from 'astro/loaders';
 import { ValidationError, type Problem } from '../../lib/errors.ts';
 import { listTicketFolders, loadSettings } from '../../lib/store/load.ts';
 import { createTicketTextRenderer } from './markdown.ts';
-import type { AddressPolicy } from './privacy.ts';
+import type { AddressPolicy } from '../../lib/core/privacy.ts';
 import { sitePolicy, type PublicTicket } from './public.ts';
-import { prepareJob, preparationProblems, renderSalt, type PrepareJob } from './ticket-prepare.ts';
+import { prepareJob, preparationProblems, prunePrepared, renderSalt, type PrepareJob } from './ticket-prepare.ts';
 import type { WorkerAnswer, WorkerRequest, WorkerSetup } from './ticket-worker.ts';
 import { startHistory } from './history.ts';
 
@@ -92,7 +92,7 @@ export function ticketsLoader(root: string): Loader {
       for (const folder of listTicketFolders(root)) {
         seen.add(folder.number);
         const known = store.get(folder.number)?.digest;
-        jobs.push(known === undefined ? { folder: folder.path, number: Number(folder.number) } : { folder: folder.path, number: Number(folder.number), known });
+        jobs.push(typeof known === 'string' ? { folder: folder.path, number: Number(folder.number), known } : { folder: folder.path, number: Number(folder.number) });
       }
       const results: Results = { prepared: [], unchanged: 0, problems: [] };
       if (jobs.length > WORKER_THRESHOLD) await prepareOnWorkers(jobs, { root, visible: [...policy.visible], salt }, results);
@@ -102,10 +102,11 @@ export function ticketsLoader(root: string): Loader {
       // store, and sets spread over the workers' run made Astro serialize 10k entries again and again.
       for (const [number, summary] of results.prepared) store.set({ id: String(number), data: summary as unknown as Record<string, unknown>, digest: summary.digest ?? '' });
       for (const id of store.keys()) if (!seen.has(id)) store.delete(id);
+      const pruned = prunePrepared(root, seen);
       if (problems.length > 0) {
         throw new ValidationError(problems, `The helpdesk has invalid tickets (run \`gitgus check\` for details):\n${problems.map((p) => `${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message}`).join('\n')}`);
       }
-      logger.info(`${seen.size} tickets (${results.prepared.length} prepared, ${results.unchanged} unchanged)`);
+      logger.info(`${seen.size} tickets (${results.prepared.length} prepared, ${results.unchanged} unchanged${pruned > 0 ? `, ${pruned} gone from the cache` : ''})`);
     },
   };
 }

@@ -6,7 +6,7 @@
  * renders one ticket's Markdown, and no build holds every body in memory at once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseMessage, parseTicket, type MessageDoc } from '../../lib/core/documents.ts';
 import { GitgusError, ValidationError, type Problem } from '../../lib/errors.ts';
@@ -14,7 +14,7 @@ import { shardOf } from '../../lib/core/paths.ts';
 import { isDataFile, readText } from '../../lib/store/load.ts';
 import { listFolder } from './files.ts';
 import type { TicketTextRenderer } from './markdown.ts';
-import type { AddressPolicy } from './privacy.ts';
+import type { AddressPolicy } from '../../lib/core/privacy.ts';
 import { publicTicketPage, type PublicAttachment, type PublicMessage, type PublicTicket, type PublicTicketPage } from './public.ts';
 
 export interface TicketSource {
@@ -54,8 +54,8 @@ export function ticketDigest(source: TicketSource, salt: string): string {
  */
 export function renderSalt(policy: AddressPolicy): string {
   const hash = createHash('sha256').update([...policy.visible].sort().join(','));
-  for (const module of ['markdown.ts', 'privacy.ts', 'public.ts', 'ticket-prepare.ts']) {
-    hash.update(readFileSync(new URL(`./${module}`, import.meta.url)));
+  for (const module of ['./markdown.ts', '../../lib/core/privacy.ts', './public.ts', './ticket-prepare.ts']) {
+    hash.update(readFileSync(new URL(module, import.meta.url)));
   }
   return hash.digest('hex');
 }
@@ -148,6 +148,25 @@ export function preparationProblems(error: unknown, folder: string): Problem[] {
 /** Where a ticket's prepared page is cached: `<helpdesk>/.astro/gitgus/pages/<shard>/<number>.json`. */
 export function preparedPath(root: string, number: number): string {
   return path.join(root, '.astro', 'gitgus', 'pages', String(shardOf(number)), `${number}.json`);
+}
+
+/**
+ * Deletes the cached pages of tickets that are gone (deleted or renumbered), so the cache never grows
+ * with them. Returns how many were deleted.
+ */
+export function prunePrepared(root: string, present: ReadonlySet<string>): number {
+  const base = path.join(root, '.astro', 'gitgus', 'pages');
+  if (!existsSync(base)) return 0;
+  let pruned = 0;
+  for (const shard of readdirSync(base)) {
+    const folder = path.join(base, shard);
+    for (const name of readdirSync(folder)) {
+      if (present.has(name.replace(/\.json$/, ''))) continue;
+      rmSync(path.join(folder, name), { force: true });
+      pruned += 1;
+    }
+  }
+  return pruned;
 }
 
 const madeFolders = new Set<string>();
