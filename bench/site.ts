@@ -5,6 +5,8 @@
  * heap). Pagefind's indexing is reported separately, next to reading the pages it indexes.
  *
  * Goals (issue 6): 10,000 tickets in ≤ 15 s with ≤ 1 GB peak memory; 50,000 in ≤ 75 s on the default heap.
+ * A third row per size shows what bounds any Astro build of that many pages here: Astro alone, making
+ * the same number of pages that print only their number.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,9 +101,34 @@ const { tickets } = Astro.props;
   }
 }
 
+/**
+ * What bounds any Astro build of this size: an Astro project whose one route makes as many pages as our
+ * build wrote, each printing only its number — no content collection, no data, no layout. Its time is
+ * Astro's own start-up, bundling and per-page cost on this machine.
+ */
+export function writeFloorProject(dir: string, pages: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  const files: Record<string, string> = {
+    'astro.config.mjs': `import { defineConfig } from 'astro/config';\nexport default defineConfig({ outDir: ${JSON.stringify(path.join(dir, 'dist'))}, cacheDir: ${JSON.stringify(path.join(dir, '.cache'))} });\n`,
+    'src/pages/p/[n].astro': `---
+export function getStaticPaths() {
+  return Array.from({ length: ${pages} }, (_, n) => ({ params: { n: String(n) } }));
+}
+const { n } = Astro.params;
+---
+<html><body><p>{n}</p></body></html>
+`,
+  };
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
 export interface SiteRun {
   ours: Measure;
   anchor: Measure;
+  floor: Measure;
   pages: number;
 }
 
@@ -123,7 +150,14 @@ export async function benchSiteBuild(ctx: BenchContext, tickets: number): Promis
   ctx.log(`default Astro configuration, ${tickets} tickets`);
   const anchor = measured('default Astro glob loader + render()', [process.execPath, ASTRO, 'build', '--root', anchorDir], { cwd: anchorDir, env: { ASTRO_TELEMETRY_DISABLED: '1' } });
   ctx.discard(anchorDir);
-  return { ours: { label: ours.label, seconds: ours.seconds, peakMb: ours.peakMb ?? 0, note: `${pages} pages` }, anchor: stripRun(anchor), pages };
+
+  const floorDir = path.join(ctx.workdir, `site-floor-${tickets}`);
+  ctx.discard(floorDir);
+  writeFloorProject(floorDir, pages);
+  ctx.log(`Astro alone, ${pages} empty pages`);
+  const floor = measured(`astro build, ${pages} pages that print only their number`, [process.execPath, ASTRO, 'build', '--root', floorDir], { cwd: floorDir, env: { ASTRO_TELEMETRY_DISABLED: '1' } });
+  ctx.discard(floorDir);
+  return { ours: { label: ours.label, seconds: ours.seconds, peakMb: ours.peakMb ?? 0, note: `${pages} pages` }, anchor: stripRun(anchor), floor: stripRun(floor), pages };
 }
 
 function stripRun(measure: Measure & { ok?: boolean; output?: string }): Measure {
@@ -159,6 +193,7 @@ export default async function benchSite(ctx: BenchContext): Promise<BenchFigure[
       figure.met = run.ours.seconds <= goal.seconds && (run.ours.peakMb ?? 0) <= goal.mb;
     }
     figures.push(figure);
+    figures.push({ name: `what bounds it: Astro alone, ${run.pages.toLocaleString('en')} empty pages`, figure: run.floor, anchor: run.ours });
     figures.push(await benchSearchIndex(ctx, tickets));
     ctx.discard(path.join(ctx.workdir, `site-${tickets}`));
   }
