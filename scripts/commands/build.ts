@@ -37,6 +37,8 @@ export interface BuildResult {
   searchPages?: number;
 }
 
+const YOUNG_GENERATION = '--max-semi-space-size=8';
+
 function astroEntry(): string {
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve('astro/package.json')), 'bin', 'astro.mjs');
@@ -68,7 +70,10 @@ function runAstro(options: BuildOptions, outDir: string): Promise<void> {
   if (options.now) env[ENV_NOW] = options.now;
   if (options.base) env[ENV_BASE] = options.base;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A small young generation: the build allocates many short-lived page strings, and V8's default
+    // semi-spaces (sized for its large default heap) kept ~200 MB more resident at 10,000 tickets
+    // (1.11 GB → 0.91 GB peak) for no measurable gain in time. The heap limit itself is untouched.
+    const child = spawn(process.execPath, [YOUNG_GENERATION, astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
