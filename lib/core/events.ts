@@ -339,10 +339,6 @@ export function indexEvents(change: TicketFileChange, rule: string | undefined):
 /** The event of one message file change: an added message, or an edit/removal of an existing one. */
 export function messageEvent(change: TicketFileChange): TicketEventDetail {
   if (change.status !== 'A') return { type: 'message-changed', file: change.path, change: change.status === 'D' ? 'removed' : 'edited' };
-  if (typeof change.after === 'string') {
-    const quick = quickMessageFields(change.after);
-    if (quick) return { type: 'message', file: change.path, ...quick };
-  }
   const fm = FrontMatter.of(change.after);
   const visibility = fm.get('visibility') === 'internal' ? 'internal' : 'public';
   const event: TicketEventDetail = { type: 'message', file: change.path, visibility };
@@ -357,56 +353,6 @@ export function messageEvent(change: TicketFileChange): TicketEventDetail {
   const source = asString(fm.get('source'));
   if (source) event.source = source;
   return event;
-}
-
-type MessageFields = Omit<Extract<TicketEventDetail, { type: 'message' }>, 'type' | 'file'>;
-
-/**
- * The fields a message event needs, read in one pass over the lines the serializer writes (`visibility: …`,
- * `source: …`, an `author:` block of `  key: value` lines). Undefined for any other shape: the caller then
- * parses properly. Messages are most of a helpdesk's files, so this is the hot path of the history walk.
- */
-function quickMessageFields(text: string): MessageFields | undefined {
-  if (!text.startsWith('---\n')) return undefined;
-  let visibility: 'public' | 'internal' = 'public';
-  let source: string | undefined;
-  const author: Record<string, string> = {};
-  let inAuthor = false;
-  let at = 4;
-  for (;;) {
-    const end = text.indexOf('\n', at);
-    const line = text.slice(at, end < 0 ? undefined : end);
-    if (line === '---' || line === '---\r') break;
-    if (end < 0) return undefined;
-    at = end + 1;
-    if (line.startsWith(' ')) {
-      if (!inAuthor) continue;
-      const colon = line.indexOf(': ');
-      if (colon < 0 || !/^ {2}[A-Za-z]/.test(line)) return undefined;
-      const value = simpleScalar(line.slice(colon + 2).trim());
-      if (typeof value !== 'string') return undefined;
-      author[line.slice(2, colon)] = value;
-      continue;
-    }
-    inAuthor = line === 'author:';
-    if (inAuthor) continue;
-    if (line.startsWith('author:')) return undefined;
-    if (line.startsWith('visibility:')) {
-      const value = line.slice('visibility:'.length).trim();
-      if (value !== 'public' && value !== 'internal') return undefined;
-      visibility = value;
-    } else if (line.startsWith('source:')) {
-      const value = simpleScalar(line.slice('source:'.length).trim());
-      if (typeof value !== 'string') return undefined;
-      source = value;
-    }
-  }
-  const fields: MessageFields = { visibility };
-  if (author.name !== undefined) {
-    fields.author = { name: author.name, role: (author.role ?? 'other') as Role, ...(author.unit ? { unit: author.unit } : {}), ...(author.github ? { github: author.github } : {}) };
-  }
-  if (source) fields.source = source;
-  return fields;
 }
 
 /** What a path inside a ticket folder is: the ticket's state, a message, or something else (attachments). */
