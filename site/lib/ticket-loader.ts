@@ -11,12 +11,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Loader } from 'astro/loaders';
-import { ValidationError, type Problem } from '../../lib/errors.ts';
+import { ValidationError } from '../../lib/errors.ts';
 import { listTicketFolders, loadSettings } from '../../lib/store/load.ts';
 import { createTicketTextRenderer } from './markdown.ts';
-import type { AddressPolicy } from '../../lib/core/privacy.ts';
-import { sitePolicy, type PublicTicket } from './public.ts';
-import { prepareJob, preparationProblems, prunePrepared, renderSalt, type PrepareJob } from './ticket-prepare.ts';
+import { sitePolicy } from './public.ts';
+import { prepareBatch, prunePrepared, renderSalt, type BatchResult, type PrepareJob } from './ticket-prepare.ts';
 import type { WorkerAnswer, WorkerRequest, WorkerSetup } from './ticket-worker.ts';
 import { startHistory } from './history.ts';
 
@@ -31,14 +30,15 @@ const BATCH = 64;
  */
 const WORKER_HEAP_MB = 160;
 
-interface Results {
-  prepared: [number, PublicTicket][];
-  unchanged: number;
-  problems: Problem[];
+/** Every batch's answer, gathered. */
+function gather(results: BatchResult, answer: BatchResult): void {
+  results.done.push(...answer.done);
+  results.unchanged.push(...answer.unchanged);
+  results.problems.push(...answer.problems);
 }
 
 /** Reads, hashes and (when changed) prepares tickets on worker threads, one per core. */
-async function prepareOnWorkers(jobs: PrepareJob[], setup: WorkerSetup, results: Results): Promise<void> {
+async function prepareOnWorkers(jobs: PrepareJob[], setup: WorkerSetup, results: BatchResult): Promise<void> {
   const count = Math.max(1, Math.min(availableParallelism(), 4, Math.ceil(jobs.length / BATCH)));
   let next = 0;
   const runWorker = () =>
@@ -54,29 +54,13 @@ async function prepareOnWorkers(jobs: PrepareJob[], setup: WorkerSetup, results:
         worker.postMessage(request);
       };
       worker.on('message', (answer: WorkerAnswer) => {
-        for (const { number, summary } of answer.done) results.prepared.push([number, summary]);
-        results.unchanged += answer.unchanged.length;
-        results.problems.push(...answer.problems);
+        gather(results, answer);
         send();
       });
       worker.on('error', reject);
       send();
     });
   await Promise.all(Array.from({ length: count }, runWorker));
-}
-
-/** The same work on this thread, for a helpdesk too small to be worth a worker. */
-function prepareHere(root: string, jobs: PrepareJob[], salt: string, policy: AddressPolicy, results: Results): void {
-  const render = createTicketTextRenderer(policy);
-  for (const job of jobs) {
-    try {
-      const outcome = prepareJob(root, job, salt, policy, render);
-      if (outcome.kind === 'unchanged') results.unchanged += 1;
-      else results.prepared.push([job.number, outcome.summary]);
-    } catch (error) {
-      results.problems.push(...preparationProblems(error, job.folder));
-    }
-  }
 }
 
 export function ticketsLoader(root: string): Loader {
@@ -92,21 +76,22 @@ export function ticketsLoader(root: string): Loader {
       for (const folder of listTicketFolders(root)) {
         seen.add(folder.number);
         const known = store.get(folder.number)?.digest;
-        jobs.push(typeof known === 'string' ? { folder: folder.path, number: Number(folder.number), known } : { folder: folder.path, number: Number(folder.number) });
+        jobs.push({ folder: folder.path, number: Number(folder.number), known: typeof known === 'string' ? known : undefined });
       }
-      const results: Results = { prepared: [], unchanged: 0, problems: [] };
+      const results: BatchResult = { done: [], unchanged: [], problems: [] };
+      // Below the threshold the same batch runs on this thread: starting workers would cost more.
       if (jobs.length > WORKER_THRESHOLD) await prepareOnWorkers(jobs, { root, visible: [...policy.visible], salt }, results);
-      else prepareHere(root, jobs, salt, policy, results);
+      else gather(results, prepareBatch(root, jobs, salt, policy, createTicketTextRenderer(policy)));
       const problems = results.problems;
       // Summaries go into the store in one burst at the end: every store.set schedules a save of the whole
       // store, and sets spread over the workers' run made Astro serialize 10k entries again and again.
-      for (const [number, summary] of results.prepared) store.set({ id: String(number), data: summary as unknown as Record<string, unknown>, digest: summary.digest ?? '' });
+      for (const { number, summary } of results.done) store.set({ id: String(number), data: summary as unknown as Record<string, unknown>, digest: summary.digest ?? '' });
       for (const id of store.keys()) if (!seen.has(id)) store.delete(id);
       const pruned = prunePrepared(root, seen);
       if (problems.length > 0) {
         throw new ValidationError(problems, `The helpdesk has invalid tickets (run \`gitgus check\` for details):\n${problems.map((p) => `${p.file}${p.field ? `: ${p.field}` : ''}: ${p.message}`).join('\n')}`);
       }
-      logger.info(`${seen.size} tickets (${results.prepared.length} prepared, ${results.unchanged} unchanged${pruned > 0 ? `, ${pruned} gone from the cache` : ''})`);
+      logger.info(`${seen.size} tickets (${results.done.length} prepared, ${results.unchanged.length} unchanged${pruned > 0 ? `, ${pruned} gone from the cache` : ''})`);
     },
   };
 }

@@ -119,7 +119,7 @@ export function prepareTicket(source: TicketSource, digest: string, policy: Addr
 export interface PrepareJob {
   folder: string;
   number: number;
-  known?: string;
+  known: string | undefined;
 }
 
 export type PrepareOutcome = { kind: 'unchanged' } | { kind: 'prepared'; summary: PublicTicket };
@@ -138,8 +138,30 @@ export function prepareJob(root: string, job: PrepareJob, salt: string, policy: 
   return { kind: 'prepared', summary };
 }
 
+/** What a batch of jobs gives back: summaries of changed tickets, numbers of unchanged ones, problems. */
+export interface BatchResult {
+  done: { number: number; summary: PublicTicket }[];
+  unchanged: number[];
+  problems: Problem[];
+}
+
+/** Runs a batch of jobs; a bad ticket becomes problems and the batch goes on. Workers and small builds alike. */
+export function prepareBatch(root: string, jobs: readonly PrepareJob[], salt: string, policy: AddressPolicy, render: TicketTextRenderer): BatchResult {
+  const result: BatchResult = { done: [], unchanged: [], problems: [] };
+  for (const job of jobs) {
+    try {
+      const outcome = prepareJob(root, job, salt, policy, render);
+      if (outcome.kind === 'unchanged') result.unchanged.push(job.number);
+      else result.done.push({ number: job.number, summary: outcome.summary });
+    } catch (error) {
+      result.problems.push(...preparationProblems(error, job.folder));
+    }
+  }
+  return result;
+}
+
 /** What a failed preparation tells the build: the ticket's problems, or why it could not be read. */
-export function preparationProblems(error: unknown, folder: string): Problem[] {
+function preparationProblems(error: unknown, folder: string): Problem[] {
   if (error instanceof ValidationError) return error.problems;
   if (error instanceof GitgusError) return [{ file: folder, message: error.message }];
   return [{ file: folder, message: `could not be prepared: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` }];

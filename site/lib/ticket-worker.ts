@@ -5,11 +5,9 @@
  * the public summaries of the changed ones, the numbers of the unchanged ones, and the problems found.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Problem } from '../../lib/errors.ts';
 import { createTicketTextRenderer } from './markdown.ts';
 import { addressPolicy } from '../../lib/core/privacy.ts';
-import type { PublicTicket } from './public.ts';
-import { prepareJob, preparationProblems, type PrepareJob } from './ticket-prepare.ts';
+import { prepareBatch, type BatchResult, type PrepareJob } from './ticket-prepare.ts';
 
 export interface WorkerSetup {
   root: string;
@@ -21,26 +19,13 @@ export interface WorkerRequest {
   jobs: PrepareJob[];
 }
 
-export interface WorkerAnswer {
-  done: { number: number; summary: PublicTicket }[];
-  unchanged: number[];
-  problems: Problem[];
-}
+export type WorkerAnswer = BatchResult;
 
 const setup = workerData as WorkerSetup;
 const policy = addressPolicy(setup.visible);
 const render = createTicketTextRenderer(policy);
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  const answer: WorkerAnswer = { done: [], unchanged: [], problems: [] };
-  for (const job of request.jobs) {
-    try {
-      const outcome = prepareJob(setup.root, job, setup.salt, policy, render);
-      if (outcome.kind === 'unchanged') answer.unchanged.push(job.number);
-      else answer.done.push({ number: job.number, summary: outcome.summary });
-    } catch (error) {
-      answer.problems.push(...preparationProblems(error, job.folder));
-    }
-  }
+  const answer: WorkerAnswer = prepareBatch(setup.root, request.jobs, setup.salt, policy, render);
   parentPort?.postMessage(answer);
 });
