@@ -34,15 +34,26 @@ function measured(label: string, command: string[], options: { cwd: string; env?
   return measure;
 }
 
+/** A fresh Astro project in `dir` with these source files, building into `dir/dist`. */
+function writeAstroProject(dir: string, files: Record<string, string>): void {
+  rmSync(dir, { recursive: true, force: true });
+  const all: Record<string, string> = {
+    'astro.config.mjs': `import { defineConfig } from 'astro/config';\nexport default defineConfig({ outDir: ${JSON.stringify(path.join(dir, 'dist'))}, cacheDir: ${JSON.stringify(path.join(dir, '.cache'))} });\n`,
+    ...files,
+  };
+  for (const [file, content] of Object.entries(all)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
 /**
  * The anchor: the same site made the way Astro's documentation suggests — glob loaders for tickets and
  * messages, `render()` with Astro's Markdown renderer, one page per ticket, a paginated queue, unit pages.
  * Written into the bench folder at run time, so it is always this Astro version's default behaviour.
  */
 export function writeAnchorProject(dir: string, helpdesk: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  const files: Record<string, string> = {
-    'astro.config.mjs': `import { defineConfig } from 'astro/config';\nexport default defineConfig({ outDir: ${JSON.stringify(path.join(dir, 'dist'))}, cacheDir: ${JSON.stringify(path.join(dir, '.cache'))} });\n`,
+  writeAstroProject(dir, {
     'src/content.config.ts': `import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { TicketSchema } from ${JSON.stringify(path.join(PROJECT_ROOT, 'lib/core/schema/ticket.ts'))};
@@ -94,11 +105,7 @@ const { tickets } = Astro.props;
 ---
 <html><body><ul>{tickets.map((t) => <li><a href={'/tickets/' + t.data.number + '/'}>#{t.data.number} {t.data.title}</a></li>)}</ul></body></html>
 `,
-  };
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
+  });
 }
 
 /**
@@ -107,9 +114,7 @@ const { tickets } = Astro.props;
  * Astro's own start-up, bundling and per-page cost on this machine.
  */
 export function writeFloorProject(dir: string, pages: number): void {
-  rmSync(dir, { recursive: true, force: true });
-  const files: Record<string, string> = {
-    'astro.config.mjs': `import { defineConfig } from 'astro/config';\nexport default defineConfig({ outDir: ${JSON.stringify(path.join(dir, 'dist'))}, cacheDir: ${JSON.stringify(path.join(dir, '.cache'))} });\n`,
+  writeAstroProject(dir, {
     'src/pages/p/[n].astro': `---
 export function getStaticPaths() {
   return Array.from({ length: ${pages} }, (_, n) => ({ params: { n: String(n) } }));
@@ -118,11 +123,7 @@ const { n } = Astro.params;
 ---
 <html><body><p>{n}</p></body></html>
 `,
-  };
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
+  });
 }
 
 export interface SiteRun {
