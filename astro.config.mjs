@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { defineConfig } from 'astro/config';
 import { siteOptions } from './site/lib/env.ts';
+import { incrementalBuild } from './site/lib/incremental.ts';
 
 const options = siteOptions(process.env);
 
@@ -20,6 +21,8 @@ export default defineConfig({
   // Several pages in flight at once: writing 10k files is IO the next page's rendering can overlap.
   build: { format: 'directory', inlineStylesheets: 'never', concurrency: 4 },
   devToolbar: { enabled: false },
+  // Only pages whose key changed are rendered into the kept output folder (site/lib/incremental.ts).
+  integrations: [incrementalBuild()],
   markdown: { syntaxHighlight: false },
   // Ticket text never goes through Astro's Markdown renderer (it passes raw HTML through); the site's
   // own pipeline (site/lib/markdown.ts) sanitizes it. Nothing else in the site is Markdown.
@@ -43,7 +46,8 @@ export default defineConfig({
     },
   },
   vite: {
-    build: { assetsInlineLimit: 0 },
+    // `gitgus build` empties the output itself when a build cannot be incremental (scripts/commands/build.ts).
+    build: { assetsInlineLimit: 0, emptyOutDir: false },
     logLevel: 'warn',
   },
 });

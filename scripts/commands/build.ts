@@ -7,6 +7,9 @@ import { defineCommand } from 'citty';
 import { GitgusError } from '../../lib/errors.ts';
 import { loadSettings } from '../../lib/store/load.ts';
 import { ENV_BASE, ENV_NOW, ENV_OUT, ENV_ROOT } from '../../site/lib/env.ts';
+import { ENV_CODE_HASH, ENV_COMMIT, ENV_INCREMENTAL } from '../../site/lib/incremental.ts';
+import { manifestPath, manifestProblem, readManifest, siteCodeHash } from '../../site/lib/manifest.ts';
+import { runGit } from '../../lib/git/native.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
 /** The gitgus project, where astro.config.mjs and site/ live (the helpdesk may be elsewhere). */
@@ -25,10 +28,21 @@ export interface BuildOptions {
   search?: boolean;
   /** Receives Astro's and Pagefind's progress lines (default: discarded). */
   log?: (line: string) => void;
+  /** Receives the one line that says a build is full and why (the command prints it). */
+  say?: (line: string) => void;
+  /** Render every page even when the kept output could be reused. */
+  full?: boolean;
 }
 
 export interface BuildResult {
   outDir: string;
+  /** Whether only changed pages were rendered, and why not when a full build was needed. */
+  mode: 'full' | 'incremental';
+  reason?: string;
+  /** Pages rendered by this build (all of them in a full build). */
+  rendered: number;
+  /** Pages removed because they no longer exist. */
+  removed: number;
   /** HTML pages written. */
   pages: number;
   siteSeconds: number;
@@ -44,23 +58,14 @@ function astroEntry(): string {
   return path.join(path.dirname(require.resolve('astro/package.json')), 'bin', 'astro.mjs');
 }
 
-function countHtml(dir: string): number {
-  let count = 0;
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) count += countHtml(full);
-    else if (name.endsWith('.html')) count += 1;
-  }
-  return count;
-}
-
 /**
  * Runs `astro build` for a helpdesk in its own process: the site code is this project's, the data is the
  * helpdesk's (passed through GITGUS_ROOT), and each build gets a fresh heap.
  */
-function runAstro(options: BuildOptions, outDir: string): Promise<void> {
+function runAstro(options: BuildOptions, outDir: string, incremental: Record<string, string>): Promise<void> {
   const env: Record<string, string | undefined> = {
     ...process.env,
+    ...incremental,
     [ENV_ROOT]: options.root,
     [ENV_OUT]: outDir,
     ASTRO_TELEMETRY_DISABLED: '1',
@@ -121,17 +126,52 @@ function deviceOf(target: string): number {
  * a site built from here into another disk (`--out /srv/www/…`, a tmpfs) is built next to this project
  * first and then copied. Like Astro, the output folder is emptied first, keeping a `.git` in it.
  */
-async function buildAcrossDevices(options: BuildOptions, outDir: string): Promise<void> {
+async function buildAcrossDevices(options: BuildOptions, outDir: string, incremental: Record<string, string>): Promise<void> {
   const staging = path.join(PROJECT_ROOT, '.astro', `out-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
+  rmSync(manifestPath(staging), { force: true });
   try {
-    await runAstro(options, staging);
+    // The staging folder starts as a copy of the kept output, so an incremental build still renders only
+    // what changed; the result is copied back.
+    if (existsSync(outDir)) cpSync(outDir, staging, { recursive: true, filter: (source) => path.basename(source) !== '.git' });
+    if (existsSync(manifestPath(outDir))) cpSync(manifestPath(outDir), manifestPath(staging));
+    await runAstro(options, staging, incremental);
     mkdirSync(outDir, { recursive: true });
-    for (const name of readdirSync(outDir)) if (name !== '.git') rmSync(path.join(outDir, name), { recursive: true, force: true });
+    emptyOutput(outDir);
     cpSync(staging, outDir, { recursive: true });
+    cpSync(manifestPath(staging), manifestPath(outDir));
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    rmSync(manifestPath(staging), { force: true });
   }
+}
+
+/** Empties an output folder like Astro does, keeping a `.git` in it (a gh-pages style checkout). */
+function emptyOutput(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  for (const name of readdirSync(outDir)) if (name !== '.git') rmSync(path.join(outDir, name), { recursive: true, force: true });
+}
+
+/** The helpdesk's HEAD commit, or undefined without Git. */
+function headCommit(root: string): string | undefined {
+  const result = runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/**
+ * Decides whether this build can reuse the output folder: only with a manifest of this code (site/lib/
+ * manifest.ts). Otherwise the folder is emptied and every page renders, and `reason` says why.
+ */
+function prepareOutput(options: BuildOptions, outDir: string): { env: Record<string, string>; reason?: string } {
+  const codeHash = siteCodeHash(PROJECT_ROOT, { base: options.base, search: String(options.search !== false) });
+  const env: Record<string, string> = { [ENV_CODE_HASH]: codeHash };
+  const commit = headCommit(options.root);
+  if (commit) env[ENV_COMMIT] = commit;
+  const reason = options.full ? 'a full build was asked for (--full)' : manifestProblem(outDir, readManifest(outDir), codeHash);
+  if (reason === undefined) return { env: { ...env, [ENV_INCREMENTAL]: '1' } };
+  emptyOutput(outDir);
+  rmSync(manifestPath(outDir), { force: true });
+  return { env, reason };
 }
 
 /** Builds a helpdesk's static site (and its search index). */
@@ -139,9 +179,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   loadSettings(options.root);
   const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
   const started = performance.now();
-  if (deviceOf(outDir) === deviceOf(PROJECT_ROOT)) await runAstro(options, outDir);
-  else await buildAcrossDevices(options, outDir);
-  const result: BuildResult = { outDir, pages: existsSync(outDir) ? countHtml(outDir) : 0, siteSeconds: (performance.now() - started) / 1000 };
+  const { env, reason } = prepareOutput(options, outDir);
+  // One line when the build cannot be incremental, saying why.
+  if (reason !== undefined) options.say?.(`full build: ${reason}`);
+  if (deviceOf(outDir) === deviceOf(PROJECT_ROOT)) await runAstro(options, outDir, env);
+  else await buildAcrossDevices(options, outDir, env);
+  const manifest = readManifest(outDir);
+  const pages = manifest ? Object.values(manifest.pages).filter((page) => page.file.endsWith('.html')).length : 0;
+  const result: BuildResult = { outDir, mode: reason === undefined ? 'incremental' : 'full', rendered: manifest?.last.rendered ?? 0, removed: manifest?.last.removed ?? 0, pages, siteSeconds: (performance.now() - started) / 1000 };
+  if (reason !== undefined) result.reason = reason;
   if (options.search !== false) {
     const searchStarted = performance.now();
     result.searchPages = await buildSearchIndex(outDir);
@@ -162,12 +208,13 @@ export default defineCommand({
     base: { type: 'string', description: 'Path the site is served under (default: the path of siteUrl in helpdesk.yml)', valueHint: 'PATH' },
     search: { type: 'boolean', description: 'Build the Pagefind search index (--no-search skips it)', default: true },
     verbose: { type: 'boolean', description: "Show Astro's progress", default: false },
+    full: { type: 'boolean', description: 'Render every page, even when the kept output and its manifest could be reused', default: false },
   },
   async run({ args }) {
     if (args.now !== undefined && Number.isNaN(Date.parse(args.now))) {
       throw new GitgusError('E_ARGUMENT', `'${args.now}' is not a time`, { hint: 'Give --now as an ISO time like 2026-12-01T09:00:00Z.' });
     }
-    const options: BuildOptions = { root: helpdeskRoot(args.root), search: args.search };
+    const options: BuildOptions = { root: helpdeskRoot(args.root), search: args.search, full: args.full, say: (line) => process.stderr.write(`${line}\n`) };
     if (args.out !== undefined) options.out = path.resolve(args.out);
     if (args.now !== undefined) options.now = args.now;
     if (args.base !== undefined) options.base = args.base;
@@ -176,7 +223,8 @@ export default defineCommand({
     if (args.json) printJson(result);
     else {
       const search = result.searchSeconds === undefined ? '' : `; search index of ${result.searchPages ?? 0} pages in ${result.searchSeconds.toFixed(1)} s`;
-      process.stderr.write(`built ${result.pages} pages into ${result.outDir} in ${result.siteSeconds.toFixed(1)} s${search}\n`);
+      const what = result.mode === 'incremental' ? `rendered ${result.rendered} of ${result.pages} pages (incremental${result.removed > 0 ? `, ${result.removed} removed` : ''})` : `built ${result.pages} pages`;
+      process.stderr.write(`${what} into ${result.outDir} in ${result.siteSeconds.toFixed(1)} s${search}\n`);
     }
   },
 });

@@ -10,7 +10,10 @@
 import type { TicketEvent } from '../../lib/core/events.ts';
 import { isOpen, type Status } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { readTicketEvents } from '../../lib/git/history-index.ts';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { readTicketEventsCached } from '../../lib/git/history-cache.ts';
 import { maskAddresses, type AddressPolicy } from '../../lib/core/privacy.ts';
 import type { PublicTicket } from './public.ts';
 
@@ -206,8 +209,21 @@ export function gitHistory(events: ReadonlyMap<number, readonly TicketEvent[]>, 
 const STARTED = Symbol.for('gitgus.site.history');
 type HistoryHolder = Record<symbol, Map<string, Promise<Map<number, TicketEvent[]> | undefined>> | undefined>;
 
+/** Where the site build keeps the event cache: beside the prepared pages, in the helpdesk's `.astro/`. */
+export function historyCachePath(root: string): string {
+  return path.join(root, '.astro', 'gitgus', 'history.bin');
+}
+
+/** A hash of the code that turns commits into events: other code, other events, so the cache is a miss. */
+function eventCodeKey(): string {
+  const hash = createHash('sha256');
+  for (const module of ['../../lib/core/events.ts', '../../lib/git/history-index.ts', '../../lib/core/frontmatter.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
+  return hash.digest('hex');
+}
+
 /**
- * Starts reading a helpdesk's events once per build process; the content loader calls it early so the
+ * Starts reading a helpdesk's events once per build process (from the event cache, extended by the new
+ * commits: lib/git/history-cache.ts); the content loader calls it early so the
  * Git walk overlaps with preparing tickets, and the pages await the same promise. Resolves to undefined
  * when the folder has no Git history.
  */
@@ -216,7 +232,7 @@ export function startHistory(root: string): Promise<Map<number, TicketEvent[]> |
   const started = (holder[STARTED] ??= new Map());
   let promise = started.get(root);
   if (!promise) {
-    promise = readTicketEvents(root).catch((error: unknown) => {
+    promise = readTicketEventsCached(root, historyCachePath(root), eventCodeKey()).then((answer) => answer.events, (error: unknown) => {
       if (error instanceof GitgusError && error.code === 'E_GIT') return undefined;
       throw error;
     });

@@ -9,7 +9,6 @@ import type { ViewTicket } from './view.ts';
 import { SORTS, compareFor, type Sort } from './order.ts';
 
 export const PAGE_SIZE = 50;
-export const ARCHIVE_PAGE_SIZE = 100;
 
 export const FACETS = ['status', 'priority', 'unit', 'vo', 'site', 'type'] as const;
 export type Facet = (typeof FACETS)[number];
@@ -77,10 +76,19 @@ export function queuePath(filter: ListingFilter | undefined, sort: Sort = DEFAUL
   return `${parts.join('/')}/`;
 }
 
-export function archivePath(unit: string | undefined, page = 1): string {
+/**
+ * The archive is cut into stable buckets of ticket numbers, not pages by offset: a ticket closing today
+ * changes the one bucket it belongs to, so an incremental build renders one archive page (with pages by
+ * offset every page after it shifted). Buckets of all units hold 1,000 numbers, a unit's 10,000.
+ */
+export const ARCHIVE_BUCKET = 1_000;
+export const UNIT_ARCHIVE_BUCKET = 10_000;
+
+/** The URL path of the archive (all units or one), or of one of its buckets (by its first number). */
+export function archivePath(unit: string | undefined, bucket?: number): string {
   const parts = ['archive'];
   if (unit) parts.push('unit', slug(unit));
-  if (page > 1) parts.push(String(page));
+  if (bucket !== undefined) parts.push(String(bucket));
   return `${parts.join('/')}/`;
 }
 
@@ -123,29 +131,54 @@ export function queuePages(open: readonly ViewTicket[]): ListingPage[] {
   return out;
 }
 
+/** A bucket of the archive: ticket numbers `from`…`to`. */
+export interface ArchiveBucket {
+  from: number;
+  to: number;
+}
+
 export interface ArchivePage {
   path: string | undefined;
   unit?: string;
-  page: number;
-  pages: number;
-  total: number;
+  /** The bucket shown; the archive's root page shows the newest one. */
+  bucket: ArchiveBucket;
+  /** Every non-empty bucket of this archive, newest first (no counts: they would change every page). */
+  buckets: ArchiveBucket[];
+  /** On the root page only: how many closed tickets the archive has. */
+  total?: number;
   tickets: ViewTicket[];
 }
 
 const stripArchive = (path: string) => path.replace(/^archive\/?/, '').replace(/\/$/, '') || undefined;
 
-/** The closed-ticket archive, newest first, for all units and per unit. */
+/** The closed-ticket archive in buckets of ticket numbers, newest first, for all units and per unit. */
 export function archivePages(closed: readonly ViewTicket[], units: readonly string[]): ArchivePage[] {
   const out: ArchivePage[] = [];
-  const groups: { unit?: string; tickets: readonly ViewTicket[] }[] = [{ tickets: closed }];
-  for (const unit of units) groups.push({ unit, tickets: closed.filter((t) => t.unit === unit) });
+  const groups: { unit?: string; size: number; tickets: readonly ViewTicket[] }[] = [{ size: ARCHIVE_BUCKET, tickets: closed }];
+  for (const unit of units) groups.push({ unit, size: UNIT_ARCHIVE_BUCKET, tickets: closed.filter((t) => t.unit === unit) });
   for (const group of groups) {
-    const pages = paginate(sortTickets(group.tickets, 'newest'), ARCHIVE_PAGE_SIZE);
-    pages.forEach((tickets, index) => {
-      const page: ArchivePage = { path: stripArchive(archivePath(group.unit, index + 1)), page: index + 1, pages: pages.length, total: group.tickets.length, tickets };
+    const byBucket = new Map<number, ViewTicket[]>();
+    for (const ticket of sortTickets(group.tickets, 'newest')) {
+      const from = Math.floor(ticket.number / group.size) * group.size;
+      let list = byBucket.get(from);
+      if (!list) byBucket.set(from, (list = []));
+      list.push(ticket);
+    }
+    const buckets = [...byBucket.keys()].sort((a, b) => b - a).map((from) => ({ from, to: from + group.size - 1 }));
+    const newest = buckets[0] ?? { from: 0, to: group.size - 1 };
+    const root: ArchivePage = { path: stripArchive(archivePath(group.unit)), bucket: newest, buckets, total: group.tickets.length, tickets: byBucket.get(newest.from) ?? [] };
+    if (group.unit) root.unit = group.unit;
+    out.push(root);
+    for (const bucket of buckets) {
+      const page: ArchivePage = { path: stripArchive(archivePath(group.unit, bucket.from)), bucket, buckets, tickets: byBucket.get(bucket.from) ?? [] };
       if (group.unit) page.unit = group.unit;
       out.push(page);
-    });
+    }
   }
   return out;
+}
+
+/** The units that have closed tickets, in name order: the archive's unit links. */
+export function archiveUnits(tickets: readonly ViewTicket[]): string[] {
+  return [...new Set(tickets.filter((t) => !t.open).map((t) => t.unit))].sort();
 }

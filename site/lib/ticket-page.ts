@@ -7,6 +7,8 @@ import { compactTime, messagesDir, ticketDir, ticketIndexPath } from '../../lib/
 import type { Model } from './model.ts';
 import type { PublicMessage, PublicTicket } from './public.ts';
 import { prepareTicket, readPrepared, readTicketSource, type PreparedPage } from './ticket-prepare.ts';
+import { pageKey } from './page-keys.ts';
+import type { ViewTicket } from './view.ts';
 import { roleWords, type TimelineEntry } from './history.ts';
 
 export interface TicketView {
@@ -74,4 +76,14 @@ export function ticketView(model: Model, number: number): TicketView {
   };
   if (settings.repository) view.pullRequest = pullRequestLinks(settings.repository, settings.branch, number, ticket.unit);
   return view;
+}
+
+/**
+ * The key of a ticket's page (site/lib/page-keys.ts): its summary as the site sees it (with the colour and
+ * the digest of its files), its timeline, its unit's name and the titles of the tickets it links to.
+ */
+export function ticketPageKey(model: Model, ticket: ViewTicket): string {
+  const relations = ticket.relations ?? {};
+  const linked = [relations.master, relations.parent, ...(relations.slaves ?? []), ...(relations.children ?? []), ...(relations.related ?? [])].filter((n): n is number => n !== undefined);
+  return pageKey(model, 'ticket', ticket, model.history.source, model.history.timeline(ticket), model.unitById.get(ticket.unit)?.name, linked.map((n) => model.byNumber.get(n)?.title));
 }

@@ -13,6 +13,8 @@ import { GitgusError, ValidationError, type Problem } from '../../lib/errors.ts'
 import { shardOf } from '../../lib/core/paths.ts';
 import { isDataFile, readText } from '../../lib/store/load.ts';
 import { listFolder } from './files.ts';
+import { resolveInside } from '../../lib/store/fs-paths.ts';
+import { blobId } from '../../lib/git/tree-listing.ts';
 import type { TicketTextRenderer } from './markdown.ts';
 import type { AddressPolicy } from '../../lib/core/privacy.ts';
 import { publicTicketPage, type PublicAttachment, type PublicMessage, type PublicTicket, type PublicTicketPage } from './public.ts';
@@ -41,11 +43,32 @@ export function parseTicketSource(source: TicketSource) {
   return { doc, messages };
 }
 
-/** A digest of everything a ticket's prepared page depends on: its files and the rendering's inputs. */
-export function ticketDigest(source: TicketSource, salt: string): string {
-  const hash = createHash('sha256').update(salt).update('\0').update(source.index);
-  for (const [name, text] of source.messages) hash.update('\0').update(name).update('\0').update(text);
+/**
+ * A digest of everything a ticket's pages depend on: the Git blob id of every file of its folder (index,
+ * messages, attachments; paths relative to the folder, in name order) and the rendering's inputs. Blob
+ * ids come from Git's index when the helpdesk is a Git checkout (lib/git/tree-listing.ts), so unchanged
+ * tickets are known without reading them; otherwise from the files' bytes, which gives the same ids.
+ */
+export function ticketDigest(files: readonly (readonly [string, string])[], salt: string): string {
+  const hash = createHash('sha256').update(salt);
+  for (const [name, blob] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) hash.update('\0').update(name).update('\0').update(blob);
   return hash.digest('hex').slice(0, 32);
+}
+
+/** Every file of a ticket folder (relative path → blob id), read from disk: the digest without Git. */
+export function folderBlobs(root: string, folder: string): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (relative: string) => {
+    const dir = resolveInside(root, relative === '' ? folder : `${folder}/${relative}`);
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      // Like Git's index: regular files only, and never through a symbolic link.
+      if (entry.isFile()) out.push([child, blobId(readFileSync(path.join(dir, entry.name)))]);
+      else if (entry.isDirectory()) walk(child);
+    }
+  };
+  walk('');
+  return out;
 }
 
 /**
@@ -120,6 +143,8 @@ export interface PrepareJob {
   folder: string;
   number: number;
   known: string | undefined;
+  /** The digest from Git's blob ids; absent without Git (the files are then read and hashed). */
+  digest?: string;
 }
 
 export type PrepareOutcome = { kind: 'unchanged' } | { kind: 'prepared'; summary: PublicTicket };
@@ -130,9 +155,9 @@ export type PrepareOutcome = { kind: 'unchanged' } | { kind: 'prepared'; summary
  * 10,000 tickets is spread over every core too. Throws ValidationError or GitgusError for a bad ticket.
  */
 export function prepareJob(root: string, job: PrepareJob, salt: string, policy: AddressPolicy, render: TicketTextRenderer): PrepareOutcome {
-  const source = readTicketSource(root, job.folder);
-  const digest = ticketDigest(source, salt);
+  const digest = job.digest ?? ticketDigest(folderBlobs(root, job.folder), salt);
   if (job.known === digest && existsSync(preparedPath(root, job.number))) return { kind: 'unchanged' };
+  const source = readTicketSource(root, job.folder);
   const { summary, prepared } = prepareTicket(source, digest, policy, render);
   writePrepared(root, job.number, prepared);
   return { kind: 'prepared', summary };

@@ -7,10 +7,12 @@ import type { APIRoute } from 'astro';
 import { filesDir } from '../../../../../lib/core/paths.ts';
 import { readBytes } from '../../../../lib/files.ts';
 import { getModel } from '../../../../lib/model.ts';
+import { pageKey } from '../../../../lib/page-keys.ts';
 
 export async function getStaticPaths() {
   const model = await getModel();
-  return model.tickets.flatMap((t) => t.attachments.map((a) => ({ params: { number: String(t.number), file: a.published }, props: { source: a.source } })));
+  // The ticket's digest covers the bytes of its files/ (site/lib/ticket-prepare.ts), so it keys the download.
+  return model.tickets.flatMap((t) => t.attachments.map((a) => ({ params: { number: String(t.number), file: a.published }, props: { source: a.source }, cacheKey: pageKey(model, 'file', t.digest, a.source) })));
 }
 
 export const GET: APIRoute = async ({ params, props }) => {
