@@ -3,18 +3,23 @@
  * references to units and tickets, attachments that exist. Pure: data in, problems out.
  */
 import type { Problem } from '../errors.ts';
-import type { TicketDoc, UnitDoc } from './documents.ts';
+import type { UnitDoc } from './documents.ts';
+import type { Ticket } from './schema/ticket.ts';
 import { parseTicketPath, shardOf, ticketDir } from './paths.ts';
 import type { Settings } from './schema/settings.ts';
+
+/** The fields of a ticket the whole-tree rules look at (what the check's verdict cache keeps). */
+export type CheckedTicketFields = Pick<Ticket, 'number' | 'unit' | 'status' | 'solution' | 'relations'>;
 
 export interface CheckInput {
   settings: Settings;
   units: (UnitDoc & { path: string })[];
-  tickets: (TicketDoc & {
+  tickets: {
+    ticket: CheckedTicketFields;
     path: string;
     messages?: { file: string; message: { attachments?: { file: string }[] | undefined } }[];
     files?: string[];
-  })[];
+  }[];
 }
 
 const SETTINGS_FILE = 'helpdesk.yml';

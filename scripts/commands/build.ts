@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { defineCommand } from 'citty';
 import { GitgusError } from '../../lib/errors.ts';
 import { loadSettings } from '../../lib/store/load.ts';
-import { ENV_BASE, ENV_NOW, ENV_OUT, ENV_ROOT } from '../../site/lib/env.ts';
+import { ENV_BASE, ENV_NOW, ENV_OUT, ENV_ROOT, siteOptions } from '../../site/lib/env.ts';
 import { ENV_CODE_HASH, ENV_COMMIT, ENV_INCREMENTAL } from '../../site/lib/incremental.ts';
-import { manifestPath, manifestProblem, readManifest, siteCodeHash } from '../../site/lib/manifest.ts';
+import { manifestPath, manifestProblem, readManifest, siteCodeHash, writeManifest } from '../../site/lib/manifest.ts';
+import { updateSearchIndex } from '../../site/lib/search-index.ts';
 import { runGit } from '../../lib/git/native.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
@@ -49,6 +50,9 @@ export interface BuildResult {
   /** Undefined when the search index was not built. */
   searchSeconds?: number;
   searchPages?: number;
+  /** Search index ranges (site/lib/search-index.ts), and how many this build indexed again. */
+  searchRanges?: number;
+  searchIndexed?: number;
 }
 
 const YOUNG_GENERATION = '--max-semi-space-size=8';
@@ -188,9 +192,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const pages = manifest ? Object.values(manifest.pages).filter((page) => page.file.endsWith('.html')).length : 0;
   const result: BuildResult = { outDir, mode: reason === undefined ? 'incremental' : 'full', rendered: manifest?.last.rendered ?? 0, removed: manifest?.last.removed ?? 0, pages, siteSeconds: (performance.now() - started) / 1000 };
   if (reason !== undefined) result.reason = reason;
-  if (options.search !== false) {
+  if (options.search !== false && manifest) {
     const searchStarted = performance.now();
-    result.searchPages = await buildSearchIndex(outDir);
+    const base = siteOptions({ [ENV_ROOT]: options.root, [ENV_OUT]: outDir, ...(options.base ? { [ENV_BASE]: options.base } : {}) }).base;
+    const { ranges, result: search } = await updateSearchIndex(options.root, outDir, base, manifest);
+    writeManifest(outDir, { ...manifest, search: ranges });
+    result.searchPages = search.records;
+    result.searchRanges = search.ranges;
+    result.searchIndexed = search.indexed;
     result.searchSeconds = (performance.now() - searchStarted) / 1000;
   }
   return result;
@@ -222,7 +231,7 @@ export default defineCommand({
     const result = await buildSite(options);
     if (args.json) printJson(result);
     else {
-      const search = result.searchSeconds === undefined ? '' : `; search index of ${result.searchPages ?? 0} pages in ${result.searchSeconds.toFixed(1)} s`;
+      const search = result.searchSeconds === undefined ? '' : `; search index of ${result.searchPages ?? 0} tickets in ${result.searchRanges ?? 0} ranges (${result.searchIndexed ?? 0} indexed again) in ${result.searchSeconds.toFixed(1)} s`;
       const what = result.mode === 'incremental' ? `rendered ${result.rendered} of ${result.pages} pages (incremental${result.removed > 0 ? `, ${result.removed} removed` : ''})` : `built ${result.pages} pages`;
       process.stderr.write(`${what} into ${result.outDir} in ${result.siteSeconds.toFixed(1)} s${search}\n`);
     }

@@ -8,6 +8,7 @@ interface PagefindResult {
 interface Pagefind {
   search(query: string): Promise<{ results: PagefindResult[] }>;
   options?(options: Record<string, unknown>): Promise<void>;
+  mergeIndex(url: string): Promise<void>;
 }
 
 const form = document.querySelector<HTMLFormElement>('#search-form');
@@ -18,8 +19,23 @@ const MAX_RESULTS = 30;
 
 let engine: Promise<Pagefind> | undefined;
 
-function pagefind(url: string): Promise<Pagefind> {
-  engine ??= (import(/* @vite-ignore */ url) as Promise<Pagefind>);
+/**
+ * The index is one Pagefind index per range of ticket numbers (site/lib/search-index.ts); `ranges.json`
+ * lists them, newest first. The first one's script searches, and the others are merged into it.
+ */
+async function loadRanges(rangesUrl: string): Promise<Pagefind> {
+  const response = await fetch(rangesUrl);
+  if (!response.ok) throw new Error(`${rangesUrl}: ${response.status}`);
+  const { ranges } = (await response.json()) as { ranges: string[] };
+  const [first, ...others] = ranges;
+  if (first === undefined) throw new Error('the search index has no tickets');
+  const engine = (await import(/* @vite-ignore */ `${first}pagefind.js`)) as Pagefind;
+  for (const other of others) await engine.mergeIndex(other);
+  return engine;
+}
+
+function pagefind(rangesUrl: string): Promise<Pagefind> {
+  engine ??= loadRanges(rangesUrl);
   return engine;
 }
 
@@ -47,7 +63,7 @@ async function run(query: string): Promise<void> {
     return;
   }
   statusLine.textContent = 'Searching…';
-  const search = await (await pagefind(form.dataset.pagefind ?? '/pagefind/pagefind.js')).search(query);
+  const search = await (await pagefind(form.dataset.pagefind ?? '/pagefind/ranges.json')).search(query);
   const shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
   for (const data of shown) {
     const item = document.createElement('li');
