@@ -1,5 +1,8 @@
 import { defineCommand } from 'citty';
-import { checkHelpdesk } from '../../lib/core/check.ts';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { checkHelpdesk, type CheckInput } from '../../lib/core/check.ts';
+import { checkTicketFiles } from '../../lib/store/check-cache.ts';
 import { ExitError, formatProblems, GitgusError, type Problem } from '../../lib/errors.ts';
 import { checkPullRequest, presentPullRequestCheck } from '../../lib/store/pull-request.ts';
 import { routingFileProblems } from '../../lib/store/lifecycle-change.ts';
@@ -12,10 +15,16 @@ export interface CheckResult {
   messages: number;
   units: number;
   problems: Problem[];
+  /** Ticket files whose verdict came from the cache (absent without Git). */
+  reusedVerdicts?: number;
 }
 
-/** Validates the whole helpdesk tree: every file's schema and the rules across files. */
-export function checkTree(root: string): CheckResult {
+/**
+ * Validates the whole helpdesk tree: every file's schema and the rules across files. In a Git checkout
+ * the verdicts of unchanged ticket files come from the check's cache (lib/store/check-cache.ts) and the
+ * rest are parsed on worker threads; without Git every file is read here.
+ */
+export async function checkTree(root: string): Promise<CheckResult> {
   const problems: Problem[] = [];
   let settings;
   try {
@@ -25,12 +34,40 @@ export function checkTree(root: string): CheckResult {
     else throw error;
   }
   const units = loadUnits(root);
-  const tickets = loadTickets(root, { messages: true });
-  problems.push(...units.problems, ...tickets.problems);
-  if (settings) problems.push(...checkHelpdesk({ settings, units: units.items, tickets: tickets.items }));
+  problems.push(...units.problems);
+  const cached = await checkTicketFiles(root, schemaKey());
+  let tickets: CheckInput['tickets'];
+  let messages: number;
+  let reused: number | undefined;
+  if (cached) {
+    ({ tickets, messages } = cached);
+    reused = cached.reused;
+    problems.push(...cached.problems);
+  } else {
+    const loaded = loadTickets(root, { messages: true });
+    problems.push(...loaded.problems);
+    tickets = loaded.items;
+    messages = loaded.items.reduce((sum, ticket) => sum + (ticket.messages?.length ?? 0), 0);
+  }
+  if (settings) problems.push(...checkHelpdesk({ settings, units: units.items, tickets }));
   if (settings) problems.push(...routingFileProblems(root, settings, new Set(units.items.map((doc) => doc.unit.id))));
-  const messages = tickets.items.reduce((sum, ticket) => sum + (ticket.messages?.length ?? 0), 0);
-  return { tickets: tickets.items.length, messages, units: units.items.length, problems };
+  const result: CheckResult = { tickets: tickets.length, messages, units: units.items.length, problems };
+  if (reused !== undefined) result.reusedVerdicts = reused;
+  return result;
+}
+
+/**
+ * A hash of the code a verdict depends on (schemas, parsers, front-matter reader): other code makes every
+ * cached verdict a miss.
+ */
+function schemaKey(): string {
+  const hash = createHash('sha256');
+  for (const folder of ['../../lib/core/schema/']) {
+    const dir = new URL(folder, import.meta.url);
+    for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(new URL(name, dir)));
+  }
+  for (const module of ['../../lib/core/documents.ts', '../../lib/core/frontmatter.ts', '../../lib/store/check-verdict.ts', '../../lib/errors.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
+  return hash.digest('hex');
 }
 
 export default defineCommand({
@@ -56,7 +93,7 @@ export default defineCommand({
       if (review.problems.length > 0) throw new ExitError(1);
       return;
     }
-    const result = checkTree(helpdeskRoot(args.root));
+    const result = await checkTree(helpdeskRoot(args.root));
     if (args.json) printJson({ ok: result.problems.length === 0, ...result });
     else if (result.problems.length > 0) process.stderr.write(`${formatProblems(result.problems)}\n\n${result.problems.length} problem(s) in ${result.tickets} tickets, ${result.units} units.\n`);
     else process.stderr.write(`ok: ${result.tickets} tickets, ${result.messages} messages, ${result.units} units.\n`);
