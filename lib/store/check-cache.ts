@@ -53,7 +53,7 @@ function readCache(file: string, key: string): Map<string, FileVerdict> {
   if (!existsSync(file)) return new Map();
   try {
     const value = deserialize(readFileSync(file)) as CacheFile;
-    return value.version === CACHE_VERSION && value.key === key ? new Map(value.verdicts) : new Map();
+    return value.version === CACHE_VERSION && value.key === key ? new Map<string, FileVerdict>(value.verdicts) : new Map<string, FileVerdict>();
   } catch {
     return new Map();
   }
@@ -113,7 +113,7 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
     if (!match) continue;
     const folder = `${TICKETS_DIR}/${match[1]}/${match[2]}`;
     let files = folders.get(folder);
-    if (!files) folders.set(folder, (files = new Map()));
+    if (!files) folders.set(folder, (files = new Map<string, string>()));
     files.set(match[3] as string, blob);
   }
   const order = [...folders.keys()].sort((a, b) => Number(a.split('/')[2]) - Number(b.split('/')[2]) || a.localeCompare(b));
