@@ -351,7 +351,7 @@ describe('trust boundaries: a pull request cannot pass its own check', () => {
       [{ author: { ...claire, email: 'tpm@grid.example' } }, 'author.email', ''],
       [{ author: { ...claire, unit: 'tpm' } }, 'author.unit', ''],
       [{ source: 'mail' }, 'source', 'says it came by mail, but it comes in a pull request'],
-      [{ date: '2026-01-01T00:00:00Z' }, 'date', "is dated 2026-01-01T00:00:00Z, before the base branch's last commit"],
+      [{ date: '2026-01-01T00:00:00Z' }, 'date', 'is dated 2026-01-01T00:00:00Z, before the base commit the pull request starts from'],
       [{ date: nowIso(3 * 3600_000) }, 'date', 'in the future'],
     ];
     for (const [index, [change, field, message]] of cases.entries()) {

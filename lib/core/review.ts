@@ -74,7 +74,8 @@ export interface ReviewContext {
   /** The helpdesk as of the base: it decides who is a supporter and who administers. */
   base: { settings: Settings; units: readonly Unit[] };
   /**
-   * The window a new message's date must fall in: not before the base tip's commit, not after now (ISO).
+   * The window a new message's date must fall in: not before the commit the pull request starts from (its
+   * merge base with the base branch: the base tip when it branched), not after now (ISO).
    * Absent: dates are not judged (a caller with no clock).
    */
   dates?: { notBefore: string; notAfter: string } | undefined;
@@ -384,7 +385,7 @@ function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who:
  * A message says who wrote it, when and how; in a pull request all of that must be the pull request's:
  * `author.github` its author, `name`/`email`/`unit` that person's entry in units/ (one of their units) or,
  * for the submitter, the ticket's submitter entry, `source: pull-request`, and a date between the base tip's
- * commit and now. A system note (what gitgus status/relate write) carries the helpdesk's name and no person.
+ * commit it starts from and now. A system note (what gitgus status/relate write) carries the helpdesk's name and no person.
  */
 function reviewSignature(file: ReviewedFile, message: Message, who: { context: ReviewContext; roles: ReadonlySet<ActorRole>; ticket: Ticket; system: boolean }, add: Add): void {
   const { context } = who;
@@ -423,7 +424,7 @@ function reviewSignature(file: ReviewedFile, message: Message, who: { context: R
   }
   if (context.dates) {
     const at = Date.parse(message.date);
-    if (at < Date.parse(context.dates.notBefore)) sign('date', `is dated ${message.date}, before the base branch's last commit (${context.dates.notBefore}): a new message cannot be backdated into the conversation`, 'Set date to the time you write it (gitgus reply does).');
+    if (at < Date.parse(context.dates.notBefore)) sign('date', `is dated ${message.date}, before the base commit the pull request starts from (${context.dates.notBefore}): a new message cannot be backdated into the conversation`, 'Set date to the time you write it (gitgus reply does).');
     else if (at > Date.parse(context.dates.notAfter)) sign('date', `is dated ${message.date}, in the future (now is ${context.dates.notAfter})`, 'Set date to the time you write it (gitgus reply does).');
   }
 }

@@ -32,7 +32,7 @@ export interface PullRequestCheckOptions {
   now?: Date;
 }
 
-/** Commit time of `ref` (ISO): a new message is not dated before the base branch's last commit. */
+/** Commit time of `ref` (ISO): a new message is not dated before the commit its pull request starts from. */
 function commitTime(root: string, ref: string): string {
   return new Date(Number(runGit(root, ['log', '-1', '--format=%ct', ref, '--']).stdout.trim()) * 1000).toISOString();
 }
@@ -66,7 +66,8 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
   const headCommit = options.head ?? 'HEAD';
   const from = changeBase(root, options.base, headCommit);
   const changes = changedPaths(root, from, headCommit);
-  const dates = { notBefore: commitTime(root, options.base), notAfter: new Date((options.now ?? new Date()).getTime() + CLOCK_SKEW_MS).toISOString() };
+  // Not before the commit the pull request branched from: later commits on the base (intake's) are not its.
+  const dates = { notBefore: commitTime(root, from), notAfter: new Date((options.now ?? new Date()).getTime() + CLOCK_SKEW_MS).toISOString() };
   // Only helpdesk data is read; every other path is judged by its name alone (refused unless an administrator's).
   const helpdeskChanges = changes.filter((change) => {
     const kind = fileKind(change.path);
