@@ -161,7 +161,7 @@ describe('replies', () => {
     expect(ticket(root, number).ticket.status).toBe('waiting for reply');
   });
 
-  it('on a solved ticket: verify, reopen, a plain reply to the solution mail verifies, other replies are flagged', async () => {
+  it('on a solved ticket: verify and reopen by keyword; a plain reply, even to the solution mail, is only flagged', async () => {
     const solved = { status: 'solved' as const, solution: { qualifier: 'fixed' as const, text: 'Cleaned up.' } };
     setTicket(root, number, solved);
     expect(await feedOne(root, buildMail({ subject: `Re: [GGUS #${number}] thanks`, messageId: 's.0@uni.example', headers: [dmarcPass()] }))).toMatchObject({ flags: ['reply-to-solved'] });
@@ -174,7 +174,10 @@ describe('replies', () => {
     setTicket(root, number, solved);
     const solutionMail = notificationMessageId(number, 'f00d.solved', 'noreply@ggus.example');
     const plain = await feedOne(root, buildMail({ subject: 'Re: your ticket', inReplyTo: solutionMail, messageId: 's.3@uni.example', headers: [dmarcPass()] }));
-    expect(plain.reason).toContain('a plain reply to the solution mail verifies it');
+    expect(plain).toMatchObject({ action: 'appended', flags: ['reply-to-solved'] });
+    expect(plain.reason).toContain('status unchanged');
+    expect(ticket(root, number).ticket.status).toBe('solved');
+    await feedOne(root, buildMail({ subject: `Re: [GGUS #${number}] verify`, inReplyTo: solutionMail, messageId: 's.4@uni.example', headers: [dmarcPass()] }));
     expect(ticket(root, number).ticket.status).toBe('verified');
   });
 

@@ -11,9 +11,9 @@ import { decideIntake, decideQuarantine, refusalOf, NoSenderError, UnsupportedSe
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
 import { INTAKE_STATE_FILE, quarantineRawPath, quarantineRecordPath } from '../core/intake/paths.ts';
-import { parseTicket, type TicketDoc } from '../core/documents.ts';
+import { parseMessage, parseTicket, type MessageDoc, type TicketDoc } from '../core/documents.ts';
 import { parseYamlText } from '../core/frontmatter.ts';
-import { filesDir, ticketIndexPath } from '../core/paths.ts';
+import { filesDir, messagesDir, ticketIndexPath } from '../core/paths.ts';
 import type { IndexEntry, IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { Unit } from '../core/schema/unit.ts';
@@ -259,6 +259,20 @@ export class IntakeSession {
     return parseTicket(text, file);
   }
 
+  /** The ticket's message files, committed and pending, oldest first (internal notes, subscription requests). */
+  private ticketMessages(number: number): MessageDoc[] {
+    const folder = messagesDir(number);
+    const dir = resolveInside(this.root, folder);
+    const names = new Set(existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')).map((name) => `${folder}/${name}`) : []);
+    for (const file of this.pending.keys()) if (file.startsWith(`${folder}/`) && file.endsWith('.md')) names.add(file);
+    const docs: MessageDoc[] = [];
+    for (const file of [...names].sort()) {
+      const text = this.readText(file);
+      if (text !== undefined) docs.push(parseMessage(text, file));
+    }
+    return docs;
+  }
+
   private ticketFiles(number: number): string[] {
     const folder = filesDir(number);
     const dir = resolveInside(this.root, folder);
@@ -309,6 +323,7 @@ export class IntakeSession {
           ticketExists: (number) => this.ticketExists(number),
           loadTicket: (number) => this.loadTicket(number),
           ticketFiles: (number) => this.ticketFiles(number),
+          ticketMessages: (number) => this.ticketMessages(number),
         },
         nextNumber: () => this.nextNumber(),
       });

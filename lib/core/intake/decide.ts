@@ -5,7 +5,7 @@
  */
 import { GitgusError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
-import type { TicketDoc } from '../documents.ts';
+import type { MessageDoc, TicketDoc } from '../documents.ts';
 import { applyAssignments, describeChanges, type FieldChange } from '../edit.ts';
 import { serializeFrontMatter } from '../frontmatter.ts';
 import { filesDir, messageFileName, messagesDir } from '../paths.ts';
@@ -26,6 +26,7 @@ import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
 import { solutionKeyword } from './keywords.ts';
 import { formatAddress, senderOf, type InboundMail, type MailAddress } from './mail.ts';
+import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
 import { routeDraft } from '../routing.ts';
 import type { RoutingRule } from '../schema/routing.ts';
@@ -43,6 +44,7 @@ export const INTAKE_FLAGS = {
   replyToClosed: 'reply-to-closed',
   replyToSolved: 'reply-to-solved',
   unknownTicketTag: 'unknown-ticket-tag',
+  madeInternal: 'made-internal',
 } as const;
 
 /** Ticket titles are at most 250 characters (GGUS); the full subject then opens the body. */
@@ -71,6 +73,8 @@ export interface IntakeContext {
     loadTicket(number: number): TicketDoc;
     /** File names already in the ticket's files/. */
     ticketFiles(number: number): readonly string[];
+    /** The ticket's messages (internal notes are matched against quotes); absent: none known. */
+    ticketMessages?(number: number): readonly MessageDoc[];
   };
   /** The number the next new ticket gets; asked only when one is created. */
   nextNumber(): number;
@@ -231,7 +235,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
 
   const thread = threadMail(mail, settings, recipient, ctx.lookups);
   const auth = authenticateSender(mail, senderEmail, settings);
-  const planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: thread.unknownTags };
+  const planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: thread.unknownTags, notificationKeys: thread.notificationKeys };
   if (thread.match) {
     const doc = ctx.lookups.loadTicket(thread.match.ticket);
     if (doc.ticket.status === 'verified' || doc.ticket.status === 'closed') {
@@ -251,6 +255,8 @@ interface Planned {
   auth: AuthenticationVerdict;
   collisionFlags: string[];
   unknownTags: number[];
+  /** Event keys of our notifications the mail answers. */
+  notificationKeys: readonly string[];
 }
 
 function personName(address: MailAddress): string {
@@ -384,7 +390,7 @@ function isParticipant(ticket: Ticket, address: string, units: readonly Unit[]):
 }
 
 /** The status a mail moves the ticket to, and why; only the submitter, and only when authenticated. */
-function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, repliesToNotification: boolean): { status?: 'in progress' | 'verified' | 'reopened'; flags: string[]; note: string } {
+function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): { status?: 'in progress' | 'verified' | 'reopened'; flags: string[]; note: string } {
   const status = doc.ticket.status;
   const keyword = solutionKeyword(planned.mail.subject, planned.ctx.settings.subjectTag);
   if (status === 'verified' || status === 'closed') return { flags: [INTAKE_FLAGS.replyToClosed], note: `reply to a ${status} ticket appended (settings.mail.replyToClosed: append)` };
@@ -394,8 +400,10 @@ function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, rep
   else if (status === 'solved' || status === 'unsolved') {
     if (keyword === 'verify') intended = { status: 'verified', flags: [], note: 'submitter verified the solution by mail' };
     else if (keyword === 'reopen') intended = { status: 'reopened', flags: [], note: 'submitter reopened the ticket by mail' };
-    else if (repliesToNotification) intended = { status: 'verified', flags: [], note: 'a plain reply to the solution mail verifies it (GGUS)' };
-    else intended = { flags: [INTAKE_FLAGS.replyToSolved], note: `reply to a ${status} ticket without verify/reopen: appended for the supporters` };
+    // A plain reply never verifies, whichever mail it answers and whatever it says ("No, it is still failing!"
+    // verified tickets before): GGUS changes no field by mail, so it is appended and flagged for the unit,
+    // which reopens the ticket if the reply says the problem is back; the submitter has the reopen link.
+    else intended = { flags: [INTAKE_FLAGS.replyToSolved], note: `reply to a ${status} ticket without the verify or reopen keyword: appended and flagged for the unit, status unchanged` };
   }
   if (intended.status && !planned.auth.authenticated) {
     return { flags: [INTAKE_FLAGS.unauthenticated], note: `would set ${intended.status}, but the sender is not authenticated (${planned.auth.reason}): appended for TPM` };
@@ -403,18 +411,62 @@ function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, rep
   return intended;
 }
 
+/** Words of a text with mail quote marks (`> `) and all spacing removed, lower-cased: re-wrapped quotes still match. */
+function quoteWords(text: string): string[] {
+  return text.split('\n').map((line) => line.replace(/^[\s>|]+/, '')).join(' ').toLowerCase().split(/[\s\u00a0]+/).filter((word) => word !== '');
+}
+
+/** Consecutive words of an internal note that, found in a mail, count as quoting it. */
+const QUOTE_WINDOW = 8;
+
+/** Whether `text` quotes one of the internal notes: any 8 consecutive words of a note, or all of a shorter one. */
+export function quotesInternal(text: string, notes: readonly string[]): boolean {
+  const haystack = ` ${quoteWords(text).join(' ')} `;
+  for (const note of notes) {
+    const words = quoteWords(note);
+    if (words.length < QUOTE_WINDOW) {
+      // A note of a few words ("ok", "checked") is too common to judge by; three words or more are not.
+      if (words.length >= 3 && haystack.includes(` ${words.join(' ')} `)) return true;
+      continue;
+    }
+    for (let start = 0; start + QUOTE_WINDOW <= words.length; start++) {
+      if (haystack.includes(` ${words.slice(start, start + QUOTE_WINDOW).join(' ')} `)) return true;
+    }
+  }
+  return false;
+}
+
+/** The subject mark that makes a mail an internal note (`[internal]`, as mails with internal notes carry it). */
+const INTERNAL_MARK = /\[\s*internal\s*\]/iu;
+
+/**
+ * Why a mail to a ticket becomes an internal note, or undefined: sent to the internal address, a reply to a
+ * mail that carried internal notes, marked `[internal]` in the subject, or quoting an internal note. Internal
+ * text must never reach the submitter or the site, whoever quotes it (research/ggus.md §3).
+ */
+function internalReason(planned: Planned, number: number): string | undefined {
+  if (planned.recipient.internal) return 'sent to the internal address';
+  if (planned.notificationKeys.some((key) => key.endsWith(INTERNAL_KEY_SUFFIX))) return 'a reply to a mail with internal notes';
+  if (INTERNAL_MARK.test(flattenSubject(planned.mail.subject))) return 'the subject is marked [internal]';
+  const notes = (planned.ctx.lookups.ticketMessages?.(number) ?? []).filter((doc) => doc.message.visibility === 'internal').map((doc) => doc.body);
+  if (notes.length > 0 && quotesInternal(planned.mail.text, notes)) return 'it quotes an internal note';
+  return undefined;
+}
+
 function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; repliesToNotification: boolean }): ChangeDecision {
   const { mail, ctx, author, doc, match } = planned;
   const number = doc.ticket.number;
   const isSubmitter = doc.ticket.submitter.email?.toLowerCase() === author.address.toLowerCase();
   const participant = isParticipant(doc.ticket, author.address, ctx.units);
-  const effect = stateEffect(planned, doc, isSubmitter, planned.repliesToNotification);
+  const effect = stateEffect(planned, doc, isSubmitter);
+  const internal = internalReason(planned, number);
   const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
   const flags = [...new Set([
     ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),
     ...effect.flags,
     ...planned.collisionFlags,
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
+    ...(internal ? [INTAKE_FLAGS.madeInternal] : []),
   ])];
   const text = withNote(normalizeBody(mail.text), skippedNote(skipped));
   const fold = foldFrom(normalizeBody(mail.text));
@@ -425,7 +477,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const message: MessageInput = {
     date: ctx.received,
     author: { name: personName(author), email: author.address, role, ...(unit ? { unit } : {}) },
-    visibility: 'public',
+    visibility: internal ? 'internal' : 'public',
     source: 'mail',
     ...(messageId ? { messageId } : {}),
     ...(inReplyTo ? { inReplyTo } : {}),
@@ -445,6 +497,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   }
   const reasons = [`threaded by ${match.rule} (${oneLine(match.detail, 120)})`];
   if (effect.note) reasons.push(effect.note);
+  if (internal) reasons.push(`kept as an internal note: ${internal}`);
   if (!participant) reasons.push(`sender ${author.address} is not on the ticket: flagged for TPM`);
   if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');
   const who = `${personName(author)} (${role})`;

@@ -22,6 +22,7 @@
  * at most `mail.ccLimit` of the CC list.
  */
 import type { TicketEvent } from '../events.ts';
+import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
@@ -35,6 +36,11 @@ export interface Recipient {
   address: string;
   name?: string | undefined;
   role: RecipientRole;
+}
+
+/** Whether a planned mail carries internal notes (its key says so; replies to it become internal notes). */
+export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
+  return mail.key.endsWith(INTERNAL_KEY_SUFFIX);
 }
 
 /** What the mail is; decides its wording. */
@@ -265,10 +271,14 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
     ];
     const to = book.take(lists);
     const cc = book.take(people);
+    const supporterMessages = [...conversation, ...unitAlerts];
+    // A mail that carries internal text is marked (key, header, subject, Reply-To), so a reply to it
+    // becomes an internal note instead of reaching the submitter (lib/core/intake/decide.ts).
+    const internal = supporterMessages.some((m) => m.message.visibility === 'internal');
     if (to.length + cc.length > 0) {
       mails.push({
         ...base,
-        key: `${short}.unit`,
+        key: `${short}.unit${internal ? INTERNAL_KEY_SUFFIX : ''}`,
         kind: solved ? 'solution' : unitAlerts.length > 0 && allChanges.length === 0 && conversation.length === 0 ? 'unit alert' : 'update',
         audience: 'supporters',
         to: to.length > 0 ? to : cc,
@@ -276,7 +286,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
         list: to.some((r) => r.role === 'unit' || r.role === 'solving unit' || r.role === 'tpm'),
         autoSubmitted: 'auto-generated',
         changes: allChanges,
-        messages: [...conversation, ...unitAlerts],
+        messages: supporterMessages,
         offerVerify: false,
         note: reopened ? `Reopened: the ticket comes back to ${unitLabel(update.previous?.unit, units)}${units.some((u) => u.family === 'tpm') ? ' and TPM' : ''}.` : undefined,
         request: created ? update.body : undefined,
