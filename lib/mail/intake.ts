@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { decideIntake, decideQuarantine, refusalOf, NoSenderError, UnsupportedSenderError, type ChangeDecision, type FileWrite, type IntakeAction, type IntakeDecision } from '../core/intake/decide.ts';
+import { decideIntake, decideQuarantine, NoSenderError, UnsupportedSenderError, type ChangeDecision, type FileWrite, type IntakeAction, type IntakeDecision } from '../core/intake/decide.ts';
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
 import { INTAKE_STATE_FILE, quarantineRawPath, quarantineRecordPath } from '../core/intake/paths.ts';
@@ -42,7 +42,7 @@ export interface IntakeResult {
 }
 
 export interface IntakeSessionOptions {
-  /** single: a message that is no mail or has no sender is refused (thrown, nothing written); batch: quarantined. */
+  /** single: empty input is refused (thrown, nothing written); batch: quarantined. Everything else is quarantined in both. */
   mode: 'single' | 'batch';
   /** The envelope recipient (`--recipient`), for every message of the run. */
   recipient?: string | undefined;
@@ -292,7 +292,7 @@ export class IntakeSession {
 
   /**
    * Takes one message to the end: a commit (created, appended, ignored, quarantined, or a first duplicate
-   * record) or nothing (a repeat duplicate). Throws NotAnEmailError / NoSenderError in single mode, and
+   * record) or nothing (a repeat duplicate). Throws NotAnEmailError for empty input in single mode, and
    * Git errors always: those are not the message's fault, so the message must stay unprocessed.
    */
   async process(message: IncomingMessage, retry?: QuarantineRetry): Promise<IntakeResult> {
@@ -303,10 +303,6 @@ export class IntakeSession {
     let decision: IntakeDecision;
     try {
       mail = await parseMail(raw);
-      if (this.options.mode === 'single' && !retry) {
-        const refusal = refusalOf(mail, this.settings);
-        if (refusal) throw refusal;
-      }
       await this.ensureIndex();
       keys = this.keysFor(mail, raw);
       const prior = this.index.entries(keys.idHash).filter((entry) => !(retry && entry.outcome === 'quarantined'));
@@ -328,7 +324,9 @@ export class IntakeSession {
         nextNumber: () => this.nextNumber(),
       });
     } catch (error) {
-      if (this.options.mode === 'single' && !retry && (error instanceof NotAnEmailError || error instanceof NoSenderError)) throw error;
+      // Only empty input is refused: anything else an MTA pipes in is kept in quarantine with the reason, since a
+      // non-zero exit makes the MTA bounce the mail (or retry it for days) and the sender's words would be lost.
+      if (this.options.mode === 'single' && !retry && error instanceof NotAnEmailError && raw.toString('latin1').trim() === '') throw error;
       if (isInfrastructureError(error)) throw error;
       await this.ensureIndex();
       const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';

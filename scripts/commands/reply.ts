@@ -50,6 +50,7 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
     event: visibility === 'internal' ? 'internal-note' : 'message',
     actor,
     files: [{ path: file.path, content: file.content }],
+    ...(options.now ? { date: options.now } : {}),
   });
   return { commit, file: file.path };
 }

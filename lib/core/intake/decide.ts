@@ -20,12 +20,12 @@ import { serializeMessage, serializeTicket, normalizeBody } from '../documents.t
 import { ticketIndexPath } from '../paths.ts';
 import { planAttachments, formatBytes, type PlannedAttachment, type SkippedAttachment } from './attachments.ts';
 import { authenticateSender, type AuthenticationVerdict } from './authentication.ts';
-import { classifyMail } from './classify.ts';
+import { classifyMail, trustedSenders } from './classify.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
 import { solutionKeyword } from './keywords.ts';
-import { formatAddress, senderOf, type InboundMail, type MailAddress } from './mail.ts';
+import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
 import { routeDraft } from '../routing.ts';
@@ -106,7 +106,7 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
-/** A mail that has no usable sender: refused in single mode (the MTA keeps it), quarantined in batches. */
+/** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
 export class NoSenderError extends GitgusError {
   constructor(detail: string) {
     super('E_MAIL_NO_SENDER', `the message has no usable sender address (${detail})`, { hint: 'A ticket needs a From address to answer; nothing was written.' });
@@ -179,18 +179,6 @@ export class UnsupportedSenderError extends GitgusError {
   }
 }
 
-/** Whether the mail would be refused in single mode (checked before anything is written). */
-export function refusalOf(mail: InboundMail, settings: Settings): NoSenderError | undefined {
-  if (classifyMail(mail, settings)) return undefined;
-  try {
-    requireSender(mail);
-    return undefined;
-  } catch (error) {
-    if (error instanceof NoSenderError) return error;
-    return undefined;
-  }
-}
-
 export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecision {
   const { settings, keys } = ctx;
   const recipient = resolveRecipient(mail, settings, ctx.envelopeRecipient);
@@ -212,7 +200,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   }
   const collisionFlags = ctx.priorEntries.length > 0 ? [INTAKE_FLAGS.collision] : [];
 
-  const ignored = classifyMail(mail, settings);
+  const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
     const text = mail.text.length > IGNORED_TEXT_MAX ? `${mail.text.slice(0, IGNORED_TEXT_MAX)}\n\n[… ${mail.text.length - IGNORED_TEXT_MAX} more characters not kept]` : mail.text;
@@ -331,11 +319,13 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     ...(planned.linkTo ? [INTAKE_FLAGS.replyToClosed] : []),
   ])];
   const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+  const issued = issuedAt(mail.date, ctx.received);
   const ticket: TicketInput = {
     number,
     title,
     status: 'new',
-    originalPriority: 'less urgent',
+    // Reports use the priority the ticket started with (GGUS D-RG): the one routing set, not the default.
+    originalPriority: routing.fields.priority ?? 'less urgent',
     unit: routing.unit,
     ...routing.fields,
     ...(vo ? { vo } : {}),
@@ -343,6 +333,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     submitter: { name: personName(author), email: author.address },
     ...(cc.length > 0 ? { cc } : {}),
     created: ctx.received,
+    ...(issued ? { issued } : {}),
     source: { kind: 'email', address: planned.recipient.address, ...(messageId ? { messageId } : {}) },
     ...(planned.linkTo ? { relations: { related: [planned.linkTo.ticket.number] } } : {}),
     ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
@@ -380,6 +371,20 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     },
   };
 }
+
+/**
+ * The mail's Date: as the ticket's date of issue, when it is believable: not after intake received the mail
+ * (a clock ahead would put the issue in the future) and not more than 30 days before it (a typo, a resent
+ * archive). Otherwise none, and the date of issue is the creation time, as GGUS defaults it.
+ */
+export function issuedAt(date: string | undefined, received: string): string | undefined {
+  if (date === undefined) return undefined;
+  const at = Date.parse(date);
+  const got = Date.parse(received);
+  if (Number.isNaN(at) || Number.isNaN(got) || at > got || got - at > ISSUED_MAX_AGE_MS) return undefined;
+  return date;
+}
+const ISSUED_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 function isParticipant(ticket: Ticket, address: string, units: readonly Unit[]): boolean {
   const lower = address.toLowerCase();
@@ -539,7 +544,10 @@ export function decideQuarantine(input: QuarantineInput): ChangeDecision {
   const { keys } = input;
   const mail = input.mail;
   const recipient = mail ? resolveRecipient(mail, input.settings, input.envelopeRecipient) : undefined;
-  const from = mail?.from ? oneLine(formatAddress(mail.from), 500) : '';
+  // A From that does not parse (`jane at uni dot example`) is kept as it was written, for TPM to answer by hand.
+  const rawFrom = mail ? headerValue(mail, 'From') : undefined;
+  const parsedFrom = mail?.from && mail.from.address.includes('@') ? formatAddress(mail.from) : undefined;
+  const from = oneLine(parsedFrom ?? rawFrom ?? '', 500);
   const subject = mail ? oneLine(mail.subject, 1000) : '';
   const record: IntakeRecordInput = {
     action: 'quarantined',

@@ -6,6 +6,7 @@
  * |----------------------------------|-----------------------------------------------------------------------|
  * | submitter, "on solution"         | the solution, public messages                                         |
  * | submitter, "on every change"     | every update with something public in it                              |
+ * | submitter, any mode              | "waiting for reply" (the question), reminders                         |
  * | submitter, new ticket            | an acknowledgement (Auto-Submitted: auto-replied)                     |
  * | CC                               | the same as the submitter (public only)                               |
  * | unit mailing list                | every update, internal notes included                                 |
@@ -44,7 +45,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'update' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
+export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -247,6 +248,8 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const status = statusEvent(update);
   const solved = status !== undefined && (status.to === 'solved' || status.to === 'unsolved') && status.from !== 'solved' && status.from !== 'unsolved';
   const reopened = status?.to === 'reopened';
+  // "waiting for reply" asks the submitter something (GGUS: it "mails the submitter"), whatever their notification mode.
+  const asked = status?.to === 'waiting for reply';
 
   const own = ownAddresses(settings);
   const actor = actorAddresses(update, units);
@@ -311,13 +314,14 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
     const wanted =
       reminders.length > 0 ||
       solved ||
+      asked ||
       publicMessages.length > 0 ||
       (ticket.notify === 'on every change' && publicChanges.length > 0);
     if (wanted) {
       const to = book.take([submitter]);
       // A reminder is for the submitter alone; everything else is copied to CC.
       const cc = reminders.length > 0 && publicMessages.length === 0 && !solved ? [] : book.take(ccList);
-      const kind: MailKind = solved ? 'solution' : reminders.length > 0 && publicMessages.length === 0 && publicChanges.length === 0 ? 'reminder' : 'update';
+      const kind: MailKind = solved ? 'solution' : asked ? 'question' : reminders.length > 0 && publicMessages.length === 0 && publicChanges.length === 0 ? 'reminder' : 'update';
       if (to.length + cc.length > 0) {
         mails.push({
           ...base,

@@ -109,6 +109,7 @@ function oneLine(text: string): string {
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   acknowledgement: 'Received: ',
   update: '',
+  question: 'Question: ',
   solution: '',
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
@@ -148,6 +149,7 @@ function fieldRows(mail: PlannedMail, units: readonly Unit[]): { label: string; 
   if (t.vo) rows.push({ field: 'vo', label: 'VO', value: t.vo });
   if (t.site) rows.push({ field: 'site', label: 'Affected site', value: t.site });
   if (mail.audience === 'supporters' && t.assignee) rows.push({ field: 'assignee', label: 'Assigned to', value: t.assignee });
+  if (t.issued) rows.push({ field: 'issued', label: 'Date of issue', value: when(t.issued) });
   rows.push({ field: 'created', label: 'Created', value: when(t.created) });
   return rows.map((row) => {
     const change = mail.changes.find((c) => c.field === row.field);
@@ -164,6 +166,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return `Ticket ${label} is ${mail.ticket.status}.`;
     case 'reminder':
       return `Ticket ${label} is waiting for your reply.`;
+    case 'question':
+      return `Ticket ${label} is waiting for your reply: ${mail.actorName} asks you the question below. Reply to this mail to answer; the ticket then goes back to the support unit.`;
     case 'unit alert':
       return `Ticket ${label} needs your unit's attention.`;
     case 'children solved':
