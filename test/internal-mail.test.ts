@@ -101,9 +101,9 @@ describe('an internal note, the unit mail, a supporter reply quoting it', () => 
   it('a supporter replying to it (quoting the note) adds an internal note, mailed to nobody outside the unit', async () => {
     const reply = mailFrom('Anna Kit <anna@kit.test>', {
       id: 'anna-1@kit.test',
-      to: unitMail.replyTo?.value[0]?.address as string,
+      to: unitMail.replyTo?.value[0]?.address,
       subject: `Re: ${unitMail.subject ?? ''}`,
-      inReplyTo: unitMail.messageId as string,
+      inReplyTo: unitMail.messageId,
       body: `I can take over the VOBOX meanwhile.\n\nOn Tue, Tom Shift wrote:\n> ${SECRET}\n`,
     });
     const result = await deliver(reply);

@@ -160,7 +160,7 @@ describe('every mail × every reply, on the solved (or unsolved) ticket', () => 
       id: `${mailKind}-${reply.kind.replace(/\W+/g, '-')}@uni.test`,
       subject: reply.subject(`[GGUS #${ticket}]`, mail.mail.subject ?? ''),
       body: reply.body,
-      inReplyTo: mail.mail.messageId as string,
+      inReplyTo: mail.mail.messageId,
       date: 'Wed, 23 Dec 2026 14:00:00 +0000',
     }), '2026-12-23T14:00:00Z');
     expect(result).toMatchObject({ action: 'appended', ticket });
@@ -181,7 +181,7 @@ describe('while the ticket waits for the submitter', () => {
     git(copy, ['reset', '-q', '--hard', git(copy, ['log', '--format=%H', '-1', '--grep=→ solved']).trim() + '~1']);
     expect(loadTicket(copy, 165001).ticket.status).toBe('waiting for reply');
     const question = mails.question?.mail.mail as ParsedMail;
-    await deliver(copy, inbound({ id: 'wait-verify@uni.test', subject: '[GGUS #165001] verify', body: 'CE02.', inReplyTo: question.messageId as string, date: 'Wed, 09 Dec 2026 12:30:00 +0000' }), '2026-12-09T12:30:00Z');
+    await deliver(copy, inbound({ id: 'wait-verify@uni.test', subject: '[GGUS #165001] verify', body: 'CE02.', inReplyTo: question.messageId, date: 'Wed, 09 Dec 2026 12:30:00 +0000' }), '2026-12-09T12:30:00Z');
     expect(loadTicket(copy, 165001).ticket.status).toBe('in progress');
   });
 });

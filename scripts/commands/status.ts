@@ -42,9 +42,9 @@ export async function changeStatus(options: StatusOptions): Promise<{ commit: st
     after.solution = { qualifier, text };
   }
   const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
-  const update = statusEffects(lookup, options.number);
+  const update = statusEffects(lookup, options.number, before.status);
   const changed = new Map<number, Ticket>([[options.number, after], ...update.changed]);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: changed, effects: update.effects }, {
+  const { commit } = await commitPlan(context, store, { primary: options.number, after: changed, effects: update.effects, notes: update.notes }, {
     subject: `#${options.number} status: ${before.status} → ${to}`,
     event: 'status',
     ...(options.now ? { now: options.now } : {}),
@@ -63,7 +63,7 @@ export default defineCommand({
     status: { type: 'positional', description: 'The new status', required: true },
     solution: { type: 'string', description: 'Solution text (solved, unsolved)', valueHint: 'TEXT' },
     qualifier: { type: 'string', description: 'Solution qualifier (default fixed)', valueHint: 'QUALIFIER' },
-    message: { type: 'string', alias: 'm', description: 'A public message in the same commit (required for "waiting for reply": the question)', valueHint: 'TEXT' },
+    message: { type: 'string', alias: 'm', description: 'A public message in the same commit (for "waiting for reply": the question to the submitter)', valueHint: 'TEXT' },
     ...commonArgs,
     ...actorArg,
   },
