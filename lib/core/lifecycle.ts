@@ -131,7 +131,7 @@ export interface LifecycleViolation {
 }
 
 /** Fields nobody changes once the ticket exists (`type` has its own rule). */
-export const IMMUTABLE_FIELDS: readonly string[] = ['number', 'created', 'source', 'origin', 'submitter', 'originalPriority'];
+export const IMMUTABLE_FIELDS: readonly string[] = ['number', 'created', 'issued', 'source', 'origin', 'submitter', 'originalPriority'];
 
 /** Fields the helpdesk keeps for itself (marks for TPM, attachment lists written by intake). */
 const SYSTEM_FIELDS: readonly string[] = ['attachments', 'flags', 'foldFrom'];

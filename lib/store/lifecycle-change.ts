@@ -8,7 +8,7 @@ import type { Trailers } from '../core/commit-message.ts';
 import { describeChanges, messageFile, ticketFile, type FieldChange } from '../core/edit.ts';
 import { actorRoles, changedFields, checkTicketChange, withImpliedChanges, type ActorRole, type LifecycleViolation } from '../core/lifecycle.ts';
 import { ticketIndexPath } from '../core/paths.ts';
-import type { Identity } from '../core/people.ts';
+import { roleOf, type Identity } from '../core/people.ts';
 import { statusEffects, type RelationEffect, type RelationNote, type TicketLookup } from '../core/relations.ts';
 import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
@@ -143,6 +143,8 @@ export interface CommitPlanOptions {
   body?: string;
   trailers?: Trailers;
   now?: Date;
+  /** A public message by the actor on the primary ticket in the same commit (the question of "waiting for reply"). */
+  message?: string | undefined;
 }
 
 /** Judges the plan and commits it; nothing is written when any rule is broken. */
@@ -167,6 +169,13 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
     files.push({ path: note.path, content: note.content });
   }
   for (const message of plan.messages ?? []) files.push(message.file);
+  if (options.message !== undefined && options.message.trim() !== '') {
+    const person = context.person === 'system' ? undefined : context.person;
+    const { role, unit } = person ? roleOf(person, store.doc(plan.primary).ticket, context.units) : { role: 'system' as const, unit: undefined };
+    const author = { name: context.actor.name, ...(context.actor.github ? { github: context.actor.github } : context.actor.email ? { email: context.actor.email } : {}), role, ...(unit ? { unit } : {}) };
+    const file = messageFile(plan.primary, { message: { date, author, visibility: 'public', source: 'cli' }, body: options.message });
+    files.push({ path: file.path, content: file.content });
+  }
   if (files.length === 0) throw new GitgusError('E_NO_CHANGE', `#${plan.primary} already has these values; nothing to commit`);
   const primary = plan.after.get(plan.primary) ?? store.doc(plan.primary).ticket;
   const effectLines = plan.effects.map((effect) => `#${effect.ticket} ${effect.from} → ${effect.to}`);
