@@ -25,12 +25,12 @@ const steps = workflow.jobs.build.steps;
 /** The script lines of the build job, in order. */
 const runLines = steps.filter((step) => step.run !== undefined).map((step) => step.run as string);
 /** What the workflow's cache step keeps between runs. */
-const cached = String(steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with?.path ?? '')
+const cached = (steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with?.path as string | undefined ?? '')
   .split('\n')
   .map((line) => line.trim())
   .filter((line) => line !== '');
 /** The folder the workflow uploads to Pages. */
-const uploaded = String(steps.find((step) => step.uses?.startsWith('actions/upload-pages-artifact@'))?.with?.path ?? '');
+const uploaded = (steps.find((step) => step.uses?.startsWith('actions/upload-pages-artifact@'))?.with?.path as string | undefined) ?? '';
 
 function snapshot(dir: string, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -75,7 +75,7 @@ function saveCache(checkout: string): string {
 }
 
 describe('the Pages workflow', () => {
-  it('keeps the output between runs: the run after a change is incremental and equals a cold build', async () => {
+  it('keeps the output between runs: the run after a change is incremental and equals a cold build', () => {
     expect(runLines.length).toBeGreaterThan(0);
     expect(cached).toEqual(expect.arrayContaining(['.astro', uploaded, `${uploaded}.gitgus.json`]));
     const helpdesk = makeHelpdesk();

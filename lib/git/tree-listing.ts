@@ -7,7 +7,7 @@
  * every file costs minutes.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { runGit } from './native.ts';
 
@@ -28,7 +28,7 @@ function nulList(text: string): string[] {
 
 /**
  * Repository path → blob id of the file as it is on disk, for every file under `prefixes` (tracked or
- * new, not ignored). Undefined when `root` is not the top of a Git work tree (the caller then reads the
+ * new, not ignored); `link:<id>` for a symbolic link. Undefined when `root` is not the top of a Git work tree (the caller then reads the
  * files). Paths use `/`.
  */
 export function listFilesWithBlobs(root: string, prefixes: readonly string[]): Map<string, string> | undefined {
@@ -39,16 +39,19 @@ export function listFilesWithBlobs(root: string, prefixes: readonly string[]): M
     // `<mode> <blob> <stage>\t<path>`
     const tab = entry.indexOf('\t');
     const [mode = '', blob = ''] = entry.slice(0, tab).split(' ');
-    // Submodules (160000) and symlinks (120000) are not helpdesk files; the loaders refuse them on their own.
+    // A symbolic link (120000) is listed with a `link:` id, so whoever reads it meets it (and refuses it)
+    // and no verdict of a regular file with the same bytes is ever taken for it; submodules are skipped.
     if (mode.startsWith('100')) files.set(entry.slice(tab + 1), blob);
+    else if (mode === '120000') files.set(entry.slice(tab + 1), `link:${blob}`);
   }
   const dirty = runGit(root, ['ls-files', '-m', '-d', '-o', '--exclude-standard', '-z', '--', ...prefixes]).stdout;
   for (const file of new Set(nulList(dirty))) {
     const full = path.join(root, file);
     // lstat: a symbolic link is not followed out of the checkout.
     const stat = lstatSync(full, { throwIfNoEntry: false });
-    if (!stat?.isFile()) files.delete(file);
-    else files.set(file, blobId(readFileSync(full)));
+    if (stat?.isFile()) files.set(file, blobId(readFileSync(full)));
+    else if (stat?.isSymbolicLink()) files.set(file, `link:${blobId(Buffer.from(readlinkSync(full)))}`);
+    else files.delete(file);
   }
   return files;
 }
