@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NoSenderError } from '../lib/core/intake/decide.ts';
-import { IntakeSession, type IntakeResult } from '../lib/mail/intake.ts';
+import { IntakeSession, type IntakeResult } from '../lib/intake/session.ts';
 import { NotAnEmailError } from '../lib/mail/parse.ts';
 import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk } from './helpers.ts';
 

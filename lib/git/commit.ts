@@ -12,7 +12,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { formatCommitMessage, type CommitMessage } from '../core/commit-message.ts';
 import { GitgusError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 
 export interface FileChange {
   /** Repository path with `/`. */

@@ -10,9 +10,9 @@ import { parseWithFriendlyErrors } from '../core/friendly-errors.ts';
 import { QUARANTINE_DIR, quarantineRawPath } from '../core/intake/paths.ts';
 import { INTAKE_RECORD_EXAMPLE, IntakeRecordSchema, type IntakeRecord } from '../core/schema/intake.ts';
 import { NotFoundError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
-import { IntakeSession, type IntakeResult } from './intake.ts';
-import { walkMarkdown } from './intake-store.ts';
+import { resolveInside } from '../fs/paths.ts';
+import { IntakeSession, type IntakeResult } from '../intake/session.ts';
+import { walkMarkdown } from '../intake/index-store.ts';
 
 export interface QuarantineEntry extends IntakeRecord {
   /** Repository path of the record. */

@@ -11,7 +11,7 @@
  */
 import { GitgusError } from '../errors.ts';
 import { headCommit, pushOrDiscard } from '../git/push.ts';
-import { IntakeSession, type IntakeResult, type IntakeSessionOptions } from './intake.ts';
+import { IntakeSession, type IntakeResult, type IntakeSessionOptions } from '../intake/session.ts';
 import { hasRemote } from './push.ts';
 import type { MessageSource, SourceMessage } from './sources.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import type cliProgress from 'cli-progress';
 import { GitgusError } from '../../lib/errors.ts';
-import { IntakeSession, type IntakeResult } from '../../lib/mail/intake.ts';
+import { IntakeSession, type IntakeResult } from '../../lib/intake/session.ts';
 import { runIntake, type RunSummary } from '../../lib/mail/run.ts';
 import { fileSource, maildirSource, mboxSource, stdinSource, type MessageSource } from '../../lib/mail/sources.ts';
 import { commonArgs, helpdeskRoot } from '../_shared.ts';

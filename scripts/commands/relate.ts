@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { linkTickets, unlinkTickets, type RelationLink } from '../../lib/core/relations.ts';
 import type { Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { commitPlan, loadChangeContext, TicketStore } from '../../lib/store/lifecycle-change.ts';
+import { commitPlan, loadChangeContext, TicketStore } from '../../lib/store/commit-plan.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 export interface RelateOptions {

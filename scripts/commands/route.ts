@@ -3,7 +3,7 @@ import { RULE_TRAILER } from '../../lib/core/events.ts';
 import { explainRouting, routeTicket, routingChangesNothing, type RoutingDecision } from '../../lib/core/routing.ts';
 import type { Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { commitPlan, loadChangeContext, loadRoutingRules, TicketStore } from '../../lib/store/lifecycle-change.ts';
+import { commitPlan, loadChangeContext, loadRoutingRules, TicketStore } from '../../lib/store/commit-plan.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 export interface RouteOptions {

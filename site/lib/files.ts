@@ -1,6 +1,6 @@
 /** File reads the site needs beyond lib/store/load.ts, through the same path guard. IO only. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { resolveInside } from '../../lib/store/fs-paths.ts';
+import { resolveInside } from '../../lib/fs/paths.ts';
 
 /** Names in a folder of the helpdesk, sorted; none when the folder does not exist. */
 export function listFolder(root: string, repoPath: string): string[] {

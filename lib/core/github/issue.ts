@@ -142,7 +142,7 @@ export interface RoutingOutcome {
   trailers?: Record<string, string>;
 }
 
-/** The change one issue or comment makes, in the shape mail intake's session commits (lib/mail/intake.ts). */
+/** The change one issue or comment makes, in the shape mail intake's session commits (lib/intake/session.ts). */
 export interface GitHubChange {
   action: 'created' | 'appended';
   ticket: number;

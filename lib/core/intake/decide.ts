@@ -1,7 +1,7 @@
 /**
  * What happens to one inbound mail, decided without IO: duplicate, ignored, a new ticket, or a message
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
- * The IO edge (lib/mail/intake.ts) reads what `IntakeContext` asks for, writes what comes back, commits.
+ * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
 import { GitgusError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';

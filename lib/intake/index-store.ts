@@ -13,9 +13,9 @@ import { normalizeMessageId } from '../core/mail-ids.ts';
 import { TICKETS_DIR } from '../core/paths.ts';
 import { INTAKE_STATE_EXAMPLE, IntakeRecordSchema, IntakeStateSchema, UNKNOWN_CONTENT_HASH, type IndexEntry, type IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { listTicketFolders } from '../store/load.ts';
-import { sha256 } from './parse.ts';
+import { sha256 } from '../mail/parse.ts';
 
 export function readState(root: string): IntakeState | undefined {
   const file = resolveInside(root, INTAKE_STATE_FILE);

@@ -21,12 +21,12 @@ import { GitgusError, NotFoundError, ValidationError } from '../errors.ts';
 import type { FileChange } from '../git/commit.ts';
 import { FastImportWriter, syncIndexNative } from '../git/fast-import.ts';
 import { runGit } from '../git/native.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
 import { parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
-import { existingShardFiles, highestTicketOnDisk, MessageIndex, readState, rebuildIndex, serializeState } from './intake-store.ts';
-import { NotAnEmailError, parseMail, sha256, stripEnvelopeLine } from './parse.ts';
+import { existingShardFiles, highestTicketOnDisk, MessageIndex, readState, rebuildIndex, serializeState } from './index-store.ts';
+import { NotAnEmailError, parseMail, sha256, stripEnvelopeLine } from '../mail/parse.ts';
 
 export interface IntakeResult {
   action: IntakeAction;

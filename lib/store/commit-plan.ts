@@ -18,7 +18,7 @@ import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import { resolveActor, type Actor } from '../git/identity.ts';
 import type { FileChange } from '../git/commit.ts';
-import { resolveInside } from './fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { loadSettings, loadTicket, loadUnits, readText, type LoadedTicket } from './load.ts';
 import { commitTicketChange } from './ticket-change.ts';
 

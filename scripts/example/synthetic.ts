@@ -3,11 +3,11 @@
  * and for the GGUS-scale benchmark helpdesk. Content is plausible grid-support text, not lorem ipsum,
  * so search and rendering see realistic words.
  */
-import { serializeTicket } from '../lib/core/documents.ts';
-import { messageFile } from '../lib/core/edit.ts';
-import { ticketIndexPath } from '../lib/core/paths.ts';
-import type { MessageInput } from '../lib/core/schema/message.ts';
-import { ISSUE_TYPES, PRIORITIES, type Status, type Ticket, type TicketInput } from '../lib/core/schema/ticket.ts';
+import { serializeTicket } from '../../lib/core/documents.ts';
+import { messageFile } from '../../lib/core/edit.ts';
+import { ticketIndexPath } from '../../lib/core/paths.ts';
+import type { MessageInput } from '../../lib/core/schema/message.ts';
+import { ISSUE_TYPES, PRIORITIES, type Status, type Ticket, type TicketInput } from '../../lib/core/schema/ticket.ts';
 
 /** mulberry32: tiny, fast, deterministic. */
 export function rng(seed: number): () => number {
