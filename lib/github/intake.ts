@@ -19,7 +19,7 @@ import { resolveInside } from '../fs/paths.ts';
 import { routeTicket } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
 import { TicketSchema } from '../core/schema/ticket.ts';
-import { loadRoutingRules } from '../store/commit-plan.ts';
+import { loadRoutingRules } from '../store/routing-rules.ts';
 import type { GitHubApi } from './client.ts';
 
 /** What happened to one issue or comment. */

@@ -23,7 +23,7 @@ import { FastImportWriter, syncIndexNative } from '../git/fast-import.ts';
 import { runGit } from '../git/native.ts';
 import { resolveInside } from '../fs/paths.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
-import { parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
+import { loadRoutingRules } from '../store/routing-rules.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
 import { existingShardFiles, highestTicketOnDisk, MessageIndex, readState, rebuildIndex, serializeState } from './index-store.ts';
 import { NotAnEmailError, parseMail, sha256, stripEnvelopeLine } from '../mail/parse.ts';
@@ -128,15 +128,6 @@ function readTicketIds(root: string, folder: string): { number: number; messageI
     }
   }
   return { number, messageIds: ids };
-}
-
-/**
- * units/routing.yml, as lib/store/lifecycle-change.ts's loadRoutingRules reads it, without importing the
- * commit layer (isomorphic-git) into every MTA-pipe run, which has to start in well under a second.
- */
-function readRoutingRules(root: string): RoutingRule[] {
-  const full = resolveInside(root, ROUTING_FILE);
-  return existsSync(full) ? parseRoutingRules(readFileSync(full, 'utf8'), ROUTING_FILE) : [];
 }
 
 function journalPath(root: string): string {
@@ -299,7 +290,7 @@ export class IntakeSession {
       decision = decideIntake(mail, {
         settings: this.settings,
         units: this.units,
-        routingRules: (this.routingRules ??= readRoutingRules(this.root)),
+        routingRules: (this.routingRules ??= loadRoutingRules(this.root)),
         received,
         envelopeRecipient: this.options.recipient,
         keys,
