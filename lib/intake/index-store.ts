@@ -15,7 +15,7 @@ import { INTAKE_STATE_EXAMPLE, IntakeRecordSchema, IntakeStateSchema, UNKNOWN_CO
 import type { Settings } from '../core/schema/settings.ts';
 import { resolveInside } from '../fs/paths.ts';
 import { listTicketFolders } from '../store/load.ts';
-import { sha256 } from '../mail/parse.ts';
+import { sha256 } from './hash.ts';
 
 export function readState(root: string): IntakeState | undefined {
   const file = resolveInside(root, INTAKE_STATE_FILE);

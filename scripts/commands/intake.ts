@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import type cliProgress from 'cli-progress';
 import { GitgusError } from '../../lib/errors.ts';
-import { IntakeSession, type IntakeResult } from '../../lib/intake/session.ts';
+import type { IntakeResult } from '../../lib/intake/session.ts';
+import { MailIntakeSession } from '../../lib/mail/intake-mail.ts';
 import { runIntake, type RunSummary } from '../../lib/mail/run.ts';
 import { fileSource, maildirSource, mboxSource, stdinSource, type MessageSource } from '../../lib/mail/sources.ts';
 import { commonArgs, helpdeskRoot } from '../_shared.ts';
@@ -89,7 +90,7 @@ export default defineCommand({
   async run({ args }) {
     const root = helpdeskRoot(args.root);
     if (args.reindex) {
-      const session = IntakeSession.open(root, { mode: 'batch' });
+      const session = MailIntakeSession.open(root, { mode: 'batch' });
       const state = session.reindex();
       await session.finish();
       process.stderr.write(`intake: Message-ID index rebuilt; highest ticket number ${state.lastNumber}\n`);
