@@ -16,8 +16,3 @@ export function resolveInside(root: string, repoPath: string): string {
   }
   return full;
 }
-
-/** Repository-relative path with `/` separators. */
-export function toRepoPath(root: string, fullPath: string): string {
-  return path.relative(root, fullPath).split(path.sep).join('/');
-}

@@ -158,16 +158,11 @@ function removeEmptyParents(root: string, start: string): void {
 }
 
 /** Makes the index match the working tree for `paths` (added, changed or deleted), in one index write. */
-export async function syncIndex(dir: string, paths: string[], cache: object = {}): Promise<void> {
+async function syncIndex(dir: string, paths: string[], cache: object = {}): Promise<void> {
   const present: string[] = [];
   for (const repoPath of paths) {
     if (fs.existsSync(resolveInside(dir, repoPath))) present.push(repoPath);
     else await git.remove({ fs, dir, filepath: repoPath, cache });
   }
   if (present.length > 0) await git.add({ fs, dir, filepath: present, cache });
-}
-
-/** Creates a repository with `main` as its branch (tests, `gitgus init`). */
-export async function initRepository(dir: string): Promise<void> {
-  await git.init({ fs, dir, defaultBranch: 'main' });
 }

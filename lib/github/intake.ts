@@ -51,7 +51,7 @@ export function issueRepositoryOf(settings: Pick<Settings, 'issueRepository' | '
   return repository;
 }
 
-export function readSyncState(root: string): GitHubSyncState | undefined {
+function readSyncState(root: string): GitHubSyncState | undefined {
   const file = resolveInside(root, GITHUB_STATE_FILE);
   return existsSync(file) ? parseSyncState(readFileSync(file, 'utf8')) : undefined;
 }

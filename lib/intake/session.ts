@@ -59,7 +59,7 @@ export interface QuarantineRetry {
 }
 
 /** The helpdesk's main branch: what origin/HEAD points at, else main. Only there may numbers be minted. */
-export function mainBranch(root: string): string {
+function mainBranch(root: string): string {
   const remoteHead = runGit(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { allowFailure: true });
   if (remoteHead.status === 0 && remoteHead.stdout.trim() !== '') return remoteHead.stdout.trim().replace(/^origin\//, '');
   return 'main';
@@ -119,7 +119,7 @@ function journalPath(root: string): string {
  * After a crash between moving the branch and writing the working tree, puts the journal's files back
  * to what the branch has, so the next run reads what was committed (and sees its messages as duplicates).
  */
-export function repairWorkingTree(root: string): void {
+function repairWorkingTree(root: string): void {
   const journal = journalPath(root);
   if (!existsSync(journal)) return;
   const paths = readFileSync(journal, 'utf8').split('\n').filter(Boolean);

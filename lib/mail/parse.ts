@@ -48,7 +48,7 @@ function headerBlockEnd(raw: Buffer): number {
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 /** Refuses what is not an e-mail at all: empty, binary, or without a header block. */
-export function assertLooksLikeMail(raw: Buffer): void {
+function assertLooksLikeMail(raw: Buffer): void {
   if (raw.length === 0 || raw.toString('latin1').trim() === '') throw new NotAnEmailError('it is empty');
   const headers = raw.subarray(0, headerBlockEnd(raw));
   if (headers.includes(0)) throw new NotAnEmailError('it is binary: NUL bytes in the header block');

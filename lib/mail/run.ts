@@ -33,7 +33,7 @@ export interface RunSummary {
   seconds: number;
 }
 
-export function emptyCounts(): RunSummary['counts'] {
+function emptyCounts(): RunSummary['counts'] {
   return { created: 0, appended: 0, ignored: 0, duplicate: 0, quarantined: 0 };
 }
 

@@ -10,7 +10,7 @@ import { resolveActor, type Actor } from '../git/identity.ts';
 import { loadSettings, loadUnits } from './load.ts';
 
 /** `--actor system`: the helpdesk's own jobs (intake, routing in CI, the time-driven rules). */
-export const SYSTEM_ACTOR = 'system';
+const SYSTEM_ACTOR = 'system';
 
 export interface ChangeContext {
   root: string;

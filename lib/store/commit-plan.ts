@@ -32,7 +32,7 @@ function toProblems(file: string, violations: LifecycleViolation[]): Problem[] {
  * Every lifecycle rule the plan breaks for the context's actor. A status a relation implies (a slave put
  * on hold, a parent resumed) is judged as the system's; everything else as the actor's.
  */
-export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): Problem[] {
+function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): Problem[] {
   const problems: Problem[] = [];
   for (const [number, after] of plan.after) {
     const doc = store.doc(number);

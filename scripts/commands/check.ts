@@ -15,7 +15,7 @@ export interface CheckResult {
 }
 
 /** Validates the whole helpdesk tree: every file's schema and the rules across files. */
-export function checkTree(root: string): CheckResult {
+function checkTree(root: string): CheckResult {
   const problems: Problem[] = [];
   let settings;
   try {

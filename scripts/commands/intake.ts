@@ -54,7 +54,7 @@ function describe(result: IntakeResult): string {
   return `${result.action}${ticket}${flags}: ${result.reason}${result.source ? ` (${result.source})` : ''}`;
 }
 
-export function formatSummary(summary: RunSummary): string {
+function formatSummary(summary: RunSummary): string {
   const total = summary.results.length;
   const parts = Object.entries(summary.counts).filter(([, count]) => count > 0).map(([action, count]) => `${count} ${action}`);
   const rate = summary.seconds > 0 ? ` at ${(total / summary.seconds).toFixed(1)} messages/s` : '';

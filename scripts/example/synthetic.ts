@@ -57,7 +57,7 @@ interface Scenario {
 }
 
 /** Realistic support cases; `{site}` and `{vo}` are filled in per ticket. */
-export const SCENARIOS: Scenario[] = [
+const SCENARIOS: Scenario[] = [
   {
     title: '{vo} jobs fail at {site} with "proxy expired"',
     issue: 'Workload Management', unit: 'ngi',
@@ -172,7 +172,7 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-export const PEOPLE = [
+const PEOPLE = [
   ['Jane Doe', 'jane.doe@uni.example'], ['Marco Rossi', 'marco.rossi@infn.example'], ['Aiko Tanaka', 'aiko.tanaka@kek.example'],
   ['Pierre Martin', 'pierre.martin@in2p3.example'], ['Sarah Connor', 's.connor@ral.example'], ['Jan Novák', 'jan.novak@cesnet.example'],
   ['Olga Petrova', 'olga.petrova@jinr.example'], ['Lars Nilsson', 'lars.nilsson@ndgf.example'], ['Ana García', 'ana.garcia@pic.example'],

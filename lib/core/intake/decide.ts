@@ -34,7 +34,7 @@ import { flattenSubject, replyToken, resolveRecipient, threadMail, type Resolved
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
 
 /** Marks for TPM on a ticket or message. */
-export const INTAKE_FLAGS = {
+const INTAKE_FLAGS = {
   unauthenticated: 'unauthenticated',
   unknownSender: 'unknown-sender',
   tooManyCc: 'too-many-cc',
@@ -46,9 +46,9 @@ export const INTAKE_FLAGS = {
 } as const;
 
 /** Ticket titles are at most 250 characters (GGUS); the full subject then opens the body. */
-export const TITLE_MAX = 250;
+const TITLE_MAX = 250;
 /** References kept in a message file: the most recent ones, enough to thread, small enough to read. */
-export const REFERENCES_KEPT = 20;
+const REFERENCES_KEPT = 20;
 
 export interface FileWrite {
   path: string;
@@ -155,7 +155,7 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
   const sender = senderOf(mail);
   if (!sender) throw new NoSenderError('no From or Sender header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);

@@ -63,7 +63,7 @@ export function subjectTag(settings: Settings, number: number): string {
 }
 
 /** The ticket's page on the public site: `<siteUrl>tickets/<number>/`. */
-export function ticketUrl(settings: Settings, number: number): string {
+function ticketUrl(settings: Settings, number: number): string {
   const base = settings.siteUrl.endsWith('/') ? settings.siteUrl : `${settings.siteUrl}/`;
   return new URL(`tickets/${number}/`, base).toString();
 }
@@ -72,7 +72,7 @@ export function ticketUrl(settings: Settings, number: number): string {
  * The intake address replies go to: the one the ticket came in through, else the first configured; with
  * `mail.replyTokens`, its per-ticket form `helpdesk+165048@…`, which intake threads on before any header.
  */
-export function replyAddress(settings: Settings, ticket: Ticket): string {
+function replyAddress(settings: Settings, ticket: Ticket): string {
   const came = ticket.source.address?.toLowerCase();
   const known = settings.intake.find((entry) => entry.address.toLowerCase() === came);
   const address = (known ?? settings.intake[0])?.address ?? settings.sender;
@@ -82,7 +82,7 @@ export function replyAddress(settings: Settings, ticket: Ticket): string {
 }
 
 /** `mailto:` link that writes to intake with `<tag> verify` or `<tag> reopen` as the subject. */
-export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
+function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
   return `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(`${subjectTag(settings, ticket.number)} ${action}`)}`;
 }
 
@@ -101,7 +101,7 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
-export function subjectOf(settings: Settings, mail: PlannedMail): string {
+function subjectOf(settings: Settings, mail: PlannedMail): string {
   return oneLine(`${subjectTag(settings, mail.ticket.number)} ${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
 }
 
