@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { ChangeDecision, FileWrite, IntakeAction, IntakeContext, IntakeDecision } from '../core/intake/decide.ts';
 import type { IntakeKeys } from '../core/intake/keys.ts';
 import { INTAKE_STATE_FILE, quarantineRawPath, quarantineRecordPath } from '../core/intake/paths.ts';
-import { parseTicket, type TicketDoc } from '../core/documents.ts';
+import { parseMessage, parseTicket, type MessageDoc, type TicketDoc } from '../core/documents.ts';
 import { parseYamlText } from '../core/frontmatter.ts';
-import { filesDir, ticketIndexPath } from '../core/paths.ts';
+import { filesDir, messagesDir, ticketIndexPath } from '../core/paths.ts';
 import type { IndexEntry, IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { Unit } from '../core/schema/unit.ts';
@@ -40,7 +40,7 @@ export interface IntakeResult {
 }
 
 export interface IntakeSessionOptions {
-  /** single: a message that is no mail or has no sender is refused (thrown, nothing written); batch: quarantined. */
+  /** single: empty input is refused (thrown, nothing written); batch: quarantined. Everything else is quarantined in both. */
   mode: 'single' | 'batch';
   /** The envelope recipient (`--recipient`), for every message of the run. */
   recipient?: string | undefined;
@@ -116,6 +116,19 @@ function journalPath(root: string): string {
 }
 
 /**
+ * intake/state.yml is written by intake alone, and intake mints a number only together with its ticket
+ * folder, so `lastNumber` is never above the highest ticket (or numberingStart − 1). A higher value is a
+ * jump intake did not make — an edit pushed past the pull-request check — and is refused, not followed.
+ */
+function assertNoForeignJump(state: IntakeState, settings: Settings, highestOnDisk: number): void {
+  const highest = Math.max(highestOnDisk, settings.numberingStart - 1);
+  if (state.lastNumber <= highest) return;
+  throw new GitgusError('E_INTAKE_STATE', `${INTAKE_STATE_FILE} says the last number minted is ${state.lastNumber}, but the highest ticket is ${highest}: intake did not make that jump, so it mints nothing until it is undone`, {
+    hint: `Restore ${INTAKE_STATE_FILE} from the commit that changed it (git log -- ${INTAKE_STATE_FILE}), or set lastNumber: ${highest}.`,
+  });
+}
+
+/**
  * After a crash between moving the branch and writing the working tree, puts the journal's files back
  * to what the branch has, so the next run reads what was committed (and sees its messages as duplicates).
  */
@@ -178,6 +191,7 @@ export class IntakeSession {
     }
     repairWorkingTree(root);
     const state = readState(root);
+    if (state) assertNoForeignJump(state, settings, highestTicketOnDisk(root));
     return [root, settings, units.items.map((doc) => doc.unit), state, options];
   }
 
@@ -235,6 +249,20 @@ export class IntakeSession {
     return parseTicket(text, file);
   }
 
+  /** The ticket's message files, committed and pending, oldest first (internal notes, subscription requests). */
+  private ticketMessages(number: number): MessageDoc[] {
+    const folder = messagesDir(number);
+    const dir = resolveInside(this.root, folder);
+    const names = new Set(existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')).map((name) => `${folder}/${name}`) : []);
+    for (const file of this.pending.keys()) if (file.startsWith(`${folder}/`) && file.endsWith('.md')) names.add(file);
+    const docs: MessageDoc[] = [];
+    for (const file of [...names].sort()) {
+      const text = this.readText(file);
+      if (text !== undefined) docs.push(parseMessage(text, file));
+    }
+    return docs;
+  }
+
   private ticketFiles(number: number): string[] {
     const folder = filesDir(number);
     const dir = resolveInside(this.root, folder);
@@ -268,6 +296,7 @@ export class IntakeSession {
         ticketExists: (number) => this.ticketExists(number),
         loadTicket: (number) => this.loadTicket(number),
         ticketFiles: (number) => this.ticketFiles(number),
+        ticketMessages: (number) => this.ticketMessages(number),
       },
       nextNumber: () => this.nextNumber(),
     };

@@ -3,7 +3,7 @@
  * ask the pure decision (lib/core/intake/decide.ts) what happens, and let the session commit it. A
  * message that cannot be taken in is quarantined (batch) or refused (single, from an MTA pipe).
  */
-import { decideIntake, decideQuarantine, refusalOf, NoSenderError, UnsupportedSenderError, type IntakeDecision } from '../core/intake/decide.ts';
+import { decideIntake, decideQuarantine, NoSenderError, UnsupportedSenderError, type IntakeDecision } from '../core/intake/decide.ts';
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
 import { GitgusError } from '../errors.ts';
@@ -40,7 +40,7 @@ export class MailIntakeSession extends IntakeSession {
 
   /**
    * Takes one message to the end: a commit (created, appended, ignored, quarantined, or a first duplicate
-   * record) or nothing (a repeat duplicate). Throws NotAnEmailError / NoSenderError in single mode, and
+   * record) or nothing (a repeat duplicate). Throws NotAnEmailError for empty input in single mode, and
    * Git errors always: those are not the message's fault, so the message must stay unprocessed.
    */
   async process(message: IncomingMessage, retry?: QuarantineRetry): Promise<IntakeResult> {
@@ -51,16 +51,14 @@ export class MailIntakeSession extends IntakeSession {
     let decision: IntakeDecision;
     try {
       mail = await parseMail(raw);
-      if (this.options.mode === 'single' && !retry) {
-        const refusal = refusalOf(mail, this.settings);
-        if (refusal) throw refusal;
-      }
       await this.ensureIndex();
       keys = this.keysFor(mail, raw);
       const prior = this.priorEntries(keys.idHash).filter((entry) => !(retry && entry.outcome === 'quarantined'));
       decision = decideIntake(mail, { ...this.decisionContext(), received, envelopeRecipient: this.options.recipient, keys, priorEntries: prior });
     } catch (error) {
-      if (this.options.mode === 'single' && !retry && (error instanceof NotAnEmailError || error instanceof NoSenderError)) throw error;
+      // Only empty input is refused: anything else an MTA pipes in is kept in quarantine with the reason, since a
+      // non-zero exit makes the MTA bounce the mail (or retry it for days) and the sender's words would be lost.
+      if (this.options.mode === 'single' && !retry && error instanceof NotAnEmailError && raw.toString('latin1').trim() === '') throw error;
       if (isInfrastructureError(error)) throw error;
       await this.ensureIndex();
       const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
