@@ -272,6 +272,32 @@ export class IntakeSession {
     return [...names];
   }
 
+  /**
+   * The ticket linked to a remote ticket. Only mail from an interfaced helpdesk that lost our tag asks, so
+   * a scan of the front-matters (skipping every file without a `remote:` line) is enough.
+   */
+  private ticketOfRemote(unit: string, remoteId: string): number | undefined {
+    const ticketsDir = resolveInside(this.root, 'tickets');
+    if (!existsSync(ticketsDir)) return undefined;
+    for (const shard of readdirSync(ticketsDir)) {
+      const shardDir = path.join(ticketsDir, shard);
+      if (!/^\d+$/.test(shard)) continue;
+      for (const folder of readdirSync(shardDir)) {
+        if (!/^\d+$/.test(folder)) continue;
+        const file = `tickets/${shard}/${folder}/index.md`;
+        const text = this.readText(file);
+        if (text === undefined || !text.includes('\nremote:')) continue;
+        try {
+          const remote = parseTicket(text, file).ticket.remote;
+          if (remote?.unit === unit && remote.id === remoteId) return Number(folder);
+        } catch {
+          continue;
+        }
+      }
+    }
+    return undefined;
+  }
+
   private keysFor(mail: InboundMail | undefined, raw: Buffer): IntakeKeys {
     return mail ? intakeKeys(mail.messageId, mail.contentHash, sha256) : intakeKeys(undefined, sha256(raw), sha256);
   }
@@ -309,6 +335,7 @@ export class IntakeSession {
           ticketExists: (number) => this.ticketExists(number),
           loadTicket: (number) => this.loadTicket(number),
           ticketFiles: (number) => this.ticketFiles(number),
+          ticketOfRemote: (unit, remoteId) => this.ticketOfRemote(unit, remoteId),
         },
         nextNumber: () => this.nextNumber(),
       });

@@ -31,7 +31,8 @@ export interface OutgoingMail {
   replyTo: MailAddress;
   subject: string;
   text: string;
-  html: string;
+  /** Absent for machine-read mail (an interface mail is plain text only). */
+  html?: string | undefined;
   /** Without angle brackets. */
   inReplyTo?: string | undefined;
   /** Without angle brackets, oldest first. */
