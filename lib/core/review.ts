@@ -9,7 +9,7 @@
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import { checkHelpdesk } from './check.ts';
 import { parseMessage, parseSettings, parseTicket, parseUnit, type TicketDoc } from './documents.ts';
-import { actorRoles, checkTicketChange, describeRoles, type ActorRole } from './lifecycle.ts';
+import { actorRoles, checkTicketChange, describeRoles, slaveMessageViolation, type ActorRole } from './lifecycle.ts';
 import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, parseTicketPath, ticketDir } from './paths.ts';
 import type { Identity } from './people.ts';
 import { checkRelationConsistency, relatedNumbers } from './relations.ts';
@@ -227,7 +227,7 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
       add(file.path, undefined, { code: 'E_UNKNOWN_FILE', message: 'is not a part of a ticket: a ticket folder holds index.md, messages/ and files/ only', hint: `Move the file into ${ticketDir(location?.number ?? 0)}/files/ as an attachment, or take it out of the pull request.` });
       continue;
     }
-    reviewAddition(file, kind, location?.number as number, { context, person, implied }, problems, add);
+    reviewAddition(file, kind, location?.number as number, { context, person, implied, touched }, problems, add);
   }
 
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -269,7 +269,7 @@ function reviewConfiguration(file: ReviewedFile, kind: FileKind, context: Review
 }
 
 /** A message or attachment: append-only, written by the submitter or a supporter, signed honestly. */
-function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number> }, problems: ReviewProblem[], add: Add): void {
+function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number>; touched: ReadonlySet<number> }, problems: ReviewProblem[], add: Add): void {
   const { context } = who;
   const what = kind === 'message' ? 'message' : 'attachment';
   if (file.status !== 'A') {
@@ -303,12 +303,19 @@ function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who:
   const doc = tryParse(() => parseMessage(file.head as string, file.path), 'E_SCHEMA', file.head, problems, file.path);
   if (!doc) return;
   const author = doc.message.author;
+  // A duplicate takes messages only as copies of its master's (a system note in the same change as the master's).
+  const slave = slaveMessageViolation(ticket);
+  const master = ticket.relations?.master;
+  if (slave && !(author.role === 'system' && doc.message.visibility === 'public' && master !== undefined && who.touched.has(master))) {
+    add(file.path, file.head, { code: slave.code, message: slave.message, hint: slave.hint });
+    return;
+  }
   if (author.github !== undefined && author.github.toLowerCase() !== context.author.toLowerCase()) {
     add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.github', message: `says the message is by @${author.github}, but the pull request is by @${context.author}`, hint: `A message is signed by its writer: set author.github to ${context.author}.` });
   }
   const claimed = author.role;
   // A system note may come with a status the ticket's relations imply (gitgus relate and status write both).
-  const mayClaim = claimed === 'submitter' ? roles.has('submitter') : claimed === 'supporter' ? supporter : claimed === 'tpm' ? roles.has('tpm') : claimed === 'system' ? who.implied.has(number) && doc.message.visibility === 'public' : true;
+  const mayClaim = claimed === 'submitter' ? roles.has('submitter') : claimed === 'supporter' ? supporter : claimed === 'tpm' ? roles.has('tpm') : claimed === 'system' ? (who.implied.has(number) || (master !== undefined && who.touched.has(master))) && doc.message.visibility === 'public' : true;
   if (!mayClaim) {
     const honest = roles.has('tpm') ? 'tpm' : supporter ? 'supporter' : 'submitter';
     add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.role', message: `says the writer is ${claimed === 'system' ? 'the helpdesk itself' : claimed}, but @${context.author} is ${describeRoles(roles)}`, hint: `Set author.role to ${honest}.` });

@@ -9,7 +9,7 @@ import { describeChanges, messageFile, ticketFile, type FieldChange } from '../c
 import { actorRoles, changedFields, checkTicketChange, withImpliedChanges, type ActorRole, type LifecycleViolation } from '../core/lifecycle.ts';
 import { ticketIndexPath } from '../core/paths.ts';
 import type { Identity } from '../core/people.ts';
-import { statusEffects, type RelationEffect, type TicketLookup } from '../core/relations.ts';
+import { statusEffects, type RelationEffect, type RelationNote, type TicketLookup } from '../core/relations.ts';
 import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
 import type { Settings } from '../core/schema/settings.ts';
@@ -100,18 +100,25 @@ export interface TicketPlan {
   after: Map<number, Ticket>;
   /** Statuses the relations imply: the helpdesk's own changes, each noted on its ticket. */
   effects: RelationEffect[];
+  /** Notes the relations put on tickets whose status stays (a master's update on its slaves, a child's solution on its parent). */
+  notes?: RelationNote[];
+  /** Messages the command adds (a reply, and its copies on the master's slaves). */
+  messages?: { ticket: number; file: { path: string; content: string } }[];
 }
 
-function toProblems(file: string, violations: LifecycleViolation[]): Problem[] {
-  return violations.map((violation) => ({ file, field: violation.field, message: violation.message, hint: violation.hint }));
+/** A lifecycle problem keeps its rule's code, so a command can refuse with it (E_SLAVE, E_FROZEN, …). */
+export type CodedProblem = Problem & { code: LifecycleViolation['code'] };
+
+function toProblems(file: string, violations: LifecycleViolation[]): CodedProblem[] {
+  return violations.map((violation) => ({ code: violation.code, file, field: violation.field, message: violation.message, hint: violation.hint }));
 }
 
 /**
  * Every lifecycle rule the plan breaks for the context's actor. A status a relation implies (a slave put
  * on hold, a parent resumed) is judged as the system's; everything else as the actor's.
  */
-export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): Problem[] {
-  const problems: Problem[] = [];
+export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): CodedProblem[] {
+  const problems: CodedProblem[] = [];
   for (const [number, after] of plan.after) {
     const doc = store.doc(number);
     const before = doc.ticket;
@@ -141,7 +148,10 @@ export interface CommitPlanOptions {
 /** Judges the plan and commits it; nothing is written when any rule is broken. */
 export async function commitPlan(context: ChangeContext, store: TicketStore, plan: TicketPlan, options: CommitPlanOptions): Promise<{ commit: string; files: string[] }> {
   const problems = planProblems(context, store, plan);
-  if (problems.length > 0) throw new ValidationError(problems);
+  const slave = problems.find((problem) => problem.code === 'E_SLAVE');
+  // A duplicate's refusal is one rule with one fix (work on the master), not a list of field problems.
+  if (slave) throw new GitgusError('E_SLAVE', `${slave.file}: ${slave.message}`, { hint: slave.hint, data: { file: slave.file, field: slave.field } });
+  if (problems.length > 0) throw new ValidationError(problems.map(({ code: _code, ...problem }) => problem));
   const files: FileChange[] = [];
   for (const [number, after] of plan.after) {
     if (changedFields(store.doc(number).ticket, after).length === 0) continue;
@@ -149,13 +159,14 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
     files.push({ path: file.path, content: file.content });
   }
   const date = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  for (const effect of plan.effects) {
+  for (const effect of [...plan.effects, ...(plan.notes ?? [])]) {
     const note = messageFile(effect.ticket, {
       message: { date, author: { name: context.settings.name, role: 'system' }, visibility: 'public', source: 'system' },
       body: effect.note,
     });
     files.push({ path: note.path, content: note.content });
   }
+  for (const message of plan.messages ?? []) files.push(message.file);
   if (files.length === 0) throw new GitgusError('E_NO_CHANGE', `#${plan.primary} already has these values; nothing to commit`);
   const primary = plan.after.get(plan.primary) ?? store.doc(plan.primary).ticket;
   const effectLines = plan.effects.map((effect) => `#${effect.ticket} ${effect.from} → ${effect.to}`);
@@ -197,7 +208,7 @@ export async function commitTicketEdit(options: TicketEditOptions): Promise<{ co
   const before = store.doc(options.number).ticket;
   const after = withImpliedChanges(before, options.after);
   const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
-  const update = after.status === before.status ? { changed: new Map<number, Ticket>(), effects: [] } : statusEffects(lookup, options.number);
+  const update = after.status === before.status ? { changed: new Map<number, Ticket>(), effects: [], notes: [] } : statusEffects(lookup, options.number, before.status);
   const order = (field: string) => {
     const index = options.fields?.indexOf(field) ?? -1;
     return index < 0 ? Number.MAX_SAFE_INTEGER : index;
@@ -206,7 +217,7 @@ export async function commitTicketEdit(options: TicketEditOptions): Promise<{ co
     .sort((a, b) => order(a) - order(b))
     .map((field) => ({ field, from: (before as Record<string, unknown>)[field], to: (after as Record<string, unknown>)[field] }));
   if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects }, {
+  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects, notes: update.notes }, {
     subject: describeChanges(options.number, changes),
     event: options.event,
     trailers: { Changed: changes.map((change) => change.field).join(', ') },
