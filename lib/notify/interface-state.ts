@@ -2,7 +2,6 @@
  * The interface mails' state on `refs/gitgus/interface` (format: lib/core/schema/interface-state.ts), kept
  * like notify's own state (lib/notify/state.ts): in the repository, outside every branch, compare-and-swap.
  */
-import type { z } from 'zod';
 import { INTERFACE_STATE_EXAMPLE, InterfaceStateSchema, type InterfaceState, type LinkState } from '../core/schema/interface-state.ts';
 import { readStateRef, writeStateRef, type StateRef, type StoredState } from './state.ts';
 
@@ -10,7 +9,7 @@ export const INTERFACE_REF = 'refs/gitgus/interface';
 
 const SPEC: StateRef<InterfaceState> = {
   ref: INTERFACE_REF,
-  schema: InterfaceStateSchema as z.ZodType<InterfaceState>,
+  schema: InterfaceStateSchema,
   example: INTERFACE_STATE_EXAMPLE,
   writer: 'gitgus notify',
   describe: (state) => {

@@ -198,7 +198,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
       if (!(error instanceof GitgusError)) throw error;
       // The creation is on its way (retried until it goes): a later change must not send a second one.
       if (entry.kind === 'created') link.created = entry.mail.messageId;
-      link.failed.push({ kind: entry.kind, error: error.message, attempts: (earlier?.attempts ?? 0) + 1, firstFailed: earlier?.firstFailed ?? now, lastTried: now, mail: entry.mail as never });
+      link.failed.push({ kind: entry.kind, error: error.message, attempts: (earlier?.attempts ?? 0) + 1, firstFailed: earlier?.firstFailed ?? now, lastTried: now, mail: entry.mail });
       result.interface.failed.push({ ...record, error: error.message });
       saveInterface();
       return false;
@@ -210,7 +210,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
     // Failed interface mails of earlier runs first, in their order: the remote sees creation before updates.
     for (const [ticket, unitsOfTicket] of Object.entries(interfaceState.tickets)) {
       for (const [unit, link] of Object.entries(unitsOfTicket)) {
-        for (const failed of [...link.failed]) await sendInterface({ ticket: Number(ticket), unit, kind: failed.kind, mail: failed.mail as OutgoingMail }, true);
+        for (const failed of [...link.failed]) await sendInterface({ ticket: Number(ticket), unit, kind: failed.kind, mail: failed.mail }, true);
       }
     }
     if (upToDate) {

@@ -74,7 +74,7 @@ export function writeStateRef<T>(dir: string, spec: StateRef<T>, state: T, base:
 
 const NOTIFY_STATE: StateRef<NotifyState> = {
   ref: NOTIFY_REF,
-  schema: NotifyStateSchema as z.ZodType<NotifyState>,
+  schema: NotifyStateSchema,
   example: NOTIFY_STATE_EXAMPLE,
   writer: 'gitgus notify',
   describe: (state) => `notify state: notified up to ${state.lastCommit.slice(0, 12)}${state.partial ? ` (part of ${state.partial.commit.slice(0, 12)})` : ''}`,

@@ -568,7 +568,7 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   let changes: FieldChange[] = [];
   if (effect.changed) {
     const next: Ticket = { ...doc.ticket, ...effect.changed };
-    for (const [field, value] of Object.entries(effect.changed)) changes.push({ field, from: (doc.ticket as Record<string, unknown>)[field], to: value } as FieldChange);
+    for (const [field, value] of Object.entries(effect.changed)) changes.push({ field, from: (doc.ticket as Record<string, unknown>)[field], to: value });
     // solved and unsolved need a solution: the remote's, in words that say where it was found.
     if ((next.status === 'solved' || next.status === 'unsolved') && !next.solution) {
       const link = remote.remoteId ? remoteTicketUrl(remote.iface, remote.remoteId) : undefined;

@@ -53,7 +53,7 @@ export function interfaceStatus(unit: InterfacedUnit, tickets: readonly TicketWi
       status: ticket.status,
       ...(remoteId ? { remoteId } : {}),
       ...(link?.lastSent ? { lastSent: link.lastSent } : {}),
-      ...(received.length > 0 ? { lastReceived: received[received.length - 1] as string } : {}),
+      ...(received.length > 0 ? { lastReceived: received[received.length - 1] } : {}),
       failed: (link?.failed ?? []).map((f) => ({ kind: f.kind, subject: f.mail.subject, error: f.error, attempts: f.attempts, firstFailed: f.firstFailed, lastTried: f.lastTried })),
     };
     if (entry.failed.length > 0) entry.pending = `${entry.failed.length} mail(s) failed; the next gitgus notify sends them again`;
