@@ -6,7 +6,7 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkTree } from '../scripts/commands/check.ts';
+import { checkTree } from '../lib/store/check-tree.ts';
 import { checkTicketFiles } from '../lib/store/check-cache.ts';
 import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite, type BuildResult } from '../scripts/commands/build.ts';
+import { buildSite, type BuildResult } from '../lib/site/build.ts';
 import { manifestPath } from '../site/lib/manifest.ts';
 import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
 

@@ -38,6 +38,7 @@ export function verdictOf(root: string, job: VerdictJob): FileVerdict {
       const fields: CheckedTicketFields = { number: ticket.number, unit: ticket.unit, status: ticket.status };
       if (ticket.solution) fields.solution = ticket.solution;
       if (ticket.relations) fields.relations = ticket.relations;
+      if (ticket.remote) fields.remote = ticket.remote;
       return { problems: [], ticket: fields };
     }
     const { message } = parseMessage(text, job.path);

@@ -1,75 +1,8 @@
 import { defineCommand } from 'citty';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { checkHelpdesk, type CheckInput } from '../../lib/core/check.ts';
-import { checkTicketFiles } from '../../lib/store/check-cache.ts';
-import { ExitError, formatProblems, GitgusError, type Problem } from '../../lib/errors.ts';
+import { checkTree } from '../../lib/store/check-tree.ts';
+import { ExitError, formatProblems, GitgusError } from '../../lib/errors.ts';
 import { checkPullRequest, presentPullRequestCheck } from '../../lib/store/pull-request.ts';
-import { routingFileProblems } from '../../lib/store/lifecycle-change.ts';
-import { loadSettings, loadTickets, loadUnits } from '../../lib/store/load.ts';
-import { ValidationError } from '../../lib/errors.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
-
-export interface CheckResult {
-  tickets: number;
-  messages: number;
-  units: number;
-  problems: Problem[];
-  /** Ticket files whose verdict came from the cache (absent without Git). */
-  reusedVerdicts?: number;
-}
-
-/**
- * Validates the whole helpdesk tree: every file's schema and the rules across files. In a Git checkout
- * the verdicts of unchanged ticket files come from the check's cache (lib/store/check-cache.ts) and the
- * rest are parsed on worker threads; without Git every file is read here.
- */
-export async function checkTree(root: string, options: { cache?: boolean } = {}): Promise<CheckResult> {
-  const problems: Problem[] = [];
-  let settings;
-  try {
-    settings = loadSettings(root);
-  } catch (error) {
-    if (error instanceof ValidationError) problems.push(...error.problems);
-    else throw error;
-  }
-  const units = loadUnits(root);
-  problems.push(...units.problems);
-  // `cache: false` is the sequential read of every file (the bench's anchor; also the path without Git).
-  const cached = options.cache === false ? undefined : await checkTicketFiles(root, schemaKey());
-  let tickets: CheckInput['tickets'];
-  let messages: number;
-  let reused: number | undefined;
-  if (cached) {
-    ({ tickets, messages } = cached);
-    reused = cached.reused;
-    problems.push(...cached.problems);
-  } else {
-    const loaded = loadTickets(root, { messages: true });
-    problems.push(...loaded.problems);
-    tickets = loaded.items;
-    messages = loaded.items.reduce((sum, ticket) => sum + (ticket.messages?.length ?? 0), 0);
-  }
-  if (settings) problems.push(...checkHelpdesk({ settings, units: units.items, tickets }));
-  if (settings) problems.push(...routingFileProblems(root, settings, new Set(units.items.map((doc) => doc.unit.id))));
-  const result: CheckResult = { tickets: tickets.length, messages, units: units.items.length, problems };
-  if (reused !== undefined) result.reusedVerdicts = reused;
-  return result;
-}
-
-/**
- * A hash of the code a verdict depends on (schemas, parsers, front-matter reader): other code makes every
- * cached verdict a miss.
- */
-function schemaKey(): string {
-  const hash = createHash('sha256');
-  for (const folder of ['../../lib/core/schema/']) {
-    const dir = new URL(folder, import.meta.url);
-    for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(new URL(name, dir)));
-  }
-  for (const module of ['../../lib/core/documents.ts', '../../lib/core/frontmatter.ts', '../../lib/store/check-verdict.ts', '../../lib/errors.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
-  return hash.digest('hex');
-}
 
 export default defineCommand({
   meta: {

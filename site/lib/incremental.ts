@@ -6,7 +6,7 @@
  * is kept (`vite.build.emptyOutDir: false` in astro.config.mjs); after the build the files of pages that
  * no longer exist are removed and the manifest is written.
  *
- * `gitgus build` (scripts/commands/build.ts) decides beforehand whether the manifest can be trusted and
+ * `gitgus build` (lib/site/build.ts) decides beforehand whether the manifest can be trusted and
  * passes GITGUS_INCREMENTAL=1 only then; otherwise it empties the output folder and every page renders.
  */
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -79,7 +79,7 @@ export function incrementalBuild(env: Record<string, string | undefined> = proce
           last: { mode: previous ? 'incremental' : 'full', rendered, removed },
         };
         if (env[ENV_COMMIT]) manifest.commit = env[ENV_COMMIT];
-        // The search index is written after Astro (scripts/commands/build.ts) and keeps its ranges.
+        // The search index is written after Astro (lib/site/build.ts) and keeps its ranges.
         if (previous?.search) manifest.search = previous.search;
         writeManifest(outDir, manifest);
       },

@@ -13,7 +13,7 @@ import { GitgusError, ValidationError, type Problem } from '../../lib/errors.ts'
 import { shardOf } from '../../lib/core/paths.ts';
 import { isDataFile, readText } from '../../lib/store/load.ts';
 import { listFolder } from './files.ts';
-import { resolveInside } from '../../lib/store/fs-paths.ts';
+import { resolveInside } from '../../lib/fs/paths.ts';
 import { blobId } from '../../lib/git/tree-listing.ts';
 import type { TicketTextRenderer } from './markdown.ts';
 import type { AddressPolicy } from '../../lib/core/privacy.ts';

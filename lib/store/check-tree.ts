@@ -1,0 +1,72 @@
+/**
+ * `gitgus check` of a whole helpdesk: every file's schema and the rules across files (lib/core/check.ts).
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { checkHelpdesk, type CheckInput } from '../core/check.ts';
+import { ValidationError, type Problem } from '../errors.ts';
+import { checkTicketFiles } from './check-cache.ts';
+import { loadSettings, loadTickets, loadUnits } from './load.ts';
+import { routingFileProblems } from './routing-rules.ts';
+
+export interface CheckResult {
+  tickets: number;
+  messages: number;
+  units: number;
+  problems: Problem[];
+  /** Ticket files whose verdict came from the cache (absent without Git). */
+  reusedVerdicts?: number;
+}
+
+/**
+ * Validates the whole helpdesk tree: every file's schema and the rules across files. In a Git checkout
+ * the verdicts of unchanged ticket files come from the check's cache (lib/store/check-cache.ts) and the
+ * rest are parsed on worker threads; without Git every file is read here.
+ */
+export async function checkTree(root: string, options: { cache?: boolean } = {}): Promise<CheckResult> {
+  const problems: Problem[] = [];
+  let settings;
+  try {
+    settings = loadSettings(root);
+  } catch (error) {
+    if (error instanceof ValidationError) problems.push(...error.problems);
+    else throw error;
+  }
+  const units = loadUnits(root);
+  problems.push(...units.problems);
+  // `cache: false` is the sequential read of every file (the bench's anchor; also the path without Git).
+  const cached = options.cache === false ? undefined : await checkTicketFiles(root, schemaKey());
+  let tickets: CheckInput['tickets'];
+  let messages: number;
+  let reused: number | undefined;
+  if (cached) {
+    ({ tickets, messages } = cached);
+    reused = cached.reused;
+    problems.push(...cached.problems);
+  } else {
+    const loaded = loadTickets(root, { messages: true });
+    problems.push(...loaded.problems);
+    tickets = loaded.items;
+    messages = loaded.items.reduce((sum, ticket) => sum + (ticket.messages?.length ?? 0), 0);
+  }
+  if (settings) problems.push(...checkHelpdesk({ settings, units: units.items, tickets }));
+  if (settings) problems.push(...routingFileProblems(root, settings, new Set(units.items.map((doc) => doc.unit.id))));
+  const result: CheckResult = { tickets: tickets.length, messages, units: units.items.length, problems };
+  if (reused !== undefined) result.reusedVerdicts = reused;
+  return result;
+}
+
+/**
+ * A hash of the code a verdict depends on (schemas, parsers, front-matter reader): other code makes every
+ * cached verdict a miss.
+ */
+function schemaKey(): string {
+  const hash = createHash('sha256');
+  for (const folder of ['../core/schema/']) {
+    const dir = new URL(folder, import.meta.url);
+    for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(new URL(name, dir)));
+  }
+  for (const module of ['../core/documents.ts', '../core/frontmatter.ts', './check-verdict.ts', '../errors.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
+  return hash.digest('hex');
+}
+
