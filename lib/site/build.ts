@@ -86,7 +86,12 @@ function runAstro(options: BuildOptions, outDir: string, incremental: Record<str
     // A small young generation: the build allocates many short-lived page strings, and V8's default
     // semi-spaces (sized for its large default heap) kept ~200 MB more resident at 10,000 tickets
     // (1.11 GB → 0.91 GB peak) for no measurable gain in time. The heap limit itself is untouched.
-    const child = spawn(process.execPath, [YOUNG_GENERATION, astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Astro keeps its intermediate server build in `<outDir>/.prerender` only when the output folder is
+    // inside its working folder, and otherwise in `<cwd>/.astro/.prerender`: two builds started from this
+    // project (tests, the bench, two helpdesks) then overwrote each other's chunks. Running it from the
+    // output's parent gives each output folder its own.
+    mkdirSync(path.dirname(outDir), { recursive: true });
+    const child = spawn(process.execPath, [YOUNG_GENERATION, astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: path.dirname(outDir), env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
