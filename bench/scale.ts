@@ -86,7 +86,9 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 export async function benchScale(ctx: BenchContext, tickets: number, options: { data?: string; floor?: boolean; parts?: Set<string> }): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   const part = (name: string) => options.parts === undefined || options.parts.has(name);
-  const source = options.data && existsSync(path.join(options.data, `ggus-${tickets}`, '.git', 'REPACKED')) ? path.join(options.data, `ggus-${tickets}`) : await ctx.helpdesk(tickets, { history: true });
+  const given = options.data ? path.join(options.data, `ggus-${tickets}`) : undefined;
+  const source = given && existsSync(path.join(given, '.git')) ? given : await ctx.helpdesk(tickets, { history: true });
+  if (source === given && !existsSync(path.join(source, '.git', 'REPACKED'))) ctx.log(`${source} is not repacked yet: reads are on fast-import packs`);
   const label = tickets.toLocaleString('en');
   ctx.log(`load average at the start: ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
 

@@ -60,6 +60,7 @@ export interface BuildResult {
 }
 
 const YOUNG_GENERATION = '--max-semi-space-size=8';
+let buildCount = 0;
 
 function astroEntry(): string {
   const require = createRequire(import.meta.url);
@@ -86,12 +87,13 @@ function runAstro(options: BuildOptions, outDir: string, incremental: Record<str
     // A small young generation: the build allocates many short-lived page strings, and V8's default
     // semi-spaces (sized for its large default heap) kept ~200 MB more resident at 10,000 tickets
     // (1.11 GB → 0.91 GB peak) for no measurable gain in time. The heap limit itself is untouched.
-    // Astro keeps its intermediate server build in `<outDir>/.prerender` only when the output folder is
-    // inside its working folder, and otherwise in `<cwd>/.astro/.prerender`: two builds started from this
-    // project (tests, the bench, two helpdesks) then overwrote each other's chunks. Running it from the
-    // output's parent gives each output folder its own.
-    mkdirSync(path.dirname(outDir), { recursive: true });
-    const child = spawn(process.execPath, [YOUNG_GENERATION, astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: path.dirname(outDir), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Astro keeps its intermediate server build in `<cwd>/.astro/.prerender` when the output folder is not
+    // inside its working folder: two builds started from this project (tests, the bench, two helpdesks)
+    // overwrote each other's chunks there. Each build runs from its own folder inside the project (the
+    // chunks must stay where they resolve the project's node_modules), removed when the build ends.
+    const workFolder = path.join(PROJECT_ROOT, '.astro', `build-${process.pid}-${(buildCount += 1)}`);
+    mkdirSync(workFolder, { recursive: true });
+    const child = spawn(process.execPath, [YOUNG_GENERATION, astroEntry(), 'build', '--root', PROJECT_ROOT], { cwd: workFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -105,6 +107,7 @@ function runAstro(options: BuildOptions, outDir: string, incremental: Record<str
     child.stderr.on('data', collect);
     child.on('error', (error) => reject(new GitgusError('E_SITE_BUILD', `could not start astro: ${error.message}`, { cause: error })));
     child.on('close', (code) => {
+      rmSync(workFolder, { recursive: true, force: true });
       if (code === 0) resolve();
       else reject(new GitgusError('E_SITE_BUILD', `the site build failed (astro exited with ${code}):\n${tail.join('\n')}`, { hint: 'Run `gitgus check` to find invalid tickets or units.', data: { exitCode: code } }));
     });
