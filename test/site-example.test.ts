@@ -197,7 +197,7 @@ describe('the example helpdesk site', () => {
     const again = await buildSite({ root, out: path.join(tempDir('gitgus-site-'), 'dist'), now: NOW, search: false });
     const digest = (dir: string) => listFiles(dir).filter((f) => !f.startsWith('pagefind/')).map((f) => `${f} ${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}`);
     expect(digest(again.outDir)).toEqual(digest(built.outDir));
-  });
+  }, 180_000);
 
   it('rebuilds from its cache: a changed ticket shows its change, a deleted one leaves no page and no cached copy', async () => {
     const messages = path.join(root, 'tickets/165/165003/messages');
@@ -211,7 +211,7 @@ describe('the example helpdesk site', () => {
     expect(existsSync(path.join(again.outDir, 'tickets/165004/index.html'))).toBe(false);
     expect(existsSync(cached)).toBe(false);
     expect(readFileSync(path.join(again.outDir, 'tickets/165005/index.html'), 'utf8')).toBe(readFileSync(path.join(built.outDir, 'tickets/165005/index.html'), 'utf8'));
-  });
+  }, 180_000);
 
   it('builds into a folder on another file system (Astro alone fails there with EXDEV)', async () => {
     // /dev/shm is a tmpfs on every Linux this runs on; the project is on the main disk.
@@ -226,7 +226,7 @@ describe('the example helpdesk site', () => {
     } finally {
       rmSync(path.dirname(out), { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('refuses a helpdesk with an invalid ticket, naming the file and field, and writes nothing', () => {
     const broken = makeHelpdesk({ files: { 'tickets/165/165999/index.md': '---\nnumber: 165999\ntitle: Broken\nstatus: done\n---\nx\n' } });
