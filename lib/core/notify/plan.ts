@@ -15,6 +15,8 @@
  * | reopen                           | also the unit that solved it and TPM                                  |
  * | last child solved                | the parent's unit                                                     |
  * | notified site                    | on submit (or when "notify site" is set): the request, public content |
+ * | site emergency address           | an ALARM on submit (or TEAM → ALARM): the signed alarm mail, at once  |
+ * | TPM                              | an ALARM the site left unanswered (tick's alarm escalation)           |
  *
  * And the brakes: internal notes never reach the submitter, CC or subscribers; a message written by a
  * machine (auto-reply, bounce, our own mail) is never answered; nobody is mailed about their own change
@@ -28,10 +30,10 @@ import { shortHash } from '../paths.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
-import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
+import { ALARM_ESCALATION_FLAG, isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'site emergency';
 
 export interface Recipient {
   address: string;
@@ -45,7 +47,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
+export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'alarm';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -263,6 +265,10 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const supporterContent = allChanges.length > 0 || conversation.length > 0 || unitAlerts.length > 0 || created;
   if (supporterContent) {
     const lists = [unitList(ticket.unit, 'unit', units)];
+    // An ALARM the site left unanswered is escalated to TPM (tick's alarm rule).
+    if (unitAlerts.some((m) => (m.message.flags ?? []).includes(ALARM_ESCALATION_FLAG))) {
+      for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
+    }
     if (reopened) {
       lists.push(unitList(update.previous?.unit, 'solving unit', units));
       for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
@@ -337,6 +343,17 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
           offerVerify: solved && to.length > 0,
         });
       }
+    }
+  }
+
+  // ALARM (D-ALARM): the site's emergency address at once, before everything else it may get; the mail is
+  // signed at the IO edge (lib/mail/outgoing/sign.ts) so the site can trust it. TEAM → ALARM counts as the start.
+  const becameAlarm = ticket.type === 'ALARM' && (created || update.events.some((event) => event.type === 'field' && event.field === 'type' && event.to === 'ALARM'));
+  const emergency = ticket.notifySite === undefined ? undefined : settings.siteEmergency?.[ticket.notifySite];
+  if (becameAlarm && emergency !== undefined) {
+    const to = book.take([{ address: emergency, name: ticket.notifySite, role: 'site emergency' }]);
+    if (to.length > 0) {
+      mails.unshift({ ...base, key: `${short}.alarm`, kind: 'alarm', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-generated', changes: [], messages: publicMessages, offerVerify: false, request: update.body });
     }
   }
 

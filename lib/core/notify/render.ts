@@ -44,6 +44,8 @@ export interface OutgoingMail {
   roles: Record<string, string>;
   /** A unit mailing list is a recipient. */
   list: boolean;
+  /** Sign the text part (OpenPGP cleartext signature) before sending: the ALARM mail. */
+  sign?: boolean;
 }
 
 export interface RenderContext {
@@ -114,10 +116,16 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
   'children solved': 'Children solved: ',
+  alarm: 'ALARM: ',
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
 export function subjectOf(settings: Settings, mail: PlannedMail): string {
+  if (mail.kind === 'alarm') {
+    // GGUS's own alarm subject, which sites' filters match: `… ALARM ticket for site "<site>" "<vo>" "<subject>"`.
+    const t = mail.ticket;
+    return oneLine(`${subjectTag(settings, t.number)} ALARM ticket for site "${t.notifySite ?? ''}" "${t.vo ?? ''}" "${t.title}"`);
+  }
   const mark = carriesInternal(mail) ? `${INTERNAL_SUBJECT_MARK} ` : '';
   return oneLine(`${subjectTag(settings, mail.ticket.number)} ${mark}${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
 }
@@ -172,6 +180,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return `Ticket ${label} needs your unit's attention.`;
     case 'children solved':
       return mail.note ?? `All child tickets of ${label} are finished.`;
+    case 'alarm':
+      return `ALARM ticket ${label}: an alarmer of ${mail.ticket.vo ?? 'the VO'} reports an emergency at ${mail.ticket.notifySite ?? 'your site'}. Confirm by replying to this mail with "${subjectTag(settings, mail.ticket.number)}" in the subject. This mail is signed by ${settings.name} (OpenPGP).`;
     case 'update':
       return `Ticket ${label} was updated by ${mail.actorName} on ${when(mail.time)}.`;
   }
@@ -344,5 +354,6 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     headers,
     roles,
     list: mail.list,
+    ...(mail.kind === 'alarm' ? { sign: true } : {}),
   };
 }
