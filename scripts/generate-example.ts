@@ -24,6 +24,8 @@ export const EXAMPLE_SETTINGS = {
   vos: [...VOS],
   sites: SITES,
   administrators: ['tpm-shifter'],
+  // The example's receiving server: the only one whose Authentication-Results intake believes.
+  mail: { attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20, authservIds: ['mx.ggus.example'] },
 };
 
 const FIRST = 165001;

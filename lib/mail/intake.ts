@@ -145,6 +145,19 @@ function journalPath(root: string): string {
 }
 
 /**
+ * intake/state.yml is written by intake alone, and intake mints a number only together with its ticket
+ * folder, so `lastNumber` is never above the highest ticket (or numberingStart − 1). A higher value is a
+ * jump intake did not make — an edit pushed past the pull-request check — and is refused, not followed.
+ */
+function assertNoForeignJump(state: IntakeState, settings: Settings, highestOnDisk: number): void {
+  const highest = Math.max(highestOnDisk, settings.numberingStart - 1);
+  if (state.lastNumber <= highest) return;
+  throw new GitgusError('E_INTAKE_STATE', `${INTAKE_STATE_FILE} says the last number minted is ${state.lastNumber}, but the highest ticket is ${highest}: intake did not make that jump, so it mints nothing until it is undone`, {
+    hint: `Restore ${INTAKE_STATE_FILE} from the commit that changed it (git log -- ${INTAKE_STATE_FILE}), or set lastNumber: ${highest}.`,
+  });
+}
+
+/**
  * After a crash between moving the branch and writing the working tree, puts the journal's files back
  * to what the branch has, so the next run reads what was committed (and sees its messages as duplicates).
  */
@@ -202,6 +215,7 @@ export class IntakeSession {
     }
     repairWorkingTree(root);
     const state = readState(root);
+    if (state) assertNoForeignJump(state, settings, highestTicketOnDisk(root));
     return new IntakeSession(root, settings, units.items.map((doc) => doc.unit), state, options);
   }
 

@@ -31,7 +31,7 @@ import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
 import { routeDraft } from '../routing.ts';
 import type { RoutingRule } from '../schema/routing.ts';
-import { flattenSubject, replyToken, resolveRecipient, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
+import { flattenSubject, replyToken, resolveRecipient, subjectTags, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
 
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
 
@@ -293,10 +293,23 @@ function mailTrailers(planned: Planned, event: string, unit: string, number: num
   };
 }
 
+/**
+ * Intake never mints a number its own threading cannot read back out of the subject tag it sends (a
+ * number past 12 digits, or an unsafe integer): every reply to such a ticket would open a new one.
+ */
+export function assertThreadable(number: number, subjectTag: string): void {
+  const tag = subjectTag.replace('{number}', String(number));
+  if (Number.isSafeInteger(number) && number > 0 && subjectTags(tag, subjectTag).includes(number)) return;
+  throw new GitgusError('E_NUMBER_UNTHREADABLE', `refusing to mint ticket number ${number}: threading could not read it back from the subject tag '${oneLine(tag, 80)}', so replies would never reach the ticket`, {
+    hint: 'Check intake/state.yml (lastNumber) and numberingStart in helpdesk.yml: ticket numbers have at most 12 digits.',
+  });
+}
+
 function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): ChangeDecision {
   const { mail, ctx, author, auth } = planned;
   const { settings } = ctx;
   const number = ctx.nextNumber();
+  assertThreadable(number, settings.subjectTag);
   const fullSubject = flattenSubject(mail.subject);
   const title = fullSubject === '' ? '(no subject)' : oneLine(fullSubject, TITLE_MAX);
   const titleTruncated = title !== fullSubject && fullSubject !== '';
