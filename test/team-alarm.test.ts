@@ -34,6 +34,7 @@ alarmers:
 issueRepository: Codertocat/Hello-World
 mail:
   authentication: aligned
+  authservIds: [mx.ggus.example]
 `;
 
 let dir: string;
