@@ -16,7 +16,7 @@ import { sameIdentity, unitsOf, type Identity } from './people.ts';
  * - `vo-team`: for TEAM and ALARM tickets, a member of a VO support unit of the ticket's VO;
  * - `system`: the helpdesk's own jobs (intake, routing, the time-driven rules).
  */
-export const ACTOR_ROLES = ['submitter', 'unit', 'supporter', 'tpm', 'vo-team', 'system'] as const;
+const ACTOR_ROLES = ['submitter', 'unit', 'supporter', 'tpm', 'vo-team', 'system'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
 
 /** What else a transition needs besides the right actor. */
@@ -84,7 +84,7 @@ export function transition(from: Status, to: Status): Transition | undefined {
 }
 
 /** Statuses that accept no change at all. */
-export const FROZEN_STATUSES: readonly Status[] = ['verified', 'closed'];
+const FROZEN_STATUSES: readonly Status[] = ['verified', 'closed'];
 
 /** The statuses reachable from `from` by someone with `roles`. */
 export function allowedTargets(from: Status, roles: ReadonlySet<ActorRole>): Status[] {

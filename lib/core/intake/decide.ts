@@ -1,7 +1,7 @@
 /**
  * What happens to one inbound mail, decided without IO: duplicate, ignored, a new ticket, or a message
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
- * The IO edge (lib/mail/intake.ts) reads what `IntakeContext` asks for, writes what comes back, commits.
+ * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
 import { GitgusError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
@@ -36,7 +36,7 @@ import { flattenSubject, replyToken, resolveRecipient, subjectTags, threadMail, 
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
 
 /** Marks for TPM on a ticket or message. */
-export const INTAKE_FLAGS = {
+const INTAKE_FLAGS = {
   unauthenticated: 'unauthenticated',
   unknownSender: 'unknown-sender',
   tooManyCc: 'too-many-cc',
@@ -49,9 +49,9 @@ export const INTAKE_FLAGS = {
 } as const;
 
 /** Ticket titles are at most 250 characters (GGUS); the full subject then opens the body. */
-export const TITLE_MAX = 250;
+const TITLE_MAX = 250;
 /** References kept in a message file: the most recent ones, enough to thread, small enough to read. */
-export const REFERENCES_KEPT = 20;
+const REFERENCES_KEPT = 20;
 
 export interface FileWrite {
   path: string;
@@ -160,7 +160,7 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
   const sender = senderOf(mail);
   if (!sender) throw new NoSenderError('no From or Sender header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);

@@ -65,7 +65,7 @@ export function subjectTag(settings: Settings, number: number): string {
 }
 
 /** The ticket's page on the public site: `<siteUrl>tickets/<number>/`. */
-export function ticketUrl(settings: Settings, number: number): string {
+function ticketUrl(settings: Settings, number: number): string {
   const base = settings.siteUrl.endsWith('/') ? settings.siteUrl : `${settings.siteUrl}/`;
   return new URL(`tickets/${number}/`, base).toString();
 }
@@ -74,7 +74,7 @@ export function ticketUrl(settings: Settings, number: number): string {
  * The intake address replies go to: the one the ticket came in through, else the first configured; with
  * `mail.replyTokens`, its per-ticket form `helpdesk+165048@…`, which intake threads on before any header.
  */
-export function replyAddress(settings: Settings, ticket: Ticket): string {
+function replyAddress(settings: Settings, ticket: Ticket): string {
   const came = ticket.source.address?.toLowerCase();
   const known = settings.intake.find((entry) => entry.address.toLowerCase() === came);
   const address = (known ?? settings.intake[0])?.address ?? settings.sender;
@@ -99,7 +99,7 @@ export function internalReplyAddress(settings: Settings, ticket: Ticket): string
 export const INTERNAL_SUBJECT_MARK = '[internal]';
 
 /** `mailto:` link that writes to intake with `<tag> verify` or `<tag> reopen` as the subject. */
-export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
+function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
   return `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(`${subjectTag(settings, ticket.number)} ${action}`)}`;
 }
 
@@ -120,7 +120,7 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
-export function subjectOf(settings: Settings, mail: PlannedMail): string {
+function subjectOf(settings: Settings, mail: PlannedMail): string {
   if (mail.kind === 'alarm') {
     // GGUS's own alarm subject, which sites' filters match: `… ALARM ticket for site "<site>" "<vo>" "<subject>"`.
     const t = mail.ticket;

@@ -1,96 +1,19 @@
 /**
- * The write edge shared by `gitgus assign`, `status`, `relate`, `route` and `set`: load what a lifecycle
- * decision needs, judge the planned change with the same rules as the pull-request check, and commit every
- * touched ticket (both sides of a relation, slaves solved with their master, notes) as ONE commit.
+ * The write edge shared by `gitgus assign`, `status`, `relate`, `route` and `set`: judge a planned change
+ * with the same rules as the pull-request check, and commit every touched ticket (both sides of a relation,
+ * slaves solved with their master, notes) as ONE commit.
  */
-import { existsSync } from 'node:fs';
 import type { Trailers } from '../core/commit-message.ts';
 import { describeChanges, messageFile, ticketFile, type FieldChange } from '../core/edit.ts';
 import { actorRoles, changedFields, checkTicketChange, withImpliedChanges, type ActorRole, type LifecycleViolation } from '../core/lifecycle.ts';
-import { ticketIndexPath } from '../core/paths.ts';
-import { roleOf, type Identity } from '../core/people.ts';
-import { statusEffects, type RelationEffect, type RelationNote, type TicketLookup } from '../core/relations.ts';
-import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
-import type { RoutingRule } from '../core/schema/routing.ts';
-import type { Settings } from '../core/schema/settings.ts';
+import { roleOf } from '../core/people.ts';
+import { statusEffects, type RelationEffect, type RelationNote } from '../core/relations.ts';
 import type { Ticket } from '../core/schema/ticket.ts';
-import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
-import { resolveActor, type Actor } from '../git/identity.ts';
 import type { FileChange } from '../git/commit.ts';
-import { resolveInside } from './fs-paths.ts';
-import { loadSettings, loadTicket, loadUnits, readText, type LoadedTicket } from './load.ts';
+import { loadChangeContext, type ChangeContext } from './change-context.ts';
 import { commitTicketChange } from './ticket-change.ts';
-
-/** `--actor system`: the helpdesk's own jobs (intake, routing in CI, the time-driven rules). */
-export const SYSTEM_ACTOR = 'system';
-
-export interface ChangeContext {
-  root: string;
-  settings: Settings;
-  units: Unit[];
-  /** Who the commit is by. */
-  actor: Actor;
-  /** Who the lifecycle judges: a person, or the helpdesk itself. */
-  person: Identity | 'system';
-}
-
-export function loadChangeContext(root: string, actorText: string | undefined): ChangeContext {
-  const settings = loadSettings(root);
-  const units = loadUnits(root);
-  if (units.problems.length > 0) throw new ValidationError(units.problems);
-  if (actorText?.trim() === SYSTEM_ACTOR) {
-    return { root, settings, units: units.items.map((doc) => doc.unit), actor: { name: settings.name, email: settings.sender }, person: 'system' };
-  }
-  const actor = resolveActor(root, actorText);
-  return { root, settings, units: units.items.map((doc) => doc.unit), actor, person: { email: actor.email, github: actor.github } };
-}
-
-/** The routing rules of a checkout; none when `units/routing.yml` does not exist (GGUS's defaults apply). */
-export function loadRoutingRules(root: string): RoutingRule[] {
-  if (!existsSync(resolveInside(root, ROUTING_FILE))) return [];
-  return parseRoutingRules(readText(root, ROUTING_FILE), ROUTING_FILE);
-}
-
-/** Problems of `units/routing.yml`: its schema, and units, VOs and sites it names that the helpdesk lacks. */
-export function routingFileProblems(root: string, settings: Settings, unitIds: ReadonlySet<string>): Problem[] {
-  try {
-    return checkRoutingRules(loadRoutingRules(root), settings, unitIds);
-  } catch (error) {
-    if (error instanceof ValidationError) return error.problems;
-    throw error;
-  }
-}
-
-/** Tickets read from the working tree when first asked for (relations reach a few other tickets). */
-export class TicketStore implements TicketLookup {
-  private readonly docs = new Map<number, LoadedTicket | null>();
-  private readonly root: string;
-  constructor(root: string) {
-    this.root = root;
-  }
-
-  doc(number: number): LoadedTicket {
-    const doc = this.find(number);
-    if (!doc) return loadTicket(this.root, number);
-    return doc;
-  }
-
-  private find(number: number): LoadedTicket | undefined {
-    if (!this.docs.has(number)) {
-      this.docs.set(number, existsSync(resolveInside(this.root, ticketIndexPath(number))) ? loadTicket(this.root, number) : null);
-    }
-    return this.docs.get(number) ?? undefined;
-  }
-
-  get(number: number): Ticket | undefined {
-    return this.find(number)?.ticket;
-  }
-
-  has(number: number): boolean {
-    return this.find(number) !== undefined;
-  }
-}
+import { TicketStore } from './ticket-store.ts';
 
 /** A change to one or more tickets, before it is judged and committed. */
 export interface TicketPlan {

@@ -18,11 +18,6 @@ export function resolveInside(root: string, repoPath: string): string {
   return full;
 }
 
-/** Repository-relative path with `/` separators. */
-export function toRepoPath(root: string, fullPath: string): string {
-  return path.relative(root, fullPath).split(path.sep).join('/');
-}
-
 /** Not a regular file, or reached through a link: helpdesk data is regular files at their own path only. */
 function notRegular(repoPath: string, what: string): GitgusError {
   return new GitgusError('E_NOT_REGULAR_FILE', `refusing ${JSON.stringify(repoPath)}: ${what}; helpdesk data is read from regular files only, so nothing can point outside its ticket folder`, {
