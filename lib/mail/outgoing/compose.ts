@@ -24,7 +24,7 @@ export function mailOptions(mail: OutgoingMail): ComposeOptions {
     subject: mail.subject,
     text: mail.text,
     // A signed mail (the ALARM) has no HTML part: it would be an unsigned alternative to the signed text.
-    ...(mail.html === '' ? {} : { html: mail.html }),
+    ...(mail.html === undefined || mail.html === '' ? {} : { html: mail.html }),
     messageId: bracket(mail.messageId),
     ...(mail.inReplyTo ? { inReplyTo: bracket(mail.inReplyTo) } : {}),
     ...(mail.references.length > 0 ? { references: mail.references.map(bracket) } : {}),

@@ -41,5 +41,5 @@ export async function signIfNeeded(mail: OutgoingMail, env: Record<string, strin
   const key = await signingKey(env);
   const message = await openpgp.createCleartextMessage({ text: mail.text });
   const signed = await openpgp.sign({ message, signingKeys: key, date: new Date(mail.date) });
-  return { ...mail, text: signed, html: '' };
+  return { ...mail, text: signed, html: undefined };
 }
