@@ -23,7 +23,10 @@ interface Override {
 
 interface Pinned {
   mails: number;
+  /** Agreement counting the reasoned design differences of overrides.json as agreement. */
   agree: Record<Field, number>;
+  /** Agreement as measured, before any override. */
+  exact: Record<Field, number>;
 }
 
 function suiteMails(): { file: string; expected: string }[] {
@@ -45,27 +48,35 @@ describe('the mail regression suite', () => {
     const overrides = JSON.parse(readFileSync(path.join(SUITE, 'overrides.json'), 'utf8')) as Override[];
     const pinned = JSON.parse(readFileSync(path.join(SUITE, 'agreement.json'), 'utf8')) as Pinned;
     const verdicts: MailVerdict[] = [];
+    const exact = Object.fromEntries(FIELDS.map((field) => [field, 0])) as Record<Field, number>;
     for (const mail of mails) {
       const verdict = await compareMail(mail.file, readStalwart(mail.expected));
+      for (const field of FIELDS) if (verdict.agree[field]) exact[field] += 1;
       for (const override of overrides.filter((entry) => entry.mail === relative(mail.file))) {
         // Only an actual disagreement may be overridden: a stale override fails, so the list stays true.
         expect(verdict.agree[override.field], `${override.mail} ${override.field} is overridden but agrees`).toBe(false);
         verdict.agree[override.field] = true;
         verdict.charsetMismatches = verdict.charsetMismatches.filter((field) => field !== override.field);
+        if (override.field === 'body') verdict.bodyLost = false;
+        if (override.field === 'attachments') verdict.attachmentsLost = 0;
         delete verdict.detail[override.field];
       }
       verdicts.push(verdict);
     }
     const agree = Object.fromEntries(FIELDS.map((field) => [field, verdicts.filter((verdict) => verdict.agree[field]).length])) as Record<Field, number>;
-    const rows = FIELDS.map((field) => `| ${field.padEnd(11)} | ${String(agree[field]).padStart(3)} / ${verdicts.length} | ${((100 * agree[field]) / verdicts.length).toFixed(1).padStart(5)}% | pinned ${pinned.agree[field]} |`);
+    const rate = (count: number) => `${((100 * count) / verdicts.length).toFixed(1).padStart(5)}%`;
+    const rows = FIELDS.map((field) => `| ${field.padEnd(11)} | ${String(exact[field]).padStart(3)} ${rate(exact[field])} | ${String(agree[field]).padStart(3)} ${rate(agree[field])} | pinned ${pinned.exact[field]} / ${pinned.agree[field]} |`);
     const notes = verdicts.flatMap((verdict) => Object.entries(verdict.detail).map(([field, why]) => `  ${relative(verdict.file)} ${field}: ${why}`));
-    console.log(['mail regression suite, per-field agreement:', '| field       | agree     | rate   |', ...rows, `body lost: ${verdicts.filter((v) => v.bodyLost).length}, attachments lost: ${verdicts.reduce((n, v) => n + v.attachmentsLost, 0)}, charset mismatches: ${verdicts.reduce((n, v) => n + v.charsetMismatches.length, 0)}, crashed: ${verdicts.filter((v) => v.crashed).length}`, 'differences:', ...notes].join('\n'));
+    console.log([`mail regression suite, per-field agreement over ${verdicts.length} mails (exact; with the ${overrides.length} reasoned design differences of overrides.json):`, '| field       | exact      | with design | pinned |', ...rows, `body lost: ${verdicts.filter((v) => v.bodyLost).length}, attachments lost: ${verdicts.reduce((n, v) => n + v.attachmentsLost, 0)}, charset mismatches: ${verdicts.reduce((n, v) => n + v.charsetMismatches.length, 0)}, crashed: ${verdicts.filter((v) => v.crashed).length}`, 'differences:', ...notes].join('\n'));
 
     expect(verdicts.filter((verdict) => verdict.crashed).map((verdict) => `${relative(verdict.file)}: ${verdict.crashed}`)).toEqual([]);
     expect(verdicts.filter((verdict) => verdict.bodyLost).map((verdict) => relative(verdict.file))).toEqual([]);
     expect(verdicts.filter((verdict) => verdict.attachmentsLost > 0).map((verdict) => `${relative(verdict.file)}: ${verdict.detail.attachments}`)).toEqual([]);
     expect(verdicts.flatMap((verdict) => verdict.charsetMismatches.map((field) => `${relative(verdict.file)} ${field}: ${verdict.detail[field]}`))).toEqual([]);
     expect(verdicts.length).toBe(pinned.mails);
-    for (const field of FIELDS) expect(agree[field], `${field} agreement fell below the pinned figure`).toBeGreaterThanOrEqual(pinned.agree[field]);
+    for (const field of FIELDS) {
+      expect(exact[field], `${field} exact agreement fell below the pinned figure`).toBeGreaterThanOrEqual(pinned.exact[field]);
+      expect(agree[field], `${field} agreement fell below the pinned figure`).toBeGreaterThanOrEqual(pinned.agree[field]);
+    }
   });
 });

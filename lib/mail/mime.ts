@@ -32,7 +32,7 @@ export function uudecode(text: string): { name: string | undefined; bytes: Buffe
     // Mail transports strip trailing spaces, which are data here (value 0): pad the line back.
     const chars = line.slice(1).padEnd(Math.ceil(count / 3) * 4, ' ');
     const bytes: number[] = [];
-    for (let index = 0; index + 3 < chars.length + 0 && bytes.length < count; index += 4) {
+    for (let index = 0; index + 3 < chars.length && bytes.length < count; index += 4) {
       const [a, b, c, d] = [0, 1, 2, 3].map((offset) => (chars.charCodeAt(index + offset) - 32) & 0x3f) as [number, number, number, number];
       bytes.push(((a << 2) | (b >> 4)) & 0xff, ((b << 4) | (c >> 2)) & 0xff, ((c << 6) | d) & 0xff);
     }
@@ -74,13 +74,24 @@ export function embeddedSubject(bytes: Buffer): string | undefined {
   return decoded === '' ? undefined : decoded;
 }
 
+/**
+ * `Content-Type: multipart/mixed` folded straight into `boundary="…"` without the `;` (a real Outlook
+ * bug): every parser then misses the boundary and shows the raw MIME as text. The `;` is put back.
+ */
+export function repairMultipartHeaders(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  const fixed = text.replace(/^(content-type:[ \t]*multipart\/[a-z0-9.+-]+)((?:[ \t]*\r?\n)?[ \t]+)(boundary[ \t]*=)/gim, '$1;$2$3');
+  return fixed === text ? raw : Buffer.from(fixed, 'latin1');
+}
+
 /** Splits the message (already 7-bit in its headers, see predecodeHeaders) into its leaf parts. */
 export async function readLeaves(raw: Buffer): Promise<MimeLeaf[]> {
   const splitter = new mailsplit.Splitter({ ignoreEmbedded: true });
   const order: SplitNode[] = [];
   const bodies = new Map<SplitNode, Buffer[]>();
   const done = new Promise<void>((resolve, reject) => {
-    splitter.on('data', (data: { type: string; value?: Buffer; node?: SplitNode } & Partial<SplitNode>) => {
+    const stream = splitter as unknown as NodeJS.EventEmitter;
+    stream.on('data', (data: { type: string; value?: Buffer }) => {
       if (data.type === 'node') {
         const node = data as unknown as SplitNode;
         order.push(node);
@@ -90,8 +101,8 @@ export async function readLeaves(raw: Buffer): Promise<MimeLeaf[]> {
         if (node) bodies.get(node)?.push(data.value);
       }
     });
-    splitter.on('end', () => resolve());
-    splitter.on('error', reject);
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
   });
   splitter.end(raw);
   await done;
@@ -102,7 +113,9 @@ export async function readLeaves(raw: Buffer): Promise<MimeLeaf[]> {
     const ancestors: SplitNode[] = [];
     for (let parent = node.parentNode; parent; parent = parent.parentNode) ancestors.push(parent);
     const parentType = ancestors[0]?.contentType || '';
-    const contentType = node.contentType || (parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain');
+    // RFC 2046: a part without Content-Type is text/plain, or message/rfc822 inside a digest.
+    const declared = headerFirst(node, 'content-type') === undefined ? undefined : node.contentType || undefined;
+    const contentType = declared ?? (parentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain');
     const encoding = (node.encoding || '').toLowerCase();
     const body = Buffer.concat(bodies.get(node) ?? []);
     const bytes = transferDecode(body, encoding);
@@ -128,6 +141,12 @@ export async function readLeaves(raw: Buffer): Promise<MimeLeaf[]> {
       ...(/uu(encode|e)?$/.test(encoding) ? { uuencodedName: uudecode(body.toString('latin1')).name } : {}),
       bytes,
     });
+  }
+  if (leaves.length === 0) {
+    // A multipart whose boundary never occurs: all of its body is preamble, and still the sender's text.
+    const end = raw.indexOf('\r\n\r\n') >= 0 && (raw.indexOf('\n\n') < 0 || raw.indexOf('\r\n\r\n') < raw.indexOf('\n\n')) ? raw.indexOf('\r\n\r\n') + 4 : raw.indexOf('\n\n') + 2;
+    const body = end > 1 ? raw.subarray(end) : Buffer.alloc(0);
+    if (body.toString('latin1').trim() !== '') leaves.push({ index: 0, contentType: 'text/plain', charset: undefined, disposition: undefined, filename: undefined, flowed: false, delSp: false, ancestors: [], bytes: body });
   }
   return leaves;
 }

@@ -68,7 +68,7 @@ export function htmlText(html: string): string {
     else if (node.type === 'element') out.push(' ');
     for (const child of (node.children ?? []) as (typeof node)[]) walk(child);
   };
-  walk(tree as never);
+  walk(tree);
   return out.join('');
 }
 

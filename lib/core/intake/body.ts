@@ -154,8 +154,6 @@ function chosenBranches(leaves: readonly MimeLeaf[], decode: (leaf: MimeLeaf) =>
 export interface BodyOptions {
   /** Decodes a text part's bytes with its charset (the IO edge's charset.ts). */
   decode(bytes: Uint8Array, charset: string | undefined, contentType: string): TextDecoding;
-  /** Turns text into bytes for the kept HTML original. */
-  encode(text: string): Uint8Array;
 }
 
 export function chooseBody(leaves: readonly MimeLeaf[], options: BodyOptions): BodyChoice {

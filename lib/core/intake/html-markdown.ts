@@ -3,7 +3,7 @@
  * standard's parser, so a paragraph after `</html>` still lands in the body) → rehype-sanitize (GitHub's
  * schema: no script, style, forms, event handlers or javascript: links) → rehype-remark → remark-gfm
  * (tables, strikethrough) → remark-stringify. Paragraphs, links, lists, tables, code and quotes survive.
- * Images are never loaded: a remote image becomes a plain link, an embedded one (cid:, data:) its name.
+ * Images are never loaded: a remote image becomes a plain link, an embedded one (cid:, data:) its name in parentheses.
  */
 import rehypeParse from 'rehype-parse';
 import rehypeRemark from 'rehype-remark';
@@ -31,9 +31,26 @@ function imagesAsLinks() {
           const label = alt || src.split(/[/?#]/).filter(Boolean).pop() || 'image';
           (node.children as HastNode[])[index] = /^https?:\/\//i.test(src)
             ? { type: 'element', tagName: 'a', properties: { href: src }, children: [{ type: 'text', value: `image: ${alt || label}` }] }
-            : { type: 'text', value: `[image: ${src.toLowerCase().startsWith('cid:') && !alt ? src.slice(4) : label}]` };
+            : { type: 'text', value: `(image: ${src.toLowerCase().startsWith('cid:') && !alt ? src.slice(4) : label})` };
         } else walk(child);
       }
+    };
+    walk(tree);
+  };
+}
+
+/** GitHub's schema, and style sheets and titles dropped with their text (the schema only unwraps them). */
+const schema = { ...defaultSchema, strip: [...(defaultSchema.strip ?? []), 'style', 'title'] };
+
+/** A link whose address the sanitizer removed (javascript:, data:) is left as its text. */
+function unwrapEmptyLinks() {
+  return (tree: HastNode) => {
+    const walk = (node: HastNode) => {
+      if (!node.children) return;
+      node.children = node.children.flatMap((child) => {
+        walk(child);
+        return child.type === 'element' && child.tagName === 'a' && !child.properties?.href ? (child.children ?? []) : [child];
+      });
     };
     walk(tree);
   };
@@ -42,7 +59,8 @@ function imagesAsLinks() {
 const processor = unified()
   .use(rehypeParse)
   .use(imagesAsLinks)
-  .use(rehypeSanitize, defaultSchema)
+  .use(rehypeSanitize, schema)
+  .use(unwrapEmptyLinks)
   .use(rehypeRemark)
   .use(remarkGfm)
   .use(remarkStringify, { bullet: '-', fences: true, rule: '-', emphasis: '_' });
