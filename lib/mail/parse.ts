@@ -11,7 +11,6 @@
  * - postal-mime was measured on the same suite and read raw 8-bit headers and UTF-7 the same wrong way,
  *   so the parser stays mailparser, with the pre-pass in front of it.
  */
-import { createHash } from 'node:crypto';
 import libmime from 'libmime';
 import { parseAddressHeader, simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 import { chooseBody, type MimeLeaf } from '../core/intake/body.ts';
@@ -21,10 +20,7 @@ import { readLeaves, repairMultipartHeaders } from './mime.ts';
 import { unpackTnef } from './tnef.ts';
 import { normalizeMessageId } from '../core/mail-ids.ts';
 import { GitgusError } from '../errors.ts';
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+import { sha256 } from '../intake/hash.ts';
 
 /** Not an e-mail at all: refused in single mode (the MTA keeps or bounces it), quarantined in batches. */
 export class NotAnEmailError extends GitgusError {
@@ -65,7 +61,7 @@ function headerBlockEnd(raw: Buffer): number {
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 /** Refuses what is not an e-mail at all: empty, binary, or without a header block. */
-export function assertLooksLikeMail(raw: Buffer): void {
+function assertLooksLikeMail(raw: Buffer): void {
   if (raw.length === 0 || raw.toString('latin1').trim() === '') throw new NotAnEmailError('it is empty');
   const headers = raw.subarray(0, headerBlockEnd(raw));
   if (headers.includes(0)) throw new NotAnEmailError('it is binary: NUL bytes in the header block');

@@ -86,6 +86,8 @@ export const TicketSchema = z
     /** When the submitter is mailed. */
     notify: z.enum(NOTIFICATION_MODES).default('on solution'),
     created: TimestampSchema,
+    /** GGUS "date/time of issue": when the submitter reported the problem (a mail's Date:); absent: `created`. */
+    issued: TimestampSchema.optional(),
     /** How the ticket came in: intake address for mail. */
     source: z
       .object({

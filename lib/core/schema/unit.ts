@@ -2,7 +2,7 @@
  * The support unit file format: `units/<id>.md`, front-matter plus the description/FAQ shown to TPM.
  */
 import { z } from 'zod';
-import { EmailSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+import { EmailSchema, GitHubIdSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
 
 /** Unit families from the seed's support model. */
 export const FAMILIES = ['tpm', 'tpm-vo', 'vo', 'ngi', 'cic', 'middleware', 'other-grids', 'network', 'service'] as const;
@@ -42,9 +42,14 @@ export const MemberSchema = z
     name: singleLine(200).optional(),
     email: EmailSchema.optional(),
     github: GitHubLoginSchema.optional(),
+    /**
+     * GitHub's numeric user id (`gh api users/<login> --jq .id`): when given, a pull request counts as this
+     * member's only if its author has this id, so a renamed login does not pass its rights to whoever takes it.
+     */
+    githubId: GitHubIdSchema.optional(),
   })
   .strict()
-  .refine((member) => member.email !== undefined || member.github !== undefined, { error: 'needs an email or a github login' });
+  .refine((member) => member.email !== undefined || member.github !== undefined || member.githubId !== undefined, { error: 'needs an email, a github login or a githubId' });
 
 export const UnitSchema = z
   .object({
