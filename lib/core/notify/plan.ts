@@ -29,6 +29,7 @@ import { isAnswerable } from '../schema/common.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
+import { allRemoteAddresses } from '../interface/inbound.ts';
 import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
@@ -255,7 +256,8 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
 
   const own = ownAddresses(settings);
   const actor = actorAddresses(update, units);
-  const blocked = new Set([...own, ...actor]);
+  // A unit's own helpdesk hears through its interface mail only (lib/core/interface/outbound.ts).
+  const blocked = new Set([...own, ...actor, ...allRemoteAddresses(units)]);
   const book = new RecipientBook(blocked);
   const short = update.commit.slice(0, 12);
   const base = { ticket, time: update.time, actorName: displayName(update), commit: update.commit, request: undefined, note: undefined };

@@ -31,7 +31,8 @@ export interface OutgoingMail {
   replyTo: MailAddress;
   subject: string;
   text: string;
-  html: string;
+  /** Absent for machine-read mail (an interface mail is plain text only). */
+  html?: string | undefined;
   /** Without angle brackets. */
   inReplyTo?: string | undefined;
   /** Without angle brackets, oldest first. */
@@ -63,7 +64,7 @@ export function subjectTag(settings: Settings, number: number): string {
 }
 
 /** The ticket's page on the public site: `<siteUrl>tickets/<number>/`. */
-function ticketUrl(settings: Settings, number: number): string {
+export function ticketUrl(settings: Settings, number: number): string {
   const base = settings.siteUrl.endsWith('/') ? settings.siteUrl : `${settings.siteUrl}/`;
   return new URL(`tickets/${number}/`, base).toString();
 }
