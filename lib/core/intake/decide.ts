@@ -165,9 +165,9 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'> & Partial<Pick<InboundMail, 'replyTo'>>): MailAddress {
   const sender = senderOf(mail);
-  if (!sender) throw new NoSenderError('no From or Sender header with an address');
+  if (!sender) throw new NoSenderError('no From, Sender or Reply-To header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
   if (!address) throw new UnsupportedSenderError(sender.address);
@@ -180,7 +180,7 @@ function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress 
  */
 export class UnsupportedSenderError extends GitgusError {
   constructor(address: string) {
-    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain.tld in ASCII)`);
+    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain in ASCII)`);
     this.name = 'UnsupportedSenderError';
   }
 }

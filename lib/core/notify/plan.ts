@@ -27,6 +27,7 @@
 import type { TicketEvent } from '../events.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
+import { isAnswerable } from '../schema/common.ts';
 import { monitoringSettingsOf, type Settings } from '../schema/settings.ts';
 import { describeEscalation } from '../escalation.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
@@ -204,7 +205,8 @@ class RecipientBook {
     for (const candidate of candidates) {
       if (!candidate) continue;
       const address = candidate.address.toLowerCase();
-      if (this.blocked.has(address) || this.taken.has(address)) continue;
+      // An address the helpdesk stores but cannot mail (root@localhost) is never sent to: no acknowledgement.
+      if (this.blocked.has(address) || this.taken.has(address) || !isAnswerable(address)) continue;
       this.taken.add(address);
       out.push({ ...candidate, address });
     }
