@@ -56,6 +56,11 @@ export const NotifySettingsSchema = z
     dailyCap: z.number().int().positive().default(40),
     /** Most mails a unit mailing list gets per day; lists legitimately get many. */
     listDailyCap: z.number().int().positive().default(500),
+    /**
+     * Most mails the helpdesk writes per day because of one sender's mail (each acknowledgement and Cc notice
+     * of their new tickets counts), beside the per-recipient cap. Optional so settings files round-trip; default 40.
+     */
+    senderDailyCap: z.number().int().positive().optional(),
     smtp: SmtpSettingsSchema.default({}),
     tick: TickSettingsSchema.default(TICK_DEFAULTS),
   })
