@@ -7,8 +7,8 @@ import path from 'node:path';
 import { serializeSettings, serializeUnit } from '../lib/core/documents.ts';
 import { unitPath } from '../lib/core/paths.ts';
 import { STATUSES, isOpen, type Status } from '../lib/core/schema/ticket.ts';
-import { EXAMPLE_UNITS, unitInput } from '../bench/example-units.ts';
-import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from '../bench/synthetic.ts';
+import { EXAMPLE_UNITS, unitInput } from './example/units.ts';
+import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from './example/synthetic.ts';
 
 export const EXAMPLE_SETTINGS = {
   name: 'Example Grid Helpdesk',

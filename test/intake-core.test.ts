@@ -12,7 +12,7 @@ import { indexShardPath, parseIndexShard, serializeIndexShard } from '../lib/cor
 import { resolveRecipient, subjectTags, threadMail } from '../lib/core/intake/thread.ts';
 import { notificationMessageId } from '../lib/core/mail-ids.ts';
 import { SettingsSchema } from '../lib/core/schema/settings.ts';
-import { sha256 } from '../lib/mail/parse.ts';
+import { sha256 } from '../lib/intake/hash.ts';
 
 const settings = SettingsSchema.parse({
   name: 'Test',

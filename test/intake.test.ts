@@ -10,8 +10,8 @@ import { notificationMessageId } from '../lib/core/mail-ids.ts';
 import { ticketDir, ticketIndexPath } from '../lib/core/paths.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { listQuarantine, retryQuarantine } from '../lib/mail/quarantine.ts';
-import { highestTicketOnDisk } from '../lib/mail/intake-store.ts';
-import { IntakeSession } from '../lib/mail/intake.ts';
+import { highestTicketOnDisk } from '../lib/intake/index-store.ts';
+import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass, encodedWord, fixture, nestedMail } from './fixtures/mail/build.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
@@ -349,12 +349,13 @@ describe('hostile mail stays data', () => {
     assertClean(small);
   });
 
-  it('HTML-only mail is stored as text, with no markup or script left', async () => {
+  it('HTML-only mail is stored as Markdown, with no markup or script left, and the HTML kept as a file', async () => {
     const result = await feedOne(root, fixture('html-only.eml'));
-    const { body } = ticket(root, result.ticket as number);
-    expect(body).toContain('Jobs fail at FZK-LCG2');
+    const { body, ticket: fields } = ticket(root, result.ticket as number);
+    expect(body).toContain('Jobs **fail** at FZK-LCG2.');
     expect(body).toContain('Second paragraph.');
-    expect(body).not.toMatch(/<script|onerror|<p>|<b>|alert\(1\)/);
+    expect(body).not.toMatch(/<script|onerror|<p>|<b>|alert\(|javascript:|color:red/);
+    expect(fields.attachments?.map((entry) => entry.file)).toEqual(['message.html']);
     assertClean(root);
   });
 });
@@ -398,7 +399,7 @@ describe('batch sources', () => {
 describe('the safe point', () => {
   it('refuses to move the branch when another commit landed meanwhile, and writes nothing', async () => {
     const dir = makeHelpdesk();
-    const session = IntakeSession.open(dir, { mode: 'batch', now: NOW });
+    const session = MailIntakeSession.open(dir, { mode: 'batch', now: NOW });
     const result = await session.process({ raw: buildMail({ subject: 'Race', messageId: 'race.1@uni.example' }) });
     expect(result.action).toBe('created');
     writeFileSync(path.join(dir, 'other.txt'), 'someone else\n');
@@ -422,7 +423,7 @@ describe('the safe point', () => {
     writeFileSync(path.join(gitDir, 'gitgus-intake-journal'), `${file}\n`);
     const content = readFileSync(path.join(dir, file), 'utf8');
     writeFileSync(path.join(dir, file), 'half-written');
-    IntakeSession.open(dir, { mode: 'batch' });
+    MailIntakeSession.open(dir, { mode: 'batch' });
     expect(readFileSync(path.join(dir, file), 'utf8')).toBe(content);
     expect(existsSync(path.join(gitDir, 'gitgus-intake-journal'))).toBe(false);
     const again = await feed(dir, [buildMail({ subject: 'Crash', messageId: 'crash.9@uni.example' })]);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTicket } from '../lib/store/load.ts';
-import { buildSite } from '../scripts/commands/build.ts';
+import { buildSite } from '../lib/site/build.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
 import { addReply } from '../scripts/commands/reply.ts';

@@ -17,14 +17,14 @@ import { ROUTING_EXAMPLE, RoutingRulesSchema } from './schema/routing.ts';
 import type { SettingsInput } from './schema/settings.ts';
 import type { UnitInput } from './schema/unit.ts';
 
-export const ROUTING_RULES_FILE = `${UNITS_DIR}/routing.yml`;
-export const MAIL_INTAKE_WORKFLOW = '.github/workflows/mail-intake.yml';
+const ROUTING_RULES_FILE = `${UNITS_DIR}/routing.yml`;
+const MAIL_INTAKE_WORKFLOW = '.github/workflows/mail-intake.yml';
 /** The gitgus project's own test workflow: it tests against the example helpdesk, which a team's copy no longer has. */
-export const PROJECT_TEST_WORKFLOW = '.github/workflows/test.yml';
+const PROJECT_TEST_WORKFLOW = '.github/workflows/test.yml';
 /** The gitgus project's README moves here; the team's README is for the helpdesk's users. */
-export const GITGUS_DOCS = 'docs/gitgus.md';
+const GITGUS_DOCS = 'docs/gitgus.md';
 /** Files for a public companion repository, when the helpdesk's own is private. */
-export const COMPANION_DIR = 'companion';
+const COMPANION_DIR = 'companion';
 
 /** Minutes between two scheduled mail intake runs that a cron line can express evenly. */
 export const INTAKE_INTERVALS = [5, 10, 15, 20, 30, 60, 120, 180, 360] as const;

@@ -10,7 +10,6 @@ import { GitgusError } from '../errors.ts';
 import { isOpen, type Status, type Ticket } from './schema/ticket.ts';
 
 export type RelationLink = 'master' | 'parent' | 'related';
-export const RELATION_LINKS: readonly RelationLink[] = ['master', 'parent', 'related'];
 
 type Relations = NonNullable<Ticket['relations']>;
 

@@ -102,7 +102,7 @@ export interface ReviewResult {
 }
 
 /** The 1-based line of a front-matter field (its top-level key) in `text`; 1 when not found. */
-export function lineOf(text: string | undefined, field: string | undefined): number {
+function lineOf(text: string | undefined, field: string | undefined): number {
   if (text === undefined || field === undefined) return 1;
   const key = field.split('.')[0] ?? field;
   const lines = text.split('\n');

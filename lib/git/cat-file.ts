@@ -145,12 +145,3 @@ export class BlobReader {
     this.child.stdin?.end();
   }
 }
-
-/** Reads many objects in one process; missing ones come back undefined. */
-export async function readObjects(dir: string, specs: readonly string[]): Promise<(string | undefined)[]> {
-  if (specs.length === 0) return [];
-  const reader = new BlobReader(dir, { stream: true });
-  const answers = Promise.all(specs.map((spec) => reader.readIfPresent(spec)));
-  reader.close();
-  return Promise.race([answers, reader.failed]);
-}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { formatCommitMessage, type CommitMessage } from '../core/commit-message.ts';
 import { GitgusError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 
 export interface FileChange {
   /** Repository path with `/`. */
@@ -158,16 +158,11 @@ function removeEmptyParents(root: string, start: string): void {
 }
 
 /** Makes the index match the working tree for `paths` (added, changed or deleted), in one index write. */
-export async function syncIndex(dir: string, paths: string[], cache: object = {}): Promise<void> {
+async function syncIndex(dir: string, paths: string[], cache: object = {}): Promise<void> {
   const present: string[] = [];
   for (const repoPath of paths) {
     if (fs.existsSync(resolveInside(dir, repoPath))) present.push(repoPath);
     else await git.remove({ fs, dir, filepath: repoPath, cache });
   }
   if (present.length > 0) await git.add({ fs, dir, filepath: present, cache });
-}
-
-/** Creates a repository with `main` as its branch (tests, `gitgus init`). */
-export async function initRepository(dir: string): Promise<void> {
-  await git.init({ fs, dir, defaultBranch: 'main' });
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GitgusError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { BlobReader } from './cat-file.ts';
 import { runGit } from './native.ts';
 

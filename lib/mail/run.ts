@@ -11,7 +11,8 @@
  */
 import { GitgusError } from '../errors.ts';
 import { headCommit, pushOrDiscard } from '../git/push.ts';
-import { IntakeSession, type IntakeResult, type IntakeSessionOptions } from './intake.ts';
+import type { IntakeResult, IntakeSessionOptions } from '../intake/session.ts';
+import { MailIntakeSession } from './intake-mail.ts';
 import { hasRemote } from './push.ts';
 import type { MessageSource, SourceMessage } from './sources.ts';
 
@@ -32,13 +33,13 @@ export interface RunSummary {
   seconds: number;
 }
 
-export function emptyCounts(): RunSummary['counts'] {
+function emptyCounts(): RunSummary['counts'] {
   return { created: 0, appended: 0, ignored: 0, duplicate: 0, quarantined: 0 };
 }
 
 export async function runIntake(source: MessageSource & { close?: () => Promise<void> }, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  let session = IntakeSession.open(options.root, options);
+  let session = MailIntakeSession.open(options.root, options);
   const results: IntakeResult[] = [];
   const chunkSize = options.chunkSize ?? 200;
   const pushAttempts = options.pushAttempts ?? 3;
@@ -62,7 +63,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
         // The checkout is now the remote's tip: take the chunk in again there (idempotency keys skip
         // whatever the other writer already imported).
         chunkStart = headCommit(options.root);
-        session = IntakeSession.open(options.root, options);
+        session = MailIntakeSession.open(options.root, options);
         for (const entry of pending) entry.result = await session.process(entry.message);
         await session.finish();
       }

@@ -7,8 +7,8 @@ import { duplicateMessageId, parseDuplicateUnits, planDuplicate } from '../core/
 import { actorRoles } from '../core/lifecycle.ts';
 import { GitgusError } from '../errors.ts';
 import { resolveActor } from '../git/identity.ts';
-import { messageIdHash } from '../mail/intake-store.ts';
-import { IntakeSession } from '../mail/intake.ts';
+import { messageIdHash } from '../intake/index-store.ts';
+import { IntakeSession } from '../intake/session.ts';
 
 export interface DuplicateOptions {
   root: string;

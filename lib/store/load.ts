@@ -8,7 +8,7 @@ import { GitgusError, NotFoundError, ValidationError, type Problem } from '../er
 import { parseMessage, parseSettings, parseTicket, parseUnit, type MessageDoc, type TicketDoc, type UnitDoc } from '../core/documents.ts';
 import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, TICKETS_DIR, UNITS_DIR, ticketDir, ticketIndexPath } from '../core/paths.ts';
 import type { Settings } from '../core/schema/settings.ts';
-import { readRegularFile, resolveInside } from './fs-paths.ts';
+import { readRegularFile, resolveInside } from '../fs/paths.ts';
 
 export interface LoadedMessage extends MessageDoc {
   /** File name inside `messages/`. */

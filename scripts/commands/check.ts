@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { checkHelpdesk } from '../../lib/core/check.ts';
 import { ExitError, formatProblems, GitgusError, type Problem } from '../../lib/errors.ts';
 import { checkPullRequest, presentPullRequestCheck } from '../../lib/store/pull-request.ts';
-import { routingFileProblems } from '../../lib/store/lifecycle-change.ts';
+import { routingFileProblems } from '../../lib/store/routing-rules.ts';
 import { loadSettings, loadTickets, loadUnits } from '../../lib/store/load.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
@@ -15,7 +15,7 @@ export interface CheckResult {
 }
 
 /** Validates the whole helpdesk tree: every file's schema and the rules across files. */
-export function checkTree(root: string): CheckResult {
+function checkTree(root: string): CheckResult {
   const problems: Problem[] = [];
   let settings;
   try {

@@ -7,7 +7,7 @@ import { describePlan, INTAKE_INTERVALS, nextSteps, isExampleAddress, isExampleD
 import { SETTINGS_FILE } from '../../lib/core/paths.ts';
 import { GitgusError } from '../../lib/errors.ts';
 import { runGit } from '../../lib/git/native.ts';
-import { resolveInside } from '../../lib/store/fs-paths.ts';
+import { resolveInside } from '../../lib/fs/paths.ts';
 import { printJson } from '../_shared.ts';
 
 /** This gitgus installation: the files `gitgus init DIR` copies. */

@@ -1,6 +1,6 @@
 /** File reads the site needs beyond lib/store/load.ts, through the same path guard. IO only. */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { isRegularInside, resolveInside } from '../../lib/store/fs-paths.ts';
+import { isRegularInside, resolveInside } from '../../lib/fs/paths.ts';
 
 /** Names in a folder of the helpdesk, sorted; none when the folder does not exist. */
 /** Names of the regular files in a folder of the helpdesk, sorted; none when the folder does not exist or is a link. */

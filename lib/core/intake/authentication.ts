@@ -122,7 +122,7 @@ function domainOfProperty(value: string | undefined): string {
 }
 
 /** Headers our own server wrote, per the policy described above. */
-export function trustedResults(mail: Pick<InboundMail, 'headers'>, authservIds: readonly string[]): AuthenticationResults[] {
+function trustedResults(mail: Pick<InboundMail, 'headers'>, authservIds: readonly string[]): AuthenticationResults[] {
   const parsed = headerValues(mail, 'Authentication-Results')
     .map(parseAuthenticationResults)
     .filter((entry): entry is AuthenticationResults => entry !== undefined);

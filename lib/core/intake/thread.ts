@@ -90,7 +90,7 @@ export function internalAddress(address: string, intakeAddresses: readonly strin
 }
 
 /** Addresses the mail was delivered to, envelope first, then the headers in trust order. */
-export function recipientCandidates(mail: Pick<InboundMail, 'headers' | 'to' | 'cc'>, envelopeRecipient?: string): string[] {
+function recipientCandidates(mail: Pick<InboundMail, 'headers' | 'to' | 'cc'>, envelopeRecipient?: string): string[] {
   const candidates: string[] = [];
   if (envelopeRecipient) candidates.push(envelopeRecipient);
   for (const name of ['Delivered-To', 'X-Original-To']) {

@@ -56,7 +56,7 @@ export function timelineOf(ticket: Ticket, events: readonly TicketEvent[] = []):
 }
 
 /** When the colour clock started: on assignment to the unit, reset by every status change (D-PRIO). */
-export function colourClockStart(timeline: TicketTimeline): Date {
+function colourClockStart(timeline: TicketTimeline): Date {
   return new Date(Math.max(Date.parse(timeline.statusSince), Date.parse(timeline.unitSince)));
 }
 
