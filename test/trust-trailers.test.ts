@@ -54,7 +54,7 @@ describe('trailers are trusted only from the helpdesk’s own writers', () => {
     writeFileSync(path.join(dir, ticketIndexPath(165048)), serializeTicket({ ticket: { ...solved, status: 'verified' }, body: 'Since Monday all CMS pilot jobs fail with "proxy expired".' }));
     commitAs(dir, { name: 'gitgus intake', email: 'noreply@ggus.test' }, '#165048 status: solved → verified by mail from Jane Doe (submitter)\n\nTicket: 165048\nActor: Jane Doe <jane@uni.test> (mail)\n');
     const later = (await readTicketEvents(dir, { since: 'HEAD~1' })).get(165048) ?? [];
-    expect(later.find((e) => e.type === 'status')?.actor).toMatchObject({ name: 'Jane Doe <jane@uni.test> (mail)' });
+    expect(later.find((e) => e.type === 'status')?.actor).toMatchObject({ name: 'Jane Doe', email: 'jane@uni.test' });
   });
 
   it('a pull request may not commit as the helpdesk itself', async () => {
