@@ -233,7 +233,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
   // Mail from a unit's own helpdesk is machine mail by its headers (RT sends everything Precedence: bulk),
   // yet it is the interface: read it — but never our own mail coming back, a bounce or spam.
-  const remote = recogniseRemoteMail(mail, ctx.units);
+  const remote = recogniseRemoteMail(mail, ctx.units, new Set([settings.sender, ...settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase())));
   if (remote && (!ignored || ignored.category === 'auto-reply' || ignored.category === 'list')) return decideRemoteMail(mail, ctx, recipient, remote, collisionFlags);
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
@@ -671,7 +671,7 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   }
   const interfaceTrailers = { Interface: remote.unit.id, ...(remote.remoteId ? { Remote: `${remote.iface.system}:${remote.remoteId}` } : {}) };
   if (!match) {
-    if (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created') {
+    if (remote.echo || (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created')) {
       const reason = `automatic mail of ${remote.iface.name} about no ticket of ours: recorded, never a ticket`;
       return {
         action: 'ignored',
