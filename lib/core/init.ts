@@ -5,7 +5,7 @@
  * example data to remove. Every generated file is validated by the schema that reads it back, so bad
  * answers are refused before anything is written.
  */
-import { ValidationError, type Problem } from '../errors.ts';
+import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import { serializeSettings, serializeUnit } from './documents.ts';
 import { parseYamlText } from './frontmatter.ts';
 import { parseWithFriendlyErrors } from './friendly-errors.ts';
@@ -105,7 +105,8 @@ export function withDefaults(input: InitInput): InitAnswers {
     vos: input.vos ?? [],
     timezone: input.timezone ?? 'UTC',
     intakeEveryMinutes: input.intakeEveryMinutes ?? (visibility === 'public' ? 5 : 60),
-    now: input.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // The edge (scripts/commands/init.ts) passes the time: core reads no clock.
+    now: input.now ?? '',
   };
 }
 
@@ -388,6 +389,7 @@ export interface InitPlan {
  */
 export function planInit(input: InitInput, files: readonly string[], read: (path: string) => string | undefined): InitPlan {
   const answers = withDefaults(input);
+  if (answers.now === '') throw new GitgusError('E_INTERNAL', 'planInit was called without the time (InitInput.now)');
   const problems: Problem[] = [];
   const write: { path: string; content: string }[] = [];
   const settings = settingsOf(answers);
