@@ -96,7 +96,8 @@ export function actorOf(commit: CommitInfo): EventActor {
   if (trailer) {
     const github = /^([A-Za-z0-9-]+) \(GitHub\)$/.exec(trailer);
     if (github) return { name: commit.author.name, github: github[1] };
-    const mail = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(trailer);
+    // Intake writes `Name <address> (mail)`.
+    const mail = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\(mail\))?$/.exec(trailer);
     if (mail) return { name: mail[1] || (mail[2] as string), email: (mail[2] as string).toLowerCase() };
     return { name: trailer };
   }

@@ -276,6 +276,32 @@ export class IntakeSession {
     return [...names];
   }
 
+  /**
+   * The ticket linked to a remote ticket. Only mail from an interfaced helpdesk that lost our tag asks, so
+   * a scan of the front-matters (skipping every file without a `remote:` line) is enough.
+   */
+  private ticketOfRemote(unit: string, remoteId: string): number | undefined {
+    const ticketsDir = resolveInside(this.root, 'tickets');
+    if (!existsSync(ticketsDir)) return undefined;
+    for (const shard of readdirSync(ticketsDir)) {
+      const shardDir = path.join(ticketsDir, shard);
+      if (!/^\d+$/.test(shard)) continue;
+      for (const folder of readdirSync(shardDir)) {
+        if (!/^\d+$/.test(folder)) continue;
+        const file = `tickets/${shard}/${folder}/index.md`;
+        const text = this.readText(file);
+        if (text === undefined || !text.includes('\nremote:')) continue;
+        try {
+          const remote = parseTicket(text, file).ticket.remote;
+          if (remote?.unit === unit && remote.id === remoteId) return Number(folder);
+        } catch {
+          continue;
+        }
+      }
+    }
+    return undefined;
+  }
+
   /** The index entries with this Message-ID hash. */
   protected priorEntries(idHash: string): IndexEntry[] {
     return this.index.entries(idHash);
@@ -297,6 +323,7 @@ export class IntakeSession {
         loadTicket: (number) => this.loadTicket(number),
         ticketFiles: (number) => this.ticketFiles(number),
         ticketMessages: (number) => this.ticketMessages(number),
+        ticketOfRemote: (unit, remoteId) => this.ticketOfRemote(unit, remoteId),
       },
       nextNumber: () => this.nextNumber(),
     };

@@ -14,23 +14,26 @@ import { EmailSchema } from '../schema/common.ts';
 import { IntakeRecordSchema, UNKNOWN_CONTENT_HASH, type IndexEntry, type IndexOutcome, type IntakeRecordInput } from '../schema/intake.ts';
 import type { MessageInput } from '../schema/message.ts';
 import type { Settings } from '../schema/settings.ts';
-import type { Ticket, TicketInput } from '../schema/ticket.ts';
+import { isOpen, type Ticket, type TicketInput } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { serializeMessage, serializeTicket, normalizeBody } from '../documents.ts';
 import { ticketIndexPath } from '../paths.ts';
 import { planAttachments, formatBytes, type PlannedAttachment, type SkippedAttachment } from './attachments.ts';
 import { authenticateSender, type AuthenticationVerdict } from './authentication.ts';
 import { classifyMail, trustedSenders } from './classify.ts';
+import { createdStatus, FROM_REMOTE_FLAG, INTERFACE_HEADER, recogniseRemoteMail, remoteEffect, remoteTitle, type RemoteMail } from '../interface/inbound.ts';
+import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { solutionKeyword } from './keywords.ts';
+import { isEscalationSubject, solutionKeyword } from './keywords.ts';
+import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
 import { routeDraft } from '../routing.ts';
 import type { RoutingRule } from '../schema/routing.ts';
-import { flattenSubject, replyToken, resolveRecipient, subjectTags, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
+import { flattenSubject, replyToken, resolveRecipient, subjectTagPattern, subjectTags, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
 
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
 
@@ -73,6 +76,8 @@ export interface IntakeContext {
     loadTicket(number: number): TicketDoc;
     /** File names already in the ticket's files/. */
     ticketFiles(number: number): readonly string[];
+    /** Our ticket linked to a unit's remote ticket (`remote` in its front-matter), for remote mail without our tag. */
+    ticketOfRemote?(unit: string, remoteId: string): number | undefined;
     /** The ticket's messages (internal notes are matched against quotes); absent: none known. */
     ticketMessages?(number: number): readonly MessageDoc[];
   };
@@ -159,9 +164,9 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'> & Partial<Pick<InboundMail, 'replyTo'>>): MailAddress {
   const sender = senderOf(mail);
-  if (!sender) throw new NoSenderError('no From or Sender header with an address');
+  if (!sender) throw new NoSenderError('no From, Sender or Reply-To header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
   if (!address) throw new UnsupportedSenderError(sender.address);
@@ -174,7 +179,7 @@ function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress 
  */
 export class UnsupportedSenderError extends GitgusError {
   constructor(address: string) {
-    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain.tld in ASCII)`);
+    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain in ASCII)`);
     this.name = 'UnsupportedSenderError';
   }
 }
@@ -201,6 +206,10 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   const collisionFlags = ctx.priorEntries.length > 0 ? [INTAKE_FLAGS.collision] : [];
 
   const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
+  // Mail from a unit's own helpdesk is machine mail by its headers (RT sends everything Precedence: bulk),
+  // yet it is the interface: read it — but never our own mail coming back, a bounce or spam.
+  const remote = recogniseRemoteMail(mail, ctx.units);
+  if (remote && (!ignored || ignored.category === 'auto-reply' || ignored.category === 'list')) return decideRemoteMail(mail, ctx, recipient, remote, collisionFlags);
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
     const text = mail.text.length > IGNORED_TEXT_MAX ? `${mail.text.slice(0, IGNORED_TEXT_MAX)}\n\n[… ${mail.text.length - IGNORED_TEXT_MAX} more characters not kept]` : mail.text;
@@ -429,6 +438,19 @@ function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): { 
   return intended;
 }
 
+/**
+ * A mail whose subject is the tag plus `escalate` raises the user escalation by one level (strictly in
+ * order, at most 3): only from the submitter, only when authenticated, only on an open ticket.
+ */
+function escalationEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): { level?: EscalationLevel; flags: string[]; note: string } {
+  if (!isEscalationSubject(planned.mail.subject, planned.ctx.settings.subjectTag)) return { flags: [], note: '' };
+  if (!isSubmitter) return { flags: [], note: "'escalate' is only taken from the submitter" };
+  const level = nextEscalation(doc.ticket);
+  if (level === undefined) return { flags: [], note: `'escalate' ignored: the ticket is ${isOpen(doc.ticket.status) ? 'already at the highest escalation level' : doc.ticket.status}` };
+  if (!planned.auth.authenticated) return { flags: [INTAKE_FLAGS.unauthenticated], note: `would escalate to level ${level}, but the sender is not authenticated (${planned.auth.reason}): appended for TPM` };
+  return { level, flags: [], note: `submitter escalated the ticket to ${describeEscalation(level)}` };
+}
+
 /** Words of a text with mail quote marks (`> `) and all spacing removed, lower-cased: re-wrapped quotes still match. */
 function quoteWords(text: string): string[] {
   return text.split('\n').map((line) => line.replace(/^[\s>|]+/, '')).join(' ').toLowerCase().split(/[\s\u00a0]+/).filter((word) => word !== '');
@@ -477,11 +499,13 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const isSubmitter = doc.ticket.submitter.email?.toLowerCase() === author.address.toLowerCase();
   const participant = isParticipant(doc.ticket, author.address, ctx.units);
   const effect = stateEffect(planned, doc, isSubmitter);
+  const escalation = escalationEffect(planned, doc, isSubmitter);
   const internal = internalReason(planned, number);
   const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
   const flags = [...new Set([
     ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),
     ...effect.flags,
+    ...escalation.flags,
     ...planned.collisionFlags,
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
     ...(internal ? [INTAKE_FLAGS.madeInternal] : []),
@@ -507,14 +531,21 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const messagePath = `${messagesDir(number)}/${messageFileName(ctx.received, ctx.keys.key)}`;
   const files: FileWrite[] = [{ path: messagePath, content: serializeMessage({ message, body: text }, messagePath) }, ...attachmentFiles(number, stored)];
   let changes: FieldChange[] = [];
+  const indexPath = ticketIndexPath(number);
+  let next: Ticket | undefined;
   if (effect.status) {
-    const indexPath = ticketIndexPath(number);
     const applied = applyAssignments(doc, [{ field: 'status', value: effect.status }], { file: indexPath, unitIds: new Set(ctx.units.map((u) => u.id)) });
     changes = applied.changes;
-    files.push({ path: indexPath, content: serializeTicket({ ticket: applied.ticket, body: doc.body }, indexPath) });
+    next = applied.ticket;
   }
+  if (escalation.level !== undefined) {
+    next = { ...(next ?? doc.ticket), escalation: escalation.level };
+    changes = [...changes, { field: 'escalation', from: doc.ticket.escalation, to: escalation.level }];
+  }
+  if (next) files.push({ path: indexPath, content: serializeTicket({ ticket: next, body: doc.body }, indexPath) });
   const reasons = [`threaded by ${match.rule} (${oneLine(match.detail, 120)})`];
   if (effect.note) reasons.push(effect.note);
+  if (escalation.note) reasons.push(escalation.note);
   if (internal) reasons.push(`kept as an internal note: ${internal}`);
   if (!participant) reasons.push(`sender ${author.address} is not on the ticket: flagged for TPM`);
   if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');
@@ -530,7 +561,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
     commit: {
       subject,
       body: reasons.join('\n'),
-      trailers: mailTrailers(planned, changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }),
+      trailers: mailTrailers(planned, escalation.level !== undefined ? 'escalation' : changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }),
     },
   };
 }
@@ -592,6 +623,148 @@ export function decideQuarantine(input: QuarantineInput): ChangeDecision {
       subject: `intake: quarantined a message (${input.category})`,
       body: `${oneLine(input.reason, 500)}\n\nSee ${quarantineRecordPath(keys.key)}; after a fix, run gitgus quarantine retry ${keys.key}.`,
       trailers: { Event: 'quarantined', 'Intake-Key': keys.key },
+    },
+  };
+}
+
+/**
+ * A mail from an interfaced unit's own helpdesk (lib/core/interface/inbound.ts): threaded by our own
+ * rules, else by the remote's number; links, maps status and priority, appends the correspondence; or,
+ * for a ticket we do not know, creates one for TPM with its origin set.
+ */
+function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: ResolvedRecipient, remote: RemoteMail, collisionFlags: string[]): ChangeDecision {
+  const { settings } = ctx;
+  const author = requireSender(mail);
+  const auth = authenticateSender(mail, author.address, settings);
+  const planned: Planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: [], notificationKeys: [] };
+  const thread = threadMail(mail, settings, recipient, ctx.lookups);
+  let match: ThreadMatch | undefined = thread.match;
+  if (!match && remote.remoteId !== undefined) {
+    const linked = ctx.lookups.ticketOfRemote?.(remote.unit.id, remote.remoteId);
+    if (linked !== undefined) match = { ticket: linked, rule: 'references', detail: `${remote.iface.system} #${remote.remoteId}` };
+  }
+  const interfaceTrailers = { Interface: remote.unit.id, ...(remote.remoteId ? { Remote: `${remote.iface.system}:${remote.remoteId}` } : {}) };
+  if (!match) {
+    if (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created') {
+      const reason = `automatic mail of ${remote.iface.name} about no ticket of ours: recorded, never a ticket`;
+      return {
+        action: 'ignored',
+        reason,
+        flags: collisionFlags,
+        files: [recordFile(ignoredRecordPath(ctx.keys.key, ctx.received), { ...baseRecord(mail, ctx, recipient), action: 'ignored', category: 'auto-reply', reason }, mail.text.slice(0, IGNORED_TEXT_MAX))],
+        indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: 'ignored' },
+        commit: { subject: `intake: ignored automatic mail from ${remote.unit.id}'s helpdesk`, body: reason, trailers: { Event: 'ignored', 'Intake-Key': ctx.keys.key, Intake: recipient.address, ...interfaceTrailers } },
+      };
+    }
+    return remoteNewTicket(planned, remote, interfaceTrailers);
+  }
+  const doc = ctx.lookups.loadTicket(match.ticket);
+  const number = doc.ticket.number;
+  const effect = remoteEffect(remote, doc);
+  const files: FileWrite[] = [];
+  let changes: FieldChange[] = [];
+  if (effect.changed) {
+    const next: Ticket = { ...doc.ticket, ...effect.changed };
+    for (const [field, value] of Object.entries(effect.changed)) changes.push({ field, from: (doc.ticket as Record<string, unknown>)[field], to: value });
+    // solved and unsolved need a solution: the remote's, in words that say where it was found.
+    if ((next.status === 'solved' || next.status === 'unsolved') && !next.solution) {
+      const link = remote.remoteId ? remoteTicketUrl(remote.iface, remote.remoteId) : undefined;
+      next.solution = { qualifier: 'fixed', text: `${next.status === 'solved' ? 'Solved' : 'Closed unsolved'} in ${remote.iface.name}${remote.remoteId ? ` (${remote.iface.system} #${remote.remoteId})` : ''}; see its messages${link ? ` and ${link}` : ''}.` };
+    }
+    const indexPath = ticketIndexPath(number);
+    files.push({ path: indexPath, content: serializeTicket({ ticket: next, body: doc.body }, indexPath) });
+  }
+  const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), settings.mail.attachmentMaxBytes);
+  if (effect.appendMessage) {
+    const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+    const inReplyTo = mail.inReplyTo.find(validMessageId);
+    const references = mail.references.filter(validMessageId).slice(-REFERENCES_KEPT);
+    const flags = [...new Set([FROM_REMOTE_FLAG, ...collisionFlags, ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : [])])];
+    const fold = foldFrom(normalizeBody(mail.text));
+    const message: MessageInput = {
+      date: ctx.received,
+      author: { name: personName(author), email: author.address, role: 'supporter', unit: remote.unit.id },
+      visibility: remote.internal ? 'internal' : 'public',
+      source: 'mail',
+      ...(messageId ? { messageId } : {}),
+      ...(inReplyTo ? { inReplyTo } : {}),
+      ...(references.length > 0 ? { references } : {}),
+      ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
+      flags,
+      ...(fold === undefined ? {} : { foldFrom: fold }),
+    };
+    const messagePath = `${messagesDir(number)}/${messageFileName(ctx.received, ctx.keys.key)}`;
+    files.push({ path: messagePath, content: serializeMessage({ message, body: withNote(normalizeBody(mail.text), skippedNote(skipped)) }, messagePath) }, ...attachmentFiles(number, stored));
+    effect.reasons.push(remote.internal ? `${remote.iface.name}'s internal comment: kept internal` : `${remote.iface.name}'s correspondence appended`);
+  }
+  const reasons = [`from ${remote.unit.id}'s helpdesk (${remote.iface.name}); threaded by ${match.rule} (${oneLine(match.detail, 120)})`, ...effect.reasons];
+  if (files.length === 0) {
+    const reason = `${reasons.join('; ')}; nothing new`;
+    return {
+      action: 'ignored',
+      ticket: number,
+      reason,
+      flags: collisionFlags,
+      files: [recordFile(ignoredRecordPath(ctx.keys.key, ctx.received), { ...baseRecord(mail, ctx, recipient), action: 'ignored', category: 'auto-reply', reason, ticket: number }, '')],
+      indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+      commit: { subject: `#${number} nothing new from ${remote.unit.id}'s helpdesk`, body: reason, trailers: { Ticket: String(number), Event: 'ignored', 'Intake-Key': ctx.keys.key, Intake: recipient.address, ...interfaceTrailers } },
+    };
+  }
+  changes = changes.filter((change) => change.field !== 'remote');
+  const linked = effect.changed?.remote ? ` linked to ${remote.iface.system} #${effect.changed.remote.id}` : '';
+  const subject = changes.length > 0 ? `${describeChanges(number, changes)} by ${remote.unit.id}'s helpdesk${linked}` : `#${number} ${effect.appendMessage ? 'message' : 'update'} from ${remote.unit.id}'s helpdesk${linked}`;
+  return {
+    action: 'appended',
+    ticket: number,
+    reason: reasons.join('; '),
+    flags: collisionFlags,
+    files,
+    indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+    commit: { subject, body: reasons.join('\n'), trailers: { ...mailTrailers(planned, changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }), ...interfaceTrailers } },
+  };
+}
+
+/** A ticket the remote helpdesk created and sent us: assigned to TPM, origin and link set (GOCTX). */
+function remoteNewTicket(planned: Planned, remote: RemoteMail, interfaceTrailers: Record<string, string>): ChangeDecision {
+  const { mail, ctx, author } = planned;
+  const { settings } = ctx;
+  const number = ctx.nextNumber();
+  const tpm = ctx.units.find((unit) => unit.family === 'tpm')?.id ?? 'tpm';
+  const title = oneLine(remoteTitle(remote, flattenSubject(mail.subject), subjectTagPattern(settings.subjectTag)), TITLE_MAX) || '(no subject)';
+  const { stored, skipped } = planAttachments(mail.attachments, [], settings.mail.attachmentMaxBytes);
+  const text = normalizeBody(mail.text);
+  const fold = foldFrom(text);
+  const start = createdStatus(remote);
+  const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+  const link = remote.remoteId ? { system: remote.iface.system, id: remote.remoteId } : undefined;
+  const ticket: TicketInput = {
+    number,
+    title,
+    status: start.status,
+    originalPriority: 'less urgent',
+    unit: tpm,
+    submitter: { name: personName(author), email: author.address },
+    created: ctx.received,
+    source: { kind: 'interface', address: planned.recipient.address, ...(messageId ? { messageId } : {}) },
+    ...(link ? { origin: link, remote: { unit: remote.unit.id, ...link } } : {}),
+    ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
+    ...(fold === undefined ? {} : { foldFrom: fold }),
+  };
+  const indexPath = ticketIndexPath(number);
+  const files: FileWrite[] = [{ path: indexPath, content: serializeTicket({ ticket, body: withNote(text, skippedNote(skipped)) }, indexPath) }, ...attachmentFiles(number, stored)];
+  const reason = `created in ${remote.iface.name}${link ? ` as ${link.system} #${link.id}` : ''} and sent to us: assigned to TPM; ${start.reason}`;
+  return {
+    action: 'created',
+    ticket: number,
+    reason,
+    flags: planned.collisionFlags,
+    minted: number,
+    files,
+    indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+    commit: {
+      subject: `#${number} new ticket from ${remote.unit.id}'s helpdesk: ${title}`,
+      body: reason,
+      trailers: { ...mailTrailers(planned, 'created', tpm, number, { Rule: 'interface' }), ...interfaceTrailers },
     },
   };
 }

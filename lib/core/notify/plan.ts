@@ -25,13 +25,16 @@
 import type { TicketEvent } from '../events.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
-import type { Settings } from '../schema/settings.ts';
+import { isAnswerable } from '../schema/common.ts';
+import { monitoringSettingsOf, type Settings } from '../schema/settings.ts';
+import { describeEscalation } from '../escalation.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
+import { allRemoteAddresses } from '../interface/inbound.ts';
 import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring';
 
 export interface Recipient {
   address: string;
@@ -45,7 +48,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
+export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -90,7 +93,7 @@ export interface PlanContext {
 }
 
 /** Fields whose changes the submitter, CC and subscribers see; the others name people or are bookkeeping. */
-const PUBLIC_FIELDS = new Set(['title', 'status', 'priority', 'type', 'category', 'issue', 'unit', 'vo', 'site', 'notifySite', 'notify', 'solution', 'relations']);
+const PUBLIC_FIELDS = new Set(['title', 'status', 'priority', 'type', 'category', 'issue', 'unit', 'vo', 'site', 'notifySite', 'notify', 'solution', 'relations', 'escalation']);
 /** Bookkeeping nobody needs in a mail. */
 const HIDDEN_FIELDS = new Set(['foldFrom', 'attachments', 'flags', 'originalPriority']);
 
@@ -98,7 +101,7 @@ const LABELS: Record<string, string> = {
   title: 'Title', status: 'Status', priority: 'Priority', type: 'Type', category: 'Category', issue: 'Type of issue',
   unit: 'Support unit', assignee: 'Assigned to', vo: 'VO', site: 'Affected site', notifySite: 'Notified site',
   cc: 'CC', involve: 'Involved', subscribers: 'Subscribers', notify: 'Notification mode', solution: 'Solution',
-  remindOn: 'Reminder date', master: 'Duplicate of', slaves: 'Duplicates', parent: 'Parent ticket', children: 'Child tickets', related: 'Related tickets',
+  remindOn: 'Reminder date', escalation: 'Escalation', master: 'Duplicate of', slaves: 'Duplicates', parent: 'Parent ticket', children: 'Child tickets', related: 'Related tickets',
 };
 
 /** A value in words: lists joined, the solution by its qualifier, nothing as an em dash. */
@@ -200,7 +203,8 @@ class RecipientBook {
     for (const candidate of candidates) {
       if (!candidate) continue;
       const address = candidate.address.toLowerCase();
-      if (this.blocked.has(address) || this.taken.has(address)) continue;
+      // An address the helpdesk stores but cannot mail (root@localhost) is never sent to: no acknowledgement.
+      if (this.blocked.has(address) || this.taken.has(address) || !isAnswerable(address)) continue;
       this.taken.add(address);
       out.push({ ...candidate, address });
     }
@@ -248,12 +252,14 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const status = statusEvent(update);
   const solved = status !== undefined && (status.to === 'solved' || status.to === 'unsolved') && status.from !== 'solved' && status.from !== 'unsolved';
   const reopened = status?.to === 'reopened';
+  const escalated = update.events.some((event) => event.type === 'field' && event.field === 'escalation' && typeof event.to === 'number' && event.to > (typeof event.from === 'number' ? event.from : 0));
   // "waiting for reply" asks the submitter something (GGUS: it "mails the submitter"), whatever their notification mode.
   const asked = status?.to === 'waiting for reply';
 
   const own = ownAddresses(settings);
   const actor = actorAddresses(update, units);
-  const blocked = new Set([...own, ...actor]);
+  // A unit's own helpdesk hears through its interface mail only (lib/core/interface/outbound.ts).
+  const blocked = new Set([...own, ...actor, ...allRemoteAddresses(units)]);
   const book = new RecipientBook(blocked);
   const short = update.commit.slice(0, 12);
   const base = { ticket, time: update.time, actorName: displayName(update), commit: update.commit, request: undefined, note: undefined };
@@ -263,6 +269,11 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const supporterContent = allChanges.length > 0 || conversation.length > 0 || unitAlerts.length > 0 || created;
   if (supporterContent) {
     const lists = [unitList(ticket.unit, 'unit', units)];
+    // User escalation: level 2 adds TPM on shift, level 3 also ticket monitoring (lib/core/escalation.ts).
+    const escalatedTo = escalated ? (ticket.escalation ?? 0) : 0;
+    if (escalatedTo >= 2) for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
+    const monitoring = monitoringSettingsOf(settings).address;
+    if (escalatedTo >= 3 && monitoring) lists.push({ address: monitoring, name: 'Ticket monitoring', role: 'ticket monitoring' });
     if (reopened) {
       lists.push(unitList(update.previous?.unit, 'solving unit', units));
       for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
@@ -282,7 +293,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
       mails.push({
         ...base,
         key: `${short}.unit${internal ? INTERNAL_KEY_SUFFIX : ''}`,
-        kind: solved ? 'solution' : unitAlerts.length > 0 && allChanges.length === 0 && conversation.length === 0 ? 'unit alert' : 'update',
+        kind: solved ? 'solution' : escalated ? 'escalation' : unitAlerts.length > 0 && allChanges.length === 0 && conversation.length === 0 ? 'unit alert' : 'update',
         audience: 'supporters',
         to: to.length > 0 ? to : cc,
         cc: to.length > 0 ? cc : [],
@@ -291,7 +302,11 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
         changes: allChanges,
         messages: supporterMessages,
         offerVerify: false,
-        note: reopened ? `Reopened: the ticket comes back to ${unitLabel(update.previous?.unit, units)}${units.some((u) => u.family === 'tpm') ? ' and TPM' : ''}.` : undefined,
+        note: reopened
+          ? `Reopened: the ticket comes back to ${unitLabel(update.previous?.unit, units)}${units.some((u) => u.family === 'tpm') ? ' and TPM' : ''}.`
+          : escalated
+            ? `The submitter escalated this ticket to ${describeEscalation(ticket.escalation)}. Please answer the submitter now.`
+            : undefined,
         request: created ? update.body : undefined,
       });
     }

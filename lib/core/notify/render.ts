@@ -8,6 +8,7 @@
 import { LOOP_HEADER, normalizeMessageId, notificationMessageId, VISIBILITY_HEADER } from '../mail-ids.ts';
 import type { Settings } from '../schema/settings.ts';
 import type { Ticket } from '../schema/ticket.ts';
+import { describeEscalation, ESCALATION_KEYWORD, escalationAudience, nextEscalation } from '../escalation.ts';
 import type { Unit } from '../schema/unit.ts';
 import { carriesInternal, unitLabel, type PlannedMail, type Recipient, type ShownChange } from './plan.ts';
 import type { AddedMessage } from './update.ts';
@@ -31,7 +32,8 @@ export interface OutgoingMail {
   replyTo: MailAddress;
   subject: string;
   text: string;
-  html: string;
+  /** Absent for machine-read mail (an interface mail is plain text only). */
+  html?: string | undefined;
   /** Without angle brackets. */
   inReplyTo?: string | undefined;
   /** Without angle brackets, oldest first. */
@@ -63,7 +65,7 @@ export function subjectTag(settings: Settings, number: number): string {
 }
 
 /** The ticket's page on the public site: `<siteUrl>tickets/<number>/`. */
-function ticketUrl(settings: Settings, number: number): string {
+export function ticketUrl(settings: Settings, number: number): string {
   const base = settings.siteUrl.endsWith('/') ? settings.siteUrl : `${settings.siteUrl}/`;
   return new URL(`tickets/${number}/`, base).toString();
 }
@@ -96,9 +98,21 @@ export function internalReplyAddress(settings: Settings, ticket: Ticket): string
 /** The subject mark of mails with internal notes; in a subject sent to intake it makes the mail an internal note. */
 export const INTERNAL_SUBJECT_MARK = '[internal]';
 
-/** `mailto:` link that writes to intake with `<tag> verify` or `<tag> reopen` as the subject. */
-function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
+/** `mailto:` link that writes to intake with `<tag> verify`, `<tag> reopen` or `<tag> escalate` as the subject. */
+export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen' | typeof ESCALATION_KEYWORD): string {
   return `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(`${subjectTag(settings, ticket.number)} ${action}`)}`;
+}
+
+/**
+ * The escalation offer of a mail to the submitter: the next level and its `mailto:` link, or undefined when
+ * the mail is not to the submitter or the ticket cannot be escalated (closed, or at level 3 already).
+ */
+export function escalationOffer(mail: PlannedMail, settings: Settings): { text: string; href: string } | undefined {
+  if (mail.audience !== 'public' || ![...mail.to, ...mail.cc].some((r) => r.role === 'submitter')) return undefined;
+  const level = nextEscalation(mail.ticket);
+  if (level === undefined) return undefined;
+  const current = mail.ticket.escalation ? ` (now ${describeEscalation(mail.ticket.escalation)})` : '';
+  return { text: `No answer, or not the help you need? Escalate to level ${level} of 3 — ${escalationAudience(level)}${current}: write with the subject "${subjectTag(settings, mail.ticket.number)} ${ESCALATION_KEYWORD}"`, href: actionLink(settings, mail.ticket, ESCALATION_KEYWORD) };
 }
 
 /** One line, whatever a title contains: control characters and runs of space become one space. */
@@ -114,6 +128,7 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
   'children solved': 'Children solved: ',
+  escalation: 'Escalated: ',
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
@@ -149,6 +164,7 @@ function fieldRows(mail: PlannedMail, units: readonly Unit[]): { label: string; 
   if (t.vo) rows.push({ field: 'vo', label: 'VO', value: t.vo });
   if (t.site) rows.push({ field: 'site', label: 'Affected site', value: t.site });
   if (mail.audience === 'supporters' && t.assignee) rows.push({ field: 'assignee', label: 'Assigned to', value: t.assignee });
+  if (t.escalation) rows.push({ field: 'escalation', label: 'Escalation', value: describeEscalation(t.escalation) });
   if (t.issued) rows.push({ field: 'issued', label: 'Date of issue', value: when(t.issued) });
   rows.push({ field: 'created', label: 'Created', value: when(t.created) });
   return rows.map((row) => {
@@ -174,6 +190,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return mail.note ?? `All child tickets of ${label} are finished.`;
     case 'update':
       return `Ticket ${label} was updated by ${mail.actorName} on ${when(mail.time)}.`;
+    case 'escalation':
+      return `Ticket ${label} was escalated by its submitter on ${when(mail.time)}.`;
   }
 }
 
@@ -203,6 +221,8 @@ function textPart(mail: PlannedMail, context: RenderContext): string {
     );
   }
   if (mail.request !== undefined) lines.push('', '── Your request ──', mail.request.trimEnd() || '(no text)');
+  const escalate = escalationOffer(mail, settings);
+  if (escalate) lines.push('', escalate.text, `    ${escalate.href}`);
   lines.push('', 'Ticket:');
   const rows = fieldRows(mail, units);
   const width = Math.max(...rows.map((row) => row.label.length));
@@ -270,6 +290,8 @@ function htmlPart(mail: PlannedMail, context: RenderContext): string {
     );
   }
   if (mail.request !== undefined) parts.push('<h3 style="font-size:15px">Your request</h3>', `<div style="${STYLE.message}">${e(mail.request.trimEnd() || '(no text)')}</div>`);
+  const escalate = escalationOffer(mail, settings);
+  if (escalate) parts.push(`<p style="font-size:13px">${e(escalate.text.replace(/: write with the subject .*$/, ''))}: <a href="${e(escalate.href)}">escalate ticket #${t.number}</a></p>`);
   parts.push('<table style="border-collapse:collapse;margin-top:16px">');
   for (const row of fieldRows(mail, units)) {
     const style = row.change ? `${STYLE.cell};${STYLE.changed}` : STYLE.cell;

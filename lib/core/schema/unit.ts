@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { EmailSchema, GitHubIdSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+import { InterfaceSchema } from './interface.ts';
 
 /** Unit families from the seed's support model. */
 export const FAMILIES = ['tpm', 'tpm-vo', 'vo', 'ngi', 'cic', 'middleware', 'other-grids', 'network', 'service'] as const;
@@ -72,8 +73,8 @@ export const UnitSchema = z
       .default({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }),
     /** For VO units: the VO they support. */
     vo: SlugSchema.optional(),
-    /** A remote helpdesk this unit is interfaced with. */
-    remote: z.object({ system: singleLine(100), url: z.url() }).strict().optional(),
+    /** The unit's own helpdesk, reached through a mail interface (lib/core/schema/interface.ts). */
+    interface: InterfaceSchema.optional(),
   })
   .strict();
 
