@@ -3,7 +3,7 @@
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
  * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
-import { GitgusError } from '../../errors.ts';
+import { GitgusError, NoSenderError, UnsupportedSenderError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
 import type { MessageDoc, TicketDoc } from '../documents.ts';
 import { applyAssignments, describeChanges, type FieldChange } from '../edit.ts';
@@ -111,14 +111,6 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
-/** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
-export class NoSenderError extends GitgusError {
-  constructor(detail: string) {
-    super('E_MAIL_NO_SENDER', `the message has no usable sender address (${detail})`, { hint: 'A ticket needs a From address to answer; nothing was written.' });
-    this.name = 'NoSenderError';
-  }
-}
-
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
@@ -169,19 +161,8 @@ export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'> & Parti
   if (!sender) throw new NoSenderError('no From, Sender or Reply-To header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
-  if (!address) throw new UnsupportedSenderError(sender.address);
+  if (!address) throw new UnsupportedSenderError(oneLine(sender.address, 120));
   return { name: sender.name, address };
-}
-
-/**
- * A sender address that is there but cannot be stored (no top-level domain, non-ASCII local part): not a
- * refusal — the mail has a sender — but quarantined, so TPM sees it and can answer by hand.
- */
-export class UnsupportedSenderError extends GitgusError {
-  constructor(address: string) {
-    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain in ASCII)`);
-    this.name = 'UnsupportedSenderError';
-  }
 }
 
 export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecision {
