@@ -67,9 +67,11 @@ export const ERROR_CODES = {
   E_TICKET_MOVED: { kind: 'rule', summary: 'Ticket folders never move.' },
   E_TICKET_PATH: { kind: 'rule', summary: 'A ticket outside its canonical shard folder.' },
   E_UNKNOWN_FILE: { kind: 'rule', summary: 'A file that is no part of a ticket.' },
+  E_WRITER_IDENTITY: { kind: 'rule', summary: 'A commit made as the helpdesk itself by someone else than its jobs.' },
   E_BASE_INVALID: { kind: 'input', summary: 'The base of a pull request is not valid, so it cannot be judged.' },
   E_MAIL_NOT_EMAIL: { kind: 'input', summary: 'The input is not an e-mail message.' },
   E_MAIL_NO_SENDER: { kind: 'input', summary: 'The mail has no usable sender.' },
+  E_MAIL_LIMIT: { kind: 'input', summary: 'A mail larger, or with more attachments, than the settings allow.' },
   E_MAIL_SENDER_UNSUPPORTED: { kind: 'input', summary: 'The sender cannot be answered (e.g. a group address).' },
   E_NOT_MAIN_BRANCH: { kind: 'input', summary: 'Intake runs only on the main branch (only there are numbers minted).' },
   E_INTAKE_STATE: { kind: 'input', summary: 'intake/state.yml says something intake did not write.' },
@@ -82,6 +84,7 @@ export const ERROR_CODES = {
   E_NOTIFY_SINCE: { kind: 'input', summary: 'notify --since names no commit.' },
   E_NOTIFY_STATE: { kind: 'input', summary: "notify's state ref is not valid." },
   E_NOTIFY_RACE: { kind: 'infrastructure', summary: 'Another notify run moved the state ref.' },
+  E_ALARM_SIGNING_KEY: { kind: 'input', summary: 'An ALARM mail must be signed and the signing key is missing or not usable.' },
   E_SMTP_CONFIG: { kind: 'input', summary: 'The SMTP settings are missing or not valid.' },
   E_SMTP: { kind: 'infrastructure', summary: 'The SMTP server refused or failed.' },
   E_IMAP: { kind: 'infrastructure', summary: 'The IMAP server refused or failed.' },
@@ -201,6 +204,19 @@ export class UnsupportedSenderError extends GitgusError {
   constructor(address: string) {
     super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${address}' is not one the helpdesk can store (expected name@domain in ASCII)`);
     this.name = 'UnsupportedSenderError';
+  }
+}
+
+/**
+ * A mail past the size or attachment limits: never a ticket, never answered, so it cannot make the helpdesk
+ * store or relay bulk. Quarantined with the reason (raw bytes kept: nothing is lost).
+ */
+export class MailLimitError extends GitgusError {
+  readonly category: 'too-large' | 'too-many-attachments';
+  constructor(category: 'too-large' | 'too-many-attachments', message: string) {
+    super('E_MAIL_LIMIT', message, { hint: 'TPM can read it in intake/quarantine/; raise mail.maxMailBytes or mail.maxAttachments in helpdesk.yml and run gitgus quarantine retry to take it after all.' });
+    this.name = 'MailLimitError';
+    this.category = category;
   }
 }
 

@@ -6,7 +6,7 @@
 import { decideIntake, decideQuarantine, type IntakeDecision } from '../core/intake/decide.ts';
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
-import { GitgusError, kindOf, NoSenderError, NotAnEmailError, UnsupportedSenderError } from '../errors.ts';
+import { GitgusError, kindOf, MailLimitError, NoSenderError, NotAnEmailError, UnsupportedSenderError } from '../errors.ts';
 import { IntakeSession, type IntakeResult, type IntakeSessionOptions, type QuarantineRetry } from '../intake/session.ts';
 import { sha256 } from '../intake/hash.ts';
 import { parseMail, stripEnvelopeLine } from './parse.ts';
@@ -61,7 +61,7 @@ export class MailIntakeSession extends IntakeSession {
       if (this.options.mode === 'single' && !retry && error instanceof NotAnEmailError && raw.toString('latin1').trim() === '') throw error;
       if (isInfrastructureError(error)) throw error;
       await this.ensureIndex();
-      const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
+      const category = error instanceof MailLimitError ? error.category : error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
       const detail = error instanceof Error ? error.message : String(error);
       keys = retry ? retry.keys : (keys ?? this.keysFor(mail, stripEnvelopeLine(raw)));
       if (!retry) {

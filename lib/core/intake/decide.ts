@@ -3,7 +3,7 @@
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
  * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
-import { GitgusError, NoSenderError, UnsupportedSenderError } from '../../errors.ts';
+import { GitgusError, MailLimitError, NoSenderError, UnsupportedSenderError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
 import type { MessageDoc, TicketDoc } from '../documents.ts';
 import { applyAssignments, describeChanges, type FieldChange } from '../edit.ts';
@@ -26,7 +26,8 @@ import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { isEscalationSubject, solutionKeyword } from './keywords.ts';
+import { isEscalationSubject, requestKeywords, solutionKeyword } from './keywords.ts';
+import { resolveRequest } from '../team-alarm.ts';
 import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
@@ -111,6 +112,18 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
+/** Defaults of `mail.maxMailBytes` and `mail.maxAttachments`. */
+export const MAIL_MAX_BYTES = 30 * 1024 * 1024;
+export const MAIL_MAX_ATTACHMENTS = 20;
+
+/** Throws MailLimitError when the mail is larger or carries more attachments than the settings allow. */
+export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
+  const maxBytes = settings.mail.maxMailBytes ?? MAIL_MAX_BYTES;
+  if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
+  const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
+  if (mail.attachments.length > maxAttachments) throw new MailLimitError('too-many-attachments', `the mail has ${mail.attachments.length} attachments, more than the ${maxAttachments} a mail may carry (settings.mail.maxAttachments)`);
+}
+
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
@@ -189,7 +202,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
   // Mail from a unit's own helpdesk is machine mail by its headers (RT sends everything Precedence: bulk),
   // yet it is the interface: read it — but never our own mail coming back, a bounce or spam.
-  const remote = recogniseRemoteMail(mail, ctx.units);
+  const remote = recogniseRemoteMail(mail, ctx.units, new Set([settings.sender, ...settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase())));
   if (remote && (!ignored || ignored.category === 'auto-reply' || ignored.category === 'list')) return decideRemoteMail(mail, ctx, recipient, remote, collisionFlags);
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
@@ -208,6 +221,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
     };
   }
 
+  checkMailLimits(mail, settings);
   const author = requireSender(mail);
   const senderEmail = author.address;
 
@@ -309,10 +323,13 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   const visible = splitFolded(text, fold).visible;
   const body = withNote(`${prefix}${text}`, skippedNote(skipped));
   const { cc, flags: ccFlags } = ccOf(mail, ctx, author.address);
-  const vo = extractVo([fullSubject, visible], settings.vos);
   const site = extractSite([fullSubject, visible], Object.keys(settings.sites));
+  // Keyword lines (`Type: ALARM`, `Notify site: FZK-LCG2`, `VO: atlas`): TEAM/ALARM only for those allowed, and a mail address counts only when authenticated.
+  const request = resolveRequest(requestKeywords(visible), { vo: extractVo([fullSubject, visible], settings.vos) }, { email: author.address }, auth.authenticated, { settings, units: ctx.units });
+  const { vo, notifySite, type } = request;
   // The routing rules (units/routing.yml, then GGUS's defaults) decide the unit; a rule may also set the status, priority, VO, notify site, involve.
-  const routing = routeDraft({ title, ...(vo ? { vo } : {}), ...(site ? { site } : {}), source: { kind: 'email', address: planned.recipient.address } }, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
+  const draft = { title, type, ...(vo ? { vo } : {}), ...(site ? { site } : {}), ...(notifySite ? { notifySite } : {}), source: { kind: 'email' as const, address: planned.recipient.address } };
+  const routing = routeDraft(draft, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
   const flags = [...new Set([
     ...(auth.authenticated ? [] : [INTAKE_FLAGS.unauthenticated]),
     ...ccFlags,
@@ -320,6 +337,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
     ...(planned.unknownTags.length > 0 ? [INTAKE_FLAGS.unknownTicketTag] : []),
     ...(planned.linkTo ? [INTAKE_FLAGS.replyToClosed] : []),
+    ...request.flags,
   ])];
   const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
   const issued = issuedAt(mail.date, ctx.received);
@@ -329,7 +347,10 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     status: 'new',
     // Reports use the priority the ticket started with (GGUS D-RG): the one routing set, not the default.
     originalPriority: routing.fields.priority ?? 'less urgent',
+    type,
+    ...(request.issue ? { issue: request.issue } : {}),
     unit: routing.unit,
+    ...(notifySite ? { notifySite } : {}),
     ...routing.fields,
     ...(vo ? { vo } : {}),
     ...(site ? { site } : {}),
@@ -345,7 +366,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   };
   const indexPath = ticketIndexPath(number);
   const files: FileWrite[] = [{ path: indexPath, content: serializeTicket({ ticket, body }, indexPath) }, ...attachmentFiles(number, stored)];
-  const reasons = [routing.reason];
+  const reasons = [routing.reason, ...request.notes];
   if (planned.linkTo) {
     const old = planned.linkTo;
     const related = [...new Set([...(old.ticket.relations?.related ?? []), number])].sort((a, b) => a - b);
@@ -626,7 +647,7 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   }
   const interfaceTrailers = { Interface: remote.unit.id, ...(remote.remoteId ? { Remote: `${remote.iface.system}:${remote.remoteId}` } : {}) };
   if (!match) {
-    if (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created') {
+    if (remote.echo || (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created')) {
       const reason = `automatic mail of ${remote.iface.name} about no ticket of ours: recorded, never a ticket`;
       return {
         action: 'ignored',
