@@ -525,7 +525,7 @@ function selfServiceEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolea
   const change = (field: keyof Ticket, to: unknown, note: string): SelfServiceEffect => {
     const from = ticket[field];
     if (JSON.stringify(from ?? null) === JSON.stringify(to ?? null)) return { changes: [], flags, note: `${note}: already so`, internal: true };
-    const next = { ...ticket, [field]: to } as Ticket;
+    const next = { ...ticket, [field]: to };
     if (to === undefined || (Array.isArray(to) && to.length === 0)) delete (next as Partial<Ticket>)[field];
     return { ticket: next, changes: [{ field, from, to }], flags, note, internal: true };
   };
@@ -609,7 +609,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   if (service.ticket) {
     const base = next ?? doc.ticket;
     const field = service.changes[0]?.field as keyof Ticket;
-    next = { ...base, [field]: service.ticket[field] } as Ticket;
+    next = { ...base, [field]: service.ticket[field] };
     if (service.ticket[field] === undefined) delete (next as Partial<Ticket>)[field];
     changes = [...changes, ...service.changes];
   }
