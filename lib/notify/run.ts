@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyDailyCap, countsFor, utcDay, type SendCounts } from '../core/notify/cap.ts';
+import { applyDailyCap, countsFor, SENDER_DAILY_CAP, utcDay, type SendCounts } from '../core/notify/cap.ts';
 import { planNotifications, type MailKind } from '../core/notify/plan.ts';
 import { renderNotification, type OutgoingMail } from '../core/notify/render.ts';
 import { notifySettingsOf, type NotifyState } from '../core/schema/notify.ts';
@@ -15,6 +15,7 @@ import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import { runGit } from '../git/native.ts';
 import { composeEml } from '../mail/outgoing/compose.ts';
+import { signIfNeeded } from '../mail/outgoing/sign.ts';
 import { smtpConfig, smtpSender, type MailSender } from '../mail/outgoing/smtp.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
 import { readNotifyState, writeNotifyState } from './state.ts';
@@ -236,11 +237,11 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
           result.alreadySent.push(rendered.messageId);
           continue;
         }
-        const capped = applyDailyCap(rendered, counts, { person: notifySettings.dailyCap, list: notifySettings.listDailyCap }, (address) => lists.has(address));
+        const capped = applyDailyCap(rendered, counts, { person: notifySettings.dailyCap, list: notifySettings.listDailyCap, sender: notifySettings.senderDailyCap ?? SENDER_DAILY_CAP }, (address) => lists.has(address));
         counts = capped.counts;
         if (capped.capped.length > 0) result.capped.push({ messageId: rendered.messageId, addresses: capped.capped });
         if (!capped.mail) continue;
-        const mail: OutgoingMail = capped.mail;
+        const mail: OutgoingMail = await signIfNeeded(capped.mail, options.env ?? process.env);
         const record: NotifiedMail = { ticket: mail.ticket, messageId: mail.messageId, kind: planned.kind, subject: mail.subject, recipients: recipientsOf(mail) };
         if (options.out) {
           const file = path.join(options.out, `${mail.ticket}-${mail.key}.eml`);

@@ -46,6 +46,10 @@ export interface OutgoingMail {
   roles: Record<string, string>;
   /** A unit mailing list is a recipient. */
   list: boolean;
+  /** Sign the text part (OpenPGP cleartext signature) before sending: the ALARM mail. */
+  sign?: boolean;
+  /** The sender whose mail caused this one (acknowledgement, Cc notice): their daily cap applies too. */
+  onBehalfOf?: string;
 }
 
 export interface RenderContext {
@@ -122,17 +126,26 @@ function oneLine(text: string): string {
 
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   acknowledgement: 'Received: ',
+  'cc notice': '',
   update: '',
   question: 'Question: ',
   solution: '',
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
   'children solved': 'Children solved: ',
+  alarm: 'ALARM: ',
   escalation: 'Escalated: ',
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
 function subjectOf(settings: Settings, mail: PlannedMail): string {
+  if (mail.kind === 'alarm') {
+    // GGUS's own alarm subject, which sites' filters match: `… ALARM ticket for site "<site>" "<vo>" "<subject>"`.
+    const t = mail.ticket;
+    return oneLine(`${subjectTag(settings, t.number)} ALARM ticket for site "${t.notifySite ?? ''}" "${t.vo ?? ''}" "${t.title}"`);
+  }
+  // A Cc notice carries no text of the sender's, not even the subject they wrote.
+  if (mail.kind === 'cc notice') return oneLine(`${subjectTag(settings, mail.ticket.number)} You were named in copy on a ticket of ${settings.name}`);
   const mark = carriesInternal(mail) ? `${INTERNAL_SUBJECT_MARK} ` : '';
   return oneLine(`${subjectTag(settings, mail.ticket.number)} ${mark}${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
 }
@@ -178,6 +191,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
   switch (mail.kind) {
     case 'acknowledgement':
       return `Your request was received by ${settings.name} and registered as ticket ${label}. Replies to this mail are added to the ticket.`;
+    case 'cc notice':
+      return `You were named in copy of a request to ${settings.name}, registered as ticket ${label}. You will get its public updates; the ticket's page is linked below.`;
     case 'solution':
       return `Ticket ${label} is ${mail.ticket.status}.`;
     case 'reminder':
@@ -188,6 +203,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return `Ticket ${label} needs your unit's attention.`;
     case 'children solved':
       return mail.note ?? `All child tickets of ${label} are finished.`;
+    case 'alarm':
+      return `ALARM ticket ${label}: an alarmer of ${mail.ticket.vo ?? 'the VO'} reports an emergency at ${mail.ticket.notifySite ?? 'your site'}. Confirm by replying to this mail with "${subjectTag(settings, mail.ticket.number)}" in the subject. This mail is signed by ${settings.name} (OpenPGP).`;
     case 'update':
       return `Ticket ${label} was updated by ${mail.actorName} on ${when(mail.time)}.`;
     case 'escalation':
@@ -195,8 +212,20 @@ function introOf(mail: PlannedMail, settings: Settings): string {
   }
 }
 
+/** The Cc notice: fixed words, the number and the link — nothing the sender wrote (title, request, name). */
+function noticeText(mail: PlannedMail, settings: Settings): string {
+  return `${[introOf(mail, settings), '', ticketUrl(settings, mail.ticket.number), '', '-- ', `${settings.name}. If you do not know this request, ignore this mail.`].join('\n')}\n`;
+}
+
+function noticeHtml(mail: PlannedMail, settings: Settings): string {
+  const e = escapeHtml;
+  const url = ticketUrl(settings, mail.ticket.number);
+  return `${['<!DOCTYPE html>', `<html><head><meta charset="utf-8"><title>${e(subjectOf(settings, mail))}</title></head>`, `<body style="${STYLE.body}">`, `<p>${e(introOf(mail, settings))}</p>`, `<p><a href="${e(url)}">View ticket #${mail.ticket.number}</a></p>`, `<p style="color:#868e96;font-size:12px;margin-top:24px">${e(settings.name)}. If you do not know this request, ignore this mail.</p>`, '</body></html>'].join('\n')}\n`;
+}
+
 function textPart(mail: PlannedMail, context: RenderContext): string {
   const { settings, units } = context;
+  if (mail.kind === 'cc notice') return noticeText(mail, settings);
   const t = mail.ticket;
   const lines: string[] = [`${subjectTag(settings, t.number)} ${oneLine(t.title)}`, ticketUrl(settings, t.number), '', introOf(mail, settings)];
   if (mail.note && mail.kind !== 'children solved') lines.push(mail.note);
@@ -258,6 +287,7 @@ const STYLE = {
 
 function htmlPart(mail: PlannedMail, context: RenderContext): string {
   const { settings, units } = context;
+  if (mail.kind === 'cc notice') return noticeHtml(mail, settings);
   const t = mail.ticket;
   const e = escapeHtml;
   const url = ticketUrl(settings, t.number);
@@ -366,5 +396,7 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     headers,
     roles,
     list: mail.list,
+    ...(mail.kind === 'alarm' ? { sign: true } : {}),
+    ...(mail.onBehalfOf ? { onBehalfOf: mail.onBehalfOf } : {}),
   };
 }
