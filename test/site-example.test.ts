@@ -148,6 +148,8 @@ describe('the example helpdesk site', () => {
     // The linked ticket shows its number in the unit's own helpdesk.
     await page.goto(`${server.url}tickets/165006/`);
     expect(await page.locator('dd[data-remote="rt:4006"]').textContent()).toBe("rt #4006 (ngi-cz's helpdesk)");
+    // …also in the indexed part of the page, so the site search finds the ticket by its remote number.
+    expect(await page.locator('[data-pagefind-body] .remote-ticket').textContent()).toBe("ngi-cz's helpdesk: rt #4006");
     expect(problems).toEqual([]);
     await page.context().close();
   });
