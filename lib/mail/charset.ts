@@ -76,25 +76,30 @@ export function detectCharset(bytes: Uint8Array): string | undefined {
  */
 export function decodeBytes(bytes: Uint8Array, label?: string, fallback?: string): Decoded {
   const declared = normalizeLabel(label);
-  const sourceReplacements = countReplacement(new TextDecoder('utf-8').decode(bytes));
+  const sourceReplacements = Buffer.from(bytes).toString('latin1').split('\xef\xbf\xbd').length - 1;
   const finish = (text: string, charset: string): Decoded => ({ text, charset, lossy: countReplacement(text) > sourceReplacements });
   if (!hasHighBytes(bytes)) {
     // 7-bit: the label matters only for 7-bit encodings (ISO-2022-JP, UTF-7, HZ).
     const text = declared ? decodeWith(bytes, declared) : undefined;
     return finish(text ?? Buffer.from(bytes).toString('latin1'), text === undefined ? 'us-ascii' : (declared as string));
   }
-  const candidates: string[] = [];
   const sevenBitLabel = declared !== undefined && /^(iso-2022-|utf-7|unicode-1-1-utf-7|us-ascii$|ascii$|hz)/.test(declared);
-  if (declared && !sevenBitLabel) candidates.push(declared);
-  if (validUtf8(bytes)) candidates.push('utf-8');
-  const fallbackLabel = normalizeLabel(fallback);
-  if (fallbackLabel) candidates.push(fallbackLabel);
-  const detected = detectCharset(bytes);
-  if (detected) candidates.push(detected);
-  candidates.push('windows-1252');
   let first: Decoded | undefined;
+  if (declared && !sevenBitLabel && !/^utf-?8$/.test(declared)) {
+    const text = decodeWith(bytes, declared);
+    if (text !== undefined) {
+      first = finish(text, declared);
+      if (!first.lossy) return first;
+    }
+  }
+  if (validUtf8(bytes)) return finish(UTF8.decode(bytes), 'utf-8');
+  // UTF-8 with a few broken bytes (a Latin-1 signature pasted in): the valid characters stay, the broken
+  // bytes become U+FFFD. Only when nothing in it reads as UTF-8 is it another charset.
+  const lenient = new TextDecoder('utf-8').decode(bytes);
+  const validNonAscii = lenient.match(/[^\x00-\x7f\uFFFD]/gu)?.length ?? 0;
+  if ((declared === undefined || /^utf-?8$/.test(declared)) && validNonAscii > countReplacement(lenient)) return finish(lenient, 'utf-8');
+  const candidates = [normalizeLabel(fallback), detectCharset(bytes), 'windows-1252'].filter((label): label is string => label !== undefined);
   for (const candidate of candidates) {
-    if (candidate === 'utf-8' && !validUtf8(bytes) && candidate !== declared) continue;
     const text = decodeWith(bytes, candidate);
     if (text === undefined) continue;
     const decoded = finish(text, candidate);
@@ -150,7 +155,9 @@ function rewriteHeaderLine(line: string, fallback: string | undefined): { line: 
   const decoded = decodeBytes(value, undefined, fallback);
   lossy ||= decoded.lossy;
   // Each run of non-ASCII characters becomes one encoded word; ASCII around it (quotes, <>, ;) stays.
-  const rewritten = decoded.text.replace(/[^\x00-\x7f]+/gu, (run) => utf8Word(run));
+  // Whitespace between two non-ASCII words goes inside the encoded word: between two encoded words it
+  // would be dropped (RFC 2047 §6.2), turning "Иван Петров" into "ИванПетров".
+  const rewritten = decoded.text.replace(/[^\x00-\x7f]+(?:[ \t]+[^\x00-\x7f]+)*/gu, (run) => utf8Word(run));
   return { line: `${head}${rewritten}`, lossy };
 }
 

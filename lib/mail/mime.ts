@@ -42,7 +42,8 @@ export function uudecode(text: string): { name: string | undefined; bytes: Buffe
 }
 
 function transferDecode(body: Buffer, encoding: string): Buffer {
-  if (encoding === 'base64') return libbase64.decode(body.toString('latin1'));
+  // What follows padding on a line is not base64 (`Cg== ignored`): decoding it would append garbage.
+  if (encoding === 'base64') return libbase64.decode(body.toString('latin1').replace(/^(\s*[A-Za-z0-9+/]*=+)[^\r\n]*/gm, '$1'));
   if (encoding === 'quoted-printable') return libqp.decode(body.toString('latin1'));
   if (/^(x-)?uu(encode|e)?$/.test(encoding) || encoding === 'x-uuencode') return uudecode(body.toString('latin1')).bytes;
   return body;

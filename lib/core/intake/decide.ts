@@ -111,6 +111,31 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
+/** Defaults of `mail.maxMailBytes` and `mail.maxAttachments`. */
+export const MAIL_MAX_BYTES = 30 * 1024 * 1024;
+export const MAIL_MAX_ATTACHMENTS = 20;
+
+/**
+ * A mail past the size or attachment limits: never a ticket, never answered, so it cannot make the helpdesk
+ * store or relay bulk. Quarantined with the reason (raw bytes kept: nothing is lost).
+ */
+export class MailLimitError extends GitgusError {
+  readonly category: 'too-large' | 'too-many-attachments';
+  constructor(category: 'too-large' | 'too-many-attachments', message: string) {
+    super('E_MAIL_LIMIT', message, { hint: 'TPM can read it in intake/quarantine/; raise mail.maxMailBytes or mail.maxAttachments in helpdesk.yml and run gitgus quarantine retry to take it after all.' });
+    this.name = 'MailLimitError';
+    this.category = category;
+  }
+}
+
+/** Throws MailLimitError when the mail is larger or carries more attachments than the settings allow. */
+export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
+  const maxBytes = settings.mail.maxMailBytes ?? MAIL_MAX_BYTES;
+  if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
+  const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
+  if (mail.attachments.length > maxAttachments) throw new MailLimitError('too-many-attachments', `the mail has ${mail.attachments.length} attachments, more than the ${maxAttachments} a mail may carry (settings.mail.maxAttachments)`);
+}
+
 /** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
 export class NoSenderError extends GitgusError {
   constructor(detail: string) {
@@ -227,6 +252,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
     };
   }
 
+  checkMailLimits(mail, settings);
   const author = requireSender(mail);
   const senderEmail = author.address;
 
@@ -661,6 +687,12 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   const doc = ctx.lookups.loadTicket(match.ticket);
   const number = doc.ticket.number;
   const effect = remoteEffect(remote, doc);
+  // A forged From must not move a ticket: the remote's status and priority count only from an authenticated sender.
+  if (effect.changed && !auth.authenticated && (effect.changed.status !== undefined || effect.changed.priority !== undefined)) {
+    const { status: _status, priority: _priority, ...kept } = effect.changed;
+    effect.changed = Object.keys(kept).length > 0 ? kept : undefined;
+    effect.reasons.push(`status and priority not applied: the sender is not authenticated (${auth.reason})`);
+  }
   const files: FileWrite[] = [];
   let changes: FieldChange[] = [];
   if (effect.changed) {
