@@ -111,6 +111,31 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
+/** Defaults of `mail.maxMailBytes` and `mail.maxAttachments`. */
+export const MAIL_MAX_BYTES = 30 * 1024 * 1024;
+export const MAIL_MAX_ATTACHMENTS = 20;
+
+/**
+ * A mail past the size or attachment limits: never a ticket, never answered, so it cannot make the helpdesk
+ * store or relay bulk. Quarantined with the reason (raw bytes kept: nothing is lost).
+ */
+export class MailLimitError extends GitgusError {
+  readonly category: 'too-large' | 'too-many-attachments';
+  constructor(category: 'too-large' | 'too-many-attachments', message: string) {
+    super('E_MAIL_LIMIT', message, { hint: 'TPM can read it in intake/quarantine/; raise mail.maxMailBytes or mail.maxAttachments in helpdesk.yml and run gitgus quarantine retry to take it after all.' });
+    this.name = 'MailLimitError';
+    this.category = category;
+  }
+}
+
+/** Throws MailLimitError when the mail is larger or carries more attachments than the settings allow. */
+export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
+  const maxBytes = settings.mail.maxMailBytes ?? MAIL_MAX_BYTES;
+  if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
+  const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
+  if (mail.attachments.length > maxAttachments) throw new MailLimitError('too-many-attachments', `the mail has ${mail.attachments.length} attachments, more than the ${maxAttachments} a mail may carry (settings.mail.maxAttachments)`);
+}
+
 /** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
 export class NoSenderError extends GitgusError {
   constructor(detail: string) {
@@ -164,9 +189,9 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'> & Partial<Pick<InboundMail, 'replyTo'>>): MailAddress {
   const sender = senderOf(mail);
-  if (!sender) throw new NoSenderError('no From or Sender header with an address');
+  if (!sender) throw new NoSenderError('no From, Sender or Reply-To header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
   if (!address) throw new UnsupportedSenderError(sender.address);
@@ -179,7 +204,7 @@ function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress 
  */
 export class UnsupportedSenderError extends GitgusError {
   constructor(address: string) {
-    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain.tld in ASCII)`);
+    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain in ASCII)`);
     this.name = 'UnsupportedSenderError';
   }
 }
@@ -208,7 +233,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
   // Mail from a unit's own helpdesk is machine mail by its headers (RT sends everything Precedence: bulk),
   // yet it is the interface: read it — but never our own mail coming back, a bounce or spam.
-  const remote = recogniseRemoteMail(mail, ctx.units);
+  const remote = recogniseRemoteMail(mail, ctx.units, new Set([settings.sender, ...settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase())));
   if (remote && (!ignored || ignored.category === 'auto-reply' || ignored.category === 'list')) return decideRemoteMail(mail, ctx, recipient, remote, collisionFlags);
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
@@ -227,6 +252,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
     };
   }
 
+  checkMailLimits(mail, settings);
   const author = requireSender(mail);
   const senderEmail = author.address;
 
@@ -645,7 +671,7 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   }
   const interfaceTrailers = { Interface: remote.unit.id, ...(remote.remoteId ? { Remote: `${remote.iface.system}:${remote.remoteId}` } : {}) };
   if (!match) {
-    if (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created') {
+    if (remote.echo || (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created')) {
       const reason = `automatic mail of ${remote.iface.name} about no ticket of ours: recorded, never a ticket`;
       return {
         action: 'ignored',

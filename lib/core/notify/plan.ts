@@ -7,8 +7,9 @@
  * | submitter, "on solution"         | the solution, public messages                                         |
  * | submitter, "on every change"     | every update with something public in it                              |
  * | submitter, any mode              | "waiting for reply" (the question), reminders                         |
- * | submitter, new ticket            | an acknowledgement (Auto-Submitted: auto-replied)                     |
- * | CC                               | the same as the submitter (public only)                               |
+ * | submitter, new ticket            | an acknowledgement (Auto-Submitted: auto-replied), to them alone      |
+ * | CC, new ticket                   | a short notice: the ticket number and link, never the request text    |
+ * | CC                               | later, the same as the submitter (public only)                        |
  * | unit mailing list                | every update, internal notes included                                 |
  * | assignee, involved people        | the same as the unit                                                  |
  * | subscribers                      | public messages and the solution                                      |
@@ -25,6 +26,7 @@
 import type { TicketEvent } from '../events.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
+import { isAnswerable } from '../schema/common.ts';
 import { monitoringSettingsOf, type Settings } from '../schema/settings.ts';
 import { describeEscalation } from '../escalation.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
@@ -47,7 +49,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation';
+export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -84,6 +86,11 @@ export interface PlannedMail {
   actorName: string;
   /** The commit behind it. */
   commit: string;
+  /**
+   * The sender whose mail made the helpdesk write this one (acknowledgement, Cc notice): counted against
+   * that sender's daily cap, so one sender cannot make the helpdesk mail on and on in their name.
+   */
+  onBehalfOf?: string | undefined;
 }
 
 export interface PlanContext {
@@ -202,7 +209,8 @@ class RecipientBook {
     for (const candidate of candidates) {
       if (!candidate) continue;
       const address = candidate.address.toLowerCase();
-      if (this.blocked.has(address) || this.taken.has(address)) continue;
+      // An address the helpdesk stores but cannot mail (root@localhost) is never sent to: no acknowledgement.
+      if (this.blocked.has(address) || this.taken.has(address) || !isAnswerable(address)) continue;
       this.taken.add(address);
       out.push({ ...candidate, address });
     }
@@ -317,12 +325,18 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const ccList = (ticket.cc ?? []).slice(0, settings.mail.ccLimit).map((address): Recipient => ({ address, role: 'cc' }));
   if (created) {
     if (acknowledges(update, settings)) {
-      // The acknowledgement goes to the submitter even though their own mail made the ticket.
+      // The acknowledgement goes to the submitter alone, even though their own mail made the ticket: a copy
+      // of the request to Cc addresses of the sender's choice would make the helpdesk a relay for any text.
       const to = new RecipientBook(own).take([submitter]);
-      const cc = book.take(ccList.filter((r) => !to.some((t) => t.address === r.address)));
       if (to.length > 0) book.take(to);
+      const onBehalfOf = submitter?.address;
       if (to.length > 0) {
-        mails.push({ ...base, key: `${short}.ack`, kind: 'acknowledgement', audience: 'public', to, cc, list: false, autoSubmitted: 'auto-replied', changes: [], messages: publicMessages, offerVerify: false, request: update.body });
+        mails.push({ ...base, key: `${short}.ack`, kind: 'acknowledgement', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-replied', changes: [], messages: publicMessages, offerVerify: false, request: update.body, onBehalfOf });
+      }
+      // Cc addresses learn only that a ticket exists and where: the number and the link, no text of the sender's.
+      const noticed = book.take(ccList.filter((r) => !to.some((t) => t.address === r.address)));
+      if (noticed.length > 0) {
+        mails.push({ ...base, key: `${short}.cc`, kind: 'cc notice', audience: 'public', to: noticed, cc: [], list: false, autoSubmitted: 'auto-generated', changes: [], messages: [], offerVerify: false, onBehalfOf });
       }
     }
   } else {

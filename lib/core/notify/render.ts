@@ -46,6 +46,8 @@ export interface OutgoingMail {
   roles: Record<string, string>;
   /** A unit mailing list is a recipient. */
   list: boolean;
+  /** The sender whose mail caused this one (acknowledgement, Cc notice): their daily cap applies too. */
+  onBehalfOf?: string;
 }
 
 export interface RenderContext {
@@ -122,6 +124,7 @@ function oneLine(text: string): string {
 
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   acknowledgement: 'Received: ',
+  'cc notice': '',
   update: '',
   question: 'Question: ',
   solution: '',
@@ -133,6 +136,8 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
 function subjectOf(settings: Settings, mail: PlannedMail): string {
+  // A Cc notice carries no text of the sender's, not even the subject they wrote.
+  if (mail.kind === 'cc notice') return oneLine(`${subjectTag(settings, mail.ticket.number)} You were named in copy on a ticket of ${settings.name}`);
   const mark = carriesInternal(mail) ? `${INTERNAL_SUBJECT_MARK} ` : '';
   return oneLine(`${subjectTag(settings, mail.ticket.number)} ${mark}${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
 }
@@ -178,6 +183,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
   switch (mail.kind) {
     case 'acknowledgement':
       return `Your request was received by ${settings.name} and registered as ticket ${label}. Replies to this mail are added to the ticket.`;
+    case 'cc notice':
+      return `You were named in copy of a request to ${settings.name}, registered as ticket ${label}. You will get its public updates; the ticket's page is linked below.`;
     case 'solution':
       return `Ticket ${label} is ${mail.ticket.status}.`;
     case 'reminder':
@@ -195,8 +202,20 @@ function introOf(mail: PlannedMail, settings: Settings): string {
   }
 }
 
+/** The Cc notice: fixed words, the number and the link — nothing the sender wrote (title, request, name). */
+function noticeText(mail: PlannedMail, settings: Settings): string {
+  return `${[introOf(mail, settings), '', ticketUrl(settings, mail.ticket.number), '', '-- ', `${settings.name}. If you do not know this request, ignore this mail.`].join('\n')}\n`;
+}
+
+function noticeHtml(mail: PlannedMail, settings: Settings): string {
+  const e = escapeHtml;
+  const url = ticketUrl(settings, mail.ticket.number);
+  return `${['<!DOCTYPE html>', `<html><head><meta charset="utf-8"><title>${e(subjectOf(settings, mail))}</title></head>`, `<body style="${STYLE.body}">`, `<p>${e(introOf(mail, settings))}</p>`, `<p><a href="${e(url)}">View ticket #${mail.ticket.number}</a></p>`, `<p style="color:#868e96;font-size:12px;margin-top:24px">${e(settings.name)}. If you do not know this request, ignore this mail.</p>`, '</body></html>'].join('\n')}\n`;
+}
+
 function textPart(mail: PlannedMail, context: RenderContext): string {
   const { settings, units } = context;
+  if (mail.kind === 'cc notice') return noticeText(mail, settings);
   const t = mail.ticket;
   const lines: string[] = [`${subjectTag(settings, t.number)} ${oneLine(t.title)}`, ticketUrl(settings, t.number), '', introOf(mail, settings)];
   if (mail.note && mail.kind !== 'children solved') lines.push(mail.note);
@@ -258,6 +277,7 @@ const STYLE = {
 
 function htmlPart(mail: PlannedMail, context: RenderContext): string {
   const { settings, units } = context;
+  if (mail.kind === 'cc notice') return noticeHtml(mail, settings);
   const t = mail.ticket;
   const e = escapeHtml;
   const url = ticketUrl(settings, t.number);
@@ -366,5 +386,6 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     headers,
     roles,
     list: mail.list,
+    ...(mail.onBehalfOf ? { onBehalfOf: mail.onBehalfOf } : {}),
   };
 }

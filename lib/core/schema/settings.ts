@@ -49,6 +49,13 @@ export const SettingsSchema = z
       .object({
         /** Largest attachment kept, in bytes; bigger ones are listed but not stored. */
         attachmentMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        /**
+         * Largest whole mail taken, in bytes (default 30 MiB): a bigger one becomes no ticket and sends no mail; it
+         * waits in intake/quarantine/ with the reason, raw bytes kept, for TPM (`gitgus quarantine retry` after a change).
+         */
+        maxMailBytes: z.number().int().positive().optional(),
+        /** Most attachments one mail may carry (default 20); more: quarantined the same way. */
+        maxAttachments: z.number().int().positive().optional(),
         /** More Cc addresses than this on a first mail adds none and flags the ticket for TPM. */
         ccLimit: z.number().int().nonnegative().default(20),
         /**
