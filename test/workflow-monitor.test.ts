@@ -34,7 +34,7 @@ let browser: Browser;
 
 function base(number: number, unit: string, status: Ticket['status'], extra: Partial<Ticket> = {}): Ticket {
   const template = loadTicket(root, 165048).ticket;
-  return { ...template, number, title: `Report ticket ${number}`, unit, status, created: '2026-11-30T08:00:00Z', priority: 'urgent', originalPriority: 'urgent', category: 'incident', source: { kind: 'cli' }, ...extra } as Ticket;
+  return { ...template, number, title: `Report ticket ${number}`, unit, status, created: '2026-11-30T08:00:00Z', priority: 'urgent', originalPriority: 'urgent', category: 'incident', source: { kind: 'cli' }, ...extra };
 }
 
 beforeAll(async () => {
