@@ -127,6 +127,7 @@ export class GitHubIntake {
     const change = decideNewIssue(issue, {
       repository: this.repository,
       settings: this.session.settings,
+      units: this.session.units,
       idHash: messageIdHash,
       nextNumber: () => this.session.nextNumber(),
       route: (draft, body) => this.route(draft, body),

@@ -26,7 +26,8 @@ import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { isEscalationSubject, solutionKeyword } from './keywords.ts';
+import { isEscalationSubject, requestKeywords, solutionKeyword } from './keywords.ts';
+import { resolveRequest } from '../team-alarm.ts';
 import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
@@ -354,10 +355,13 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   const visible = splitFolded(text, fold).visible;
   const body = withNote(`${prefix}${text}`, skippedNote(skipped));
   const { cc, flags: ccFlags } = ccOf(mail, ctx, author.address);
-  const vo = extractVo([fullSubject, visible], settings.vos);
   const site = extractSite([fullSubject, visible], Object.keys(settings.sites));
+  // Keyword lines (`Type: ALARM`, `Notify site: FZK-LCG2`, `VO: atlas`): TEAM/ALARM only for those allowed, and a mail address counts only when authenticated.
+  const request = resolveRequest(requestKeywords(visible), { vo: extractVo([fullSubject, visible], settings.vos) }, { email: author.address }, auth.authenticated, { settings, units: ctx.units });
+  const { vo, notifySite, type } = request;
   // The routing rules (units/routing.yml, then GGUS's defaults) decide the unit; a rule may also set the status, priority, VO, notify site, involve.
-  const routing = routeDraft({ title, ...(vo ? { vo } : {}), ...(site ? { site } : {}), source: { kind: 'email', address: planned.recipient.address } }, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
+  const draft = { title, type, ...(vo ? { vo } : {}), ...(site ? { site } : {}), ...(notifySite ? { notifySite } : {}), source: { kind: 'email' as const, address: planned.recipient.address } };
+  const routing = routeDraft(draft, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
   const flags = [...new Set([
     ...(auth.authenticated ? [] : [INTAKE_FLAGS.unauthenticated]),
     ...ccFlags,
@@ -365,6 +369,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
     ...(planned.unknownTags.length > 0 ? [INTAKE_FLAGS.unknownTicketTag] : []),
     ...(planned.linkTo ? [INTAKE_FLAGS.replyToClosed] : []),
+    ...request.flags,
   ])];
   const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
   const issued = issuedAt(mail.date, ctx.received);
@@ -374,7 +379,10 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     status: 'new',
     // Reports use the priority the ticket started with (GGUS D-RG): the one routing set, not the default.
     originalPriority: routing.fields.priority ?? 'less urgent',
+    type,
+    ...(request.issue ? { issue: request.issue } : {}),
     unit: routing.unit,
+    ...(notifySite ? { notifySite } : {}),
     ...routing.fields,
     ...(vo ? { vo } : {}),
     ...(site ? { site } : {}),
@@ -390,7 +398,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   };
   const indexPath = ticketIndexPath(number);
   const files: FileWrite[] = [{ path: indexPath, content: serializeTicket({ ticket, body }, indexPath) }, ...attachmentFiles(number, stored)];
-  const reasons = [routing.reason];
+  const reasons = [routing.reason, ...request.notes];
   if (planned.linkTo) {
     const old = planned.linkTo;
     const related = [...new Set([...(old.ticket.relations?.related ?? []), number])].sort((a, b) => a - b);
