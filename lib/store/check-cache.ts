@@ -139,7 +139,7 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
     const files = folders.get(folder) as Map<string, string>;
     const indexBlob = files.get('index.md');
     if (indexBlob === undefined) {
-      problems.push({ file: folder, message: 'ticket folder has no index.md', hint: 'Restore index.md from Git history or remove the folder.' });
+      problems.push({ code: 'E_MISSING_FILE', file: folder, message: 'ticket folder has no index.md', hint: 'Restore index.md from Git history or remove the folder.' });
       continue;
     }
     const indexKey = `${indexBlob}:${folder}/index.md`;
@@ -154,7 +154,7 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
       if (!name.startsWith('messages/') || name.slice(9).includes('/') || !isDataFile(name.slice(9))) continue;
       const messageName = name.slice(9);
       const messagePath = `${folder}/${name}`;
-      if (!MESSAGE_FILE_PATTERN.test(messageName)) problems.push({ file: messagePath, message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (time, then a key)' });
+      if (!MESSAGE_FILE_PATTERN.test(messageName)) problems.push({ code: 'E_MESSAGE_NAME', file: messagePath, message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (time, then a key)' });
       const key = `${files.get(name) as string}:${messagePath}`;
       const verdict = cached.get(key) as FileVerdict;
       used.set(key, verdict);

@@ -25,7 +25,7 @@ export interface FileVerdict {
 
 function problemsOf(error: unknown, file: string): Problem[] {
   if (error instanceof ValidationError) return error.problems;
-  if (error instanceof GitgusError) return [{ file, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
+  if (error instanceof GitgusError) return [{ code: error.code, file, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   throw error;
 }
 

@@ -188,8 +188,8 @@ export function prepareBatch(root: string, jobs: readonly PrepareJob[], salt: st
 /** What a failed preparation tells the build: the ticket's problems, or why it could not be read. */
 function preparationProblems(error: unknown, folder: string): Problem[] {
   if (error instanceof ValidationError) return error.problems;
-  if (error instanceof GitgusError) return [{ file: folder, message: error.message }];
-  return [{ file: folder, message: `could not be prepared: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` }];
+  if (error instanceof GitgusError) return [{ code: error.code, file: folder, message: error.message }];
+  return [{ code: 'E_SITE_BUILD', file: folder, message: `could not be prepared: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` }];
 }
 
 /** Where a ticket's prepared page is cached: `<helpdesk>/.astro/gitgus/pages/<shard>/<number>.json`. */
