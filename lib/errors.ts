@@ -67,6 +67,16 @@ export class MissingDependencyError extends GitgusError {
   }
 }
 
+/**
+ * Exit status 75 (sysexits.h EX_TEMPFAIL, "try again later"): a run stopped with nothing lost and nothing
+ * half-done, and a later run will succeed — an MTA keeps the mail queued and retries, a CI job shows a
+ * status distinct from a failure (1) or a bug (70). Used for the error codes in TEMPORARY_FAILURES.
+ */
+export const EXIT_TEMPFAIL = 75;
+
+/** E_PUSH_CONTENDED: other writers kept moving the main branch until the time bound; E_BUSY: another writer holds the checkout. */
+export const TEMPORARY_FAILURES: ReadonlySet<string> = new Set(['E_PUSH_CONTENDED', 'E_BUSY']);
+
 /** An expected failure that was already reported to the user; the entry point exits with `exitCode`. */
 export class ExitError extends Error {
   readonly exitCode: number;

@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
-import { ExitError, GitgusError, ValidationError, formatProblems } from '../lib/errors.ts';
+import { EXIT_TEMPFAIL, ExitError, GitgusError, TEMPORARY_FAILURES, ValidationError, formatProblems } from '../lib/errors.ts';
 
 type Loader = () => Promise<CommandDef<any>>;
 const load = (name: string): Loader => () => import(`./commands/${name}.ts`).then((module: { default: CommandDef<any> }) => module.default);
@@ -59,7 +59,7 @@ function report(error: unknown, json: boolean): number {
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`);
     const text = error instanceof ValidationError ? formatProblems(error.problems) : `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`;
     process.stderr.write(`${text}\n`);
-    return 1;
+    return TEMPORARY_FAILURES.has(error.code) ? EXIT_TEMPFAIL : 1;
   }
   // citty's own argument errors (missing positional, unknown enum value) carry a code starting with E.
   const code = (error as { code?: unknown } | null)?.code;

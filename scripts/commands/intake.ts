@@ -19,6 +19,7 @@ export interface IntakeCommandOptions {
   push?: boolean | 'auto';
   now?: () => Date;
   onResult?: (result: IntakeResult, done: number, total: number | undefined) => void;
+  onNote?: (note: string) => void;
 }
 
 /** imapflow and cli-progress load only when used: an MTA pipe starts intake for every single mail. */
@@ -44,6 +45,7 @@ export async function intake(options: IntakeCommandOptions): Promise<RunSummary>
     ...(options.now ? { now: options.now } : {}),
     push: options.push ?? 'auto',
     onResult: (result, done) => options.onResult?.(result, done, source.total),
+    ...(options.onNote ? { onNote: options.onNote } : {}),
   });
 }
 
@@ -90,8 +92,14 @@ export default defineCommand({
     const root = helpdeskRoot(args.root);
     if (args.reindex) {
       const session = IntakeSession.open(root, { mode: 'batch' });
-      const state = session.reindex();
-      await session.finish();
+      for (const line of session.notes) process.stderr.write(`intake: ${line}\n`);
+      let state;
+      try {
+        state = session.reindex();
+        await session.finish();
+      } finally {
+        session.close();
+      }
       process.stderr.write(`intake: Message-ID index rebuilt; highest ticket number ${state.lastNumber}\n`);
       return;
     }
@@ -107,6 +115,7 @@ export default defineCommand({
       imap: args.imap,
       recipient: args.recipient,
       ...(args.push === undefined ? {} : { push: args.push }),
+      onNote: (line) => process.stderr.write(`intake: ${line}\n`),
       onResult: (result, done, total) => {
         if (args.json) process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
         if (progress && (total ?? 0) > 1) {
