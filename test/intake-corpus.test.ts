@@ -1,5 +1,5 @@
 /**
- * Every message of the public MIME corpus (../shared/corpus/mail, 192 real-world edge cases from parser
+ * Every message of the public MIME corpus (test/fixtures/corpus/mail, vendored with its README, MANIFEST and licences; 192 real-world edge cases from parser
  * test suites) goes through intake one by one, as an MTA pipe would deliver it. Each ends created,
  * appended, ignored, duplicate or quarantined — or, for the few with no sender or no header block, in
  * the clear refusal; none crashes, nothing lands outside its ticket folder or intake/, Git stays valid.
@@ -12,7 +12,7 @@ import { IntakeSession, type IntakeResult } from '../lib/mail/intake.ts';
 import { NotAnEmailError } from '../lib/mail/parse.ts';
 import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk } from './helpers.ts';
 
-const CORPUS = path.resolve(PROJECT_ROOT, '..', 'shared', 'corpus', 'mail');
+const CORPUS = path.join(PROJECT_ROOT, 'test', 'fixtures', 'corpus', 'mail');
 
 afterAll(cleanupTemps);
 
@@ -25,7 +25,7 @@ function headerBlock(raw: Buffer): string {
 
 describe('the public MIME corpus', () => {
   it('has its 192 messages', () => {
-    expect(existsSync(path.join(CORPUS, 'MANIFEST.tsv')), `corpus missing at ${CORPUS}: it ships in the shared folder beside the repository`).toBe(true);
+    expect(existsSync(path.join(CORPUS, 'MANIFEST.tsv')), `corpus missing at ${CORPUS}: it is vendored in the repository (test/fixtures/corpus/mail)`).toBe(true);
   });
 
   it('every message ends in an action or the clear refusal; nothing escapes; git fsck stays clean', async () => {
