@@ -20,6 +20,7 @@ export interface IntakeCommandOptions {
   now?: () => Date;
   onResult?: (result: IntakeResult, done: number, total: number | undefined) => void;
   onNote?: (note: string) => void;
+  chunkSize?: number | undefined;
 }
 
 /** imapflow and cli-progress load only when used: an MTA pipe starts intake for every single mail. */
@@ -46,7 +47,15 @@ export async function intake(options: IntakeCommandOptions): Promise<RunSummary>
     push: options.push ?? 'auto',
     onResult: (result, done) => options.onResult?.(result, done, source.total),
     ...(options.onNote ? { onNote: options.onNote } : {}),
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
   });
+}
+
+function chunkSizeOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new GitgusError('E_ARGUMENT', `--chunk-size: '${text}' is not a whole number ≥ 1`, { hint: 'example: --chunk-size 50' });
+  return value;
 }
 
 function describe(result: IntakeResult): string {
@@ -76,6 +85,10 @@ export default defineCommand({
       '  gitgus intake --maildir ~/Maildir',
       '  GITGUS_IMAP_PASSWORD=… gitgus intake --imap imaps://helpdesk@mail.example/INBOX',
       '  gitgus intake --reindex                                      (rebuild the Message-ID index)',
+      '',
+      'Exit status: 0 done; 1 refused input or a failure; 75 (EX_TEMPFAIL) try again later — other writers',
+      'kept the push refused until the time bound (GITGUS_PUSH_DEADLINE_SECONDS, default 300), or another',
+      'gitgus writer holds this checkout; nothing was lost and unpushed mail stays unacknowledged at its source.',
     ].join('\n'),
   },
   args: {
@@ -85,6 +98,7 @@ export default defineCommand({
     maildir: { type: 'string', description: 'Read new and unseen messages of a Maildir; marks them seen (S) once committed', valueHint: 'DIR' },
     imap: { type: 'string', description: 'Poll an IMAP mailbox, imap[s]://user[:password]@host[:port]/MAILBOX (password also from GITGUS_IMAP_PASSWORD); marks messages processed once their commits are safe', valueHint: 'URL' },
     push: { type: 'boolean', description: 'Push to origin before acknowledging messages (default: when there is a remote and the source acknowledges)' },
+    'chunk-size': { type: 'string', description: 'Messages per push and acknowledgement (default 200); a refused push halves it for the retry', valueHint: 'N' },
     reindex: { type: 'boolean', description: 'Rebuild the Message-ID index and highest ticket number from the tickets, then stop', default: false },
     ...commonArgs,
   },
@@ -115,6 +129,7 @@ export default defineCommand({
       imap: args.imap,
       recipient: args.recipient,
       ...(args.push === undefined ? {} : { push: args.push }),
+      chunkSize: chunkSizeOf(args['chunk-size']),
       onNote: (line) => process.stderr.write(`intake: ${line}\n`),
       onResult: (result, done, total) => {
         if (args.json) process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
