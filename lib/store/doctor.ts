@@ -44,9 +44,11 @@ function lockFacts(dir: string): DoctorFacts['locks'] {
   const locks: DoctorFacts['locks'] = [];
   const runLock = path.join(git, RUN_LOCK);
   let writerAlive = false;
+  let writerKilled = false;
   if (existsSync(runLock)) {
     const [pid, host] = readFileSync(runLock, 'utf8').trim().split(' ');
     writerAlive = host !== os.hostname() || alive(Number(pid));
+    writerKilled = !writerAlive;
     locks.push({ file: `.git/${RUN_LOCK}`, stale: !writerAlive, why: writerAlive ? `gitgus writer process ${pid} holds the checkout` : `left by gitgus process ${pid}, which no longer runs` });
   }
   const quiet = (file: string) => Date.now() - statSync(file).mtimeMs > 60_000;
@@ -55,7 +57,7 @@ function lockFacts(dir: string): DoctorFacts['locks'] {
     if (existsSync(file)) locks.push({ file: `.git/${name}`, stale: !writerAlive && quiet(file), why: `Git lock ${name} (Git commands in this checkout fail while it exists)` });
   }
   if (existsSync(path.join(git, 'gitgus-intent'))) locks.push({ file: '.git/gitgus-intent', stale: !writerAlive, why: 'a gitgus write was interrupted between moving the branch and updating the work tree' });
-  for (const temp of orphanedTempFiles(git, writerAlive ? 3600_000 : 60_000)) locks.push({ file: `.git/${path.relative(git, temp)}`, stale: true, why: 'temporary file of a killed Git process' });
+  for (const temp of orphanedTempFiles(git, writerAlive ? 3600_000 : writerKilled ? 0 : 60_000)) locks.push({ file: `.git/${path.relative(git, temp)}`, stale: true, why: 'temporary file of a killed Git process' });
   if (runGit(dir, ['for-each-ref', '--format=%(refname)', 'refs/gitgus/fast-import']).stdout.trim() !== '') locks.push({ file: 'ref:refs/gitgus/fast-import', stale: !writerAlive, why: 'scratch ref of an old gitgus version' });
   return locks;
 }
