@@ -16,8 +16,8 @@ import { serializeSettings, serializeUnit } from '../lib/core/documents.ts';
 import { ticketIndexPath, unitPath } from '../lib/core/paths.ts';
 import type { Status } from '../lib/core/schema/ticket.ts';
 import { EXAMPLE_SETTINGS } from '../scripts/generate-example.ts';
-import { EXAMPLE_UNITS, unitInput } from './example-units.ts';
-import { generateTicket, rng, ticketFiles, weighted, type GeneratedTicket } from './synthetic.ts';
+import { EXAMPLE_UNITS, unitInput } from '../scripts/example/units.ts';
+import { generateTicket, rng, ticketFiles, weighted, type GeneratedTicket } from '../scripts/example/synthetic.ts';
 
 export interface GenerateOptions {
   tickets: number;

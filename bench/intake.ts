@@ -9,9 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { highestTicketOnDisk } from '../lib/mail/intake-store.ts';
+import { highestTicketOnDisk } from '../lib/intake/index-store.ts';
 import { time, type BenchContext, type BenchFigure } from './_harness.ts';
-import { rng } from './synthetic.ts';
+import { rng } from '../scripts/example/synthetic.ts';
 
 const LAUNCHER = path.join(import.meta.dirname, '..', 'bin', 'gitgus.js');
 

@@ -14,7 +14,7 @@ import { readTicketEvents } from '../lib/git/history-index.ts';
 import { time, type BenchContext, type BenchFigure, type Measure } from './_harness.ts';
 
 const LAUNCHER = path.join(import.meta.dirname, '..', 'bin', 'gitgus.js');
-/** A TPM member of the synthetic helpdesk (bench/example-units.ts): TPM may make every working transition. */
+/** A TPM member of the synthetic helpdesk (scripts/example/units.ts): TPM may make every working transition. */
 const AUTHOR = 'tpm-shifter';
 const RUNS = 3;
 

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSearchIndex, PROJECT_ROOT } from '../scripts/commands/build.ts';
+import { buildSearchIndex, PROJECT_ROOT } from '../lib/site/build.ts';
 import { listFiles, time, type BenchContext, type BenchFigure, type Measure } from './_harness.ts';
 
 const LAUNCHER = path.join(PROJECT_ROOT, 'bin', 'gitgus.js');

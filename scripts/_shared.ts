@@ -37,8 +37,3 @@ export function readStdin(): string | undefined {
     return undefined;
   }
 }
-
-/** Positional words after the command's own positionals (citty puts them in `_`). */
-export function restWords(args: { _: string[] }, skip: number): string[] {
-  return args._.slice(skip);
-}

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { serializeSettings, serializeUnit } from '../lib/core/documents.ts';
 import { unitPath } from '../lib/core/paths.ts';
 import { STATUSES, isOpen, type Status } from '../lib/core/schema/ticket.ts';
-import { EXAMPLE_UNITS, unitInput } from '../bench/example-units.ts';
-import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from '../bench/synthetic.ts';
+import { EXAMPLE_UNITS, unitInput } from './example/units.ts';
+import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from './example/synthetic.ts';
 
 export const EXAMPLE_SETTINGS = {
   name: 'Example Grid Helpdesk',
@@ -24,6 +24,8 @@ export const EXAMPLE_SETTINGS = {
   vos: [...VOS],
   sites: SITES,
   administrators: ['tpm-shifter'],
+  // The example's receiving server: the only one whose Authentication-Results intake believes.
+  mail: { attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20, authservIds: ['mx.ggus.example'] },
 };
 
 const FIRST = 165001;

@@ -13,10 +13,16 @@ import { leftovers, uncleanPaths } from './fault-helpers.ts';
 
 afterAll(cleanupTemps);
 
-function doctor(root: string, fix = false): { status: number; report: { ok: boolean; repaired: string[]; findings: { check: string; file: string; message: string; repair?: { kind: string } }[] } } {
+interface DoctorReport {
+  ok: boolean;
+  repaired: string[];
+  findings: { check: string; file: string; message: string; repair?: { kind: string } }[];
+}
+
+function doctor(root: string, fix = false): { status: number; report: DoctorReport } {
   const run = runGitgus(['doctor', '--json', '--root', root, ...(fix ? ['--fix'] : [])]);
   expect(run.stderr).not.toMatch(/\n\s+at /);
-  return { status: run.status, report: JSON.parse(run.stdout) };
+  return { status: run.status, report: JSON.parse(run.stdout) as DoctorReport };
 }
 
 describe('gitgus doctor', () => {

@@ -19,8 +19,8 @@ import { autoReplyMail, checkExactlyOnce, deliver, highestTicket, intakeRecords,
 
 afterAll(cleanupTemps);
 
-const MAILS = 80;
-const KILLS = 32;
+const MAILS = 60;
+const KILLS = 30;
 
 /** How often each phase is met per run (chunks of 4 mails), to pick which occurrence dies. */
 const OCCURRENCES: Record<FaultPhase, number> = {

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NoSenderError } from '../lib/core/intake/decide.ts';
-import { IntakeSession } from '../lib/mail/intake.ts';
+import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
 import { NotAnEmailError } from '../lib/mail/parse.ts';
 import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
 import { seeded, uncleanPaths } from './fault-helpers.ts';
@@ -96,7 +96,7 @@ describe('hostile volume: mutated corpus mail through the intake core', () => {
     const corpus = files.map((file) => ({ file, raw: readFileSync(path.join(CORPUS, file)) }));
     const names = Object.keys(MUTATIONS);
     const root = makeHelpdesk();
-    const session = IntakeSession.open(root, { mode: 'single', now: () => new Date('2026-11-28T08:00:00Z') });
+    const session = MailIntakeSession.open(root, { mode: 'single', now: () => new Date('2026-11-28T08:00:00Z') });
     const outcomes: Record<string, number> = {};
     const byMutation: Record<string, Record<string, number>> = {};
     const seen = new Set<string>();

@@ -21,9 +21,13 @@ const read = (root: string, file: string) => readFileSync(path.join(root, file),
 describe('gitgus init DIR', () => {
   it('makes a new helpdesk from this project’s files, without the example data, as one commit', () => {
     const dir = path.join(tempDir('gitgus-init-'), 'nordic');
-    const result = runGitgus(['init', dir, '--yes', '--name', 'Nordic Grid Helpdesk', '--domain', 'ngh.uni.no', '--repository', 'nordic-grid/helpdesk', '--tpm', 'alice-tpm,bob@ngh.uni.no', '--vos', 'atlas,alice', '--first-number', '1000']);
+    const result = runGitgus(['init', dir, '--yes', '--name', 'Nordic Grid Helpdesk', '--domain', 'ngh.uni.no', '--repository', 'nordic-grid/helpdesk', '--tpm', 'alice-tpm,bob@ngh.uni.no', '--vos', 'atlas,alice', '--first-number', '1000', '--authserv-ids', 'mx.ngh.uni.no']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('Set up Nordic Grid Helpdesk as a gitgus helpdesk');
+    // What only GitHub's settings can do, said at the end (issue 15): secrets in an environment limited to main, the branch rule.
+    expect(result.stderr).toContain('create the environment "helpdesk", limit its deployment branches to main, and put GITGUS_IMAP_URL, GITGUS_IMAP_PASSWORD, GITGUS_SMTP_USER, GITGUS_SMTP_PASSWORD and GITGUS_GITHUB_TOKEN there');
+    expect(result.stderr).toContain('require a pull request with review from Code Owners (.github/CODEOWNERS), require the status check "Check" and branches to be up to date (or a merge queue)');
+    expect(result.stderr).toContain('only Authentication-Results from mx.ngh.uni.no are believed');
 
     expect(git(dir, ['log', '--format=%s']).trim()).toBe('Set up Nordic Grid Helpdesk as a gitgus helpdesk');
     expect(git(dir, ['status', '--porcelain'])).toBe('');
@@ -51,7 +55,10 @@ describe('gitgus init DIR', () => {
       issueRepository: 'nordic-grid/helpdesk-issues',
       vos: ['atlas', 'alice'],
       administrators: ['alice-tpm'],
+      mail: { authservIds: ['mx.ngh.uni.no'] },
     });
+    // Code owners are the helpdesk's administrators, for everything but tickets/.
+    expect(read(dir, '.github/CODEOWNERS').split('\n').filter((line) => line !== '' && !line.startsWith('#'))).toEqual(['*               @alice-tpm', '/tickets/', '/helpdesk.yml   @alice-tpm', '/units/         @alice-tpm']);
     const units = loadUnits(dir);
     expect(units.problems).toEqual([]);
     expect(units.items.map((doc) => [doc.unit.id, doc.unit.family, doc.unit.mailingList, doc.unit.members])).toEqual([
@@ -169,6 +176,7 @@ describe('the questions on a terminal', () => {
       ['Public site URL', '\r'],
       ['Subject tag', '\r'],
       ['TPM members', 'alice-tpm, bob-tpm\r'],
+      ['authserv-id of your receiving mail server', 'mx.prompted.eu\r'],
       ['Poll the mailbox every', '\r'],
     ];
     let screen = '';
@@ -194,6 +202,7 @@ describe('the questions on a terminal', () => {
       siteUrl: 'https://prompt-org.github.io/helpdesk/',
       subjectTag: '[PGH #{number}]',
       tpmMembers: ['alice-tpm', 'bob-tpm'],
+      authservIds: ['mx.prompted.eu'],
       intakeEveryMinutes: 60,
     });
   });

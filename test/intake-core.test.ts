@@ -12,7 +12,7 @@ import { indexShardPath, parseIndexShard, serializeIndexShard } from '../lib/cor
 import { resolveRecipient, subjectTags, threadMail } from '../lib/core/intake/thread.ts';
 import { notificationMessageId } from '../lib/core/mail-ids.ts';
 import { SettingsSchema } from '../lib/core/schema/settings.ts';
-import { sha256 } from '../lib/mail/parse.ts';
+import { sha256 } from '../lib/intake/hash.ts';
 
 const settings = SettingsSchema.parse({
   name: 'Test',
@@ -136,22 +136,32 @@ describe('Authentication-Results', () => {
       ],
     });
   });
+  const ours = { mail: { ...settings.mail, authservIds: ['mx'] } };
   it('passes DMARC, or DKIM/SPF aligned with the From domain; DMARC fail wins', () => {
-    expect(authenticateSender(at('mx; dmarc=pass header.from=uni.example'), 'jane@uni.example', settings).authenticated).toBe(true);
-    expect(authenticateSender(at('mx; dkim=pass header.d=mail.uni.example'), 'jane@uni.example', settings).authenticated).toBe(true);
-    expect(authenticateSender(at('mx; spf=pass smtp.mailfrom=bounce@uni.example'), 'jane@uni.example', settings).authenticated).toBe(true);
-    expect(authenticateSender(at('mx; dkim=pass header.d=evil.example'), 'jane@uni.example', settings).authenticated).toBe(false);
-    expect(authenticateSender(at('mx; dmarc=fail header.from=uni.example; spf=pass smtp.mailfrom=uni.example'), 'jane@uni.example', settings).authenticated).toBe(false);
-    expect(authenticateSender({ headers: {} }, 'jane@uni.example', settings).authenticated).toBe(false);
+    expect(authenticateSender(at('mx; dmarc=pass header.from=uni.example'), 'jane@uni.example', ours).authenticated).toBe(true);
+    expect(authenticateSender(at('mx; dkim=pass header.d=mail.uni.example'), 'jane@uni.example', ours).authenticated).toBe(true);
+    expect(authenticateSender(at('mx; spf=pass smtp.mailfrom=bounce@uni.example'), 'jane@uni.example', ours).authenticated).toBe(true);
+    expect(authenticateSender(at('mx; dkim=pass header.d=evil.example'), 'jane@uni.example', ours).authenticated).toBe(false);
+    expect(authenticateSender(at('mx; dmarc=fail header.from=uni.example; spf=pass smtp.mailfrom=uni.example'), 'jane@uni.example', ours).authenticated).toBe(false);
+    expect(authenticateSender({ headers: {} }, 'jane@uni.example', ours).authenticated).toBe(false);
   });
-  it('reads only our own server: the topmost header, or the configured authserv-ids', () => {
-    const forgedBelow = at('mx.ggus.example; spf=fail smtp.mailfrom=uni.example', 'forger; dmarc=pass header.from=uni.example');
-    expect(authenticateSender(forgedBelow, 'jane@uni.example', settings).authenticated).toBe(false);
+  it('reads only the configured authserv-ids; with none configured no header is believed', () => {
     const strict = { mail: { ...settings.mail, authservIds: ['mx.ggus.example'] } };
     expect(authenticateSender(at('forger; dmarc=pass header.from=uni.example'), 'jane@uni.example', strict).authenticated).toBe(false);
-    expect(authenticateSender(at('forger; dmarc=pass', 'MX.ggus.example; dmarc=pass'), 'jane@uni.example', strict).authenticated).toBe(true);
-    expect(authenticateSender(at('mx; spf=pass smtp.mailfrom=uni.example'), 'jane@uni.example', { mail: { ...settings.mail, authentication: 'dmarc' } }).authenticated).toBe(false);
+    expect(authenticateSender(at('forger; dmarc=pass header.from=uni.example', 'MX.ggus.example; dmarc=pass header.from=uni.example'), 'jane@uni.example', strict).authenticated).toBe(true);
+    expect(authenticateSender(at('mx; spf=pass smtp.mailfrom=uni.example'), 'jane@uni.example', { mail: { ...ours.mail, authentication: 'dmarc' } }).authenticated).toBe(false);
     expect(authenticateSender({ headers: {} }, 'jane@uni.example', { mail: { ...settings.mail, authentication: 'off' } }).authenticated).toBe(true);
+    // Issue 15: a sender-written header on top was believed when nothing was configured.
+    const none = { mail: { ...settings.mail, authservIds: [] } };
+    expect(authenticateSender(at('mx.ggus.example; dmarc=pass header.from=uni.example'), 'jane@uni.example', none)).toEqual({
+      authenticated: false,
+      reason: 'no authserv-id is configured (settings.mail.authservIds), so no Authentication-Results header is trusted',
+    });
+  });
+  it('counts dmarc=pass only with a header.from equal to the From domain', () => {
+    expect(authenticateSender(at('mx; dmarc=pass'), 'jane@uni.example', { mail: { ...ours.mail, authentication: 'dmarc' } }).authenticated).toBe(false);
+    expect(authenticateSender(at('mx; dmarc=pass header.from=evil.example'), 'jane@uni.example', { mail: { ...ours.mail, authentication: 'dmarc' } }).authenticated).toBe(false);
+    expect(authenticateSender(at('mx; dmarc=pass header.from=UNI.example'), 'jane@uni.example', { mail: { ...ours.mail, authentication: 'dmarc' } }).authenticated).toBe(true);
   });
 });
 

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NoSenderError } from '../lib/core/intake/decide.ts';
-import { IntakeSession, type IntakeResult } from '../lib/mail/intake.ts';
+import type { IntakeResult } from '../lib/intake/session.ts';
+import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
 import { NotAnEmailError } from '../lib/mail/parse.ts';
 import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk } from './helpers.ts';
 
@@ -33,7 +34,7 @@ describe('the public MIME corpus', () => {
     expect(files).toHaveLength(192);
     const root = makeHelpdesk();
     const start = git(root, ['rev-parse', 'HEAD']).trim();
-    const session = IntakeSession.open(root, { mode: 'single', now: () => new Date('2026-11-28T08:00:00Z') });
+    const session = MailIntakeSession.open(root, { mode: 'single', now: () => new Date('2026-11-28T08:00:00Z') });
     const outcomes: { file: string; result?: IntakeResult; refusal?: Error }[] = [];
     for (const file of files) {
       const raw = readFileSync(path.join(CORPUS, file));

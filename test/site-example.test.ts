@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../lib/core/documents.ts';
-import { buildSite, type BuildResult } from '../scripts/commands/build.ts';
+import { buildSite, type BuildResult } from '../lib/site/build.ts';
 import { serveStatic, type StaticServer } from '../site/serve.ts';
 import { addressesIn, inputAddresses, launchChromium, listFiles, readOutput } from '../site/testing.ts';
 import { appendFileSync, existsSync, rmSync, statSync } from 'node:fs';

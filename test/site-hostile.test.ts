@@ -12,7 +12,7 @@ import { serializeMessage, serializeTicket } from '../lib/core/documents.ts';
 import { messageFileName, messagesDir, ticketDir, ticketIndexPath } from '../lib/core/paths.ts';
 import type { MessageInput } from '../lib/core/schema/message.ts';
 import type { TicketInput } from '../lib/core/schema/ticket.ts';
-import { buildSite, type BuildResult } from '../scripts/commands/build.ts';
+import { buildSite, type BuildResult } from '../lib/site/build.ts';
 import { serveStatic, type StaticServer } from '../site/serve.ts';
 import { addressesIn, launchChromium, listFiles, readOutput } from '../site/testing.ts';
 import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';

@@ -29,6 +29,7 @@ interface Step {
 }
 interface Job {
   if?: string;
+  environment?: string | { name: string };
   permissions?: Record<string, string>;
   steps?: Step[];
   needs?: string | string[];
@@ -49,10 +50,16 @@ function problems(state: ValidationState): string[] {
   return state.errors.map((error) => `${'path' in error ? error.path : ''} ${error.title}${error.detail ? `: ${error.detail}` : ''}`);
 }
 
+/** A local action's folder under .github/actions/, also when used from the base checkout (`./base/.github/actions/…`). */
+function localAction(uses: string | undefined): string | undefined {
+  return /^\.\/(?:[\w-]+\/)?\.github\/actions\/([\w-]+)$/.exec(uses ?? '')?.[1];
+}
+
 /** Steps a job runs, with the steps of the local composite actions it uses. */
 function stepsOf(job: Job): Step[] {
   return (job.steps ?? []).flatMap((step) => {
-    if (step.uses?.startsWith('./.github/actions/')) return [step, ...readAction(`${step.uses.slice('./.github/actions/'.length)}/action.yml`).runs.steps];
+    const local = localAction(step.uses);
+    if (local) return [step, ...readAction(`${local}/action.yml`).runs.steps];
     return [step];
   });
 }
@@ -174,7 +181,7 @@ describe('the workflows', () => {
     for (const { file, line } of uses) {
       const target = /uses:\s*(\S+)/.exec(line)?.[1] ?? '';
       if (target.startsWith('./')) {
-        expect(statSync(path.join(PROJECT_ROOT, target, 'action.yml')).isFile(), `${file}: ${target}`).toBe(true);
+        expect(statSync(path.join(ACTIONS, localAction(target) ?? target, 'action.yml')).isFile(), `${file}: ${target}`).toBe(true);
         continue;
       }
       expect(line, file).toMatch(/^(?:-\s+)?uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+){0,2}$/);
@@ -207,7 +214,8 @@ describe('the workflows', () => {
         }
         const runs = steps.map((step) => step.run ?? '').join('\n');
         if (/gitgus (?:notify|github|build|check|tick)/.test(runs)) {
-          const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+          // The pull-request check reads the history of the pull request's checkout (pr/), not of the judge's.
+          const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@') && step.with?.path !== 'base');
           expect(checkout?.with?.['fetch-depth'], `${file} ${name} reads history`).toBe(0);
         }
       }
@@ -222,6 +230,44 @@ describe('the workflows', () => {
     expect(Object.keys(mail).sort()).toEqual(['repository_dispatch', 'schedule', 'workflow_dispatch']);
     const github = readWorkflow('github-intake.yml').on;
     expect(Object.keys(github)).toEqual(expect.arrayContaining(['issues', 'issue_comment', 'repository_dispatch']));
+  });
+
+  it('the pull-request check runs the base branch’s gitgus on the pull request’s commits, in two folders', () => {
+    const workflow = readWorkflow('check.yml');
+    // pull_request_target: the workflow file is the base branch's, so a pull request cannot edit its own check.
+    expect(Object.keys(workflow.on)).toEqual(['pull_request_target']);
+    const job = workflow.jobs.check as Job;
+    expect(job.permissions).toEqual({ contents: 'read' });
+    expect(job.environment).toBeUndefined();
+    const steps = job.steps ?? [];
+    const checkouts = steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkouts.map((step) => [step.with?.path, step.with?.ref, step.with?.['persist-credentials']])).toEqual([
+      ['base', '${{ github.base_ref }}', false],
+      ['pr', 'refs/pull/${{ github.event.pull_request.number }}/head', false],
+    ]);
+    // Only the base checkout is installed; nothing of the pull request runs (no npm, no script from pr/).
+    const setup = steps.filter((step) => localAction(step.uses) === 'setup');
+    expect(setup.map((step) => [step.uses, step.with?.path])).toEqual([['./base/.github/actions/setup', 'base']]);
+    const runs = steps.filter((step) => step.run !== undefined);
+    expect(runs).toHaveLength(1);
+    const [run] = runs as [Step & { 'working-directory'?: string }];
+    expect(run['working-directory']).toBe('base');
+    const [call] = gitgusCalls(run.run ?? '');
+    expect(call).toEqual(['check', '--root', '../pr', '--base', '$BASE', '--head', 'HEAD', '--author', '$AUTHOR', '--author-id', '$AUTHOR_ID']);
+    expect(run.env).toEqual({ BASE: 'origin/${{ github.base_ref }}', AUTHOR: '${{ github.event.pull_request.user.login }}', AUTHOR_ID: '${{ github.event.pull_request.user.id }}' });
+    expect(JSON.stringify(job)).not.toMatch(/secrets\./);
+  });
+
+  it('read IMAP, SMTP and GitHub secrets only in jobs of the environment limited to main', () => {
+    const withSecrets: string[] = [];
+    for (const file of workflowFiles) {
+      for (const [name, job] of Object.entries(readWorkflow(file).jobs)) {
+        if (!/\$\{\{\s*secrets\./.test(JSON.stringify(job))) continue;
+        withSecrets.push(`${file} ${name}`);
+        expect(job.environment, `${file} ${name}`).toBe('helpdesk');
+      }
+    }
+    expect(withSecrets).toEqual(['github-intake.yml intake', 'mail-intake.yml intake', 'notify.yml notify', 'tick.yml tick']);
   });
 
   it('filter on paths that exist in the repository', () => {

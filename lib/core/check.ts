@@ -36,6 +36,20 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
     problems.push({ file: 'units', message: 'no unit of family tpm: tickets that match no routing rule need a TPM unit', hint: 'Add units/tpm.md with family: tpm.' });
   }
 
+  // An interface is mail to another helpdesk: its addresses must not be ours or a unit's list (a loop in one hop).
+  const ownAddresses = new Set([input.settings.sender, ...input.settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase()));
+  for (const doc of input.units) {
+    const iface = doc.unit.interface;
+    if (!iface) continue;
+    for (const address of [iface.address, ...iface.from, ...iface.internalFrom]) {
+      if (ownAddresses.has(address)) problems.push({ file: doc.path, field: 'interface', message: `names ${address}, an address of this helpdesk itself: mail would loop`, hint: "Give the remote helpdesk's own intake and sender addresses." });
+    }
+    for (const address of iface.internalFrom) {
+      if (!iface.from.includes(address) && iface.from.length > 0) problems.push({ file: doc.path, field: 'interface.internalFrom', message: `${address} is not in interface.from`, hint: 'List every address the remote writes from in interface.from.' });
+    }
+  }
+  const interfaced = new Set(input.units.filter((doc) => doc.unit.interface).map((doc) => doc.unit.id));
+
   const byNumber = new Map<number, string>();
   const numbers = new Set(input.tickets.map((doc) => doc.ticket.number));
   for (const doc of input.tickets) {
@@ -56,6 +70,9 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
     }
     if (!unitIds.has(ticket.unit)) {
       problems.push({ file: doc.path, field: 'unit', message: `names unit '${ticket.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+    }
+    if (ticket.remote && !interfaced.has(ticket.remote.unit)) {
+      problems.push({ file: doc.path, field: 'remote.unit', message: `names unit '${ticket.remote.unit}', which has no interface`, hint: `units with an interface: ${[...interfaced].sort().join(', ') || 'none'}` });
     }
     if ((ticket.status === 'solved' || ticket.status === 'unsolved') && !ticket.solution) {
       problems.push({ file: doc.path, field: 'solution', message: `is required when the status is ${ticket.status}`, hint: 'example:\nsolution:\n  qualifier: fixed\n  text: The CE was restarted.' });

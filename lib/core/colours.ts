@@ -183,7 +183,7 @@ export function responseState(deadline: ResponseDeadline, now: Date): 'in time' 
 }
 
 /** Statuses in which a unit still owes its first response: it has the ticket but has not acted on it. */
-export const AWAITING_RESPONSE: readonly Status[] = ['new', 'assigned'];
+const AWAITING_RESPONSE: readonly Status[] = ['new', 'assigned'];
 
 /** Whether a ticket in `status` still waits for the responsible unit's response. */
 export function awaitsResponse(status: Status): boolean {

@@ -96,7 +96,8 @@ export function actorOf(commit: CommitInfo): EventActor {
   if (trailer) {
     const github = /^([A-Za-z0-9-]+) \(GitHub\)$/.exec(trailer);
     if (github) return { name: commit.author.name, github: github[1] };
-    const mail = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(trailer);
+    // Intake writes `Name <address> (mail)`.
+    const mail = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\(mail\))?$/.exec(trailer);
     if (mail) return { name: mail[1] || (mail[2] as string), email: (mail[2] as string).toLowerCase() };
     return { name: trailer };
   }
@@ -272,7 +273,7 @@ function numberList(value: unknown): number[] {
 const RELATION_KINDS: readonly RelationKind[] = ['master', 'slaves', 'parent', 'children', 'related'];
 
 /** Relation differences between two `relations:` values, one entry per kind that changed. */
-export function relationChanges(before: unknown, after: unknown): RelationChange[] {
+function relationChanges(before: unknown, after: unknown): RelationChange[] {
   const from = (before ?? {}) as Record<string, unknown>;
   const to = (after ?? {}) as Record<string, unknown>;
   const out: RelationChange[] = [];
@@ -290,7 +291,7 @@ export function relationChanges(before: unknown, after: unknown): RelationChange
 const OWN_EVENT_FIELDS = new Set(['status', 'unit', 'priority', 'relations']);
 
 /** The events of one ticket's `index.md` change (A, M or D). */
-export function indexEvents(change: TicketFileChange, rule: string | undefined): TicketEventDetail[] {
+function indexEvents(change: TicketFileChange, rule: string | undefined): TicketEventDetail[] {
   if (change.status === 'D') return [{ type: 'removed' }];
   const after = FrontMatter.of(change.after);
   if (change.status === 'A') {
@@ -337,7 +338,7 @@ export function indexEvents(change: TicketFileChange, rule: string | undefined):
 }
 
 /** The event of one message file change: an added message, or an edit/removal of an existing one. */
-export function messageEvent(change: TicketFileChange): TicketEventDetail {
+function messageEvent(change: TicketFileChange): TicketEventDetail {
   if (change.status !== 'A') return { type: 'message-changed', file: change.path, change: change.status === 'D' ? 'removed' : 'edited' };
   const fm = FrontMatter.of(change.after);
   const visibility = fm.get('visibility') === 'internal' ? 'internal' : 'public';

@@ -8,7 +8,7 @@ import { describe } from './schema/common.ts';
 
 type Issue = z.core.$ZodIssue;
 
-export function issueToProblem(issue: Issue, file: string, example: string): Problem {
+function issueToProblem(issue: Issue, file: string, example: string): Problem {
   const field = issue.path.map(String).join('.') || undefined;
   const message = issueMessage(issue);
   const topKey = issue.code === 'unrecognized_keys' ? undefined : issue.path.find((part) => typeof part === 'string');

@@ -17,14 +17,14 @@ import { ROUTING_EXAMPLE, RoutingRulesSchema } from './schema/routing.ts';
 import type { SettingsInput } from './schema/settings.ts';
 import type { UnitInput } from './schema/unit.ts';
 
-export const ROUTING_RULES_FILE = `${UNITS_DIR}/routing.yml`;
-export const MAIL_INTAKE_WORKFLOW = '.github/workflows/mail-intake.yml';
+const ROUTING_RULES_FILE = `${UNITS_DIR}/routing.yml`;
+const MAIL_INTAKE_WORKFLOW = '.github/workflows/mail-intake.yml';
 /** The gitgus project's own test workflow: it tests against the example helpdesk, which a team's copy no longer has. */
-export const PROJECT_TEST_WORKFLOW = '.github/workflows/test.yml';
+const PROJECT_TEST_WORKFLOW = '.github/workflows/test.yml';
 /** The gitgus project's README moves here; the team's README is for the helpdesk's users. */
-export const GITGUS_DOCS = 'docs/gitgus.md';
+const GITGUS_DOCS = 'docs/gitgus.md';
 /** Files for a public companion repository, when the helpdesk's own is private. */
-export const COMPANION_DIR = 'companion';
+const COMPANION_DIR = 'companion';
 
 /** Minutes between two scheduled mail intake runs that a cron line can express evenly. */
 export const INTAKE_INTERVALS = [5, 10, 15, 20, 30, 60, 120, 180, 360] as const;
@@ -52,6 +52,8 @@ export interface InitAnswers {
   tpmVoList: string;
   tpmVoMembers: string[];
   administrators: string[];
+  /** authserv-ids of the receiving mail servers: the only Authentication-Results intake believes. */
+  authservIds: string[];
   vos: string[];
   timezone: string;
   intakeEveryMinutes: (typeof INTAKE_INTERVALS)[number];
@@ -99,6 +101,7 @@ export function withDefaults(input: InitInput): InitAnswers {
     tpmVoList: input.tpmVoList ?? `tpm-vo@${domain}`,
     tpmVoMembers: input.tpmVoMembers ?? [],
     administrators: input.administrators ?? tpmMembers.filter((member) => !member.includes('@')),
+    authservIds: input.authservIds ?? [],
     vos: input.vos ?? [],
     timezone: input.timezone ?? 'UTC',
     intakeEveryMinutes: input.intakeEveryMinutes ?? (visibility === 'public' ? 5 : 60),
@@ -212,7 +215,47 @@ function settingsOf(answers: InitAnswers): SettingsInput {
     vos: answers.vos,
     sites: {},
     administrators: answers.administrators,
+    ...(answers.authservIds.length > 0 ? { mail: { attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20, authservIds: answers.authservIds } } : {}),
   };
+}
+
+export const CODEOWNERS_FILE = '.github/CODEOWNERS';
+
+/** Code owners: the administrators for everything but tickets/ (README: require code-owner review on main). */
+export function codeOwners(answers: Pick<InitAnswers, 'administrators'>): string {
+  const owners = answers.administrators.map((login) => `@${login}`).join(' ');
+  const line = (pattern: string) => (owners ? `${pattern.padEnd(15)} ${owners}` : `# ${pattern} (no administrators yet: add their @logins here)`);
+  return [
+    '# Who must review a pull request that touches each path (with "Require review from Code Owners" in the',
+    '# branch rule of main). The pull-request check refuses every change outside the helpdesk data for anyone',
+    '# but the administrators of helpdesk.yml; this makes GitHub ask one of them too.',
+    '',
+    '# Code, workflows, package files, .gitattributes and anything not listed below: the administrators.',
+    line('*'),
+    '',
+    '# Ticket changes are judged by the check alone (who may change what is in units/ and the lifecycle).',
+    '/tickets/',
+    '',
+    '# Configuration: administrators only, as the check says.',
+    line('/helpdesk.yml'),
+    line('/units/'),
+    '',
+  ].join('\n');
+}
+
+/**
+ * What to set on GitHub after init, printed by `gitgus init`: the settings no file in the repository can
+ * make (README, Deploy on GitHub, says the same in full).
+ */
+export function nextSteps(answers: Pick<InitAnswers, 'authservIds' | 'repository'>): string[] {
+  const settings = answers.repository ? `https://github.com/${answers.repository}/settings` : 'the repository settings';
+  return [
+    `Secrets: in ${settings}/environments create the environment "helpdesk", limit its deployment branches to main, and put GITGUS_IMAP_URL, GITGUS_IMAP_PASSWORD, GITGUS_SMTP_USER, GITGUS_SMTP_PASSWORD and GITGUS_GITHUB_TOKEN there (not as repository secrets): a workflow pushed on another branch then cannot read them.`,
+    `Branch rule for main (${settings}/rules): require a pull request with review from Code Owners (.github/CODEOWNERS), require the status check "Check" and branches to be up to date (or a merge queue), and let GitHub Actions bypass it for intake's pushes.`,
+    answers.authservIds.length > 0
+      ? `Mail authentication: only Authentication-Results from ${answers.authservIds.join(', ')} are believed.`
+      : 'Mail authentication: no authserv-id given (--authserv-ids), so no mail changes a ticket\'s state (verify, reopen, replies to waiting for reply) until mail.authservIds in helpdesk.yml names your receiving server.',
+  ];
 }
 
 /** Where users open issues: the helpdesk repository when public, else the companion; none without GitHub. */
@@ -376,6 +419,7 @@ export function planInit(input: InitInput, files: readonly string[], read: (path
   const gitgusReadme = read('README.md');
   if (gitgusReadme !== undefined && read(GITGUS_DOCS) === undefined) write.push({ path: GITGUS_DOCS, content: gitgusReadme });
   write.push({ path: 'README.md', content: helpdeskReadme(answers) });
+  write.push({ path: CODEOWNERS_FILE, content: codeOwners(answers) });
 
   const written = new Set(write.map((file) => file.path));
   const remove = files.filter((file) => !written.has(file) && (isExampleData(file) || file === PROJECT_TEST_WORKFLOW)).sort();

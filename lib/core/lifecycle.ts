@@ -16,7 +16,7 @@ import { sameIdentity, unitsOf, type Identity } from './people.ts';
  * - `vo-team`: for TEAM and ALARM tickets, a member of a VO support unit of the ticket's VO;
  * - `system`: the helpdesk's own jobs (intake, routing, the time-driven rules).
  */
-export const ACTOR_ROLES = ['submitter', 'unit', 'supporter', 'tpm', 'vo-team', 'system'] as const;
+const ACTOR_ROLES = ['submitter', 'unit', 'supporter', 'tpm', 'vo-team', 'system'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
 
 /** What else a transition needs besides the right actor. */
@@ -84,7 +84,7 @@ export function transition(from: Status, to: Status): Transition | undefined {
 }
 
 /** Statuses that accept no change at all. */
-export const FROZEN_STATUSES: readonly Status[] = ['verified', 'closed'];
+const FROZEN_STATUSES: readonly Status[] = ['verified', 'closed'];
 
 /** The statuses reachable from `from` by someone with `roles`. */
 export function allowedTargets(from: Status, roles: ReadonlySet<ActorRole>): Status[] {
@@ -124,14 +124,14 @@ export function describeRoles(roles: Iterable<ActorRole>): string {
 
 /** One rule a change breaks, with the field it concerns and the fix. Callers add the file. */
 export interface LifecycleViolation {
-  code: 'E_FROZEN' | 'E_TRANSITION' | 'E_ACTOR' | 'E_SOLUTION' | 'E_IMMUTABLE' | 'E_TYPE' | 'E_UNIT_STATUS' | 'E_FIELD_ACTOR' | 'E_NEW_STATUS';
+  code: 'E_FROZEN' | 'E_SLAVE' | 'E_TRANSITION' | 'E_ACTOR' | 'E_SOLUTION' | 'E_IMMUTABLE' | 'E_TYPE' | 'E_UNIT_STATUS' | 'E_FIELD_ACTOR' | 'E_NEW_STATUS';
   field: string;
   message: string;
   hint: string;
 }
 
 /** Fields nobody changes once the ticket exists (`type` has its own rule). */
-export const IMMUTABLE_FIELDS: readonly string[] = ['number', 'created', 'source', 'origin', 'submitter', 'originalPriority'];
+export const IMMUTABLE_FIELDS: readonly string[] = ['number', 'created', 'issued', 'source', 'origin', 'submitter', 'originalPriority'];
 
 /** Fields the helpdesk keeps for itself (marks for TPM, attachment lists written by intake). */
 const SYSTEM_FIELDS: readonly string[] = ['attachments', 'flags', 'foldFrom'];
@@ -180,6 +180,9 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
     return violations;
   }
 
+  const slaveProblem = slaveViolation(before, after, fields, roles);
+  if (slaveProblem) return [slaveProblem];
+
   const supporterLike = roles.has('supporter') || roles.has('unit') || roles.has('tpm') || roles.has('system');
   for (const field of fields) {
     if (IMMUTABLE_FIELDS.includes(field)) {
@@ -223,6 +226,38 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
     }
   }
   return violations;
+}
+
+/**
+ * GGUS: "only the master is worked on; slaves cannot be updated". A ticket that stays a duplicate accepts
+ * only relation changes (a cross reference, or being freed), and from the helpdesk itself the status and
+ * solution its master implies (solved with its master). Everything else is made on the master, which
+ * copies its public messages and status updates to its slaves.
+ */
+export function slaveViolation(before: Ticket, after: Ticket, fields: readonly string[], roles: ReadonlySet<ActorRole>): LifecycleViolation | undefined {
+  const master = before.relations?.master;
+  if (master === undefined || after.relations?.master !== master) return undefined;
+  const implied = roles.has('system') ? ['status', 'solution'] : [];
+  const blocked = fields.filter((field) => field !== 'relations' && !implied.includes(field));
+  if (blocked.length === 0) return undefined;
+  return {
+    code: 'E_SLAVE',
+    field: blocked[0] as string,
+    message: `#${before.number} is a duplicate (slave) of #${master} and accepts no update except through its master (changed: ${blocked.join(', ')})`,
+    hint: `Make the change on #${master}: its public messages and status updates are copied to its duplicates. To work on #${before.number} on its own, free it first: gitgus relate ${before.number} --master ${master} --remove`,
+  };
+}
+
+/** The refusal of a message added to a duplicate by anyone but its master's copy (CLI and pull-request check). */
+export function slaveMessageViolation(ticket: Pick<Ticket, 'number' | 'relations'>): LifecycleViolation | undefined {
+  const master = ticket.relations?.master;
+  if (master === undefined) return undefined;
+  return {
+    code: 'E_SLAVE',
+    field: 'messages',
+    message: `#${ticket.number} is a duplicate (slave) of #${master} and accepts no message except through its master`,
+    hint: `Write on #${master} instead (gitgus reply ${master} …): its public messages are copied to #${ticket.number} and its submitter is told. To work on #${ticket.number} on its own, free it first: gitgus relate ${ticket.number} --master ${master} --remove`,
+  };
 }
 
 /**

@@ -45,6 +45,26 @@ export function ticketFromMessageId(id: string, senderAddress: string): number |
   return number > 0 ? number : undefined;
 }
 
+/**
+ * The event key inside one of our own Message-IDs (`3f9a2c1b7d0e.unit.internal`), or undefined when the id
+ * is not ours. Intake reads it to tell what a reply answers (a mail with internal notes, a confirmation).
+ */
+export function eventKeyFromMessageId(id: string, senderAddress: string): string | undefined {
+  if (ticketFromMessageId(id, senderAddress) === undefined) return undefined;
+  const bare = id.trim().replace(/^<(.*)>$/, '$1');
+  const local = bare.slice(0, bare.lastIndexOf('@'));
+  return local.slice(local.indexOf('.', 'gitgus.'.length) + 1);
+}
+
+/**
+ * Event keys of mails that carry internal notes end with this: a reply to such a mail becomes an internal
+ * note (research/ggus.md §3: the unit, the assignee and involved people see the internal diary).
+ */
+export const INTERNAL_KEY_SUFFIX = '.internal';
+
+/** Header on mails that carry internal notes; its value is `internal`. */
+export const VISIBILITY_HEADER = 'X-Gitgus-Visibility';
+
 /** Header every outgoing mail carries, with settings.sender as its value; intake ignores mail that has it. */
 export const LOOP_HEADER = 'X-Gitgus-Loop';
 

@@ -6,12 +6,41 @@ import type { Unit } from './schema/unit.ts';
 export interface Identity {
   email?: string | undefined;
   github?: string | undefined;
+  /**
+   * GitHub's numeric user id. Logins can be renamed and then taken by someone else; the id stays with the
+   * account. When both sides carry one, the ids decide and the logins are not compared.
+   */
+  githubId?: number | undefined;
+}
+
+function sameGitHub(a: Identity, b: Identity): boolean {
+  if (a.githubId !== undefined && b.githubId !== undefined) return a.githubId === b.githubId;
+  return a.github !== undefined && b.github !== undefined && a.github.toLowerCase() === b.github.toLowerCase();
 }
 
 export function sameIdentity(a: Identity, b: Identity): boolean {
   if (a.email && b.email && a.email.toLowerCase() === b.email.toLowerCase()) return true;
-  if (a.github && b.github && a.github.toLowerCase() === b.github.toLowerCase()) return true;
-  return false;
+  return sameGitHub(a, b);
+}
+
+/** An entry of `administrators` in helpdesk.yml: a GitHub login, a numeric id, or both. */
+export type AdministratorEntry = string | number | { github?: string | undefined; id: number };
+
+function administratorIdentity(entry: AdministratorEntry): Identity {
+  if (typeof entry === 'string') return { github: entry };
+  if (typeof entry === 'number') return { githubId: entry };
+  return { github: entry.github, githubId: entry.id };
+}
+
+/** Whether `person` (a GitHub login, with its id when known) is one of the administrators. */
+export function isAdministrator(administrators: readonly AdministratorEntry[], person: Identity): boolean {
+  return administrators.some((entry) => sameGitHub(administratorIdentity(entry), { github: person.github, githubId: person.githubId }));
+}
+
+/** `@login`, or `GitHub user 583231` for an entry given by id alone. */
+export function describeAdministrator(entry: AdministratorEntry): string {
+  const identity = administratorIdentity(entry);
+  return identity.github ? `@${identity.github}` : `GitHub user ${identity.githubId}`;
 }
 
 /** Units the person is a member of. */

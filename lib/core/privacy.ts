@@ -35,8 +35,3 @@ export function maskAddresses(text: string, policy: AddressPolicy): string {
   if (!text.includes('@') && !text.includes('%40') && !text.includes('＠')) return text;
   return text.replace(ADDRESS, (found) => (policy.visible.has(found.toLowerCase()) ? found : maskAddress(found)));
 }
-
-/** True when `text` holds an address the site must not show. */
-export function containsPrivateAddress(text: string, policy: AddressPolicy): boolean {
-  return maskAddresses(text, policy) !== text;
-}

@@ -10,7 +10,6 @@ import { GitgusError } from '../errors.ts';
 import { isOpen, type Status, type Ticket } from './schema/ticket.ts';
 
 export type RelationLink = 'master' | 'parent' | 'related';
-export const RELATION_LINKS: readonly RelationLink[] = ['master', 'parent', 'related'];
 
 type Relations = NonNullable<Ticket['relations']>;
 
@@ -25,10 +24,18 @@ export interface RelationEffect {
   note: string;
 }
 
+/** A public system note a relation puts on another ticket without changing its status (a master's update, a child's solution). */
+export interface RelationNote {
+  ticket: number;
+  note: string;
+}
+
 export interface RelationUpdate {
   /** Every ticket whose front-matter changes (both sides of a link, and status effects). */
   changed: Map<number, Ticket>;
   effects: RelationEffect[];
+  /** Notes on tickets whose status stays (a slave told of its master's update, a parent given a child's solution). */
+  notes: RelationNote[];
 }
 
 function label(number: number): string {
@@ -56,6 +63,7 @@ function withRelations(ticket: Ticket, relations: Relations): Ticket {
 class Workspace {
   readonly changed = new Map<number, Ticket>();
   readonly effects: RelationEffect[] = [];
+  readonly notes: RelationNote[] = [];
   private readonly tickets: TicketLookup;
   constructor(tickets: TicketLookup) {
     this.tickets = tickets;
@@ -84,8 +92,12 @@ class Workspace {
     this.changed.set(number, next);
   }
 
+  note(number: number, note: string): void {
+    this.notes.push({ ticket: number, note });
+  }
+
   result(): RelationUpdate {
-    return { changed: this.changed, effects: this.effects };
+    return { changed: this.changed, effects: this.effects, notes: this.notes };
   }
 }
 
@@ -146,6 +158,25 @@ export function linkTickets(tickets: TicketLookup, from: number, kind: RelationL
   return space.result();
 }
 
+/**
+ * Unmarks a master (GGUS "unmarking a master resets all its slaves"): every slave is freed on both sides
+ * and an on-hold slave goes back to in progress, with a note saying why.
+ */
+export function unmarkMaster(tickets: TicketLookup, master: number): RelationUpdate {
+  const space = new Workspace(tickets);
+  const slaves = space.relations(master).slaves ?? [];
+  if (slaves.length === 0) refuse(`${label(master)} is not a master: no ticket is marked as its duplicate`, 'Nothing to unmark.');
+  for (const slave of slaves) {
+    const { master: _master, ...rest } = space.relations(slave);
+    space.setRelations(slave, rest);
+    if (space.get(slave).status === 'on hold') space.setStatus(slave, 'in progress', `${label(master)} is no longer a master ticket: this ticket is no longer its duplicate and work on it resumes.`);
+    else space.note(slave, `${label(master)} is no longer a master ticket: this ticket is no longer its duplicate.`);
+  }
+  const { slaves: _slaves, ...rest } = space.relations(master);
+  space.setRelations(master, rest);
+  return space.result();
+}
+
 /** Removes a link on both sides; a freed slave and a parent without open children resume (in progress). */
 export function unlinkTickets(tickets: TicketLookup, from: number, kind: RelationLink, to: number): RelationUpdate {
   const space = new Workspace(tickets);
@@ -179,7 +210,7 @@ export function unlinkTickets(tickets: TicketLookup, from: number, kind: Relatio
  * when a child is solved and no sibling is open, an on-hold parent goes back to in progress; a reopened
  * child puts a working parent on hold again. Effects chain (a solved slave may be the last open child).
  */
-export function statusEffects(tickets: TicketLookup, number: number): RelationUpdate {
+export function statusEffects(tickets: TicketLookup, number: number, previous?: Status): RelationUpdate {
   const space = new Workspace(tickets);
   const queue = [number];
   const seen = new Set<number>();
@@ -189,7 +220,19 @@ export function statusEffects(tickets: TicketLookup, number: number): RelationUp
     seen.add(current);
     const ticket = space.get(current);
     const relations = ticket.relations ?? {};
-    if ((ticket.status === 'solved' || ticket.status === 'unsolved') && ticket.solution) {
+    const finished = (ticket.status === 'solved' || ticket.status === 'unsolved') && ticket.solution !== undefined;
+    // GGUS pushes a master's updates to its slaves: a status change that does not finish the master is
+    // told to each slave (and through it to its submitter); finishing it solves them below.
+    if (current === number && previous !== undefined && previous !== ticket.status && !finished) {
+      for (const slave of relations.slaves ?? []) {
+        if (isOpen(space.get(slave).status)) space.note(slave, `Update of the master ticket ${label(current)}: status ${previous} → ${ticket.status}.`);
+      }
+    }
+    // Each child's solution is added to its parent (GGUS: "added to the parent history").
+    if (finished && ticket.solution && relations.parent !== undefined && tickets.has(relations.parent) && (current !== number || previous === undefined || isOpen(previous))) {
+      space.note(relations.parent, `Child ticket ${label(current)} is ${ticket.status} (${ticket.solution.qualifier}): ${ticket.solution.text}`);
+    }
+    if (finished && ticket.solution) {
       for (const slave of relations.slaves ?? []) {
         if (!isOpen(space.get(slave).status)) continue;
         const solution = { qualifier: ticket.solution.qualifier, text: `Solved with its master ${label(current)}: ${ticket.solution.text}` };

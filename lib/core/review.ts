@@ -9,9 +9,10 @@
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import { checkHelpdesk } from './check.ts';
 import { parseMessage, parseSettings, parseTicket, parseUnit, type TicketDoc } from './documents.ts';
-import { actorRoles, checkTicketChange, describeRoles, type ActorRole } from './lifecycle.ts';
-import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, parseTicketPath, ticketDir } from './paths.ts';
-import type { Identity } from './people.ts';
+import { actorRoles, checkTicketChange, describeRoles, slaveMessageViolation, type ActorRole } from './lifecycle.ts';
+import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, parseTicketPath, shardOf, ticketDir } from './paths.ts';
+import { describeAdministrator, isAdministrator, sameIdentity, type Identity } from './people.ts';
+import type { Message } from './schema/message.ts';
 import { checkRelationConsistency, relatedNumbers } from './relations.ts';
 import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from './routing.ts';
 import type { Settings } from './schema/settings.ts';
@@ -22,20 +23,40 @@ import type { Unit } from './schema/unit.ts';
 export interface ReviewedFile {
   path: string;
   status: 'A' | 'M' | 'D';
+  /** Git's mode on the head side: `100644`/`100755` are files; `120000` (symlink) and `160000` (submodule) are not. */
+  mode?: string | undefined;
   base?: string | undefined;
   head?: string | undefined;
 }
 
-export type FileKind = 'ticket' | 'message' | 'attachment' | 'ticket-other' | 'settings' | 'routing' | 'unit' | 'helpdesk-doc' | 'code';
+/**
+ * `intake` is what intake alone writes (numbers, Message-ID index, GitHub cursor, records); `ticket-path` a
+ * path that looks like a ticket folder but is not the canonical one (wrong shard, leading zeros); `code`
+ * everything else that is not helpdesk data (code, workflows, package*.json, .gitattributes, unknown files).
+ */
+export type FileKind = 'ticket' | 'message' | 'attachment' | 'ticket-other' | 'ticket-path' | 'settings' | 'routing' | 'unit' | 'helpdesk-doc' | 'intake' | 'code';
+
+/** Git modes of entries that are regular files; a symlink or submodule under helpdesk data is refused. */
+const REGULAR_FILE_MODES = new Set(['100644', '100755']);
+
+/** Whether `tickets/<shard>/<number>` is written exactly as intake writes it: shard = number div 1000, no leading zeros. */
+export function canonicalTicketPath(path: string): boolean {
+  const match = /^tickets\/(\d+)\/(\d+)(?:\/|$)/.exec(path);
+  if (!match) return false;
+  const number = Number(match[2]);
+  return match[2] === String(number) && match[1] === String(shardOf(number));
+}
 
 /** What a repository path is to the helpdesk. */
 export function fileKind(path: string): FileKind {
   if (path === SETTINGS_FILE) return 'settings';
   if (path === ROUTING_FILE) return 'routing';
+  if (path === 'intake' || path.startsWith('intake/')) return 'intake';
   if (/^units\/[^/]+\.md$/.test(path) && !/^units\/(README\.md|_|\.)/.test(path)) return 'unit';
   if (path.startsWith('units/')) return 'helpdesk-doc';
   const location = parseTicketPath(path);
   if (location) {
+    if (!canonicalTicketPath(path)) return 'ticket-path';
     if (location.rest === 'index.md') return 'ticket';
     if (/^messages\/[^/]+$/.test(location.rest)) return 'message';
     if (/^files\/[^/]+$/.test(location.rest)) return 'attachment';
@@ -48,8 +69,16 @@ export function fileKind(path: string): FileKind {
 export interface ReviewContext {
   /** The pull request's author, a GitHub login. */
   author: string;
+  /** The pull request author's GitHub numeric id, when known (matched against `github` ids in units/ and settings). */
+  authorId?: number | undefined;
   /** The helpdesk as of the base: it decides who is a supporter and who administers. */
   base: { settings: Settings; units: readonly Unit[] };
+  /**
+   * The window a new message's date must fall in: not before the commit the pull request starts from (its
+   * merge base with the base branch: the base tip when it branched), not after now (ISO).
+   * Absent: dates are not judged (a caller with no clock).
+   */
+  dates?: { notBefore: string; notAfter: string } | undefined;
   /** Settings and units as the pull request leaves them, for checking references. */
   head: { settings: Settings | undefined; units: readonly Unit[] };
   /** Tickets near the changed ones (their relations' other sides), on either side of the change. */
@@ -67,13 +96,13 @@ export interface ReviewResult {
   administrator: boolean;
   /** Tickets the pull request touches. */
   tickets: number[];
-  /** Helpdesk files judged (code files are left to code review). */
+  /** Helpdesk files judged (other files are refused unless an administrator changes them). */
   files: number;
   problems: ReviewProblem[];
 }
 
 /** The 1-based line of a front-matter field (its top-level key) in `text`; 1 when not found. */
-export function lineOf(text: string | undefined, field: string | undefined): number {
+function lineOf(text: string | undefined, field: string | undefined): number {
   if (text === undefined || field === undefined) return 1;
   const key = field.split('.')[0] ?? field;
   const lines = text.split('\n');
@@ -136,12 +165,12 @@ function same(a: unknown, b: unknown): boolean {
  */
 export function reviewChanges(files: readonly ReviewedFile[], context: ReviewContext): ReviewResult {
   const problems: ReviewProblem[] = [];
-  const person: Identity = { github: context.author };
-  const administrator = context.base.settings.administrators.some((login) => login.toLowerCase() === context.author.toLowerCase());
+  const person: Identity = { github: context.author, ...(context.authorId === undefined ? {} : { githubId: context.authorId }) };
+  const administrator = isAdministrator(context.base.settings.administrators, person);
   const headUnitIds = new Set(context.head.units.map((unit) => unit.id));
-  const judged = files.filter((file) => fileKind(file.path) !== 'code');
-  const touched = new Set(judged.map((file) => parseTicketPath(file.path)?.number).filter((n): n is number => n !== undefined));
   const add = (file: string, text: string | undefined, problem: Omit<ReviewProblem, 'file' | 'line'>) => problems.push({ file, line: lineOf(text, problem.field), ...problem });
+  const judged = admitted(files, context, administrator, add);
+  const touched = new Set(judged.map((file) => parseTicketPath(file.path)?.number).filter((n): n is number => n !== undefined));
 
   // 1. Tickets that appear, disappear or move: the number inside decides, so a moved folder is one problem.
   const tickets = judged.filter((file) => fileKind(file.path) === 'ticket');
@@ -227,7 +256,7 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
       add(file.path, undefined, { code: 'E_UNKNOWN_FILE', message: 'is not a part of a ticket: a ticket folder holds index.md, messages/ and files/ only', hint: `Move the file into ${ticketDir(location?.number ?? 0)}/files/ as an attachment, or take it out of the pull request.` });
       continue;
     }
-    reviewAddition(file, kind, location?.number as number, { context, person, implied }, problems, add);
+    reviewAddition(file, kind, location?.number as number, { context, person, implied, touched }, problems, add);
   }
 
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -235,6 +264,45 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
 }
 
 type Add = (file: string, text: string | undefined, problem: Omit<ReviewProblem, 'file' | 'line'>) => void;
+
+function administratorsHint(context: ReviewContext, path: string): string {
+  const admins = context.base.settings.administrators;
+  return admins.length > 0
+    ? `Ask an administrator (${admins.map(describeAdministrator).join(', ')}) to make this change, or take ${path} out of the pull request.`
+    : 'helpdesk.yml lists no administrators; add them there in a change of its own.';
+}
+
+/**
+ * The gate before any judging: what a pull request may touch at all. The base's code judges, so a file it
+ * does not understand is refused rather than skipped — skipping it would let a "reply" carry a workflow
+ * step, a postinstall script or a change of this very file past the check. Returns the files to judge.
+ */
+function admitted(files: readonly ReviewedFile[], context: ReviewContext, administrator: boolean, add: Add): ReviewedFile[] {
+  const judged: ReviewedFile[] = [];
+  for (const file of files) {
+    const kind = fileKind(file.path);
+    if (kind === 'intake') {
+      add(file.path, undefined, { code: 'E_INTAKE_FILE', message: 'changes intake/, which only intake writes (the highest number minted, the Message-ID index, the GitHub cursor, mail records): no pull request may change it, not even an administrator\'s', hint: `Take ${file.path} out of the pull request (git checkout <base> -- ${file.path}).` });
+      continue;
+    }
+    if (kind === 'code') {
+      if (!administrator) add(file.path, undefined, { code: 'E_ADMIN_ONLY', message: `is not helpdesk data (tickets/, units/, helpdesk.yml): only helpdesk administrators change code, workflows, package files and anything else, and @${context.author} is not one`, hint: administratorsHint(context, file.path) });
+      continue;
+    }
+    if (file.status !== 'D' && file.mode !== undefined && !REGULAR_FILE_MODES.has(file.mode)) {
+      const what = file.mode === '120000' ? 'a symbolic link' : file.mode === '160000' ? 'a submodule' : `an entry of mode ${file.mode}`;
+      add(file.path, undefined, { code: 'E_NOT_REGULAR_FILE', message: `is ${what}: helpdesk data holds regular files only, so nothing can point outside its ticket folder`, hint: 'Replace it with the file itself (git rm --cached it, copy the content in, git add).' });
+      continue;
+    }
+    if (kind === 'ticket-path') {
+      const location = parseTicketPath(file.path) as { number: number };
+      add(file.path, undefined, { code: 'E_TICKET_PATH', message: `is not in a canonical ticket folder: ticket #${location.number} lives in ${ticketDir(location.number)} (shard = number div 1000, the number without leading zeros)`, hint: `Move the file to ${ticketDir(location.number)}/.` });
+      continue;
+    }
+    judged.push(file);
+  }
+  return judged;
+}
 
 /** The number written inside a ticket's front-matter, without a full parse (for moves). */
 function numberInside(text: string | undefined): number | undefined {
@@ -244,13 +312,10 @@ function numberInside(text: string | undefined): number | undefined {
 
 function reviewConfiguration(file: ReviewedFile, kind: FileKind, context: ReviewContext, administrator: boolean, headUnitIds: ReadonlySet<string>, problems: ReviewProblem[], add: Add): void {
   if (!administrator) {
-    const admins = context.base.settings.administrators;
     add(file.path, file.head, {
       code: 'E_ADMIN_ONLY',
       message: `only helpdesk administrators change ${WHAT[kind] ?? 'this file'}, and @${context.author} is not one`,
-      hint: admins.length > 0
-        ? `Ask an administrator (${admins.map((login) => `@${login}`).join(', ')}) to make this change, or take ${file.path} out of the pull request.`
-        : 'helpdesk.yml lists no administrators; add them there in a change of its own.',
+      hint: administratorsHint(context, file.path),
     });
   }
   if (file.head === undefined) {
@@ -269,7 +334,7 @@ function reviewConfiguration(file: ReviewedFile, kind: FileKind, context: Review
 }
 
 /** A message or attachment: append-only, written by the submitter or a supporter, signed honestly. */
-function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number> }, problems: ReviewProblem[], add: Add): void {
+function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number>; touched: ReadonlySet<number> }, problems: ReviewProblem[], add: Add): void {
   const { context } = who;
   const what = kind === 'message' ? 'message' : 'attachment';
   if (file.status !== 'A') {
@@ -303,18 +368,71 @@ function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who:
   const doc = tryParse(() => parseMessage(file.head as string, file.path), 'E_SCHEMA', file.head, problems, file.path);
   if (!doc) return;
   const author = doc.message.author;
-  if (author.github !== undefined && author.github.toLowerCase() !== context.author.toLowerCase()) {
-    add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.github', message: `says the message is by @${author.github}, but the pull request is by @${context.author}`, hint: `A message is signed by its writer: set author.github to ${context.author}.` });
+  // A duplicate takes messages only as copies of its master's (a system note in the same change as the master's).
+  const slave = slaveMessageViolation(ticket);
+  const master = ticket.relations?.master;
+  if (slave && !(author.role === 'system' && doc.message.visibility === 'public' && master !== undefined && who.touched.has(master))) {
+    add(file.path, file.head, { code: slave.code, message: slave.message, hint: slave.hint });
+    return;
   }
   const claimed = author.role;
+  reviewSignature(file, doc.message, { context, roles, ticket, system: claimed === 'system' }, add);
   // A system note may come with a status the ticket's relations imply (gitgus relate and status write both).
-  const mayClaim = claimed === 'submitter' ? roles.has('submitter') : claimed === 'supporter' ? supporter : claimed === 'tpm' ? roles.has('tpm') : claimed === 'system' ? who.implied.has(number) && doc.message.visibility === 'public' : true;
+  const mayClaim = claimed === 'submitter' ? roles.has('submitter') : claimed === 'supporter' ? supporter : claimed === 'tpm' ? roles.has('tpm') : claimed === 'system' ? (who.implied.has(number) || (master !== undefined && who.touched.has(master))) && doc.message.visibility === 'public' : true;
   if (!mayClaim) {
     const honest = roles.has('tpm') ? 'tpm' : supporter ? 'supporter' : 'submitter';
     add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.role', message: `says the writer is ${claimed === 'system' ? 'the helpdesk itself' : claimed}, but @${context.author} is ${describeRoles(roles)}`, hint: `Set author.role to ${honest}.` });
   }
   if (!supporter && doc.message.visibility === 'internal') {
     add(file.path, file.head, { code: 'E_INTERNAL_NOTE', field: 'visibility', message: 'is internal, but only supporters write internal notes', hint: 'Set visibility: public.' });
+  }
+}
+
+/**
+ * A message says who wrote it, when and how; in a pull request all of that must be the pull request's:
+ * `author.github` its author, `name`/`email`/`unit` that person's entry in units/ (one of their units) or,
+ * for the submitter, the ticket's submitter entry, `source: pull-request`, and a date between the base tip's
+ * commit it starts from and now. A system note (what gitgus status/relate write) carries the helpdesk's name and no person.
+ */
+function reviewSignature(file: ReviewedFile, message: Message, who: { context: ReviewContext; roles: ReadonlySet<ActorRole>; ticket: Ticket; system: boolean }, add: Add): void {
+  const { context } = who;
+  const author = message.author;
+  const sign = (field: string, what: string, fix: string) => add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field, message: what, hint: fix });
+  if (who.system) {
+    if (author.name !== context.base.settings.name || author.email !== undefined || author.github !== undefined || author.unit !== undefined) {
+      sign('author', `is a system note, which carries the helpdesk's name (${context.base.settings.name}) and no person's name, address, login or unit`, `Write the message as yourself: author.github ${context.author}, your name from units/, role supporter.`);
+    }
+    if (message.source !== 'system') sign('source', `is a system note with source ${message.source}: system notes have source system`, 'Set source: system.');
+  } else {
+    if (author.github === undefined || author.github.toLowerCase() !== context.author.toLowerCase()) {
+      sign('author.github', author.github === undefined ? `names no GitHub login, but a message in a pull request is signed by its author, @${context.author}` : `says the message is by @${author.github}, but the pull request is by @${context.author}`, `A message is signed by its writer: set author.github to ${context.author}.`);
+    } else {
+      const person: Identity = { github: context.author, ...(context.authorId === undefined ? {} : { githubId: context.authorId }) };
+      const memberships = context.base.units.flatMap((unit) => unit.members.filter((member) => sameIdentity(member, person)).map((member) => ({ unit: unit.id, member })));
+      const submitter = who.roles.has('submitter') ? who.ticket.submitter : undefined;
+      const entries: { name?: string | undefined; email?: string | undefined; unit?: string | undefined }[] = [
+        ...memberships.map(({ unit, member }) => ({ name: member.name, email: member.email, unit })),
+        ...(submitter ? [{ name: submitter.name, email: submitter.email, unit: undefined }] : []),
+      ];
+      const fitsField = {
+        name: (entry: (typeof entries)[number]) => entry.name === undefined || entry.name === author.name,
+        email: (entry: (typeof entries)[number]) => author.email === undefined || author.email.toLowerCase() === entry.email?.toLowerCase(),
+        unit: (entry: (typeof entries)[number]) => author.unit === undefined || author.unit === entry.unit,
+      };
+      if (!entries.some((entry) => fitsField.name(entry) && fitsField.email(entry) && fitsField.unit(entry))) {
+        const known = entries.map((entry) => [entry.name ?? '(any name)', entry.email ?? '(no address)', entry.unit ? `unit ${entry.unit}` : 'submitter'].join(', '));
+        const field = (['name', 'email', 'unit'] as const).find((key) => !entries.some(fitsField[key])) ?? 'name';
+        sign(`author.${field}`,
+          `signs as ${[author.name, author.email, author.unit].filter(Boolean).join(', ')}, which is not an entry of @${context.author} in units/ or the ticket's submitter`,
+          known.length > 0 ? `Use your own entry: ${known.join('; or ')}.` : `@${context.author} has no entry in units/; sign with your own name, without email or unit.`);
+      }
+    }
+    if (message.source !== 'pull-request') sign('source', `says it came by ${message.source}, but it comes in a pull request`, 'Set source: pull-request.');
+  }
+  if (context.dates) {
+    const at = Date.parse(message.date);
+    if (at < Date.parse(context.dates.notBefore)) sign('date', `is dated ${message.date}, before the base commit the pull request starts from (${context.dates.notBefore}): a new message cannot be backdated into the conversation`, 'Set date to the time you write it (gitgus reply does).');
+    else if (at > Date.parse(context.dates.notAfter)) sign('date', `is dated ${message.date}, in the future (now is ${context.dates.notAfter})`, 'Set date to the time you write it (gitgus reply does).');
   }
 }
 

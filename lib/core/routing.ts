@@ -104,7 +104,7 @@ export function checkRoutingRules(rules: readonly RoutingRule[], settings: Pick<
 }
 
 /** The NGI unit of a site (helpdesk.yml `sites`), matching the site name without regard to case. */
-export function ngiOfSite(site: string | undefined, sites: Readonly<Record<string, string>>): string | undefined {
+function ngiOfSite(site: string | undefined, sites: Readonly<Record<string, string>>): string | undefined {
   if (site === undefined) return undefined;
   if (sites[site] !== undefined) return sites[site];
   const lower = site.toLowerCase();

@@ -146,18 +146,9 @@ export class BlobReader {
   }
 }
 
-/** Reads many objects in one process; missing ones come back undefined. */
-export async function readObjects(dir: string, specs: readonly string[]): Promise<(string | undefined)[]> {
-  if (specs.length === 0) return [];
-  const reader = new BlobReader(dir, { stream: true });
-  const answers = Promise.all(specs.map((spec) => reader.readIfPresent(spec)));
-  reader.close();
-  return Promise.race([answers, reader.failed]);
-}
-
 /**
  * Reads a few files as committed at `rev`, in one `git cat-file --batch` call: what intake's
- * idempotency check reads (lib/mail/intake.ts), so it sees the commit, never a work tree that may lag it.
+ * idempotency check reads (lib/intake/session.ts), so it sees the commit, never a work tree that may lag it.
  * Missing paths map to undefined.
  */
 export function readCommittedSync(dir: string, rev: string, paths: readonly string[]): Map<string, string | undefined> {

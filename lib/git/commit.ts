@@ -26,7 +26,7 @@ import path from 'node:path';
 import { formatCommitMessage, type CommitMessage } from '../core/commit-message.ts';
 import { GitgusError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { FastImportWriter } from './fast-import.ts';
 import { guardCheckout } from './guard.ts';
 import { gitDir, runGit } from './native.ts';
@@ -221,15 +221,8 @@ function removeEmptyParents(root: string, start: string): void {
  * 60,000 files (0.05 s vs 0.5 s). A large index is written split (core.splitIndex): only the changed
  * entries are written, not the whole index — see bench/intake.ts for the figures at 165,000 tickets.
  */
-export function syncIndex(dir: string, paths: string[], _cache?: object): void {
+function syncIndex(dir: string, paths: string[], _cache?: object): void {
   if (paths.length === 0) return;
   for (const repoPath of paths) resolveInside(dir, repoPath);
   runGit(dir, ['update-index', '--add', '--remove', '-z', '--stdin'], { input: paths.map((repoPath) => `${repoPath}\0`).join('') });
-}
-
-/** Creates a repository with `main` as its branch (tests, `gitgus init`). */
-export function initRepository(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  runGit(dir, ['init', '-q', '-b', 'main']);
-  return Promise.resolve();
 }

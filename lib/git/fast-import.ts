@@ -15,7 +15,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { formatCommitMessage, type CommitMessage } from '../core/commit-message.ts';
 import { GitgusError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import type { FileChange } from './commit.ts';
 import { runGit } from './native.ts';
 

@@ -6,13 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { GitgusError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { BlobReader } from './cat-file.ts';
 import { runGit } from './native.ts';
 
 export interface PathChange {
   path: string;
   status: 'A' | 'M' | 'D';
+  /** Git's file mode on the head side (`100644`, `100755`, `120000` symlink, `160000` submodule); absent when deleted. */
+  mode?: string;
 }
 
 function resolveCommit(dir: string, ref: string, what: string): string {
@@ -34,13 +36,15 @@ export function changeBase(dir: string, base: string, head: string | undefined):
   return mergeBase.stdout.trim();
 }
 
-function parseNameStatus(output: string): PathChange[] {
+/** `git diff --raw -z`: `:<old mode> <new mode> <old oid> <new oid> <status>\0<path>\0` per change. */
+function parseRaw(output: string): PathChange[] {
   const parts = output.split('\0');
   const out: PathChange[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {
-    const code = (parts[i] as string).charAt(0);
+    const [, newMode = '', , , code = ''] = (parts[i] as string).replace(/^:/, '').split(' ');
     const path = parts[i + 1] as string;
-    out.push({ path, status: code === 'A' ? 'A' : code === 'D' ? 'D' : 'M' });
+    const status = code.startsWith('A') ? 'A' : code.startsWith('D') ? 'D' : 'M';
+    out.push({ path, status, ...(status === 'D' ? {} : { mode: newMode }) });
   }
   return out;
 }
@@ -50,11 +54,12 @@ function parseNameStatus(output: string): PathChange[] {
  * undefined (untracked files count as added; ignored ones do not).
  */
 export function changedPaths(dir: string, from: string, head: string | undefined): PathChange[] {
-  const diff = runGit(dir, ['diff', '--name-status', '-z', '--no-renames', '--no-ext-diff', from, ...(head ? [head] : []), '--']);
-  const changes = parseNameStatus(diff.stdout);
+  // --raw carries the modes, so a symlink or submodule entry cannot pass for a file.
+  const diff = runGit(dir, ['diff', '--raw', '-z', '--no-renames', '--no-ext-diff', '--no-abbrev', from, ...(head ? [head] : []), '--']);
+  const changes = parseRaw(diff.stdout);
   if (head === undefined) {
     const untracked = runGit(dir, ['ls-files', '-z', '--others', '--exclude-standard']).stdout.split('\0').filter(Boolean);
-    changes.push(...untracked.map((path) => ({ path, status: 'A' as const })));
+    changes.push(...untracked.map((path) => ({ path, status: 'A' as const, mode: '100644' })));
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -13,13 +13,13 @@ import type { Settings } from '../core/schema/settings.ts';
 import type { TicketInput } from '../core/schema/ticket.ts';
 import { GitgusError } from '../errors.ts';
 import { commitChanges } from '../git/commit.ts';
-import { IntakeSession } from '../mail/intake.ts';
-import { messageIdHash } from '../mail/intake-store.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { IntakeSession } from '../intake/session.ts';
+import { messageIdHash } from '../intake/index-store.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { routeTicket } from '../core/routing.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
 import { TicketSchema } from '../core/schema/ticket.ts';
-import { loadRoutingRules } from '../store/lifecycle-change.ts';
+import { loadRoutingRules } from '../store/routing-rules.ts';
 import type { GitHubApi } from './client.ts';
 
 /** What happened to one issue or comment. */
@@ -51,7 +51,7 @@ export function issueRepositoryOf(settings: Pick<Settings, 'issueRepository' | '
   return repository;
 }
 
-export function readSyncState(root: string): GitHubSyncState | undefined {
+function readSyncState(root: string): GitHubSyncState | undefined {
   const file = resolveInside(root, GITHUB_STATE_FILE);
   return existsSync(file) ? parseSyncState(readFileSync(file, 'utf8')) : undefined;
 }

@@ -42,7 +42,7 @@ export interface PublishResult {
 }
 
 /** Ticket numbers with any file changed between `since` and HEAD. */
-export function ticketsChangedSince(root: string, since: string): number[] {
+function ticketsChangedSince(root: string, since: string): number[] {
   const base = runGit(root, ['rev-parse', '--verify', '--quiet', `${since}^{commit}`], { allowFailure: true });
   if (base.status !== 0) {
     throw new GitgusError('E_GIT_REF', `--since '${since}' is not a commit in this helpdesk`, { hint: 'Pass a commit id or ref that exists (git log --oneline); in CI check out the full history (fetch-depth: 0).' });

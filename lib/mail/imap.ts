@@ -20,7 +20,7 @@ export interface ImapTarget {
 }
 
 /** `imap[s]://user[:password]@host[:port]/MAILBOX`; the password may come from GITGUS_IMAP_PASSWORD instead. */
-export function parseImapUrl(text: string, env: Record<string, string | undefined> = process.env): ImapTarget {
+function parseImapUrl(text: string, env: Record<string, string | undefined> = process.env): ImapTarget {
   let url: URL;
   try {
     url = new URL(text);

@@ -3,15 +3,11 @@
  * words, quoted-printable/base64, multipart, nested message/rfc822, HTML-only mail converted to text by
  * html-to-text. The IO edge of intake: the decisions that follow are pure.
  */
-import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { InboundAttachment, InboundMail, MailAddress } from '../core/intake/mail.ts';
 import { normalizeMessageId } from '../core/mail-ids.ts';
 import { GitgusError } from '../errors.ts';
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+import { sha256 } from '../intake/hash.ts';
 
 /** Not an e-mail at all: refused in single mode (the MTA keeps or bounces it), quarantined in batches. */
 export class NotAnEmailError extends GitgusError {
@@ -52,7 +48,7 @@ function headerBlockEnd(raw: Buffer): number {
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 
 /** Refuses what is not an e-mail at all: empty, binary, or without a header block. */
-export function assertLooksLikeMail(raw: Buffer): void {
+function assertLooksLikeMail(raw: Buffer): void {
   if (raw.length === 0 || raw.toString('latin1').trim() === '') throw new NotAnEmailError('it is empty');
   const headers = raw.subarray(0, headerBlockEnd(raw));
   if (headers.includes(0)) throw new NotAnEmailError('it is binary: NUL bytes in the header block');

@@ -10,9 +10,10 @@ import { parseWithFriendlyErrors } from '../core/friendly-errors.ts';
 import { QUARANTINE_DIR, quarantineRawPath } from '../core/intake/paths.ts';
 import { INTAKE_RECORD_EXAMPLE, IntakeRecordSchema, type IntakeRecord } from '../core/schema/intake.ts';
 import { NotFoundError } from '../errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
-import { IntakeSession, type IntakeResult } from './intake.ts';
-import { walkMarkdown } from './intake-store.ts';
+import { resolveInside } from '../fs/paths.ts';
+import type { IntakeResult } from '../intake/session.ts';
+import { MailIntakeSession } from './intake-mail.ts';
+import { walkMarkdown } from '../intake/index-store.ts';
 
 export interface QuarantineEntry extends IntakeRecord {
   /** Repository path of the record. */
@@ -32,7 +33,7 @@ export async function retryQuarantine(root: string, keys: string[] = [], options
   const chosen = keys.length === 0 ? entries : entries.filter((entry) => keys.some((key) => entry.key.startsWith(key.toLowerCase())));
   const unknown = keys.filter((key) => !entries.some((entry) => entry.key.startsWith(key.toLowerCase())));
   if (unknown.length > 0) throw new NotFoundError(`quarantined message ${unknown.join(', ')}`, 'Run `gitgus quarantine list` to see the keys.');
-  const session = IntakeSession.open(root, { mode: 'batch', ...(options.now ? { now: options.now } : {}) });
+  const session = MailIntakeSession.open(root, { mode: 'batch', ...(options.now ? { now: options.now } : {}) });
   const results: (IntakeResult & { quarantineKey: string })[] = [];
   try {
     for (const entry of chosen) {

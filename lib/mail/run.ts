@@ -3,7 +3,7 @@
  * flag, Maildir S flag) only after their commits are safe — the branch moved by compare-and-swap and,
  * where the helpdesk has a remote, pushed — so a kill in between can neither lose a message (it is
  * fetched again) nor store it twice (the rerun finds its Message-ID line in the committed tree: see
- * EXACTLY ONCE in lib/mail/intake.ts).
+ * EXACTLY ONCE in lib/intake/session.ts).
  *
  * A commit that minted a ticket number is never rebased (a number is only known to be free on the tip it
  * was minted on): when the push is refused, the chunk's commits are dropped, the checkout moves to the
@@ -18,7 +18,8 @@
 import { GitgusError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
 import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, pushOrDiscard, unacknowledgedSince } from '../git/push.ts';
-import { IntakeSession, type IntakeResult, type IntakeSessionOptions } from './intake.ts';
+import type { IntakeResult, IntakeSessionOptions } from '../intake/session.ts';
+import { MailIntakeSession } from './intake-mail.ts';
 import { hasRemote } from './push.ts';
 import type { MessageSource, SourceMessage } from './sources.ts';
 
@@ -43,7 +44,7 @@ export interface RunSummary {
   refusedPushes: number;
 }
 
-export function emptyCounts(): RunSummary['counts'] {
+function emptyCounts(): RunSummary['counts'] {
   return { created: 0, appended: 0, ignored: 0, duplicate: 0, quarantined: 0 };
 }
 
@@ -59,14 +60,14 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 export async function runIntake(source: MessageSource & { close?: () => Promise<void> }, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const note = (line: string) => options.onNote?.(line);
-  let session = IntakeSession.open(options.root, options);
+  let session = MailIntakeSession.open(options.root, options);
   for (const line of session.notes) note(line);
   const results: IntakeResult[] = [];
   const maxChunk = options.chunkSize ?? 200;
   let chunkSize = maxChunk;
   const deadlineMs = (options.pushDeadlineSeconds ?? Number(process.env.GITGUS_PUSH_DEADLINE_SECONDS ?? '300')) * 1000;
   let refusedPushes = 0;
-  let pending: { message: SourceMessage; result: IntakeResult }[] = [];
+  const pending: { message: SourceMessage; result: IntakeResult }[] = [];
   // Commits after this one hold unacknowledged input (possibly a killed run's): a refused push may drop them.
   let chunkStart = unacknowledgedSince(options.root);
   const pushing = options.push === true || ((options.push === 'auto' || options.push === undefined) && hasRemote(options.root));
@@ -120,7 +121,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       chunkStart = headCommit(options.root);
       markAcknowledged(options.root, chunkStart);
       session.close();
-      session = IntakeSession.open(options.root, options);
+      session = MailIntakeSession.open(options.root, options);
       const take = queue.slice(0, chunkSize);
       for (const entry of take) entry.result = await session.process(entry.message);
       await session.finish();

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, st
 import path from 'node:path';
 import { mboxReader } from 'mbox-reader';
 import { GitgusError, NotFoundError } from '../errors.ts';
-import type { IncomingMessage } from './intake.ts';
+import type { IncomingMessage } from './intake-mail.ts';
 
 export interface SourceMessage extends IncomingMessage {
   /** Marks the message processed at its source (Maildir: flag S); called after its commit is safe. */

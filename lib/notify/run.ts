@@ -18,6 +18,12 @@ import { composeEml } from '../mail/outgoing/compose.ts';
 import { smtpConfig, smtpSender, type MailSender } from '../mail/outgoing/smtp.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
 import { readNotifyState, writeNotifyState } from './state.ts';
+import { parseMessage } from '../core/documents.ts';
+import { planInterfaceMails } from '../core/interface/outbound.ts';
+import type { AddedMessage, TicketUpdate } from '../core/notify/update.ts';
+import { messagesDir } from '../core/paths.ts';
+import type { InterfaceState } from '../core/schema/interface-state.ts';
+import { linkOf, readInterfaceState, writeInterfaceState } from './interface-state.ts';
 import { readUpdates } from './updates.ts';
 
 export interface NotifyOptions {
@@ -62,6 +68,19 @@ export interface NotifyResult {
   /** Ticket or message files that did not parse at their commit; their updates were skipped. */
   problems: Problem[];
   dryRun: boolean;
+  /** Mails to interfaced units' own helpdesks: sent (also retries that now went out) and failed (kept for the next run). */
+  interface: { sent: InterfaceSent[]; failed: InterfaceSent[] };
+}
+
+export interface InterfaceSent {
+  ticket: number;
+  unit: string;
+  kind: 'created' | 'update';
+  messageId: string;
+  subject: string;
+  /** An earlier run's failed mail sent again. */
+  retry: boolean;
+  error?: string;
 }
 
 const THREAD_DAYS = 90;
@@ -120,8 +139,16 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
   const stored = readNotifyState(root);
   const until = resolveCommit(root, options.until ?? 'HEAD', '--until');
   const from = startOf(root, options.since, stored?.state);
-  const result: NotifyResult = { from, to: until, updates: 0, sent: [], alreadySent: [], capped: [], problems: [], dryRun };
-  if (from === until || isAncestor(root, until, from)) {
+  const result: NotifyResult = { from, to: until, updates: 0, sent: [], alreadySent: [], capped: [], problems: [], dryRun, interface: { sent: [], failed: [] } };
+  const storedInterface = readInterfaceState(root);
+  const interfaceState: InterfaceState = storedInterface?.state ?? { version: 1, tickets: {} };
+  let interfaceBase = storedInterface?.ref;
+  const saveInterface = () => {
+    if (!dryRun) interfaceBase = writeInterfaceState(root, interfaceState, interfaceBase, { name: 'gitgus notify', email: settings.sender });
+  };
+  const nowIso = () => (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const pendingRetries = Object.values(interfaceState.tickets).some((units) => Object.values(units).some((link) => link.failed.length > 0));
+  if ((from === until || isAncestor(root, until, from)) && !pendingRetries) {
     result.to = from;
     return result;
   }
@@ -139,14 +166,58 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
     base = writeNotifyState(root, state, base, identity);
   };
 
-  const { updates, problems } = await readUpdates(root, { since: from, until });
+  const upToDate = from === until || isAncestor(root, until, from);
+  const { updates, problems } = upToDate ? { updates: [], problems: [] } : await readUpdates(root, { since: from, until });
   result.updates = updates.length;
   result.problems = problems;
   if (options.out) mkdirSync(options.out, { recursive: true });
   let sender = options.sender;
-  if (!dryRun && !sender && updates.length > 0) sender = smtpSender(smtpConfig(notifySettings.smtp, options.env));
+  if (!dryRun && !sender && (updates.length > 0 || pendingRetries)) sender = smtpSender(smtpConfig(notifySettings.smtp, options.env));
+
+  /** Sends one interface mail; a failure is kept whole in the interface state for the next run, never dropped. */
+  const sendInterface = async (entry: { ticket: number; unit: string; kind: 'created' | 'update'; mail: OutgoingMail }, retry: boolean): Promise<boolean> => {
+    const link = linkOf(interfaceState, entry.ticket, entry.unit);
+    const record: InterfaceSent = { ticket: entry.ticket, unit: entry.unit, kind: entry.kind, messageId: entry.mail.messageId, subject: entry.mail.subject, retry };
+    if (options.out) writeFileSync(path.join(options.out, `${entry.ticket}-${entry.mail.key}.eml`), await composeEml(entry.mail));
+    if (dryRun) {
+      result.interface.sent.push(record);
+      return true;
+    }
+    const now = nowIso();
+    const earlier = link.failed.find((failed) => failed.mail.messageId === entry.mail.messageId);
+    link.failed = link.failed.filter((failed) => failed.mail.messageId !== entry.mail.messageId);
+    try {
+      await (sender as MailSender).send(entry.mail);
+      link.sent += 1;
+      link.lastSent = now;
+      if (entry.kind === 'created') link.created = entry.mail.messageId;
+      result.interface.sent.push(record);
+      saveInterface();
+      return true;
+    } catch (error) {
+      if (!(error instanceof GitgusError)) throw error;
+      // The creation is on its way (retried until it goes): a later change must not send a second one.
+      if (entry.kind === 'created') link.created = entry.mail.messageId;
+      link.failed.push({ kind: entry.kind, error: error.message, attempts: (earlier?.attempts ?? 0) + 1, firstFailed: earlier?.firstFailed ?? now, lastTried: now, mail: entry.mail });
+      result.interface.failed.push({ ...record, error: error.message });
+      saveInterface();
+      return false;
+    }
+  };
+  const conversation = (update: TicketUpdate) => messagesAt(root, update.commit, update.number);
 
   try {
+    // Failed interface mails of earlier runs first, in their order: the remote sees creation before updates.
+    for (const [ticket, unitsOfTicket] of Object.entries(interfaceState.tickets)) {
+      for (const [unit, link] of Object.entries(unitsOfTicket)) {
+        for (const failed of [...link.failed]) await sendInterface({ ticket: Number(ticket), unit, kind: failed.kind, mail: failed.mail }, true);
+      }
+    }
+    if (upToDate) {
+      result.to = from;
+      return result;
+    }
+
     let lastDone = from;
     let current: string | undefined;
     let sentInCurrent: string[] = [];
@@ -182,12 +253,41 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
         sentInCurrent.push(mail.messageId);
         save(lastDone, { commit: update.commit, sent: sentInCurrent });
       }
+      const interfaceMails = planInterfaceMails(update, { settings, units, created: (number, unit) => interfaceState.tickets[String(number)]?.[unit]?.created !== undefined, conversation });
+      for (const entry of interfaceMails) {
+        if (partial?.commit === update.commit && partial.sent.includes(entry.mail.messageId)) {
+          result.alreadySent.push(entry.mail.messageId);
+          continue;
+        }
+        // No daily cap here: the remote is a machine that must see every change, and loops are cut at the source.
+        await sendInterface({ ticket: update.number, ...entry }, false);
+        sentInCurrent.push(entry.mail.messageId);
+        save(lastDone, { commit: update.commit, sent: sentInCurrent });
+      }
     }
     save(until);
   } finally {
     sender?.close();
   }
   return result;
+}
+
+/** Every message of a ticket as it was at `commit`, oldest first (file names start with the time). */
+function messagesAt(root: string, commit: string, number: number): AddedMessage[] {
+  const dir = messagesDir(number);
+  const listing = runGit(root, ['ls-tree', '--name-only', `${commit}:${dir}`], { allowFailure: true });
+  if (listing.status !== 0) return [];
+  const out: AddedMessage[] = [];
+  for (const name of listing.stdout.split('\n').filter((n) => n.endsWith('.md')).sort()) {
+    const file = `${dir}/${name}`;
+    const text = runGit(root, ['cat-file', 'blob', `${commit}:${file}`]).stdout;
+    try {
+      out.push({ file, ...parseMessage(text, file) });
+    } catch {
+      continue;
+    }
+  }
+  return out.sort((a, b) => (a.message.date < b.message.date ? -1 : a.message.date > b.message.date ? 1 : 0));
 }
 
 function recipientsOf(mail: OutgoingMail): Record<string, string> {

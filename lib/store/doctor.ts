@@ -13,8 +13,8 @@ import { BlobReader, readCommittedSync } from '../git/cat-file.ts';
 import { commitChanges, repairCheckout } from '../git/commit.ts';
 import { orphanedTempFiles, RUN_LOCK } from '../git/guard.ts';
 import { gitDir, runGit } from '../git/native.ts';
-import { IntakeSession } from '../mail/intake.ts';
-import { messageIdHash, serializeState } from '../mail/intake-store.ts';
+import { IntakeSession } from '../intake/session.ts';
+import { messageIdHash, serializeState } from '../intake/index-store.ts';
 import { loadSettings } from './load.ts';
 
 function frontMatterValue(text: string, pattern: RegExp): string | undefined {
@@ -158,7 +158,7 @@ export async function applyRepair(dir: string, repair: Repair): Promise<string> 
       const current = (text === undefined ? {} : (parseYamlText(text, INTAKE_STATE_FILE) as Record<string, unknown>)) ?? {};
       const commit = await commitChanges({
         dir,
-        changes: [{ path: INTAKE_STATE_FILE, content: serializeState({ index: 1, ...current, lastNumber: repair.to } as Parameters<typeof serializeState>[0]) }],
+        changes: [{ path: INTAKE_STATE_FILE, content: serializeState({ index: 1, ...current, lastNumber: repair.to }) }],
         message: { subject: `doctor: intake/state.yml lastNumber → ${repair.to}`, trailers: { Event: 'doctor', Actor: 'gitgus doctor' } },
         author,
       });

@@ -2,13 +2,13 @@
  * Reading a helpdesk checkout from disk. IO only: parsing and validation are the core's.
  * Loaders collect problems instead of stopping at the first, so `gitgus check` can list them all.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { GitgusError, NotFoundError, ValidationError, type Problem } from '../errors.ts';
 import { parseMessage, parseSettings, parseTicket, parseUnit, type MessageDoc, type TicketDoc, type UnitDoc } from '../core/documents.ts';
 import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, TICKETS_DIR, UNITS_DIR, ticketDir, ticketIndexPath } from '../core/paths.ts';
 import type { Settings } from '../core/schema/settings.ts';
-import { resolveInside } from './fs-paths.ts';
+import { readRegularFile, resolveInside } from '../fs/paths.ts';
 
 export interface LoadedMessage extends MessageDoc {
   /** File name inside `messages/`. */
@@ -41,8 +41,9 @@ export function findRoot(start: string): string {
   }
 }
 
+/** A helpdesk file's text; a symbolic link or other non-regular file is refused (E_NOT_REGULAR_FILE). */
 export function readText(root: string, repoPath: string): string {
-  return readFileSync(resolveInside(root, repoPath), 'utf8');
+  return readRegularFile(root, repoPath).toString('utf8');
 }
 
 export function loadSettings(root: string): Settings {
@@ -86,11 +87,12 @@ export function listTicketFolders(root: string): { shard: string; number: string
   const base = resolveInside(root, TICKETS_DIR);
   if (!existsSync(base)) return [];
   const out: { shard: string; number: string; path: string }[] = [];
-  for (const shard of readdirSync(base)) {
-    const shardPath = path.join(base, shard);
-    if (!statSync(shardPath).isDirectory()) continue;
-    for (const number of readdirSync(shardPath)) {
-      if (statSync(path.join(shardPath, number)).isDirectory()) out.push({ shard, number, path: `${TICKETS_DIR}/${shard}/${number}` });
+  // Dirent types come from readdir itself (no stat per entry) and do not follow links: a symbolic link in
+  // place of a shard or ticket folder is not a ticket, wherever it points.
+  for (const shard of readdirSync(base, { withFileTypes: true })) {
+    if (!shard.isDirectory()) continue;
+    for (const number of readdirSync(path.join(base, shard.name), { withFileTypes: true })) {
+      if (number.isDirectory()) out.push({ shard: shard.name, number: number.name, path: `${TICKETS_DIR}/${shard.name}/${number.name}` });
     }
   }
   return out.sort((a, b) => Number(a.number) - Number(b.number) || a.path.localeCompare(b.path));

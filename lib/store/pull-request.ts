@@ -11,18 +11,34 @@ import type { Settings } from '../core/schema/settings.ts';
 import type { Ticket } from '../core/schema/ticket.ts';
 import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError } from '../errors.ts';
-import { changeBase, changedPaths, listFiles, TreeReader } from '../git/tree-diff.ts';
+import { runGit } from '../git/native.ts';
+import { changeBase, changedPaths, listFiles, TreeReader, type PathChange } from '../git/tree-diff.ts';
 
 export interface PullRequestCheckOptions {
   /** The helpdesk checkout. */
   root: string;
   /** The branch the pull request goes into (or any commit); the change is measured from the merge base. */
   base: string;
-  /** The head commit; undefined compares with the working tree (untracked files included). */
+  /**
+   * The pull request's commit (default HEAD). Only committed objects are read, never the working tree: in CI
+   * the pull request is checked out as data, and the base branch's gitgus judges it (.github/workflows/check.yml).
+   */
   head?: string | undefined;
   /** The pull request's author, a GitHub login. */
   author: string;
+  /** The author's numeric GitHub id (pull_request.user.id), matched against ids in units/ and administrators. */
+  authorId?: number | undefined;
+  /** Now, for the latest date a new message may carry (tests pin it). */
+  now?: Date;
 }
+
+/** Commit time of `ref` (ISO): a new message is not dated before the commit its pull request starts from. */
+function commitTime(root: string, ref: string): string {
+  return new Date(Number(runGit(root, ['log', '-1', '--format=%ct', ref, '--']).stdout.trim()) * 1000).toISOString();
+}
+
+/** Clocks differ a little between a supporter's machine and the runner. */
+const CLOCK_SKEW_MS = 10 * 60 * 1000;
 
 function isUnitFile(path: string): boolean {
   return fileKind(path) === 'unit';
@@ -47,17 +63,26 @@ function baseFailure(what: string, cause: unknown): GitgusError {
 /** Judges the changes between `base` and the head for `author`. Returns the problems; writes nothing. */
 export async function checkPullRequest(options: PullRequestCheckOptions): Promise<ReviewResult> {
   const { root } = options;
-  const from = changeBase(root, options.base, options.head);
-  const changes = changedPaths(root, from, options.head);
-  const helpdeskChanges = changes.filter((change) => fileKind(change.path) !== 'code');
+  const headCommit = options.head ?? 'HEAD';
+  const from = changeBase(root, options.base, headCommit);
+  const changes = changedPaths(root, from, headCommit);
+  // Not before the commit the pull request branched from: later commits on the base (intake's) are not its.
+  const dates = { notBefore: commitTime(root, from), notAfter: new Date((options.now ?? new Date()).getTime() + CLOCK_SKEW_MS).toISOString() };
+  // Only helpdesk data is read; every other path is judged by its name alone (refused unless an administrator's).
+  const helpdeskChanges = changes.filter((change) => {
+    const kind = fileKind(change.path);
+    return kind !== 'code' && kind !== 'intake' && kind !== 'ticket-path';
+  });
+  const otherChanges: ReviewedFile[] = changes.filter((change) => !helpdeskChanges.includes(change));
   const reader = new TreeReader(root);
   try {
-    const headCommit = options.head;
     const unitPaths = listFiles(root, from, 'units').filter(isUnitFile);
     const baseSettingsText = reader.read(from, SETTINGS_FILE);
     const baseUnitTexts = unitPaths.map((path) => reader.read(from, path));
     // Attachments are judged by their path alone; their bytes (up to megabytes each) are never read.
-    const fileTexts = helpdeskChanges.map((change) => (fileKind(change.path) === 'attachment' ? Promise.resolve([undefined, undefined] as const) : Promise.all([
+    // A symlink's or submodule's "text" is not a file's; they are refused by their mode.
+    const notRead = (change: PathChange) => fileKind(change.path) === 'attachment' || (change.mode !== undefined && !/^100(644|755)$/.test(change.mode));
+    const fileTexts = helpdeskChanges.map((change) => (notRead(change) ? Promise.resolve([undefined, undefined] as const) : Promise.all([
       change.status === 'A' ? undefined : reader.read(from, change.path),
       change.status === 'D' ? undefined : reader.read(headCommit, change.path),
     ])));
@@ -78,7 +103,7 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
       const unit = text === undefined ? undefined : parseQuietly(() => parseUnit(text, path).unit);
       if (unit) baseUnits.push(unit);
     }
-    const files: ReviewedFile[] = (await race(Promise.all(fileTexts))).map(([base, head], index) => ({ ...(helpdeskChanges[index] as { path: string; status: 'A' | 'M' | 'D' }), base, head }));
+    const files: ReviewedFile[] = (await race(Promise.all(fileTexts))).map(([base, head], index) => ({ ...(helpdeskChanges[index] as PathChange), base, head }));
 
     // The helpdesk as the pull request leaves it: settings and units with the changed files applied.
     const headUnits = new Map(baseUnits.map((unit) => [unit.id, unit]));
@@ -124,8 +149,10 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
       sides.head.set(number, head === undefined ? undefined : parseQuietly(() => parseTicket(head, path).ticket));
     }
 
-    const result = reviewChanges(files, {
+    const result = reviewChanges([...files, ...otherChanges], {
       author: options.author,
+      authorId: options.authorId,
+      dates,
       base: { settings, units: baseUnits },
       head: { settings: headSettings, units: [...headUnits.values()] },
       ticket: (side, number) => sides[side].get(number),

@@ -1,7 +1,9 @@
 import { defineCommand } from 'citty';
 import { isOpen } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { commitPlan, loadChangeContext, TicketStore } from '../../lib/store/lifecycle-change.ts';
+import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { commitPlan } from '../../lib/store/commit-plan.ts';
+import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 export interface AssignOptions {

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { checkHelpdesk } from '../../lib/core/check.ts';
 import { ExitError, formatProblems, GitgusError, type Problem } from '../../lib/errors.ts';
 import { checkPullRequest, presentPullRequestCheck } from '../../lib/store/pull-request.ts';
-import { routingFileProblems } from '../../lib/store/lifecycle-change.ts';
+import { routingFileProblems } from '../../lib/store/routing-rules.ts';
 import { loadSettings, loadTickets, loadUnits } from '../../lib/store/load.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
@@ -15,7 +15,7 @@ export interface CheckResult {
 }
 
 /** Validates the whole helpdesk tree: every file's schema and the rules across files. */
-export function checkTree(root: string): CheckResult {
+function checkTree(root: string): CheckResult {
   const problems: Problem[] = [];
   let settings;
   try {
@@ -36,20 +36,23 @@ export function checkTree(root: string): CheckResult {
 export default defineCommand({
   meta: {
     name: 'check',
-    description: 'Validate the whole helpdesk: schemas, unique numbers, shards, unit references.\nWith --base, check a pull request instead: only its changes, judged for its author (lifecycle, who may change what, append-only messages, both sides of relations); annotations in GitHub Actions.\n\nExamples:\n  gitgus check\n  gitgus check --root ../our-helpdesk --json\n  gitgus check --base origin/main --author alice-smith',
+    description: 'Validate the whole helpdesk: schemas, unique numbers, shards, unit references.\nWith --base, check a pull request instead: only its changes, judged for its author (lifecycle, who may change what, append-only messages, both sides of relations); annotations in GitHub Actions.\n\nExamples:\n  gitgus check\n  gitgus check --root ../our-helpdesk --json\n  gitgus check --base origin/main --author alice-smith\n  gitgus check --root ../pr --base "$BASE_SHA" --head "$HEAD_SHA" --author alice-smith --author-id 583231',
   },
   args: {
     ...commonArgs,
     base: { type: 'string', description: 'Check a pull request: the branch it goes into (or any commit)', valueHint: 'REF' },
-    head: { type: 'string', description: 'With --base: the pull request commit (default: the working tree; HEAD in GitHub Actions)', valueHint: 'REF' },
+    head: { type: 'string', description: 'With --base: the pull request commit (default HEAD); only committed objects are read, never the working tree', valueHint: 'REF' },
     author: { type: 'string', description: "With --base: the pull request's author, a GitHub login (default: $GITHUB_ACTOR)", valueHint: 'LOGIN' },
+    'author-id': { type: 'string', description: "With --base: the author's numeric GitHub id, matched against ids in units/ and administrators", valueHint: 'ID' },
   },
   async run({ args }) {
     if (args.base !== undefined) {
       const author = args.author ?? process.env.GITHUB_ACTOR;
       if (!author) throw new GitgusError('E_ARGUMENT', 'the pull request check needs to know who opened the pull request', { hint: 'Pass --author <GitHub login>; in GitHub Actions $GITHUB_ACTOR is used.' });
       const actions = process.env.GITHUB_ACTIONS === 'true';
-      const review = await checkPullRequest({ root: helpdeskRoot(args.root), base: args.base, head: args.head ?? (actions ? 'HEAD' : undefined), author });
+      const idText = args['author-id'];
+      if (idText !== undefined && !/^[1-9]\d{0,15}$/.test(idText)) throw new GitgusError('E_ARGUMENT', `--author-id '${idText}' is not a GitHub numeric user id`, { hint: 'Pass the number of pull_request.user.id, e.g. --author-id 583231.' });
+      const review = await checkPullRequest({ root: helpdeskRoot(args.root), base: args.base, head: args.head ?? 'HEAD', author, ...(idText === undefined ? {} : { authorId: Number(idText) }) });
       const output = presentPullRequestCheck(review, { json: args.json, actions });
       process.stdout.write(output.stdout);
       process.stderr.write(output.stderr);

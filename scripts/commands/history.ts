@@ -6,7 +6,7 @@ import { loadTicket } from '../../lib/store/load.ts';
 import { commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 /** One ticket's events from Git, oldest first. */
-export async function ticketEvents(root: string, number: number, options: { since?: string } = {}): Promise<TicketEvent[]> {
+async function ticketEvents(root: string, number: number, options: { since?: string } = {}): Promise<TicketEvent[]> {
   // Fails with the usual "run gitgus list" hint when the ticket does not exist in the working tree.
   loadTicket(root, number);
   const events = await readTicketEvents(root, { tickets: [number], ...(options.since ? { since: options.since } : {}) });
@@ -17,7 +17,7 @@ function who(event: TicketEvent): string {
   return event.actor.github ? `@${event.actor.github}` : event.actor.name;
 }
 
-export function renderHistory(number: number, events: TicketEvent[]): string {
+function renderHistory(number: number, events: TicketEvent[]): string {
   const lines = [`${ticketLabel(number)} history (${events.length} event${events.length === 1 ? '' : 's'})`];
   for (const event of events) lines.push(`  ${event.time}  ${describeEvent(event)}  — ${who(event)} (${event.commit.slice(0, 10)})`);
   return `${lines.join('\n')}\n`;

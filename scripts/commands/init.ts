@@ -3,11 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from 'citty';
 import { parseSettings } from '../../lib/core/documents.ts';
-import { describePlan, INTAKE_INTERVALS, isExampleAddress, isExampleData, pagesUrl, planInit, withDefaults, type InitInput, type InitPlan } from '../../lib/core/init.ts';
+import { describePlan, INTAKE_INTERVALS, nextSteps, isExampleAddress, isExampleData, pagesUrl, planInit, withDefaults, type InitInput, type InitPlan } from '../../lib/core/init.ts';
 import { SETTINGS_FILE } from '../../lib/core/paths.ts';
 import { GitgusError } from '../../lib/errors.ts';
 import { runGit } from '../../lib/git/native.ts';
-import { resolveInside } from '../../lib/store/fs-paths.ts';
+import { resolveInside } from '../../lib/fs/paths.ts';
 import { printJson } from '../_shared.ts';
 
 /** This gitgus installation: the files `gitgus init DIR` copies. */
@@ -117,6 +117,7 @@ export async function ask(given: InitInput, streams?: PromptStreams): Promise<In
   answers.siteUrl ??= await text({ message: 'Public site URL', default: answers.repository ? pagesUrl(answers.repository) : defaults.siteUrl });
   answers.subjectTag ??= await text({ message: 'Subject tag ({number} is the ticket number)', default: defaults.subjectTag });
   answers.tpmMembers ??= list(await text({ message: 'TPM members (GitHub logins or mail addresses, comma-separated)', default: '' }));
+  answers.authservIds ??= list(await text({ message: 'authserv-id of your receiving mail server (first word of the Authentication-Results header it adds, e.g. mx.example.org; empty: no mail changes a ticket\'s state)', default: '' }));
   answers.intakeEveryMinutes ??= await select({
     message: 'Poll the mailbox every',
     default: defaults.intakeEveryMinutes,
@@ -198,6 +199,7 @@ export default defineCommand({
     'tpm-vo': { type: 'string', description: 'TPM VO support members, comma-separated', valueHint: 'LIST' },
     'tpm-list': { type: 'string', description: 'TPM mailing list (default tpm@DOMAIN)', valueHint: 'ADDR' },
     'tpm-vo-list': { type: 'string', description: 'TPM VO mailing list (default tpm-vo@DOMAIN)', valueHint: 'ADDR' },
+    'authserv-ids': { type: 'string', description: "authserv-ids of your receiving mail servers: the only Authentication-Results believed (none: no mail changes a ticket's state)", valueHint: 'LIST' },
     admins: { type: 'string', description: 'GitHub logins allowed to change units, routing and settings (default: the TPM logins)', valueHint: 'LIST' },
     vos: { type: 'string', description: 'Known VOs, comma-separated', valueHint: 'LIST' },
     timezone: { type: 'string', description: 'Time zone of TPM and TPM VO office hours (default UTC)', valueHint: 'ZONE' },
@@ -224,6 +226,7 @@ export default defineCommand({
       ...(args['tpm-list'] === undefined ? {} : { tpmList: args['tpm-list'] }),
       ...(args['tpm-vo-list'] === undefined ? {} : { tpmVoList: args['tpm-vo-list'] }),
       ...(args.admins === undefined ? {} : { administrators: list(args.admins) }),
+      ...(args['authserv-ids'] === undefined ? {} : { authservIds: list(args['authserv-ids']) }),
       ...(args.vos === undefined ? {} : { vos: list(args.vos) }),
       ...(args.timezone === undefined ? {} : { timezone: args.timezone }),
       ...(intakeEvery === undefined ? {} : { intakeEveryMinutes: intakeEvery as InitInput['intakeEveryMinutes'] }),
@@ -231,6 +234,6 @@ export default defineCommand({
     const interactive = !args.yes && process.stdin.isTTY && process.stdout.isTTY;
     const result = await init({ dir: args.dir, root: args.root, answers, interactive });
     if (args.json) printJson({ root: result.root, commit: result.commit, write: result.plan.write.map((file) => file.path), remove: result.plan.remove, answers: result.plan.answers });
-    else process.stderr.write(`${describePlan(result.plan)}\n\n${result.plan.subject} (commit ${result.commit.slice(0, 10)}) in ${result.root}.\nNext: README.md → "Deploy on GitHub" in ${path.join(result.root, 'docs/gitgus.md')}.\n`);
+    else process.stderr.write(`${describePlan(result.plan)}\n\n${result.plan.subject} (commit ${result.commit.slice(0, 10)}) in ${result.root}.\nNext: README.md → "Deploy on GitHub" in ${path.join(result.root, 'docs/gitgus.md')}, and on GitHub:\n${nextSteps(result.plan.answers).map((step) => `  - ${step}`).join('\n')}\n`);
   },
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import type cliProgress from 'cli-progress';
 import { GitgusError } from '../../lib/errors.ts';
-import { IntakeSession, type IntakeResult } from '../../lib/mail/intake.ts';
+import type { IntakeResult } from '../../lib/intake/session.ts';
+import { MailIntakeSession } from '../../lib/mail/intake-mail.ts';
 import { runIntake, type RunSummary } from '../../lib/mail/run.ts';
 import { fileSource, maildirSource, mboxSource, stdinSource, type MessageSource } from '../../lib/mail/sources.ts';
 import { commonArgs, helpdeskRoot } from '../_shared.ts';
@@ -64,7 +65,7 @@ function describe(result: IntakeResult): string {
   return `${result.action}${ticket}${flags}: ${result.reason}${result.source ? ` (${result.source})` : ''}`;
 }
 
-export function formatSummary(summary: RunSummary): string {
+function formatSummary(summary: RunSummary): string {
   const total = summary.results.length;
   const parts = Object.entries(summary.counts).filter(([, count]) => count > 0).map(([action, count]) => `${count} ${action}`);
   const rate = summary.seconds > 0 ? ` at ${(total / summary.seconds).toFixed(1)} messages/s` : '';
@@ -105,7 +106,7 @@ export default defineCommand({
   async run({ args }) {
     const root = helpdeskRoot(args.root);
     if (args.reindex) {
-      const session = IntakeSession.open(root, { mode: 'batch' });
+      const session = MailIntakeSession.open(root, { mode: 'batch' });
       for (const line of session.notes) process.stderr.write(`intake: ${line}\n`);
       let state;
       try {

@@ -5,7 +5,7 @@ import { loadTickets } from '../../lib/store/load.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
-export function listTickets(root: string, filter: TicketFilter): Ticket[] {
+function listTickets(root: string, filter: TicketFilter): Ticket[] {
   const { items, problems } = loadTickets(root);
   if (problems.length > 0) throw new ValidationError(problems);
   return filterTickets(items.map((doc) => doc.ticket), filter);

@@ -1,9 +1,11 @@
 import { defineCommand } from 'citty';
 import { messageFile } from '../../lib/core/edit.ts';
+import { slaveMessageViolation } from '../../lib/core/lifecycle.ts';
 import { roleOf } from '../../lib/core/people.ts';
+import { isOpen } from '../../lib/core/schema/ticket.ts';
 import { GitgusError, ValidationError } from '../../lib/errors.ts';
 import { resolveActor } from '../../lib/git/identity.ts';
-import { loadTicket, loadUnits } from '../../lib/store/load.ts';
+import { loadSettings, loadTicket, loadUnits } from '../../lib/store/load.ts';
 import { commitTicketChange } from '../../lib/store/ticket-change.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson, readStdin } from '../_shared.ts';
 
@@ -16,14 +18,20 @@ export interface ReplyOptions {
   now?: Date;
 }
 
-/** Adds a message file to a ticket as one commit. */
-export async function addReply(options: ReplyOptions): Promise<{ commit: string; file: string }> {
+/**
+ * Adds a message file to a ticket as one commit. A duplicate (slave) takes no message of its own; a public
+ * message on a master is copied to each of its open slaves in the same commit, so their pages show it and
+ * their submitters are told (GGUS: "master updates are pushed to slaves").
+ */
+export async function addReply(options: ReplyOptions): Promise<{ commit: string; file: string; copies: string[] }> {
   if (options.text.trim() === '') throw new GitgusError('E_ARGUMENT', 'the message is empty', { hint: 'Pass --message "text" or pipe the text on standard input.' });
   const doc = loadTicket(options.root, options.number);
   if (doc.ticket.status === 'verified' || doc.ticket.status === 'closed') {
     // GGUS: verified and closed tickets accept no further change (the pull-request check refuses it too).
     throw new GitgusError('E_TICKET_CLOSED', `#${options.number} is ${doc.ticket.status} and accepts no further messages`, { hint: `Open a new ticket that refers to #${options.number}.` });
   }
+  const slave = slaveMessageViolation(doc.ticket);
+  if (slave) throw new GitgusError('E_SLAVE', slave.message, { hint: slave.hint, data: { ticket: options.number } });
   const units = loadUnits(options.root);
   if (units.problems.length > 0) throw new ValidationError(units.problems);
   const actor = resolveActor(options.root, options.actor);
@@ -42,16 +50,35 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
     },
     body: options.text,
   });
+  const copies = visibility === 'public' ? copiesToSlaves(options, doc.ticket.relations?.slaves ?? [], actor.name, role) : [];
   const commit = await commitTicketChange({
     dir: options.root,
     number: options.number,
     unit: doc.ticket.unit,
     subject: `#${options.number} ${visibility === 'internal' ? 'internal note' : 'message'} from ${actor.github ?? actor.name} (${role})`,
+    ...(copies.length > 0 ? { body: `Copied to the duplicates ${copies.map((copy) => `#${copy.ticket}`).join(', ')}.` } : {}),
     event: visibility === 'internal' ? 'internal-note' : 'message',
     actor,
-    files: [{ path: file.path, content: file.content }],
+    files: [{ path: file.path, content: file.content }, ...copies.map((copy) => copy.file)],
+    ...(options.now ? { date: options.now } : {}),
   });
-  return { commit, file: file.path };
+  return { commit, file: file.path, copies: copies.map((copy) => copy.file.path) };
+}
+
+/** The master's public message as a system note on each open slave, naming who wrote it on the master. */
+function copiesToSlaves(options: ReplyOptions, slaves: readonly number[], writer: string, role: string): { ticket: number; file: { path: string; content: string } }[] {
+  if (slaves.length === 0) return [];
+  const settings = loadSettings(options.root);
+  const date = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return slaves
+    .filter((slave) => isOpen(loadTicket(options.root, slave).ticket.status))
+    .map((slave) => ({
+      ticket: slave,
+      file: messageFile(slave, {
+        message: { date, author: { name: settings.name, role: 'system' }, visibility: 'public', source: 'system' },
+        body: `Copied from the master ticket #${options.number} (${writer}, ${role}):\n\n${options.text}`,
+      }),
+    }));
 }
 
 export default defineCommand({

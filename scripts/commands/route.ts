@@ -3,7 +3,10 @@ import { RULE_TRAILER } from '../../lib/core/events.ts';
 import { explainRouting, routeTicket, routingChangesNothing, type RoutingDecision } from '../../lib/core/routing.ts';
 import type { Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { commitPlan, loadChangeContext, loadRoutingRules, TicketStore } from '../../lib/store/lifecycle-change.ts';
+import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { commitPlan } from '../../lib/store/commit-plan.ts';
+import { loadRoutingRules } from '../../lib/store/routing-rules.ts';
+import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 export interface RouteOptions {

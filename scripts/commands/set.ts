@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { applyAssignments, describeChanges, parseAssignments, SETTABLE_FIELDS, type FieldChange } from '../../lib/core/edit.ts';
 import { GitgusError } from '../../lib/errors.ts';
 import { loadTicket, loadUnits } from '../../lib/store/load.ts';
-import { commitTicketEdit } from '../../lib/store/lifecycle-change.ts';
+import { commitTicketEdit } from '../../lib/store/commit-plan.ts';
 import { ValidationError } from '../../lib/errors.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 

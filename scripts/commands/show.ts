@@ -9,7 +9,7 @@ export interface ShownTicket {
   history: CommitRecord[];
 }
 
-export function showTicket(root: string, number: number): ShownTicket {
+function showTicket(root: string, number: number): ShownTicket {
   const ticket = loadTicket(root, number, { messages: true });
   return { ticket, history: ticketHistory(root, number) };
 }
@@ -19,7 +19,7 @@ function person(p: { name: string; email?: string | undefined; github?: string |
   return contact ? `${p.name} <${contact}>` : p.name;
 }
 
-export function renderTicketText({ ticket: doc, history }: ShownTicket): string {
+function renderTicketText({ ticket: doc, history }: ShownTicket): string {
   const t = doc.ticket;
   const lines = [
     `#${t.number}  ${t.title}`,

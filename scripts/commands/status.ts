@@ -2,7 +2,9 @@ import { defineCommand } from 'citty';
 import { statusEffects } from '../../lib/core/relations.ts';
 import { SOLUTION_QUALIFIERS, STATUSES, type Status, type Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { commitPlan, loadChangeContext, TicketStore } from '../../lib/store/lifecycle-change.ts';
+import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { commitPlan } from '../../lib/store/commit-plan.ts';
+import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 export interface StatusOptions {
@@ -11,6 +13,8 @@ export interface StatusOptions {
   status: string;
   solution?: string | undefined;
   qualifier?: string | undefined;
+  /** A public message in the same commit: the question for "waiting for reply", a word on "on hold". */
+  message?: string | undefined;
   actor?: string | undefined;
   now?: Date;
 }
@@ -40,12 +44,13 @@ export async function changeStatus(options: StatusOptions): Promise<{ commit: st
     after.solution = { qualifier, text };
   }
   const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
-  const update = statusEffects(lookup, options.number);
+  const update = statusEffects(lookup, options.number, before.status);
   const changed = new Map<number, Ticket>([[options.number, after], ...update.changed]);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: changed, effects: update.effects }, {
+  const { commit } = await commitPlan(context, store, { primary: options.number, after: changed, effects: update.effects, notes: update.notes }, {
     subject: `#${options.number} status: ${before.status} → ${to}`,
     event: 'status',
     ...(options.now ? { now: options.now } : {}),
+    message: options.message,
   });
   return { commit, from: before.status, to, effects: update.effects.map(({ ticket, from, to: target }) => ({ ticket, from, to: target })) };
 }
@@ -53,19 +58,20 @@ export async function changeStatus(options: StatusOptions): Promise<{ commit: st
 export default defineCommand({
   meta: {
     name: 'status',
-    description: `Change a ticket's status through the GGUS lifecycle; one commit, the same change the pull-request check accepts.\nSolving a master solves its duplicates; solving the last child resumes the parent.\n\nStatuses: ${STATUSES.join(', ')}.\nQualifiers: ${SOLUTION_QUALIFIERS.join(', ')}.\n\nExamples:\n  gitgus status 165048 "in progress"\n  gitgus status 165048 solved --qualifier fixed --solution "The CRLs were refreshed."\n  gitgus status 165048 verified --actor jane-doe`,
+    description: `Change a ticket's status through the GGUS lifecycle; one commit, the same change the pull-request check accepts.\nSolving a master solves its duplicates; solving the last child resumes the parent.\n\nStatuses: ${STATUSES.join(', ')}.\nQualifiers: ${SOLUTION_QUALIFIERS.join(', ')}.\n\nExamples:\n  gitgus status 165048 "in progress"\n  gitgus status 165048 "waiting for reply" -m "Which CE did the job run on?"\n  gitgus status 165048 solved --qualifier fixed --solution "The CRLs were refreshed."\n  gitgus status 165048 verified --actor jane-doe`,
   },
   args: {
     number: { type: 'positional', description: 'Ticket number', required: true },
     status: { type: 'positional', description: 'The new status', required: true },
     solution: { type: 'string', description: 'Solution text (solved, unsolved)', valueHint: 'TEXT' },
     qualifier: { type: 'string', description: 'Solution qualifier (default fixed)', valueHint: 'QUALIFIER' },
+    message: { type: 'string', alias: 'm', description: 'A public message in the same commit (for "waiting for reply": the question to the submitter)', valueHint: 'TEXT' },
     ...commonArgs,
     ...actorArg,
   },
   async run({ args }) {
     const number = parseTicketNumber(args.number);
-    const result = await changeStatus({ root: helpdeskRoot(args.root), number, status: args.status, solution: args.solution, qualifier: args.qualifier, actor: args.actor });
+    const result = await changeStatus({ root: helpdeskRoot(args.root), number, status: args.status, solution: args.solution, qualifier: args.qualifier, message: args.message, actor: args.actor });
     if (args.json) printJson({ ticket: number, ...result });
     else {
       const effects = result.effects.map((effect) => `; #${effect.ticket} ${effect.from} → ${effect.to}`).join('');

@@ -6,7 +6,7 @@ import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 export { tick, type TickOptions, type TickResult };
 
 /** `--now`: an ISO time with a zone; a bare day means its midnight UTC. */
-export function parseNow(text: string | undefined): Date | undefined {
+function parseNow(text: string | undefined): Date | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const value = text.trim();
   const valid = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/.test(value);

@@ -55,6 +55,8 @@ export interface PublicTicket {
   intake?: string;
   sourceKind: string;
   origin?: { system: string; id: string };
+  /** The linked ticket in an interfaced unit's own helpdesk. */
+  remote?: { unit: string; system: string; id: string; url?: string };
   relations?: PublicRelations;
   solutionQualifier?: string;
   /** Latest public activity: creation or the newest public message. */
@@ -102,7 +104,8 @@ export interface PublicUnit {
   timezone: string;
   officeHours: Unit['officeHours'];
   vo?: string;
-  remote?: { system: string; url: string };
+  /** The unit's own helpdesk, when it has an interface: its kind and name only (addresses stay private). */
+  interface?: { system: string; name: string };
   memberCount: number;
   /** Description and FAQ, Markdown (masked). */
   description: string;
@@ -209,6 +212,7 @@ export function publicTicket(doc: TicketDoc, messages: readonly MessageDoc[], po
   if (t.assignee !== undefined && !t.assignee.includes('@')) out.assignee = t.assignee;
   if (t.source.address !== undefined && policy.visible.has(t.source.address.toLowerCase())) out.intake = t.source.address;
   if (t.origin) out.origin = { system: mask(t.origin.system), id: mask(t.origin.id) };
+  if (t.remote) out.remote = { unit: t.remote.unit, system: mask(t.remote.system), id: mask(t.remote.id) };
   if (t.relations) {
     const r = t.relations;
     const relations: PublicRelations = {};
@@ -268,6 +272,6 @@ export function publicUnit(doc: UnitDoc, policy: AddressPolicy): PublicUnit {
     description: maskAddresses(doc.body, policy),
   };
   if (u.vo !== undefined) out.vo = u.vo;
-  if (u.remote) out.remote = { system: maskAddresses(u.remote.system, policy), url: maskAddresses(u.remote.url, policy) };
+  if (u.interface) out.interface = { system: u.interface.system, name: maskAddresses(u.interface.name, policy) };
   return out;
 }

@@ -16,7 +16,7 @@ export interface ModelBox {
   height: number;
   title: string;
   /** Lines inside the box; a line with a unit id links to that unit's page. */
-  lines: { text: string; unit?: string }[];
+  lines: { text: string; unit?: string; interface?: string }[];
   /** The unit page this box links to (TPM boxes). */
   unit?: string;
 }
@@ -44,6 +44,12 @@ const GAP = 16;
 
 const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
 
+/** A unit's line; a unit with its own helpdesk says so (⇄ and the remote's kind): its tickets live on there too. */
+function unitLine(unit: PublicUnit): { text: string; unit: string; interface?: string } {
+  if (!unit.interface) return { text: unit.name, unit: unit.id };
+  return { text: `${unit.name} ⇄ ${unit.interface.system}`, unit: unit.id, interface: unit.interface.name };
+}
+
 export function supportModel(settings: PublicSettings, units: readonly PublicUnit[]): SupportModelLayout {
   const triageFamilies: Family[] = ['tpm', 'tpm-vo'];
   const families = FAMILIES.filter((f) => !triageFamilies.includes(f))
@@ -55,7 +61,7 @@ export function supportModel(settings: PublicSettings, units: readonly PublicUni
   let y = GAP;
   for (const group of families) {
     const height = HEADER + group.units.length * LINE + 8;
-    boxes.push({ id: `family-${group.family}`, kind: 'family', x: COLUMN_X[2], y, width: BOX_WIDTH[2], height, title: group.name, lines: group.units.map((u) => ({ text: u.name, unit: u.id })) });
+    boxes.push({ id: `family-${group.family}`, kind: 'family', x: COLUMN_X[2], y, width: BOX_WIDTH[2], height, title: group.name, lines: group.units.map(unitLine) });
     y += height + GAP;
   }
   const height = Math.max(y, GAP + (triage.length + settings.intake.length) * 90);

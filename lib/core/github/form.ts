@@ -21,12 +21,12 @@ import { ISSUE_TYPES, PRIORITIES, type Priority } from '../schema/ticket.ts';
 import { SlugSchema } from '../schema/common.ts';
 
 /** Where the form lives in the repository users open issues in. */
-export const ISSUE_FORM_PATH = '.github/ISSUE_TEMPLATE/ticket.yml';
+const ISSUE_FORM_PATH = '.github/ISSUE_TEMPLATE/ticket.yml';
 /** Turns off blank issues, so every issue arrives through the form. */
-export const ISSUE_CONFIG_PATH = '.github/ISSUE_TEMPLATE/config.yml';
+const ISSUE_CONFIG_PATH = '.github/ISSUE_TEMPLATE/config.yml';
 
 /** What GitHub writes for an optional field left empty. */
-export const NO_RESPONSE = '_No response_';
+const NO_RESPONSE = '_No response_';
 
 export type FormFieldId = 'summary' | 'description' | 'vo' | 'site' | 'priority' | 'issue';
 
@@ -38,7 +38,7 @@ interface FormField {
 }
 
 /** The form's fields in form order. `summary` is not in the shipped form (the title is the summary) but is read when a team adds it. */
-export const FORM_FIELDS: readonly FormField[] = [
+const FORM_FIELDS: readonly FormField[] = [
   { id: 'summary', label: 'Summary', aliases: ['Subject'] },
   { id: 'description', label: 'Description', aliases: ['Problem description', 'Details'] },
   { id: 'vo', label: 'VO', aliases: ['Virtual organisation', 'Virtual organization', 'Concerned VO'] },

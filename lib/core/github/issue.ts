@@ -49,14 +49,14 @@ export interface GitHubComment {
   updated_at: string;
 }
 
-export const GITHUB_SYSTEM = 'github';
+const GITHUB_SYSTEM = 'github';
 
 /** Ticket `origin` of an issue: `{ system: github, id: owner/repo#12 }`, shown as `github:owner/repo#12`. */
-export function issueOrigin(repository: string, number: number): { system: string; id: string } {
+function issueOrigin(repository: string, number: number): { system: string; id: string } {
   return { system: GITHUB_SYSTEM, id: `${repository}#${number}` };
 }
 
-export function originLabel(origin: { system: string; id: string }): string {
+function originLabel(origin: { system: string; id: string }): string {
   return `${origin.system}:${origin.id}`;
 }
 
@@ -142,7 +142,7 @@ export interface RoutingOutcome {
   trailers?: Record<string, string>;
 }
 
-/** The change one issue or comment makes, in the shape mail intake's session commits (lib/mail/intake.ts). */
+/** The change one issue or comment makes, in the shape mail intake's session commits (lib/intake/session.ts). */
 export interface GitHubChange {
   action: 'created' | 'appended';
   ticket: number;

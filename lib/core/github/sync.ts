@@ -12,10 +12,10 @@ export const GITHUB_STATE_FILE = 'intake/github.yml';
  * updated just before the last run may only now be listed. The Message-ID index makes re-reading free of
  * duplicates, so the overlap costs a few API calls and never a ticket.
  */
-export const SYNC_OVERLAP_MS = 5 * 60 * 1000;
+const SYNC_OVERLAP_MS = 5 * 60 * 1000;
 
 /** A helpdesk that never synced reads back this far on its first run (not the whole history of a busy repository). */
-export const FIRST_SYNC_LOOKBACK_MS = 24 * 60 * 60 * 1000;
+const FIRST_SYNC_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
 export function parseSyncState(text: string, file = GITHUB_STATE_FILE): GitHubSyncState {
   return parseWithFriendlyErrors(GitHubSyncStateSchema, parseYamlText(text, file) ?? {}, file, GITHUB_SYNC_STATE_EXAMPLE);

@@ -9,7 +9,7 @@ import sanitizeFilename from 'sanitize-filename';
 import type { InboundAttachment } from './mail.ts';
 
 /** Longest stored name in characters; long enough for real names, short enough for every file system. */
-export const MAX_ATTACHMENT_NAME = 100;
+const MAX_ATTACHMENT_NAME = 100;
 
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]/gu;
 

@@ -4,7 +4,10 @@
  *
  * Which headers count: anyone can write an Authentication-Results header into a mail before sending it,
  * so only the ones our own server added are read — those whose authserv-id is configured
- * (`settings.mail.authservIds`), or else the topmost one (the last server to handle the mail is ours).
+ * (`settings.mail.authservIds`). Guessing ("the topmost one is ours") is not enough: a server that adds no
+ * header of its own leaves the sender's forged one on top. With no authserv-id configured no header is
+ * trusted, so no mail changes a ticket's state (unless `authentication: off` says so explicitly).
+ * A `dmarc=pass` counts only with a `header.from` equal to the From domain.
  *
  * No npm package parses this header (mailauth verifies signatures itself, which needs DNS), so the small
  * grammar is read here: `authserv-id; method=result reason="…" ptype.property=value; …` with comments.
@@ -119,11 +122,11 @@ function domainOfProperty(value: string | undefined): string {
 }
 
 /** Headers our own server wrote, per the policy described above. */
-export function trustedResults(mail: Pick<InboundMail, 'headers'>, authservIds: readonly string[]): AuthenticationResults[] {
+function trustedResults(mail: Pick<InboundMail, 'headers'>, authservIds: readonly string[]): AuthenticationResults[] {
   const parsed = headerValues(mail, 'Authentication-Results')
     .map(parseAuthenticationResults)
     .filter((entry): entry is AuthenticationResults => entry !== undefined);
-  if (authservIds.length === 0) return parsed.slice(0, 1);
+  if (authservIds.length === 0) return [];
   const trusted = new Set(authservIds.map((id) => id.toLowerCase()));
   return parsed.filter((entry) => trusted.has(entry.authservId));
 }
@@ -137,16 +140,16 @@ export function authenticateSender(
   const policy: AuthenticationPolicy = settings.mail.authentication ?? 'aligned';
   if (policy === 'off') return { authenticated: true, reason: 'authentication checks are off (settings.mail.authentication)' };
   const fromDomain = domainOf(fromAddress);
-  const results = trustedResults(mail, settings.mail.authservIds ?? []).flatMap((entry) => entry.results);
-  if (results.length === 0) return { authenticated: false, reason: 'no Authentication-Results from our server' };
+  const authservIds = settings.mail.authservIds ?? [];
+  if (authservIds.length === 0) return { authenticated: false, reason: 'no authserv-id is configured (settings.mail.authservIds), so no Authentication-Results header is trusted' };
+  const results = trustedResults(mail, authservIds).flatMap((entry) => entry.results);
+  if (results.length === 0) return { authenticated: false, reason: `no Authentication-Results from our server (${authservIds.join(', ')})` };
 
   const dmarc = results.filter((result) => result.method === 'dmarc');
-  const dmarcFor = (result: AuthenticationResult) => {
-    const headerFrom = domainOfProperty(result.properties['header.from']);
-    return headerFrom === '' || headerFrom === fromDomain;
-  };
-  if (dmarc.some((result) => result.result === 'pass' && dmarcFor(result))) return { authenticated: true, reason: `DMARC passed for ${fromDomain}` };
-  if (dmarc.some((result) => result.result === 'fail' && dmarcFor(result))) return { authenticated: false, reason: `DMARC failed for ${fromDomain}` };
+  const headerFrom = (result: AuthenticationResult) => domainOfProperty(result.properties['header.from']);
+  // A pass must name the domain it is for; a fail without one still counts against the mail.
+  if (dmarc.some((result) => result.result === 'pass' && headerFrom(result) === fromDomain)) return { authenticated: true, reason: `DMARC passed for ${fromDomain}` };
+  if (dmarc.some((result) => result.result === 'fail' && (headerFrom(result) === '' || headerFrom(result) === fromDomain))) return { authenticated: false, reason: `DMARC failed for ${fromDomain}` };
   if (policy === 'dmarc') return { authenticated: false, reason: `no DMARC pass for ${fromDomain}` };
 
   for (const result of results) {

@@ -1,11 +1,11 @@
 /**
  * What happens to one inbound mail, decided without IO: duplicate, ignored, a new ticket, or a message
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
- * The IO edge (lib/mail/intake.ts) reads what `IntakeContext` asks for, writes what comes back, commits.
+ * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
 import { GitgusError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
-import type { TicketDoc } from '../documents.ts';
+import type { MessageDoc, TicketDoc } from '../documents.ts';
 import { applyAssignments, describeChanges, type FieldChange } from '../edit.ts';
 import { serializeFrontMatter } from '../frontmatter.ts';
 import { filesDir, messageFileName, messagesDir } from '../paths.ts';
@@ -20,21 +20,24 @@ import { serializeMessage, serializeTicket, normalizeBody } from '../documents.t
 import { ticketIndexPath } from '../paths.ts';
 import { planAttachments, formatBytes, type PlannedAttachment, type SkippedAttachment } from './attachments.ts';
 import { authenticateSender, type AuthenticationVerdict } from './authentication.ts';
-import { classifyMail } from './classify.ts';
+import { classifyMail, trustedSenders } from './classify.ts';
+import { createdStatus, FROM_REMOTE_FLAG, INTERFACE_HEADER, recogniseRemoteMail, remoteEffect, remoteTitle, type RemoteMail } from '../interface/inbound.ts';
+import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
 import { solutionKeyword } from './keywords.ts';
-import { formatAddress, senderOf, type InboundMail, type MailAddress } from './mail.ts';
+import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
+import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
 import { routeDraft } from '../routing.ts';
 import type { RoutingRule } from '../schema/routing.ts';
-import { flattenSubject, replyToken, resolveRecipient, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
+import { flattenSubject, replyToken, resolveRecipient, subjectTagPattern, subjectTags, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
 
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
 
 /** Marks for TPM on a ticket or message. */
-export const INTAKE_FLAGS = {
+const INTAKE_FLAGS = {
   unauthenticated: 'unauthenticated',
   unknownSender: 'unknown-sender',
   tooManyCc: 'too-many-cc',
@@ -43,12 +46,13 @@ export const INTAKE_FLAGS = {
   replyToClosed: 'reply-to-closed',
   replyToSolved: 'reply-to-solved',
   unknownTicketTag: 'unknown-ticket-tag',
+  madeInternal: 'made-internal',
 } as const;
 
 /** Ticket titles are at most 250 characters (GGUS); the full subject then opens the body. */
-export const TITLE_MAX = 250;
+const TITLE_MAX = 250;
 /** References kept in a message file: the most recent ones, enough to thread, small enough to read. */
-export const REFERENCES_KEPT = 20;
+const REFERENCES_KEPT = 20;
 
 export interface FileWrite {
   path: string;
@@ -71,6 +75,10 @@ export interface IntakeContext {
     loadTicket(number: number): TicketDoc;
     /** File names already in the ticket's files/. */
     ticketFiles(number: number): readonly string[];
+    /** Our ticket linked to a unit's remote ticket (`remote` in its front-matter), for remote mail without our tag. */
+    ticketOfRemote?(unit: string, remoteId: string): number | undefined;
+    /** The ticket's messages (internal notes are matched against quotes); absent: none known. */
+    ticketMessages?(number: number): readonly MessageDoc[];
   };
   /** The number the next new ticket gets; asked only when one is created. */
   nextNumber(): number;
@@ -102,7 +110,7 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
-/** A mail that has no usable sender: refused in single mode (the MTA keeps it), quarantined in batches. */
+/** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
 export class NoSenderError extends GitgusError {
   constructor(detail: string) {
     super('E_MAIL_NO_SENDER', `the message has no usable sender address (${detail})`, { hint: 'A ticket needs a From address to answer; nothing was written.' });
@@ -155,7 +163,7 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
   const sender = senderOf(mail);
   if (!sender) throw new NoSenderError('no From or Sender header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
@@ -172,18 +180,6 @@ export class UnsupportedSenderError extends GitgusError {
   constructor(address: string) {
     super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain.tld in ASCII)`);
     this.name = 'UnsupportedSenderError';
-  }
-}
-
-/** Whether the mail would be refused in single mode (checked before anything is written). */
-export function refusalOf(mail: InboundMail, settings: Settings): NoSenderError | undefined {
-  if (classifyMail(mail, settings)) return undefined;
-  try {
-    requireSender(mail);
-    return undefined;
-  } catch (error) {
-    if (error instanceof NoSenderError) return error;
-    return undefined;
   }
 }
 
@@ -208,7 +204,11 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   }
   const collisionFlags = ctx.priorEntries.length > 0 ? [INTAKE_FLAGS.collision] : [];
 
-  const ignored = classifyMail(mail, settings);
+  const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
+  // Mail from a unit's own helpdesk is machine mail by its headers (RT sends everything Precedence: bulk),
+  // yet it is the interface: read it — but never our own mail coming back, a bounce or spam.
+  const remote = recogniseRemoteMail(mail, ctx.units);
+  if (remote && (!ignored || ignored.category === 'auto-reply' || ignored.category === 'list')) return decideRemoteMail(mail, ctx, recipient, remote, collisionFlags);
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
     const text = mail.text.length > IGNORED_TEXT_MAX ? `${mail.text.slice(0, IGNORED_TEXT_MAX)}\n\n[… ${mail.text.length - IGNORED_TEXT_MAX} more characters not kept]` : mail.text;
@@ -231,7 +231,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
 
   const thread = threadMail(mail, settings, recipient, ctx.lookups);
   const auth = authenticateSender(mail, senderEmail, settings);
-  const planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: thread.unknownTags };
+  const planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: thread.unknownTags, notificationKeys: thread.notificationKeys };
   if (thread.match) {
     const doc = ctx.lookups.loadTicket(thread.match.ticket);
     if (doc.ticket.status === 'verified' || doc.ticket.status === 'closed') {
@@ -251,6 +251,8 @@ interface Planned {
   auth: AuthenticationVerdict;
   collisionFlags: string[];
   unknownTags: number[];
+  /** Event keys of our notifications the mail answers. */
+  notificationKeys: readonly string[];
 }
 
 function personName(address: MailAddress): string {
@@ -298,10 +300,23 @@ function mailTrailers(planned: Planned, event: string, unit: string, number: num
   };
 }
 
+/**
+ * Intake never mints a number its own threading cannot read back out of the subject tag it sends (a
+ * number past 12 digits, or an unsafe integer): every reply to such a ticket would open a new one.
+ */
+export function assertThreadable(number: number, subjectTag: string): void {
+  const tag = subjectTag.replace('{number}', String(number));
+  if (Number.isSafeInteger(number) && number > 0 && subjectTags(tag, subjectTag).includes(number)) return;
+  throw new GitgusError('E_NUMBER_UNTHREADABLE', `refusing to mint ticket number ${number}: threading could not read it back from the subject tag '${oneLine(tag, 80)}', so replies would never reach the ticket`, {
+    hint: 'Check intake/state.yml (lastNumber) and numberingStart in helpdesk.yml: ticket numbers have at most 12 digits.',
+  });
+}
+
 function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): ChangeDecision {
   const { mail, ctx, author, auth } = planned;
   const { settings } = ctx;
   const number = ctx.nextNumber();
+  assertThreadable(number, settings.subjectTag);
   const fullSubject = flattenSubject(mail.subject);
   const title = fullSubject === '' ? '(no subject)' : oneLine(fullSubject, TITLE_MAX);
   const titleTruncated = title !== fullSubject && fullSubject !== '';
@@ -325,11 +340,13 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     ...(planned.linkTo ? [INTAKE_FLAGS.replyToClosed] : []),
   ])];
   const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+  const issued = issuedAt(mail.date, ctx.received);
   const ticket: TicketInput = {
     number,
     title,
     status: 'new',
-    originalPriority: 'less urgent',
+    // Reports use the priority the ticket started with (GGUS D-RG): the one routing set, not the default.
+    originalPriority: routing.fields.priority ?? 'less urgent',
     unit: routing.unit,
     ...routing.fields,
     ...(vo ? { vo } : {}),
@@ -337,6 +354,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     submitter: { name: personName(author), email: author.address },
     ...(cc.length > 0 ? { cc } : {}),
     created: ctx.received,
+    ...(issued ? { issued } : {}),
     source: { kind: 'email', address: planned.recipient.address, ...(messageId ? { messageId } : {}) },
     ...(planned.linkTo ? { relations: { related: [planned.linkTo.ticket.number] } } : {}),
     ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
@@ -375,6 +393,20 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   };
 }
 
+/**
+ * The mail's Date: as the ticket's date of issue, when it is believable: not after intake received the mail
+ * (a clock ahead would put the issue in the future) and not more than 30 days before it (a typo, a resent
+ * archive). Otherwise none, and the date of issue is the creation time, as GGUS defaults it.
+ */
+export function issuedAt(date: string | undefined, received: string): string | undefined {
+  if (date === undefined) return undefined;
+  const at = Date.parse(date);
+  const got = Date.parse(received);
+  if (Number.isNaN(at) || Number.isNaN(got) || at > got || got - at > ISSUED_MAX_AGE_MS) return undefined;
+  return date;
+}
+const ISSUED_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
 function isParticipant(ticket: Ticket, address: string, units: readonly Unit[]): boolean {
   const lower = address.toLowerCase();
   const people = [ticket.submitter.email, ticket.assignee, ...(ticket.cc ?? []), ...(ticket.involve ?? []), ...(ticket.subscribers ?? [])];
@@ -384,7 +416,7 @@ function isParticipant(ticket: Ticket, address: string, units: readonly Unit[]):
 }
 
 /** The status a mail moves the ticket to, and why; only the submitter, and only when authenticated. */
-function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, repliesToNotification: boolean): { status?: 'in progress' | 'verified' | 'reopened'; flags: string[]; note: string } {
+function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): { status?: 'in progress' | 'verified' | 'reopened'; flags: string[]; note: string } {
   const status = doc.ticket.status;
   const keyword = solutionKeyword(planned.mail.subject, planned.ctx.settings.subjectTag);
   if (status === 'verified' || status === 'closed') return { flags: [INTAKE_FLAGS.replyToClosed], note: `reply to a ${status} ticket appended (settings.mail.replyToClosed: append)` };
@@ -394,8 +426,10 @@ function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, rep
   else if (status === 'solved' || status === 'unsolved') {
     if (keyword === 'verify') intended = { status: 'verified', flags: [], note: 'submitter verified the solution by mail' };
     else if (keyword === 'reopen') intended = { status: 'reopened', flags: [], note: 'submitter reopened the ticket by mail' };
-    else if (repliesToNotification) intended = { status: 'verified', flags: [], note: 'a plain reply to the solution mail verifies it (GGUS)' };
-    else intended = { flags: [INTAKE_FLAGS.replyToSolved], note: `reply to a ${status} ticket without verify/reopen: appended for the supporters` };
+    // A plain reply never verifies, whichever mail it answers and whatever it says ("No, it is still failing!"
+    // verified tickets before): GGUS changes no field by mail, so it is appended and flagged for the unit,
+    // which reopens the ticket if the reply says the problem is back; the submitter has the reopen link.
+    else intended = { flags: [INTAKE_FLAGS.replyToSolved], note: `reply to a ${status} ticket without the verify or reopen keyword: appended and flagged for the unit, status unchanged` };
   }
   if (intended.status && !planned.auth.authenticated) {
     return { flags: [INTAKE_FLAGS.unauthenticated], note: `would set ${intended.status}, but the sender is not authenticated (${planned.auth.reason}): appended for TPM` };
@@ -403,18 +437,62 @@ function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean, rep
   return intended;
 }
 
+/** Words of a text with mail quote marks (`> `) and all spacing removed, lower-cased: re-wrapped quotes still match. */
+function quoteWords(text: string): string[] {
+  return text.split('\n').map((line) => line.replace(/^[\s>|]+/, '')).join(' ').toLowerCase().split(/[\s\u00a0]+/).filter((word) => word !== '');
+}
+
+/** Consecutive words of an internal note that, found in a mail, count as quoting it. */
+const QUOTE_WINDOW = 8;
+
+/** Whether `text` quotes one of the internal notes: any 8 consecutive words of a note, or all of a shorter one. */
+export function quotesInternal(text: string, notes: readonly string[]): boolean {
+  const haystack = ` ${quoteWords(text).join(' ')} `;
+  for (const note of notes) {
+    const words = quoteWords(note);
+    if (words.length < QUOTE_WINDOW) {
+      // A note of a few words ("ok", "checked") is too common to judge by; three words or more are not.
+      if (words.length >= 3 && haystack.includes(` ${words.join(' ')} `)) return true;
+      continue;
+    }
+    for (let start = 0; start + QUOTE_WINDOW <= words.length; start++) {
+      if (haystack.includes(` ${words.slice(start, start + QUOTE_WINDOW).join(' ')} `)) return true;
+    }
+  }
+  return false;
+}
+
+/** The subject mark that makes a mail an internal note (`[internal]`, as mails with internal notes carry it). */
+const INTERNAL_MARK = /\[\s*internal\s*\]/iu;
+
+/**
+ * Why a mail to a ticket becomes an internal note, or undefined: sent to the internal address, a reply to a
+ * mail that carried internal notes, marked `[internal]` in the subject, or quoting an internal note. Internal
+ * text must never reach the submitter or the site, whoever quotes it (research/ggus.md §3).
+ */
+function internalReason(planned: Planned, number: number): string | undefined {
+  if (planned.recipient.internal) return 'sent to the internal address';
+  if (planned.notificationKeys.some((key) => key.endsWith(INTERNAL_KEY_SUFFIX))) return 'a reply to a mail with internal notes';
+  if (INTERNAL_MARK.test(flattenSubject(planned.mail.subject))) return 'the subject is marked [internal]';
+  const notes = (planned.ctx.lookups.ticketMessages?.(number) ?? []).filter((doc) => doc.message.visibility === 'internal').map((doc) => doc.body);
+  if (notes.length > 0 && quotesInternal(planned.mail.text, notes)) return 'it quotes an internal note';
+  return undefined;
+}
+
 function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; repliesToNotification: boolean }): ChangeDecision {
   const { mail, ctx, author, doc, match } = planned;
   const number = doc.ticket.number;
   const isSubmitter = doc.ticket.submitter.email?.toLowerCase() === author.address.toLowerCase();
   const participant = isParticipant(doc.ticket, author.address, ctx.units);
-  const effect = stateEffect(planned, doc, isSubmitter, planned.repliesToNotification);
+  const effect = stateEffect(planned, doc, isSubmitter);
+  const internal = internalReason(planned, number);
   const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
   const flags = [...new Set([
     ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),
     ...effect.flags,
     ...planned.collisionFlags,
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
+    ...(internal ? [INTAKE_FLAGS.madeInternal] : []),
   ])];
   const text = withNote(normalizeBody(mail.text), skippedNote(skipped));
   const fold = foldFrom(normalizeBody(mail.text));
@@ -425,7 +503,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const message: MessageInput = {
     date: ctx.received,
     author: { name: personName(author), email: author.address, role, ...(unit ? { unit } : {}) },
-    visibility: 'public',
+    visibility: internal ? 'internal' : 'public',
     source: 'mail',
     ...(messageId ? { messageId } : {}),
     ...(inReplyTo ? { inReplyTo } : {}),
@@ -445,6 +523,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   }
   const reasons = [`threaded by ${match.rule} (${oneLine(match.detail, 120)})`];
   if (effect.note) reasons.push(effect.note);
+  if (internal) reasons.push(`kept as an internal note: ${internal}`);
   if (!participant) reasons.push(`sender ${author.address} is not on the ticket: flagged for TPM`);
   if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');
   const who = `${personName(author)} (${role})`;
@@ -486,7 +565,10 @@ export function decideQuarantine(input: QuarantineInput): ChangeDecision {
   const { keys } = input;
   const mail = input.mail;
   const recipient = mail ? resolveRecipient(mail, input.settings, input.envelopeRecipient) : undefined;
-  const from = mail?.from ? oneLine(formatAddress(mail.from), 500) : '';
+  // A From that does not parse (`jane at uni dot example`) is kept as it was written, for TPM to answer by hand.
+  const rawFrom = mail ? headerValue(mail, 'From') : undefined;
+  const parsedFrom = mail?.from && mail.from.address.includes('@') ? formatAddress(mail.from) : undefined;
+  const from = oneLine(parsedFrom ?? rawFrom ?? '', 500);
   const subject = mail ? oneLine(mail.subject, 1000) : '';
   const record: IntakeRecordInput = {
     action: 'quarantined',
@@ -518,6 +600,148 @@ export function decideQuarantine(input: QuarantineInput): ChangeDecision {
       subject: `intake: quarantined a message (${input.category})`,
       body: `${oneLine(input.reason, 500)}\n\nSee ${quarantineRecordPath(keys.key)}; after a fix, run gitgus quarantine retry ${keys.key}.`,
       trailers: { Event: 'quarantined', 'Intake-Key': keys.key },
+    },
+  };
+}
+
+/**
+ * A mail from an interfaced unit's own helpdesk (lib/core/interface/inbound.ts): threaded by our own
+ * rules, else by the remote's number; links, maps status and priority, appends the correspondence; or,
+ * for a ticket we do not know, creates one for TPM with its origin set.
+ */
+function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: ResolvedRecipient, remote: RemoteMail, collisionFlags: string[]): ChangeDecision {
+  const { settings } = ctx;
+  const author = requireSender(mail);
+  const auth = authenticateSender(mail, author.address, settings);
+  const planned: Planned = { mail, ctx, recipient, author, auth, collisionFlags, unknownTags: [], notificationKeys: [] };
+  const thread = threadMail(mail, settings, recipient, ctx.lookups);
+  let match: ThreadMatch | undefined = thread.match;
+  if (!match && remote.remoteId !== undefined) {
+    const linked = ctx.lookups.ticketOfRemote?.(remote.unit.id, remote.remoteId);
+    if (linked !== undefined) match = { ticket: linked, rule: 'references', detail: `${remote.iface.system} #${remote.remoteId}` };
+  }
+  const interfaceTrailers = { Interface: remote.unit.id, ...(remote.remoteId ? { Remote: `${remote.iface.system}:${remote.remoteId}` } : {}) };
+  if (!match) {
+    if (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created') {
+      const reason = `automatic mail of ${remote.iface.name} about no ticket of ours: recorded, never a ticket`;
+      return {
+        action: 'ignored',
+        reason,
+        flags: collisionFlags,
+        files: [recordFile(ignoredRecordPath(ctx.keys.key, ctx.received), { ...baseRecord(mail, ctx, recipient), action: 'ignored', category: 'auto-reply', reason }, mail.text.slice(0, IGNORED_TEXT_MAX))],
+        indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: 'ignored' },
+        commit: { subject: `intake: ignored automatic mail from ${remote.unit.id}'s helpdesk`, body: reason, trailers: { Event: 'ignored', 'Intake-Key': ctx.keys.key, Intake: recipient.address, ...interfaceTrailers } },
+      };
+    }
+    return remoteNewTicket(planned, remote, interfaceTrailers);
+  }
+  const doc = ctx.lookups.loadTicket(match.ticket);
+  const number = doc.ticket.number;
+  const effect = remoteEffect(remote, doc);
+  const files: FileWrite[] = [];
+  let changes: FieldChange[] = [];
+  if (effect.changed) {
+    const next: Ticket = { ...doc.ticket, ...effect.changed };
+    for (const [field, value] of Object.entries(effect.changed)) changes.push({ field, from: (doc.ticket as Record<string, unknown>)[field], to: value });
+    // solved and unsolved need a solution: the remote's, in words that say where it was found.
+    if ((next.status === 'solved' || next.status === 'unsolved') && !next.solution) {
+      const link = remote.remoteId ? remoteTicketUrl(remote.iface, remote.remoteId) : undefined;
+      next.solution = { qualifier: 'fixed', text: `${next.status === 'solved' ? 'Solved' : 'Closed unsolved'} in ${remote.iface.name}${remote.remoteId ? ` (${remote.iface.system} #${remote.remoteId})` : ''}; see its messages${link ? ` and ${link}` : ''}.` };
+    }
+    const indexPath = ticketIndexPath(number);
+    files.push({ path: indexPath, content: serializeTicket({ ticket: next, body: doc.body }, indexPath) });
+  }
+  const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), settings.mail.attachmentMaxBytes);
+  if (effect.appendMessage) {
+    const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+    const inReplyTo = mail.inReplyTo.find(validMessageId);
+    const references = mail.references.filter(validMessageId).slice(-REFERENCES_KEPT);
+    const flags = [...new Set([FROM_REMOTE_FLAG, ...collisionFlags, ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : [])])];
+    const fold = foldFrom(normalizeBody(mail.text));
+    const message: MessageInput = {
+      date: ctx.received,
+      author: { name: personName(author), email: author.address, role: 'supporter', unit: remote.unit.id },
+      visibility: remote.internal ? 'internal' : 'public',
+      source: 'mail',
+      ...(messageId ? { messageId } : {}),
+      ...(inReplyTo ? { inReplyTo } : {}),
+      ...(references.length > 0 ? { references } : {}),
+      ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
+      flags,
+      ...(fold === undefined ? {} : { foldFrom: fold }),
+    };
+    const messagePath = `${messagesDir(number)}/${messageFileName(ctx.received, ctx.keys.key)}`;
+    files.push({ path: messagePath, content: serializeMessage({ message, body: withNote(normalizeBody(mail.text), skippedNote(skipped)) }, messagePath) }, ...attachmentFiles(number, stored));
+    effect.reasons.push(remote.internal ? `${remote.iface.name}'s internal comment: kept internal` : `${remote.iface.name}'s correspondence appended`);
+  }
+  const reasons = [`from ${remote.unit.id}'s helpdesk (${remote.iface.name}); threaded by ${match.rule} (${oneLine(match.detail, 120)})`, ...effect.reasons];
+  if (files.length === 0) {
+    const reason = `${reasons.join('; ')}; nothing new`;
+    return {
+      action: 'ignored',
+      ticket: number,
+      reason,
+      flags: collisionFlags,
+      files: [recordFile(ignoredRecordPath(ctx.keys.key, ctx.received), { ...baseRecord(mail, ctx, recipient), action: 'ignored', category: 'auto-reply', reason, ticket: number }, '')],
+      indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+      commit: { subject: `#${number} nothing new from ${remote.unit.id}'s helpdesk`, body: reason, trailers: { Ticket: String(number), Event: 'ignored', 'Intake-Key': ctx.keys.key, Intake: recipient.address, ...interfaceTrailers } },
+    };
+  }
+  changes = changes.filter((change) => change.field !== 'remote');
+  const linked = effect.changed?.remote ? ` linked to ${remote.iface.system} #${effect.changed.remote.id}` : '';
+  const subject = changes.length > 0 ? `${describeChanges(number, changes)} by ${remote.unit.id}'s helpdesk${linked}` : `#${number} ${effect.appendMessage ? 'message' : 'update'} from ${remote.unit.id}'s helpdesk${linked}`;
+  return {
+    action: 'appended',
+    ticket: number,
+    reason: reasons.join('; '),
+    flags: collisionFlags,
+    files,
+    indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+    commit: { subject, body: reasons.join('\n'), trailers: { ...mailTrailers(planned, changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }), ...interfaceTrailers } },
+  };
+}
+
+/** A ticket the remote helpdesk created and sent us: assigned to TPM, origin and link set (GOCTX). */
+function remoteNewTicket(planned: Planned, remote: RemoteMail, interfaceTrailers: Record<string, string>): ChangeDecision {
+  const { mail, ctx, author } = planned;
+  const { settings } = ctx;
+  const number = ctx.nextNumber();
+  const tpm = ctx.units.find((unit) => unit.family === 'tpm')?.id ?? 'tpm';
+  const title = oneLine(remoteTitle(remote, flattenSubject(mail.subject), subjectTagPattern(settings.subjectTag)), TITLE_MAX) || '(no subject)';
+  const { stored, skipped } = planAttachments(mail.attachments, [], settings.mail.attachmentMaxBytes);
+  const text = normalizeBody(mail.text);
+  const fold = foldFrom(text);
+  const start = createdStatus(remote);
+  const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
+  const link = remote.remoteId ? { system: remote.iface.system, id: remote.remoteId } : undefined;
+  const ticket: TicketInput = {
+    number,
+    title,
+    status: start.status,
+    originalPriority: 'less urgent',
+    unit: tpm,
+    submitter: { name: personName(author), email: author.address },
+    created: ctx.received,
+    source: { kind: 'interface', address: planned.recipient.address, ...(messageId ? { messageId } : {}) },
+    ...(link ? { origin: link, remote: { unit: remote.unit.id, ...link } } : {}),
+    ...(stored.length > 0 ? { attachments: stored.map(({ file, size, type }) => ({ file, size, type })) } : {}),
+    ...(fold === undefined ? {} : { foldFrom: fold }),
+  };
+  const indexPath = ticketIndexPath(number);
+  const files: FileWrite[] = [{ path: indexPath, content: serializeTicket({ ticket, body: withNote(text, skippedNote(skipped)) }, indexPath) }, ...attachmentFiles(number, stored)];
+  const reason = `created in ${remote.iface.name}${link ? ` as ${link.system} #${link.id}` : ''} and sent to us: assigned to TPM; ${start.reason}`;
+  return {
+    action: 'created',
+    ticket: number,
+    reason,
+    flags: planned.collisionFlags,
+    minted: number,
+    files,
+    indexEntry: { idHash: ctx.keys.idHash, contentHash: ctx.keys.contentHash, outcome: number },
+    commit: {
+      subject: `#${number} new ticket from ${remote.unit.id}'s helpdesk: ${title}`,
+      body: reason,
+      trailers: { ...mailTrailers(planned, 'created', tpm, number, { Rule: 'interface' }), ...interfaceTrailers },
     },
   };
 }

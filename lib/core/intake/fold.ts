@@ -9,7 +9,7 @@
 import EmailReplyParser from 'email-reply-parser';
 
 /** Longer texts are not folded: the parser's regular expressions are not built for megabyte inputs. */
-export const FOLD_MAX_CHARS = 100_000;
+const FOLD_MAX_CHARS = 100_000;
 
 function nonEmptyLines(text: string): string[] {
   return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');

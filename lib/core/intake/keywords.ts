@@ -1,8 +1,9 @@
 /**
  * Verify and reopen by mail. Solution mails offer two mailto links to the intake address with the subject
- * `[GGUS #165048] verify` or `[GGUS #165048] reopen`; a plain reply to the solution mail verifies, as in
- * GGUS (research/ggus.md §3). Only a subject that is the tag plus exactly the keyword counts, so a sentence
- * such as "cannot verify the fix" never changes a ticket.
+ * `[GGUS #165048] verify` or `[GGUS #165048] reopen`. Only these keywords change the status: a plain reply,
+ * to whichever mail, is appended and flagged for the unit (GGUS once verified on a plain reply to the
+ * solution mail, which verified "No, it is still failing!" too). Only a subject that is the tag plus exactly
+ * the keyword counts, so a sentence such as "cannot verify the fix" never changes a ticket.
  */
 import { flattenSubject, subjectTagPattern } from './thread.ts';
 

@@ -11,7 +11,7 @@
  *
  * Never on subject text alone. A tag naming no ticket threads nowhere (the mail starts a new ticket).
  */
-import { normalizeMessageId, ticketFromMessageId } from '../mail-ids.ts';
+import { eventKeyFromMessageId, normalizeMessageId, ticketFromMessageId } from '../mail-ids.ts';
 import type { Settings } from '../schema/settings.ts';
 import { domainOf, headerValues, type InboundMail } from './mail.ts';
 
@@ -30,6 +30,8 @@ export interface ThreadResult {
   unknownTags: number[];
   /** True when In-Reply-To/References name one of our own notifications (a reply to our mail). */
   repliesToNotification: boolean;
+  /** Event keys of our own notifications that In-Reply-To/References name (`3f9a2c1b7d0e.unit.internal`). */
+  notificationKeys: string[];
 }
 
 export interface ThreadLookups {
@@ -68,16 +70,27 @@ export function subjectTags(subject: string, subjectTag: string): number[] {
   return [...new Set(numbers)];
 }
 
-/** `helpdesk+165048@ggus.example` → 165048 when `helpdesk@ggus.example` is an intake address. */
+/** `helpdesk+165048@ggus.example` → 165048 when `helpdesk@ggus.example` is an intake address (also `+165048.internal`). */
 export function replyToken(address: string, intakeAddresses: readonly string[]): number | undefined {
-  const match = /^([^+@\s]+)\+(\d{1,12})@([^@\s]+)$/.exec(address.trim().toLowerCase());
+  const match = /^([^+@\s]+)\+(\d{1,12})(?:\.internal)?@([^@\s]+)$/.exec(address.trim().toLowerCase());
   if (!match) return undefined;
   const base = `${match[1]}@${match[3]}`;
   return intakeAddresses.some((intake) => intake.toLowerCase() === base) ? Number(match[2]) : undefined;
 }
 
+/**
+ * `helpdesk+internal@…` or `helpdesk+165048.internal@…` for an intake address `helpdesk@…`: the address a
+ * supporter writes to (or the Reply-To of a mail with internal notes) so that the mail becomes an internal note.
+ */
+export function internalAddress(address: string, intakeAddresses: readonly string[]): boolean {
+  const match = /^([^+@\s]+)\+(?:\d{1,12}\.)?internal@([^@\s]+)$/.exec(address.trim().toLowerCase());
+  if (!match) return false;
+  const base = `${match[1]}@${match[2]}`;
+  return intakeAddresses.some((intake) => intake.toLowerCase() === base);
+}
+
 /** Addresses the mail was delivered to, envelope first, then the headers in trust order. */
-export function recipientCandidates(mail: Pick<InboundMail, 'headers' | 'to' | 'cc'>, envelopeRecipient?: string): string[] {
+function recipientCandidates(mail: Pick<InboundMail, 'headers' | 'to' | 'cc'>, envelopeRecipient?: string): string[] {
   const candidates: string[] = [];
   if (envelopeRecipient) candidates.push(envelopeRecipient);
   for (const name of ['Delivered-To', 'X-Original-To']) {
@@ -94,6 +107,8 @@ export interface ResolvedRecipient {
   named: boolean;
   /** Reply token in the recipient address, when tokens are configured. */
   token: number | undefined;
+  /** The mail came to the internal form of an intake address (`helpdesk+internal@…`). */
+  internal?: boolean;
 }
 
 /** Which intake address the mail came to: --recipient, then Delivered-To / X-Original-To / To / Cc. */
@@ -101,6 +116,11 @@ export function resolveRecipient(mail: Pick<InboundMail, 'headers' | 'to' | 'cc'
   const intake = settings.intake.map((entry) => entry.address.toLowerCase());
   for (const candidate of recipientCandidates(mail, envelopeRecipient)) {
     if (intake.includes(candidate)) return { address: candidate, named: true, token: undefined };
+    if (internalAddress(candidate, intake)) {
+      const base = `${candidate.slice(0, candidate.indexOf('+'))}@${domainOf(candidate)}`;
+      const token = replyToken(candidate, intake);
+      return { address: base, named: true, token: settings.mail.replyTokens ? token : undefined, internal: true };
+    }
     const token = replyToken(candidate, intake);
     if (token !== undefined) {
       const base = `${candidate.slice(0, candidate.indexOf('+'))}@${domainOf(candidate)}`;
@@ -118,10 +138,11 @@ export function threadMail(
   lookups: ThreadLookups,
 ): ThreadResult {
   const ids = [...mail.inReplyTo.map((id) => ({ id, rule: 'in-reply-to' as const })), ...[...mail.references].reverse().map((id) => ({ id, rule: 'references' as const }))];
-  const repliesToNotification = ids.some(({ id }) => ticketFromMessageId(id, settings.sender) !== undefined);
+  const notificationKeys = ids.map(({ id }) => eventKeyFromMessageId(normalizeMessageId(id), settings.sender)).filter((key): key is string => key !== undefined);
+  const repliesToNotification = notificationKeys.length > 0;
   const tags = subjectTags(mail.subject, settings.subjectTag);
   const unknownTags = tags.filter((number) => !lookups.ticketExists(number));
-  const result = (match: ThreadMatch | undefined): ThreadResult => ({ match, unknownTags, repliesToNotification });
+  const result = (match: ThreadMatch | undefined): ThreadResult => ({ match, unknownTags, repliesToNotification, notificationKeys });
 
   if (recipient.token !== undefined && lookups.ticketExists(recipient.token)) {
     return result({ ticket: recipient.token, rule: 'reply-token', detail: `+${recipient.token}` });

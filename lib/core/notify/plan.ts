@@ -6,6 +6,7 @@
  * |----------------------------------|-----------------------------------------------------------------------|
  * | submitter, "on solution"         | the solution, public messages                                         |
  * | submitter, "on every change"     | every update with something public in it                              |
+ * | submitter, any mode              | "waiting for reply" (the question), reminders                         |
  * | submitter, new ticket            | an acknowledgement (Auto-Submitted: auto-replied)                     |
  * | CC                               | the same as the submitter (public only)                               |
  * | unit mailing list                | every update, internal notes included                                 |
@@ -22,10 +23,12 @@
  * at most `mail.ccLimit` of the CC list.
  */
 import type { TicketEvent } from '../events.ts';
+import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
+import { allRemoteAddresses } from '../interface/inbound.ts';
 import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
@@ -37,8 +40,13 @@ export interface Recipient {
   role: RecipientRole;
 }
 
+/** Whether a planned mail carries internal notes (its key says so; replies to it become internal notes). */
+export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
+  return mail.key.endsWith(INTERNAL_KEY_SUFFIX);
+}
+
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'update' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
+export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -241,10 +249,13 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const status = statusEvent(update);
   const solved = status !== undefined && (status.to === 'solved' || status.to === 'unsolved') && status.from !== 'solved' && status.from !== 'unsolved';
   const reopened = status?.to === 'reopened';
+  // "waiting for reply" asks the submitter something (GGUS: it "mails the submitter"), whatever their notification mode.
+  const asked = status?.to === 'waiting for reply';
 
   const own = ownAddresses(settings);
   const actor = actorAddresses(update, units);
-  const blocked = new Set([...own, ...actor]);
+  // A unit's own helpdesk hears through its interface mail only (lib/core/interface/outbound.ts).
+  const blocked = new Set([...own, ...actor, ...allRemoteAddresses(units)]);
   const book = new RecipientBook(blocked);
   const short = update.commit.slice(0, 12);
   const base = { ticket, time: update.time, actorName: displayName(update), commit: update.commit, request: undefined, note: undefined };
@@ -265,10 +276,14 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
     ];
     const to = book.take(lists);
     const cc = book.take(people);
+    const supporterMessages = [...conversation, ...unitAlerts];
+    // A mail that carries internal text is marked (key, header, subject, Reply-To), so a reply to it
+    // becomes an internal note instead of reaching the submitter (lib/core/intake/decide.ts).
+    const internal = supporterMessages.some((m) => m.message.visibility === 'internal');
     if (to.length + cc.length > 0) {
       mails.push({
         ...base,
-        key: `${short}.unit`,
+        key: `${short}.unit${internal ? INTERNAL_KEY_SUFFIX : ''}`,
         kind: solved ? 'solution' : unitAlerts.length > 0 && allChanges.length === 0 && conversation.length === 0 ? 'unit alert' : 'update',
         audience: 'supporters',
         to: to.length > 0 ? to : cc,
@@ -276,7 +291,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
         list: to.some((r) => r.role === 'unit' || r.role === 'solving unit' || r.role === 'tpm'),
         autoSubmitted: 'auto-generated',
         changes: allChanges,
-        messages: [...conversation, ...unitAlerts],
+        messages: supporterMessages,
         offerVerify: false,
         note: reopened ? `Reopened: the ticket comes back to ${unitLabel(update.previous?.unit, units)}${units.some((u) => u.family === 'tpm') ? ' and TPM' : ''}.` : undefined,
         request: created ? update.body : undefined,
@@ -301,13 +316,14 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
     const wanted =
       reminders.length > 0 ||
       solved ||
+      asked ||
       publicMessages.length > 0 ||
       (ticket.notify === 'on every change' && publicChanges.length > 0);
     if (wanted) {
       const to = book.take([submitter]);
       // A reminder is for the submitter alone; everything else is copied to CC.
       const cc = reminders.length > 0 && publicMessages.length === 0 && !solved ? [] : book.take(ccList);
-      const kind: MailKind = solved ? 'solution' : reminders.length > 0 && publicMessages.length === 0 && publicChanges.length === 0 ? 'reminder' : 'update';
+      const kind: MailKind = solved ? 'solution' : asked ? 'question' : reminders.length > 0 && publicMessages.length === 0 && publicChanges.length === 0 ? 'reminder' : 'update';
       if (to.length + cc.length > 0) {
         mails.push({
           ...base,

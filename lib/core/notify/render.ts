@@ -5,11 +5,11 @@
  * (lib/mail/outgoing/) hands these parts to nodemailer, which builds and encodes every header, so no
  * ticket text is ever concatenated into raw header lines.
  */
-import { LOOP_HEADER, normalizeMessageId, notificationMessageId } from '../mail-ids.ts';
+import { LOOP_HEADER, normalizeMessageId, notificationMessageId, VISIBILITY_HEADER } from '../mail-ids.ts';
 import type { Settings } from '../schema/settings.ts';
 import type { Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
-import { unitLabel, type PlannedMail, type Recipient, type ShownChange } from './plan.ts';
+import { carriesInternal, unitLabel, type PlannedMail, type Recipient, type ShownChange } from './plan.ts';
 import type { AddedMessage } from './update.ts';
 
 export interface MailAddress {
@@ -31,7 +31,8 @@ export interface OutgoingMail {
   replyTo: MailAddress;
   subject: string;
   text: string;
-  html: string;
+  /** Absent for machine-read mail (an interface mail is plain text only). */
+  html?: string | undefined;
   /** Without angle brackets. */
   inReplyTo?: string | undefined;
   /** Without angle brackets, oldest first. */
@@ -72,7 +73,7 @@ export function ticketUrl(settings: Settings, number: number): string {
  * The intake address replies go to: the one the ticket came in through, else the first configured; with
  * `mail.replyTokens`, its per-ticket form `helpdesk+165048@…`, which intake threads on before any header.
  */
-export function replyAddress(settings: Settings, ticket: Ticket): string {
+function replyAddress(settings: Settings, ticket: Ticket): string {
   const came = ticket.source.address?.toLowerCase();
   const known = settings.intake.find((entry) => entry.address.toLowerCase() === came);
   const address = (known ?? settings.intake[0])?.address ?? settings.sender;
@@ -81,8 +82,23 @@ export function replyAddress(settings: Settings, ticket: Ticket): string {
   return `${address.slice(0, at)}+${ticket.number}${address.slice(at)}`;
 }
 
+/**
+ * Where a reply to a mail with internal notes goes: with reply tokens `helpdesk+165048.internal@…`, so it
+ * becomes an internal note even when a mail client dropped every header; without them the public address
+ * (an MTA without subaddressing would bounce `+internal`), and In-Reply-To and the `[internal]` subject mark do it.
+ */
+export function internalReplyAddress(settings: Settings, ticket: Ticket): string {
+  const address = replyAddress(settings, ticket);
+  if (settings.mail.replyTokens !== true) return address;
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at)}.internal${address.slice(at)}`;
+}
+
+/** The subject mark of mails with internal notes; in a subject sent to intake it makes the mail an internal note. */
+export const INTERNAL_SUBJECT_MARK = '[internal]';
+
 /** `mailto:` link that writes to intake with `<tag> verify` or `<tag> reopen` as the subject. */
-export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
+function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
   return `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(`${subjectTag(settings, ticket.number)} ${action}`)}`;
 }
 
@@ -94,6 +110,7 @@ function oneLine(text: string): string {
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   acknowledgement: 'Received: ',
   update: '',
+  question: 'Question: ',
   solution: '',
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
@@ -101,8 +118,9 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
-export function subjectOf(settings: Settings, mail: PlannedMail): string {
-  return oneLine(`${subjectTag(settings, mail.ticket.number)} ${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
+function subjectOf(settings: Settings, mail: PlannedMail): string {
+  const mark = carriesInternal(mail) ? `${INTERNAL_SUBJECT_MARK} ` : '';
+  return oneLine(`${subjectTag(settings, mail.ticket.number)} ${mark}${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
 }
 
 function escapeHtml(text: string): string {
@@ -132,6 +150,7 @@ function fieldRows(mail: PlannedMail, units: readonly Unit[]): { label: string; 
   if (t.vo) rows.push({ field: 'vo', label: 'VO', value: t.vo });
   if (t.site) rows.push({ field: 'site', label: 'Affected site', value: t.site });
   if (mail.audience === 'supporters' && t.assignee) rows.push({ field: 'assignee', label: 'Assigned to', value: t.assignee });
+  if (t.issued) rows.push({ field: 'issued', label: 'Date of issue', value: when(t.issued) });
   rows.push({ field: 'created', label: 'Created', value: when(t.created) });
   return rows.map((row) => {
     const change = mail.changes.find((c) => c.field === row.field);
@@ -148,6 +167,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return `Ticket ${label} is ${mail.ticket.status}.`;
     case 'reminder':
       return `Ticket ${label} is waiting for your reply.`;
+    case 'question':
+      return `Ticket ${label} is waiting for your reply: ${mail.actorName} asks you the question below. Reply to this mail to answer; the ticket then goes back to the support unit.`;
     case 'unit alert':
       return `Ticket ${label} needs your unit's attention.`;
     case 'children solved':
@@ -187,13 +208,25 @@ function textPart(mail: PlannedMail, context: RenderContext): string {
   const rows = fieldRows(mail, units);
   const width = Math.max(...rows.map((row) => row.label.length));
   for (const row of rows) lines.push(`  ${row.change ? '*' : ' '} ${`${row.label}:`.padEnd(width + 1)} ${row.value}${row.change ? '   (changed)' : ''}`);
-  lines.push(
-    '',
-    '-- ',
-    `${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${subjectTag(settings, t.number)}" in the subject.`,
-    mail.audience === 'supporters' ? 'This mail may contain internal notes: do not forward it to the submitter.' : `View the ticket: ${ticketUrl(settings, t.number)}`,
-  );
+  lines.push('', '-- ', ...footerLines(mail, settings));
   return `${lines.join('\n')}\n`;
+}
+
+/** How a reply to this mail is taken: an internal note for mails with internal text, else a message. */
+function footerLines(mail: PlannedMail, settings: Settings): string[] {
+  const t = mail.ticket;
+  const tag = subjectTag(settings, t.number);
+  if (carriesInternal(mail)) {
+    return [
+      `${settings.name}. This mail contains internal notes: a reply to it becomes an INTERNAL note on ticket #${t.number}, never sent to the submitter or shown on the site.`,
+      `To answer the submitter, write a new mail (do not quote the internal notes) to ${replyAddress(settings, t)} with "${tag}" in the subject.`,
+    ];
+  }
+  if (mail.audience === 'supporters') {
+    return [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.`, 'This mail may contain internal notes: do not forward it to the submitter.'];
+  }
+  const solvedNote = mail.offerVerify ? ' A reply without "verify" or "reopen" in the subject is added to the ticket for the support unit and changes nothing else.' : '';
+  return [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.${solvedNote}`, `View the ticket: ${ticketUrl(settings, t.number)}`];
 }
 
 const STYLE = {
@@ -244,10 +277,7 @@ function htmlPart(mail: PlannedMail, context: RenderContext): string {
     parts.push(`<tr><th style="${style}">${e(row.label)}</th><td style="${style}">${e(row.value)}${row.change ? ' (changed)' : ''}</td></tr>`);
   }
   parts.push('</table>');
-  parts.push(
-    `<p style="color:#868e96;font-size:12px;margin-top:24px">${e(settings.name)}. Reply to this mail to add a message to ticket #${t.number}; keep “${e(subjectTag(settings, t.number))}” in the subject.${mail.audience === 'supporters' ? ' This mail may contain internal notes: do not forward it to the submitter.' : ''}</p>`,
-    '</body></html>',
-  );
+  parts.push(`<p style="color:#868e96;font-size:12px;margin-top:24px">${footerLines(mail, settings).map(e).join('<br>')}</p>`, '</body></html>');
   return `${parts.join('\n')}\n`;
 }
 
@@ -294,6 +324,7 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     'X-Auto-Response-Suppress': 'All',
   };
   if (mail.list) headers.Precedence = 'bulk';
+  if (carriesInternal(mail)) headers[VISIBILITY_HEADER] = 'internal';
   const thread = threadOf(mail, context);
   const roles: Record<string, string> = {};
   for (const recipient of [...mail.to, ...mail.cc]) roles[recipient.address] = recipient.role;
@@ -304,7 +335,7 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     from: { name: oneLine(settings.name), address: settings.sender },
     to: mail.to.map(address),
     cc: mail.cc.map(address),
-    replyTo: { name: oneLine(settings.name), address: replyAddress(settings, mail.ticket) },
+    replyTo: { name: oneLine(settings.name), address: carriesInternal(mail) ? internalReplyAddress(settings, mail.ticket) : replyAddress(settings, mail.ticket) },
     subject: subjectOf(settings, mail),
     text: textPart(mail, context),
     html: htmlPart(mail, context),

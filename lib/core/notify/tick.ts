@@ -56,7 +56,7 @@ export function timelineOf(ticket: Ticket, events: readonly TicketEvent[] = []):
 }
 
 /** When the colour clock started: on assignment to the unit, reset by every status change (D-PRIO). */
-export function colourClockStart(timeline: TicketTimeline): Date {
+function colourClockStart(timeline: TicketTimeline): Date {
   return new Date(Math.max(Date.parse(timeline.statusSince), Date.parse(timeline.unitSince)));
 }
 
@@ -155,7 +155,9 @@ function waiting({ ticket, calendar, item, context }: RuleInput): TickAction | u
     return { number: ticket.number, rule: 'waiting-reminder', subject: `#${ticket.number} waiting-for-reply reminder ${n} of ${reminders}`, message: systemMessage(context, 'public', [WAITING_REMINDER_FLAG], body) };
   }
   const total = step * (reminders + 1);
-  const text = `No reply from the submitter within ${total} working days of waiting (since ${since}); set to unsolved. Reply to reopen the ticket.`;
+  const reopen = `${context.settings.subjectTag.replace('{number}', String(ticket.number))} reopen`;
+  // A plain reply does not reopen (nor verify) a ticket: the mail names the keyword that does.
+  const text = `No reply from the submitter within ${total} working days of waiting (since ${since}); set to unsolved. To reopen the ticket, reply with the subject "${reopen}" and the answer.`;
   return {
     number: ticket.number,
     rule: 'waiting-unsolved',

@@ -66,7 +66,7 @@ export function isWaitingReminder(message: Message): boolean {
  * Marks of mail written by machines (intake's classification, research/peers.md §4.4): such a message is
  * recorded but never answered, so it triggers no notification at all.
  */
-export const MACHINE_MAIL_FLAGS: readonly string[] = ['auto-reply', 'auto-generated', 'bounce', 'list', 'own-mail', 'spam', 'loop'];
+const MACHINE_MAIL_FLAGS: readonly string[] = ['auto-reply', 'auto-generated', 'bounce', 'list', 'own-mail', 'spam', 'loop'];
 
 export function isMachineMail(flags: readonly string[] | undefined): boolean {
   return (flags ?? []).some((flag) => MACHINE_MAIL_FLAGS.includes(flag));

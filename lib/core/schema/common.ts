@@ -12,6 +12,9 @@ export const GitHubLoginSchema = z
   .string()
   .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, { error: (issue) => `expected a GitHub login like alice-smith, received ${describe(issue.input)}` });
 
+/** GitHub's numeric user id: unlike a login it never passes to another account. */
+export const GitHubIdSchema = z.number({ error: 'expected a GitHub numeric user id like 583231' }).int().positive();
+
 /** Identifiers of units, VOs and the like: lower-case words joined by hyphens, safe in paths and URLs. */
 export const SlugSchema = z
   .string()

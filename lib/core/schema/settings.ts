@@ -3,7 +3,7 @@
  * Everything that differs between helpdesks lives here, so code never hard-codes the example data.
  */
 import { z } from 'zod';
-import { EmailSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+import { EmailSchema, GitHubIdSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
 import { NotifySettingsSchema } from './notify.ts';
 
 export const SettingsSchema = z
@@ -39,8 +39,11 @@ export const SettingsSchema = z
     sites: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), SlugSchema).default({}),
     /** Contact address of a site (GOCDB's site e-mail), mailed when a ticket notifies the site (GGUS "Notified site: on submit"). */
     siteContacts: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), EmailSchema).optional(),
-    /** GitHub logins allowed to change units, routing rules and settings. */
-    administrators: z.array(GitHubLoginSchema).default([]),
+    /**
+     * Who may change units, routing rules, settings and code: GitHub logins, numeric GitHub ids (a renamed login
+     * then keeps no rights), or `{ github: login, id: 583231 }` (the id decides, the login reads well).
+     */
+    administrators: z.array(z.union([GitHubLoginSchema, GitHubIdSchema, z.object({ github: GitHubLoginSchema.optional(), id: GitHubIdSchema }).strict()])).default([]),
     /** Limits for inbound mail. */
     mail: z
       .object({
@@ -55,7 +58,11 @@ export const SettingsSchema = z
          * (Optional without a schema default, like the four below, so existing settings files round-trip unchanged.)
          */
         authentication: z.enum(['dmarc', 'aligned', 'off']).optional(),
-        /** authserv-ids of our own receiving servers; empty = trust only the topmost Authentication-Results header (default). */
+        /**
+         * authserv-ids of our own receiving servers (the first word of the Authentication-Results header they add,
+         * e.g. `mx.example.org`): only those headers are believed. None configured: no header is, so no mail changes
+         * a ticket's state (the ticket or message is flagged `unauthenticated` with this reason). `gitgus init` asks.
+         */
         authservIds: z.array(singleLine(200)).optional(),
         /** Whether an unauthenticated sender of a new ticket gets the acknowledgement (default false: no backscatter). */
         acknowledgeUnauthenticated: z.boolean().optional(),

@@ -86,6 +86,8 @@ export const TicketSchema = z
     /** When the submitter is mailed. */
     notify: z.enum(NOTIFICATION_MODES).default('on solution'),
     created: TimestampSchema,
+    /** GGUS "date/time of issue": when the submitter reported the problem (a mail's Date:); absent: `created`. */
+    issued: TimestampSchema.optional(),
     /** How the ticket came in: intake address for mail. */
     source: z
       .object({
@@ -97,6 +99,8 @@ export const TicketSchema = z
       .strict(),
     /** For tickets from another system: `github:owner/repo#12`, a remote helpdesk's id. */
     origin: z.object({ system: singleLine(100), id: singleLine(200) }).strict().optional(),
+    /** The linked ticket in an interfaced unit's own helpdesk: which unit, its system, its number there. */
+    remote: z.object({ unit: SlugSchema, system: singleLine(100), id: singleLine(200) }).strict().optional(),
     relations: RelationsSchema.optional(),
     /** Required for solved and unsolved. */
     solution: z.object({ qualifier: z.enum(SOLUTION_QUALIFIERS), text: z.string().min(1) }).strict().optional(),

@@ -2,7 +2,8 @@
  * The support unit file format: `units/<id>.md`, front-matter plus the description/FAQ shown to TPM.
  */
 import { z } from 'zod';
-import { EmailSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+import { EmailSchema, GitHubIdSchema, GitHubLoginSchema, SlugSchema, singleLine } from './common.ts';
+import { InterfaceSchema } from './interface.ts';
 
 /** Unit families from the seed's support model. */
 export const FAMILIES = ['tpm', 'tpm-vo', 'vo', 'ngi', 'cic', 'middleware', 'other-grids', 'network', 'service'] as const;
@@ -42,9 +43,14 @@ export const MemberSchema = z
     name: singleLine(200).optional(),
     email: EmailSchema.optional(),
     github: GitHubLoginSchema.optional(),
+    /**
+     * GitHub's numeric user id (`gh api users/<login> --jq .id`): when given, a pull request counts as this
+     * member's only if its author has this id, so a renamed login does not pass its rights to whoever takes it.
+     */
+    githubId: GitHubIdSchema.optional(),
   })
   .strict()
-  .refine((member) => member.email !== undefined || member.github !== undefined, { error: 'needs an email or a github login' });
+  .refine((member) => member.email !== undefined || member.github !== undefined || member.githubId !== undefined, { error: 'needs an email, a github login or a githubId' });
 
 export const UnitSchema = z
   .object({
@@ -67,8 +73,8 @@ export const UnitSchema = z
       .default({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }),
     /** For VO units: the VO they support. */
     vo: SlugSchema.optional(),
-    /** A remote helpdesk this unit is interfaced with. */
-    remote: z.object({ system: singleLine(100), url: z.url() }).strict().optional(),
+    /** The unit's own helpdesk, reached through a mail interface (lib/core/schema/interface.ts). */
+    interface: InterfaceSchema.optional(),
   })
   .strict();
 

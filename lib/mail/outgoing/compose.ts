@@ -23,7 +23,7 @@ export function mailOptions(mail: OutgoingMail): ComposeOptions {
     replyTo: mail.replyTo,
     subject: mail.subject,
     text: mail.text,
-    html: mail.html,
+    ...(mail.html === undefined ? {} : { html: mail.html }),
     messageId: bracket(mail.messageId),
     ...(mail.inReplyTo ? { inReplyTo: bracket(mail.inReplyTo) } : {}),
     ...(mail.references.length > 0 ? { references: mail.references.map(bracket) } : {}),

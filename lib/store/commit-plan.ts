@@ -1,96 +1,19 @@
 /**
- * The write edge shared by `gitgus assign`, `status`, `relate`, `route` and `set`: load what a lifecycle
- * decision needs, judge the planned change with the same rules as the pull-request check, and commit every
- * touched ticket (both sides of a relation, slaves solved with their master, notes) as ONE commit.
+ * The write edge shared by `gitgus assign`, `status`, `relate`, `route` and `set`: judge a planned change
+ * with the same rules as the pull-request check, and commit every touched ticket (both sides of a relation,
+ * slaves solved with their master, notes) as ONE commit.
  */
-import { existsSync } from 'node:fs';
 import type { Trailers } from '../core/commit-message.ts';
 import { describeChanges, messageFile, ticketFile, type FieldChange } from '../core/edit.ts';
 import { actorRoles, changedFields, checkTicketChange, withImpliedChanges, type ActorRole, type LifecycleViolation } from '../core/lifecycle.ts';
-import { ticketIndexPath } from '../core/paths.ts';
-import type { Identity } from '../core/people.ts';
-import { statusEffects, type RelationEffect, type TicketLookup } from '../core/relations.ts';
-import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
-import type { RoutingRule } from '../core/schema/routing.ts';
-import type { Settings } from '../core/schema/settings.ts';
+import { roleOf } from '../core/people.ts';
+import { statusEffects, type RelationEffect, type RelationNote } from '../core/relations.ts';
 import type { Ticket } from '../core/schema/ticket.ts';
-import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
-import { resolveActor, type Actor } from '../git/identity.ts';
 import type { FileChange } from '../git/commit.ts';
-import { resolveInside } from './fs-paths.ts';
-import { loadSettings, loadTicket, loadUnits, readText, type LoadedTicket } from './load.ts';
+import { loadChangeContext, type ChangeContext } from './change-context.ts';
 import { commitTicketChange } from './ticket-change.ts';
-
-/** `--actor system`: the helpdesk's own jobs (intake, routing in CI, the time-driven rules). */
-export const SYSTEM_ACTOR = 'system';
-
-export interface ChangeContext {
-  root: string;
-  settings: Settings;
-  units: Unit[];
-  /** Who the commit is by. */
-  actor: Actor;
-  /** Who the lifecycle judges: a person, or the helpdesk itself. */
-  person: Identity | 'system';
-}
-
-export function loadChangeContext(root: string, actorText: string | undefined): ChangeContext {
-  const settings = loadSettings(root);
-  const units = loadUnits(root);
-  if (units.problems.length > 0) throw new ValidationError(units.problems);
-  if (actorText?.trim() === SYSTEM_ACTOR) {
-    return { root, settings, units: units.items.map((doc) => doc.unit), actor: { name: settings.name, email: settings.sender }, person: 'system' };
-  }
-  const actor = resolveActor(root, actorText);
-  return { root, settings, units: units.items.map((doc) => doc.unit), actor, person: { email: actor.email, github: actor.github } };
-}
-
-/** The routing rules of a checkout; none when `units/routing.yml` does not exist (GGUS's defaults apply). */
-export function loadRoutingRules(root: string): RoutingRule[] {
-  if (!existsSync(resolveInside(root, ROUTING_FILE))) return [];
-  return parseRoutingRules(readText(root, ROUTING_FILE), ROUTING_FILE);
-}
-
-/** Problems of `units/routing.yml`: its schema, and units, VOs and sites it names that the helpdesk lacks. */
-export function routingFileProblems(root: string, settings: Settings, unitIds: ReadonlySet<string>): Problem[] {
-  try {
-    return checkRoutingRules(loadRoutingRules(root), settings, unitIds);
-  } catch (error) {
-    if (error instanceof ValidationError) return error.problems;
-    throw error;
-  }
-}
-
-/** Tickets read from the working tree when first asked for (relations reach a few other tickets). */
-export class TicketStore implements TicketLookup {
-  private readonly docs = new Map<number, LoadedTicket | null>();
-  private readonly root: string;
-  constructor(root: string) {
-    this.root = root;
-  }
-
-  doc(number: number): LoadedTicket {
-    const doc = this.find(number);
-    if (!doc) return loadTicket(this.root, number);
-    return doc;
-  }
-
-  private find(number: number): LoadedTicket | undefined {
-    if (!this.docs.has(number)) {
-      this.docs.set(number, existsSync(resolveInside(this.root, ticketIndexPath(number))) ? loadTicket(this.root, number) : null);
-    }
-    return this.docs.get(number) ?? undefined;
-  }
-
-  get(number: number): Ticket | undefined {
-    return this.find(number)?.ticket;
-  }
-
-  has(number: number): boolean {
-    return this.find(number) !== undefined;
-  }
-}
+import { TicketStore } from './ticket-store.ts';
 
 /** A change to one or more tickets, before it is judged and committed. */
 export interface TicketPlan {
@@ -100,18 +23,25 @@ export interface TicketPlan {
   after: Map<number, Ticket>;
   /** Statuses the relations imply: the helpdesk's own changes, each noted on its ticket. */
   effects: RelationEffect[];
+  /** Notes the relations put on tickets whose status stays (a master's update on its slaves, a child's solution on its parent). */
+  notes?: RelationNote[];
+  /** Messages the command adds (a reply, and its copies on the master's slaves). */
+  messages?: { ticket: number; file: { path: string; content: string } }[];
 }
 
-function toProblems(file: string, violations: LifecycleViolation[]): Problem[] {
-  return violations.map((violation) => ({ file, field: violation.field, message: violation.message, hint: violation.hint }));
+/** A lifecycle problem keeps its rule's code, so a command can refuse with it (E_SLAVE, E_FROZEN, …). */
+export type CodedProblem = Problem & { code: LifecycleViolation['code'] };
+
+function toProblems(file: string, violations: LifecycleViolation[]): CodedProblem[] {
+  return violations.map((violation) => ({ code: violation.code, file, field: violation.field, message: violation.message, hint: violation.hint }));
 }
 
 /**
  * Every lifecycle rule the plan breaks for the context's actor. A status a relation implies (a slave put
  * on hold, a parent resumed) is judged as the system's; everything else as the actor's.
  */
-export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): Problem[] {
-  const problems: Problem[] = [];
+export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): CodedProblem[] {
+  const problems: CodedProblem[] = [];
   for (const [number, after] of plan.after) {
     const doc = store.doc(number);
     const before = doc.ticket;
@@ -136,12 +66,17 @@ export interface CommitPlanOptions {
   body?: string;
   trailers?: Trailers;
   now?: Date;
+  /** A public message by the actor on the primary ticket in the same commit (the question of "waiting for reply"). */
+  message?: string | undefined;
 }
 
 /** Judges the plan and commits it; nothing is written when any rule is broken. */
 export async function commitPlan(context: ChangeContext, store: TicketStore, plan: TicketPlan, options: CommitPlanOptions): Promise<{ commit: string; files: string[] }> {
   const problems = planProblems(context, store, plan);
-  if (problems.length > 0) throw new ValidationError(problems);
+  const slave = problems.find((problem) => problem.code === 'E_SLAVE');
+  // A duplicate's refusal is one rule with one fix (work on the master), not a list of field problems.
+  if (slave) throw new GitgusError('E_SLAVE', `${slave.file}: ${slave.message}`, { hint: slave.hint, data: { file: slave.file, field: slave.field } });
+  if (problems.length > 0) throw new ValidationError(problems.map(({ code: _code, ...problem }) => problem));
   const files: FileChange[] = [];
   for (const [number, after] of plan.after) {
     if (changedFields(store.doc(number).ticket, after).length === 0) continue;
@@ -149,12 +84,20 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
     files.push({ path: file.path, content: file.content });
   }
   const date = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  for (const effect of plan.effects) {
+  for (const effect of [...plan.effects, ...(plan.notes ?? [])]) {
     const note = messageFile(effect.ticket, {
       message: { date, author: { name: context.settings.name, role: 'system' }, visibility: 'public', source: 'system' },
       body: effect.note,
     });
     files.push({ path: note.path, content: note.content });
+  }
+  for (const message of plan.messages ?? []) files.push(message.file);
+  if (options.message !== undefined && options.message.trim() !== '') {
+    const person = context.person === 'system' ? undefined : context.person;
+    const { role, unit } = person ? roleOf(person, store.doc(plan.primary).ticket, context.units) : { role: 'system' as const, unit: undefined };
+    const author = { name: context.actor.name, ...(context.actor.github ? { github: context.actor.github } : context.actor.email ? { email: context.actor.email } : {}), role, ...(unit ? { unit } : {}) };
+    const file = messageFile(plan.primary, { message: { date, author, visibility: 'public', source: 'cli' }, body: options.message });
+    files.push({ path: file.path, content: file.content });
   }
   if (files.length === 0) throw new GitgusError('E_NO_CHANGE', `#${plan.primary} already has these values; nothing to commit`);
   const primary = plan.after.get(plan.primary) ?? store.doc(plan.primary).ticket;
@@ -197,7 +140,7 @@ export async function commitTicketEdit(options: TicketEditOptions): Promise<{ co
   const before = store.doc(options.number).ticket;
   const after = withImpliedChanges(before, options.after);
   const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
-  const update = after.status === before.status ? { changed: new Map<number, Ticket>(), effects: [] } : statusEffects(lookup, options.number);
+  const update = after.status === before.status ? { changed: new Map<number, Ticket>(), effects: [], notes: [] } : statusEffects(lookup, options.number, before.status);
   const order = (field: string) => {
     const index = options.fields?.indexOf(field) ?? -1;
     return index < 0 ? Number.MAX_SAFE_INTEGER : index;
@@ -206,7 +149,7 @@ export async function commitTicketEdit(options: TicketEditOptions): Promise<{ co
     .sort((a, b) => order(a) - order(b))
     .map((field) => ({ field, from: (before as Record<string, unknown>)[field], to: (after as Record<string, unknown>)[field] }));
   if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects }, {
+  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects, notes: update.notes }, {
     subject: describeChanges(options.number, changes),
     event: options.event,
     trailers: { Changed: changes.map((change) => change.field).join(', ') },

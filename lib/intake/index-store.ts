@@ -13,9 +13,9 @@ import { normalizeMessageId } from '../core/mail-ids.ts';
 import { TICKETS_DIR } from '../core/paths.ts';
 import { INTAKE_STATE_EXAMPLE, IntakeRecordSchema, IntakeStateSchema, UNKNOWN_CONTENT_HASH, type IndexEntry, type IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { listTicketFolders } from '../store/load.ts';
-import { sha256 } from './parse.ts';
+import { sha256 } from './hash.ts';
 
 export function readState(root: string): IntakeState | undefined {
   const file = resolveInside(root, INTAKE_STATE_FILE);
@@ -94,7 +94,7 @@ export function highestTicketOnDisk(root: string): number {
   return 0;
 }
 
-export const INTAKE_README_TEXT = `# intake/
+const INTAKE_README_TEXT = `# intake/
 
 Written by \`gitgus intake\`; read by TPM. Nothing here is edited by hand.
 
@@ -111,7 +111,7 @@ Every file here is written by one commit per message, with \`Event:\` and \`Inta
 `;
 
 /** Index lines are a set: a union merge of two branches' lines is the right answer. */
-export const INTAKE_GITATTRIBUTES_TEXT = 'message-ids/**/*.tsv merge=union\n';
+const INTAKE_GITATTRIBUTES_TEXT = 'message-ids/**/*.tsv merge=union\n';
 
 /**
  * Builds the index and state from the helpdesk's files: every ticket's first-mail Message-ID and every

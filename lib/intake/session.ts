@@ -1,18 +1,18 @@
 /**
- * Mail intake, the IO side: parse (mailparser), ask the pure decision (lib/core/intake/decide.ts) what
- * happens, write it as one commit per message, keep the Message-ID index and the highest ticket number
+ * The intake session that mail (lib/mail/intake-mail.ts) and GitHub (lib/github/intake.ts) share: take a
+ * decision of lib/core/intake/decide.ts or lib/core/github/issue.ts, write it as one commit per message, keep the Message-ID index and the highest ticket number
  * up to date. One `IntakeSession` serves a whole run (one message from an MTA pipe, or an mbox of
  * thousands): settings, units, index shards and Git's object cache are read once, and the Git index
  * (the staging area) is refreshed once at the end instead of per commit.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { decideIntake, decideQuarantine, refusalOf, NoSenderError, UnsupportedSenderError, type ChangeDecision, type FileWrite, type IntakeAction, type IntakeDecision } from '../core/intake/decide.ts';
-import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
-import type { InboundMail } from '../core/intake/mail.ts';
+import path from 'node:path';
+import type { ChangeDecision, FileWrite, IntakeAction, IntakeContext, IntakeDecision } from '../core/intake/decide.ts';
+import type { IntakeKeys } from '../core/intake/keys.ts';
 import { INTAKE_STATE_FILE, quarantineRawPath, quarantineRecordPath } from '../core/intake/paths.ts';
-import { parseTicket, type TicketDoc } from '../core/documents.ts';
+import { parseMessage, parseTicket, type MessageDoc, type TicketDoc } from '../core/documents.ts';
 import { parseYamlText } from '../core/frontmatter.ts';
-import { filesDir, ticketIndexPath } from '../core/paths.ts';
+import { filesDir, messagesDir, ticketIndexPath } from '../core/paths.ts';
 import type { IndexEntry, IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { Unit } from '../core/schema/unit.ts';
@@ -27,12 +27,11 @@ import { faultPoint } from '../fault.ts';
 import { indexShardPath } from '../core/intake/message-index.ts';
 import { INTAKE_STATE_EXAMPLE, IntakeStateSchema } from '../core/schema/intake.ts';
 import { parseWithFriendlyErrors } from '../core/friendly-errors.ts';
-import { resolveInside } from '../store/fs-paths.ts';
+import { resolveInside } from '../fs/paths.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
-import { parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
+import { loadRoutingRules } from '../store/routing-rules.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
-import { existingShardFiles, highestTicketOnDisk, MessageIndex, messageIdHash, rebuildIndex, serializeState } from './intake-store.ts';
-import { NotAnEmailError, parseMail, sha256, stripEnvelopeLine } from './parse.ts';
+import { existingShardFiles, highestTicketOnDisk, MessageIndex, messageIdHash, rebuildIndex, serializeState } from './index-store.ts';
 
 export interface IntakeResult {
   action: IntakeAction;
@@ -48,7 +47,7 @@ export interface IntakeResult {
 }
 
 export interface IntakeSessionOptions {
-  /** single: a message that is no mail or has no sender is refused (thrown, nothing written); batch: quarantined. */
+  /** single: empty input is refused (thrown, nothing written); batch: quarantined. Everything else is quarantined in both. */
   mode: 'single' | 'batch';
   /** The envelope recipient (`--recipient`), for every message of the run. */
   recipient?: string | undefined;
@@ -56,13 +55,6 @@ export interface IntakeSessionOptions {
   now?: () => Date;
   /** Refresh Git's index after every commit instead of once in `finish()`. */
   updateIndexPerCommit?: boolean;
-}
-
-export interface IncomingMessage {
-  raw: Buffer;
-  /** When it arrived (IMAP INTERNALDATE, mbox From line); default now. */
-  received?: Date | undefined;
-  source?: string;
 }
 
 const INTAKE_IDENTITY_NAME = 'gitgus intake';
@@ -73,12 +65,8 @@ export interface QuarantineRetry {
   attempts: number;
 }
 
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** The helpdesk's main branch: what origin/HEAD points at, else main. Only there may numbers be minted. */
-export function mainBranch(root: string): string {
+function mainBranch(root: string): string {
   const remoteHead = runGit(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { allowFailure: true });
   if (remoteHead.status === 0 && remoteHead.stdout.trim() !== '') return remoteHead.stdout.trim().replace(/^origin\//, '');
   return 'main';
@@ -86,13 +74,6 @@ export function mainBranch(root: string): string {
 
 function currentBranch(root: string): string {
   return runGit(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true }).stdout.trim();
-}
-
-/** Git and file-system failures are not the message's fault: they stop the run, the message stays unprocessed. */
-function isInfrastructureError(error: unknown): boolean {
-  if (error instanceof GitgusError) return error.code.startsWith('E_GIT') || error.code === 'E_PATH_ESCAPE' || error.code === 'E_MISSING_DEPENDENCY';
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^E(ACCES|NOSPC|ROFS|MFILE|NFILE|IO|PERM|BUSY)$/.test(code);
 }
 
 /**
@@ -137,15 +118,6 @@ function readTicketIds(root: string, folder: string): { number: number; messageI
 }
 
 /**
- * units/routing.yml, as lib/store/lifecycle-change.ts's loadRoutingRules reads it, without importing the
- * commit layer (isomorphic-git) into every MTA-pipe run, which has to start in well under a second.
- */
-function readRoutingRules(root: string): RoutingRule[] {
-  const full = resolveInside(root, ROUTING_FILE);
-  return existsSync(full) ? parseRoutingRules(readFileSync(full, 'utf8'), ROUTING_FILE) : [];
-}
-
-/**
  * EXACTLY ONCE, and where it is decided. A message's files and its Message-ID index line
  * (intake/message-ids/…) are written by the SAME commit, and a commit becomes durable only when the branch
  * moves to it by one atomic `git update-ref <branch> <new> <old>` (lib/git/commit.ts publishCommits).
@@ -156,13 +128,30 @@ function readRoutingRules(root: string): RoutingRule[] {
  * landed, and takes in again exactly those whose commit did not. The work tree only follows the branch;
  * an interrupted follow is repaired by the next writer (lib/git/guard.ts → repairCheckout).
  */
+
+/**
+ * intake/state.yml is written by intake alone, and intake mints a number only together with its ticket
+ * folder, so `lastNumber` is never above the highest ticket (or numberingStart − 1). A higher value is a
+ * jump intake did not make — an edit pushed past the pull-request check — and is refused, not followed.
+ */
+function assertNoForeignJump(state: IntakeState, settings: Settings, highestOnDisk: number): void {
+  const highest = Math.max(highestOnDisk, settings.numberingStart - 1);
+  if (state.lastNumber <= highest) return;
+  throw new GitgusError('E_INTAKE_STATE', `${INTAKE_STATE_FILE} says the last number minted is ${state.lastNumber}, but the highest ticket is ${highest}: intake did not make that jump, so it mints nothing until it is undone`, {
+    hint: `Restore ${INTAKE_STATE_FILE} from the commit that changed it (git log -- ${INTAKE_STATE_FILE}), or set lastNumber: ${highest}.`,
+  });
+}
+
+/** What a session (of any edge) starts from: see IntakeSession.prepare. */
+export type SessionStart = [string, Settings, readonly Unit[], string | undefined, CheckoutGuard, IntakeSessionOptions];
+
 export class IntakeSession {
   readonly root: string;
   readonly settings: Settings;
   readonly units: readonly Unit[];
   /** units/routing.yml, read when the first new ticket needs it. */
   private routingRules: RoutingRule[] | undefined;
-  private readonly options: IntakeSessionOptions;
+  protected readonly options: IntakeSessionOptions;
   private index: MessageIndex;
   /** Files committed since the last safe point and not yet in the working tree; reads look here first. */
   private readonly pending = new Map<string, string | Uint8Array | null>();
@@ -180,7 +169,7 @@ export class IntakeSession {
   /** What the writer lock's clean-up did (a stale lock, a repaired work tree), for the run's log. */
   readonly notes: string[];
 
-  private constructor(root: string, settings: Settings, units: readonly Unit[], base: string | undefined, guard: CheckoutGuard, options: IntakeSessionOptions) {
+  protected constructor(root: string, settings: Settings, units: readonly Unit[], base: string | undefined, guard: CheckoutGuard, options: IntakeSessionOptions) {
     this.root = root;
     this.settings = settings;
     this.units = units;
@@ -189,14 +178,25 @@ export class IntakeSession {
     this.guard = guard;
     this.notes = guard.notes;
     this.index = new MessageIndex((file) => this.readIndexFile(file));
-    const state = this.readStateCommitted();
-    this.state = state ?? { lastNumber: 0, index: 1 };
-    this.indexed = state !== undefined;
-    this.highestOnDisk = highestTicketOnDisk(root);
+    try {
+      const state = this.readStateCommitted();
+      this.highestOnDisk = highestTicketOnDisk(root);
+      if (state) assertNoForeignJump(state, settings, this.highestOnDisk);
+      this.state = state ?? { lastNumber: 0, index: 1 };
+      this.indexed = state !== undefined;
+    } catch (error) {
+      guard.release();
+      throw error;
+    }
   }
 
   /** Loads settings and units; on a helpdesk without intake/state.yml, first builds the index (one commit). */
   static open(root: string, options: IntakeSessionOptions): IntakeSession {
+    return new IntakeSession(...IntakeSession.prepare(root, options));
+  }
+
+  /** What a session (of any edge) starts from; refuses to run off the main branch. */
+  protected static prepare(root: string, options: IntakeSessionOptions): SessionStart {
     const settings = loadSettings(root);
     const units = loadUnits(root);
     if (units.problems.length > 0) throw new ValidationError(units.problems);
@@ -212,7 +212,7 @@ export class IntakeSession {
     try {
       faultPoint('start');
       const base = runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true }).stdout.trim() || undefined;
-      return new IntakeSession(root, settings, units.items.map((doc) => doc.unit), base, guard, options);
+      return [root, settings, units.items.map((doc) => doc.unit), base, guard, options];
     } catch (error) {
       guard.release();
       throw error;
@@ -293,7 +293,7 @@ export class IntakeSession {
     return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
   }
 
-  private exists(file: string): boolean {
+  protected exists(file: string): boolean {
     if (this.pending.has(file)) return this.pending.get(file) !== null;
     return existsSync(resolveInside(this.root, file));
   }
@@ -309,6 +309,20 @@ export class IntakeSession {
     return parseTicket(text, file);
   }
 
+  /** The ticket's message files, committed and pending, oldest first (internal notes, subscription requests). */
+  private ticketMessages(number: number): MessageDoc[] {
+    const folder = messagesDir(number);
+    const dir = resolveInside(this.root, folder);
+    const names = new Set(existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')).map((name) => `${folder}/${name}`) : []);
+    for (const file of this.pending.keys()) if (file.startsWith(`${folder}/`) && file.endsWith('.md')) names.add(file);
+    const docs: MessageDoc[] = [];
+    for (const file of [...names].sort()) {
+      const text = this.readText(file);
+      if (text !== undefined) docs.push(parseMessage(text, file));
+    }
+    return docs;
+  }
+
   private ticketFiles(number: number): string[] {
     const folder = filesDir(number);
     const dir = resolveInside(this.root, folder);
@@ -322,71 +336,73 @@ export class IntakeSession {
     return [...names];
   }
 
-  private keysFor(mail: InboundMail | undefined, raw: Buffer): IntakeKeys {
-    return mail ? intakeKeys(mail.messageId, mail.contentHash, sha256) : intakeKeys(undefined, sha256(raw), sha256);
+  /**
+   * The ticket linked to a remote ticket. Only mail from an interfaced helpdesk that lost our tag asks, so
+   * a scan of the front-matters (skipping every file without a `remote:` line) is enough.
+   */
+  private ticketOfRemote(unit: string, remoteId: string): number | undefined {
+    const ticketsDir = resolveInside(this.root, 'tickets');
+    if (!existsSync(ticketsDir)) return undefined;
+    for (const shard of readdirSync(ticketsDir)) {
+      const shardDir = path.join(ticketsDir, shard);
+      if (!/^\d+$/.test(shard)) continue;
+      for (const folder of readdirSync(shardDir)) {
+        if (!/^\d+$/.test(folder)) continue;
+        const file = `tickets/${shard}/${folder}/index.md`;
+        const text = this.readText(file);
+        if (text === undefined || !text.includes('\nremote:')) continue;
+        try {
+          const remote = parseTicket(text, file).ticket.remote;
+          if (remote?.unit === unit && remote.id === remoteId) return Number(folder);
+        } catch {
+          continue;
+        }
+      }
+    }
+    return undefined;
   }
 
   /**
-   * Takes one message to the end: a commit (created, appended, ignored, quarantined, or a first duplicate
-   * record) or nothing (a repeat duplicate). Throws NotAnEmailError / NoSenderError in single mode, and
-   * Git errors always: those are not the message's fault, so the message must stay unprocessed.
+   * Reads, in one `git cat-file` from the committed tree, every index shard a decision about these
+   * Message-IDs can look at (see EXACTLY ONCE above); `idHash` is the message's own.
    */
-  async process(message: IncomingMessage, retry?: QuarantineRetry): Promise<IntakeResult> {
-    const received = isoSeconds(message.received ?? (this.options.now ?? (() => new Date()))());
-    const raw = message.raw;
-    let mail: InboundMail | undefined;
-    let keys: IntakeKeys | undefined;
-    let decision: IntakeDecision;
-    try {
-      mail = await parseMail(raw);
-      faultPoint('parse');
-      if (this.options.mode === 'single' && !retry) {
-        const refusal = refusalOf(mail, this.settings);
-        if (refusal) throw refusal;
-      }
-      await this.ensureIndex();
-      keys = this.keysFor(mail, raw);
-      // Every shard this decision can read, from the committed tree in one call (see EXACTLY ONCE above).
-      this.prefetch([keys.idHash, ...[...mail.inReplyTo, ...mail.references].map((id) => messageIdHash(id))].map((hash) => indexShardPath(hash)));
-      const prior = this.index.entries(keys.idHash).filter((entry) => !(retry && entry.outcome === 'quarantined'));
-      decision = decideIntake(mail, {
-        settings: this.settings,
-        units: this.units,
-        routingRules: (this.routingRules ??= readRoutingRules(this.root)),
-        received,
-        envelopeRecipient: this.options.recipient,
-        keys,
-        priorEntries: prior,
-        lookups: {
-          ticketOfMessageId: (id) => this.index.ticketOf(id),
-          ticketExists: (number) => this.ticketExists(number),
-          loadTicket: (number) => this.loadTicket(number),
-          ticketFiles: (number) => this.ticketFiles(number),
-        },
-        nextNumber: () => this.nextNumber(),
-      });
-    } catch (error) {
-      if (this.options.mode === 'single' && !retry && (error instanceof NotAnEmailError || error instanceof NoSenderError)) throw error;
-      if (isInfrastructureError(error)) throw error;
-      await this.ensureIndex();
-      const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
-      const detail = error instanceof Error ? error.message : String(error);
-      keys = retry ? retry.keys : (keys ?? this.keysFor(mail, stripEnvelopeLine(raw)));
-      if (!retry) {
-        const prior = this.index.entries(keys.idHash).find((entry) => entry.contentHash === keys?.contentHash && entry.outcome === 'quarantined');
-        if (prior) return { action: 'duplicate', reason: 'already in quarantine', flags: [], key: keys.key, ...(message.source ? { source: message.source } : {}) };
-      }
-      decision = decideQuarantine({ keys, received, category, reason: detail.split('\n')[0] ?? detail, detail, raw, mail, envelopeRecipient: this.options.recipient, settings: this.settings, attempts: retry ? retry.attempts + 1 : 0 });
-      if (retry) {
-        // A failed retry only counts the attempt; the raw bytes are already kept.
-        decision.files = decision.files.filter((file) => !file.path.endsWith('.eml'));
-      }
-    }
-    const result = this.apply(decision, keys.key, retry);
-    return { ...result, ...(message.source ? { source: message.source } : {}) };
+  protected prefetchShards(idHash: string, relatedIds: readonly string[]): void {
+    this.prefetch([idHash, ...relatedIds.map((id) => messageIdHash(id))].map((hash) => indexShardPath(hash)));
   }
 
-  private apply(decision: IntakeDecision, key: string, retry?: QuarantineRetry): IntakeResult {
+  /** The index entries with this Message-ID hash. */
+  protected priorEntries(idHash: string): IndexEntry[] {
+    return this.index.entries(idHash);
+  }
+
+  /**
+   * What a decision (lib/core/intake/decide.ts) asks of the helpdesk, read through this session's pending
+   * writes: settings, units, routing rules (read when the first new ticket needs them), the lookups and
+   * the next number.
+   */
+  protected decisionContext(): Pick<IntakeContext, 'settings' | 'units' | 'routingRules' | 'lookups' | 'nextNumber'> {
+    return {
+      settings: this.settings,
+      units: this.units,
+      routingRules: (this.routingRules ??= loadRoutingRules(this.root)),
+      lookups: {
+        ticketOfMessageId: (id) => this.index.ticketOf(id),
+        ticketExists: (number) => this.ticketExists(number),
+        loadTicket: (number) => this.loadTicket(number),
+        ticketFiles: (number) => this.ticketFiles(number),
+        ticketMessages: (number) => this.ticketMessages(number),
+        ticketOfRemote: (unit, remoteId) => this.ticketOfRemote(unit, remoteId),
+      },
+      nextNumber: () => this.nextNumber(),
+    };
+  }
+
+  /** The clock of this run (options.now in tests). */
+  protected now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  protected apply(decision: IntakeDecision, key: string, retry?: QuarantineRetry): IntakeResult {
     const base = { action: decision.action, reason: decision.reason, flags: decision.flags, key, ...(decision.ticket === undefined ? {} : { ticket: decision.ticket }) };
     if (decision.action === 'duplicate') {
       if (this.exists(decision.record.path)) return { ...base, reason: `${decision.reason} (repeat already recorded)` };
@@ -440,7 +456,7 @@ export class IntakeSession {
   /** Streams one commit to Git; it becomes the branch tip (and the working tree) at the next safe point. */
   private commit(changes: FileChange[], message: ChangeDecision['commit']): number {
     this.writer ??= FastImportWriter.start(this.root);
-    const mark = this.writer.commit({ changes, message, author: { name: INTAKE_IDENTITY_NAME, email: this.settings.sender }, date: (this.options.now ?? (() => new Date()))() });
+    const mark = this.writer.commit({ changes, message, author: { name: INTAKE_IDENTITY_NAME, email: this.settings.sender }, date: this.now() });
     for (const change of changes) this.pending.set(change.path, change.content);
     return mark;
   }

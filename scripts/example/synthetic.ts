@@ -3,11 +3,11 @@
  * and for the GGUS-scale benchmark helpdesk. Content is plausible grid-support text, not lorem ipsum,
  * so search and rendering see realistic words.
  */
-import { serializeTicket } from '../lib/core/documents.ts';
-import { messageFile } from '../lib/core/edit.ts';
-import { ticketIndexPath } from '../lib/core/paths.ts';
-import type { MessageInput } from '../lib/core/schema/message.ts';
-import { ISSUE_TYPES, PRIORITIES, type Status, type Ticket, type TicketInput } from '../lib/core/schema/ticket.ts';
+import { serializeTicket } from '../../lib/core/documents.ts';
+import { messageFile } from '../../lib/core/edit.ts';
+import { ticketIndexPath } from '../../lib/core/paths.ts';
+import type { MessageInput } from '../../lib/core/schema/message.ts';
+import { ISSUE_TYPES, PRIORITIES, type Status, type Ticket, type TicketInput } from '../../lib/core/schema/ticket.ts';
 
 /** mulberry32: tiny, fast, deterministic. */
 export function rng(seed: number): () => number {
@@ -57,7 +57,7 @@ interface Scenario {
 }
 
 /** Realistic support cases; `{site}` and `{vo}` are filled in per ticket. */
-export const SCENARIOS: Scenario[] = [
+const SCENARIOS: Scenario[] = [
   {
     title: '{vo} jobs fail at {site} with "proxy expired"',
     issue: 'Workload Management', unit: 'ngi',
@@ -172,7 +172,7 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-export const PEOPLE = [
+const PEOPLE = [
   ['Jane Doe', 'jane.doe@uni.example'], ['Marco Rossi', 'marco.rossi@infn.example'], ['Aiko Tanaka', 'aiko.tanaka@kek.example'],
   ['Pierre Martin', 'pierre.martin@in2p3.example'], ['Sarah Connor', 's.connor@ral.example'], ['Jan Novák', 'jan.novak@cesnet.example'],
   ['Olga Petrova', 'olga.petrova@jinr.example'], ['Lars Nilsson', 'lars.nilsson@ndgf.example'], ['Ana García', 'ana.garcia@pic.example'],

@@ -1,5 +1,5 @@
 /** The example helpdesk's support units: the seed's model (TPM, TPM VO, VO, ROC/NGI, CIC, middleware, other grids, network, service). */
-import type { UnitInput } from '../lib/core/schema/unit.ts';
+import type { UnitInput } from '../../lib/core/schema/unit.ts';
 
 type UnitSeed = Omit<UnitInput, 'mailingList' | 'members'> & { members: [string, string][]; description: string };
 

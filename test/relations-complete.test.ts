@@ -1,0 +1,157 @@
+/**
+ * Relations complete (issue 16 point 9), played through the real CLI, real Git and a real SMTP server:
+ * a duplicate accepts no update except through its master (CLI and pull-request check), the master's public
+ * messages and status updates reach its duplicates and their submitters, a child's solution is added to
+ * its parent, unmarking a master frees all its duplicates, and `gitgus duplicate` copies a ticket to
+ * several units (at most 15), cross-referenced and never twice.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTicket } from '../lib/core/documents.ts';
+import type { Ticket } from '../lib/core/schema/ticket.ts';
+import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
+import { runGitgusAsync, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+
+let smtp: SmtpSink;
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+});
+afterAll(async () => {
+  await smtp.close();
+  cleanupTemps();
+});
+
+function ticketIn(dir: string, number: number): Ticket {
+  const file = `tickets/${Math.floor(number / 1000)}/${number}/index.md`;
+  return parseTicket(readFileSync(path.join(dir, file), 'utf8'), file).ticket;
+}
+
+function messagesOf(dir: string, number: number): string[] {
+  const folder = path.join(dir, `tickets/${Math.floor(number / 1000)}/${number}/messages`);
+  return readdirSync(folder).sort().map((name) => readFileSync(path.join(folder, name), 'utf8'));
+}
+
+function ok(args: string[]): string {
+  const result = runGitgus(args);
+  expect(result.stderr).not.toContain('error');
+  expect(result.status).toBe(0);
+  return result.stdout;
+}
+
+describe('master and slaves', () => {
+  it('a slave is refused every update except through its master; the master copies its messages and status to it', async () => {
+    const dir = makeHelpdesk();
+    // #165044 (Emma's) duplicates #165012 (Aiko's); both at the CIC unit.
+    ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    expect(ticketIn(dir, 165044)).toMatchObject({ status: 'on hold', relations: { master: 165012 } });
+    const base = git(dir, ['rev-parse', 'HEAD']).trim();
+
+    const set = runGitgus(['set', '165044', 'priority=urgent', '--actor', 'claire-cic', '--root', dir, '--json']);
+    expect(set.status).toBe(1);
+    expect(set.stderr).toContain('#165044 is a duplicate (slave) of #165012 and accepts no update except through its master');
+    expect(set.stderr).toContain('gitgus relate 165044 --master 165012 --remove');
+    const reply = runGitgus(['reply', '165044', '-m', 'Working on it here.', '--actor', 'claire-cic', '--root', dir, '--json']);
+    expect(reply.status).toBe(1);
+    expect(reply.stderr).toMatch(/E_SLAVE|accepts no message except through its master/);
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(base);
+
+    ok(['reply', '165012', '-m', 'The CRL of the CERN CA expired; we are renewing it now.', '--actor', 'claire-cic', '--root', dir]);
+    const copy = messagesOf(dir, 165044).at(-1) ?? '';
+    expect(copy).toContain('Copied from the master ticket #165012');
+    expect(copy).toContain('The CRL of the CERN CA expired');
+    expect(git(dir, ['show', '--name-only', '--format=', 'HEAD']).split('\n').filter((f) => f.includes('/messages/')).map((f) => f.split('/')[2])).toEqual(['165012', '165044']);
+
+    ok(['status', '165012', 'waiting for reply', '--actor', 'claire-cic', '--root', dir]);
+    expect(messagesOf(dir, 165044).at(-1)).toContain('Update of the master ticket #165012: status assigned → waiting for reply.');
+    expect(ticketIn(dir, 165044).status).toBe('on hold');
+
+    // The duplicate's submitter hears the master's message and status through her own ticket.
+    const result = await runGitgusAsync(['notify', '--root', dir, '--since', base, '--json'], { env: smtp.env });
+    expect(result.status).toBe(0);
+    const toEmma = smtp.received.filter((mail) => mail.to.includes('emma.schmidt@desy.example')).map((mail) => mail.raw.toString('utf8'));
+    expect(toEmma.some((raw) => raw.includes('165044') && raw.includes('The CRL of the CERN CA expired'))).toBe(true);
+    expect(toEmma.some((raw) => raw.includes('Update of the master ticket #165012'))).toBe(true);
+  });
+
+  it('the pull-request check refuses a change and a message on a slave with E_SLAVE, and accepts the master copy', () => {
+    const dir = makeHelpdesk();
+    ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    const file = path.join(dir, 'tickets/165/165044/index.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('priority: less urgent', 'priority: urgent'));
+    const message = (number: number, role: string, name: string) => `---\ndate: 2026-12-03T10:00:00Z\nauthor:\n  name: ${name}\n${role === 'system' ? '' : '  github: claire-cic\n'}  role: ${role}\n${role === 'system' ? '' : '  unit: cic\n'}visibility: public\nsource: pull-request\n---\nThe CRL is renewed (#${number}).\n`;
+    writeFileSync(path.join(dir, 'tickets/165/165044/messages/20261203T100000Z-aaaa1111.md'), message(165044, 'supporter', 'Claire Cic'));
+    const refused = runGitgus(['check', '--base', 'HEAD', '--author', 'claire-cic', '--json', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(refused.status).toBe(1);
+    const problems = (JSON.parse(refused.stdout) as { problems: { code: string; file: string }[] }).problems;
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_SLAVE tickets/165/165044/index.md', 'E_SLAVE tickets/165/165044/messages/20261203T100000Z-aaaa1111.md']);
+
+    git(dir, ['checkout', '-q', '--', '.']);
+    git(dir, ['clean', '-qfd']);
+    writeFileSync(path.join(dir, 'tickets/165/165012/messages/20261203T100000Z-bbbb2222.md'), message(165012, 'supporter', 'Claire Cic'));
+    writeFileSync(path.join(dir, 'tickets/165/165044/messages/20261203T100000Z-cccc3333.md'), message(165012, 'system', 'Example Grid Helpdesk'));
+    const accepted = runGitgus(['check', '--base', 'HEAD', '--author', 'claire-cic', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(accepted.stderr).toContain('ok: @claire-cic may make these changes');
+    expect(accepted.status).toBe(0);
+  });
+
+  it('unmarking a master frees all its slaves, which resume', () => {
+    const dir = makeHelpdesk();
+    ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    ok(['relate', '165039', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    expect(ticketIn(dir, 165012).relations).toEqual({ slaves: [165039, 165044] });
+    const out = JSON.parse(ok(['relate', '165012', '--unmark-master', '--actor', 'claire-cic', '--root', dir, '--json'])) as { freed: number[]; effects: { ticket: number; to: string }[] };
+    expect(out.freed).toEqual([165039, 165044]);
+    expect(out.effects).toEqual([{ ticket: 165039, from: 'on hold', to: 'in progress' }, { ticket: 165044, from: 'on hold', to: 'in progress' }]);
+    for (const number of [165039, 165044]) {
+      expect(ticketIn(dir, number).relations).toBeUndefined();
+      expect(ticketIn(dir, number).status).toBe('in progress');
+      expect(messagesOf(dir, number).at(-1)).toContain('#165012 is no longer a master ticket');
+    }
+    expect(ticketIn(dir, 165012).relations).toBeUndefined();
+    // One commit for all of it.
+    expect(git(dir, ['show', '--name-only', '--format=', 'HEAD']).split('\n').filter((f) => f.endsWith('index.md')).length).toBe(3);
+    const again = runGitgus(['relate', '165012', '--unmark-master', '--actor', 'claire-cic', '--root', dir]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('#165012 is not a master');
+  });
+});
+
+describe('parent and children', () => {
+  it("each child's solution is added to the parent", () => {
+    const dir = makeHelpdesk();
+    ok(['status', '165034', 'solved', '--qualifier', 'fixed', '--solution', 'Kernel patched and nodes rebooted.', '--actor', 'claire-cic', '--root', dir]);
+    const note = messagesOf(dir, 165030).at(-1) ?? '';
+    expect(note).toContain('Child ticket #165034 is solved (fixed): Kernel patched and nodes rebooted.');
+    expect(note).toContain('role: system');
+    expect(ticketIn(dir, 165030).status).toBe('on hold'); // #165035 is still open
+  });
+});
+
+describe('gitgus duplicate', () => {
+  it('copies a ticket to several units, cross-referenced, minted on main, never twice; at most 15', () => {
+    const dir = makeHelpdesk();
+    const out = JSON.parse(ok(['duplicate', '165048', '--units', 'dcache,ngi-it', '--actor', 'tpm-shifter', '--root', dir, '--json'])) as { copies: { unit: string; ticket: number; action: string }[] };
+    expect(out.copies.map((c) => [c.unit, c.action])).toEqual([['dcache', 'created'], ['ngi-it', 'created']]);
+    const [a, b] = out.copies.map((c) => c.ticket) as [number, number];
+    expect(b).toBe(a + 1);
+    for (const [number, unit] of [[a, 'dcache'], [b, 'ngi-it']] as const) {
+      expect(ticketIn(dir, number)).toMatchObject({ unit, status: 'assigned', title: ticketIn(dir, 165048).title, submitter: ticketIn(dir, 165048).submitter, relations: { related: [165048] } });
+    }
+    expect(ticketIn(dir, 165048).relations?.related).toEqual(expect.arrayContaining([a, b]));
+    expect(git(dir, ['log', '-2', '--format=%s']).trim().split('\n')).toEqual([`#${b} new ticket: copy of #165048 for ngi-it`, `#${a} new ticket: copy of #165048 for dcache`]);
+    expect(ok(['check', '--root', dir, '--json'])).toContain('"ok": true');
+
+    const again = JSON.parse(ok(['duplicate', '165048', '--units', 'dcache,ngi-it', '--actor', 'tpm-shifter', '--root', dir, '--json'])) as { copies: { action: string }[] };
+    expect(again.copies.map((c) => c.action)).toEqual(['existing', 'existing']);
+
+    const units = readdirSync(path.join(dir, 'units')).filter((f) => f.endsWith('.md') && f !== 'README.md' && f !== 'ngi-de.md').map((f) => f.slice(0, -3));
+    expect(units.length).toBeGreaterThan(15);
+    const tooMany = runGitgus(['duplicate', '165048', '--units', units.join(','), '--actor', 'tpm-shifter', '--root', dir]);
+    expect(tooMany.status).toBe(1);
+    expect(tooMany.stderr).toContain('at most 15 are made');
+    const stranger = runGitgus(['duplicate', '165048', '--units', 'osg', '--actor', 'Jan Novak <jan.novak@cesnet.example>', '--root', dir]);
+    expect(stranger.status).toBe(1);
+    expect(stranger.stderr).toContain('only supporters and TPM duplicate tickets');
+  });
+});
