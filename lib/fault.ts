@@ -53,8 +53,9 @@ export function faultPoint(phase: FaultPhase): void {
   const target = processGroupLeader() ? -process.pid : process.pid;
   const delay = Number(process.env.GITGUS_FAULT_DELAY_MS ?? '0');
   if (delay > 0) {
-    // The killer outlives a blocking spawnSync of this process; `kill -9 -- -PGID` reaches the Git child too.
-    spawn('sh', ['-c', `sleep ${(delay / 1000).toFixed(3)}; kill -9 -- ${target}`], { detached: true, stdio: 'ignore' }).unref();
+    // The killer outlives a blocking spawnSync of this process; a negative pid reaches the Git child too.
+    const killer = `setTimeout(() => { try { process.kill(${target}, 'SIGKILL'); } catch {} }, ${Math.round(delay)});`;
+    spawn(process.execPath, ['-e', killer], { detached: true, stdio: 'ignore' }).unref();
     return;
   }
   process.kill(target, 'SIGKILL');

@@ -19,7 +19,7 @@ import { autoReplyMail, checkExactlyOnce, deliver, highestTicket, intakeRecords,
 
 afterAll(cleanupTemps);
 
-const MAILS = 40;
+const MAILS = 24;
 const KILLS = 30;
 
 /** How often each phase is met per run (chunks of 4 mails), to pick which occurrence dies. */
@@ -35,10 +35,11 @@ const OCCURRENCES: Record<FaultPhase, number> = {
   'before-acknowledge': 2,
 };
 
-function planStream(random: () => number): PlannedMail[] {
-  const mails: PlannedMail[] = [];
-  const tickets: PlannedMail[] = [];
-  for (let i = 0; i < MAILS; i += 1) {
+/** Appends `count` more mails to the stream: new tickets, replies to earlier ones, auto-replies, unusable mail. */
+function extendStream(mails: PlannedMail[], random: () => number, count: number): PlannedMail[] {
+  const tickets = mails.filter((mail) => mail.kind === 'new');
+  const added: PlannedMail[] = [];
+  for (let i = mails.length; i < mails.length + count; i += 1) {
     const roll = random();
     let mail: PlannedMail;
     if (tickets.length === 0 || roll < 0.45) {
@@ -51,9 +52,10 @@ function planStream(random: () => number): PlannedMail[] {
     } else {
       mail = unusableMail(`crash.${i}@fault.example`);
     }
-    mails.push(mail);
+    added.push(mail);
   }
-  return mails;
+  mails.push(...added);
+  return added;
 }
 
 describe('intake killed with SIGKILL at random phases, then run again on the same input', () => {
@@ -69,8 +71,8 @@ describe('intake killed with SIGKILL at random phases, then run again on the sam
     const clone = path.join(tempDir('gitgus-crash-worker-'), 'helpdesk');
     git(origin, ['clone', '-q', origin, clone]);
     const maildir = makeMaildir(path.join(tempDir('gitgus-crash-maildir-'), 'Maildir'));
-    const mails = planStream(random);
-    deliver(maildir, mails);
+    const mails: PlannedMail[] = [];
+    deliver(maildir, extendStream(mails, random, MAILS));
 
     const kills: Record<string, number> = {};
     const unmet: Record<string, number> = {};
@@ -83,10 +85,10 @@ describe('intake killed with SIGKILL at random phases, then run again on the sam
       const wantKill = (kills.total ?? 0) < KILLS;
       const phase = FAULT_PHASES[Math.floor(random() * FAULT_PHASES.length)] as FaultPhase;
       const nth = 1 + Math.floor(random() * OCCURRENCES[phase]);
-      const delay = phase === 'push' ? Math.floor(random() * 120) : 0;
+      const delay = phase === 'push' ? 1 + Math.floor(random() * 150) : 0;
       if (wantKill && unprocessed(maildir) === 0) {
-        // Everything is in: deliver a few mails again (a redelivery after a crash) so later kills hit real work.
-        deliver(maildir, mails.slice(0, 3));
+        // Everything is in: more mail arrives, so the kills still to come hit real work.
+        deliver(maildir, extendStream(mails, random, 8));
       }
       const env: Record<string, string> = wantKill ? { GITGUS_FAULT_PHASE: `${phase}:${nth}`, GITGUS_FAULT_DELAY_MS: String(delay) } : {};
       const result = await runIntakeProcess(args, env);
