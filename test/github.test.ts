@@ -16,7 +16,7 @@ import { github } from '../scripts/commands/github.ts';
 import type { GitHubRunResult } from '../lib/github/run.ts';
 import type { PublishResult } from '../lib/github/publish.ts';
 import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir, withRemote } from './helpers.ts';
-import { examplePayload, GitHubApiServer, restCommentFromWebhook, restIssueFromWebhook, type WebhookPayload } from './fixtures/github/api-server.ts';
+import { ACTIONS_BOT, examplePayload, GitHubApiServer, restCommentFromWebhook, restIssueFromWebhook, type WebhookPayload } from './fixtures/github/api-server.ts';
 
 const FORM_BODY = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/github/form-body.md'), 'utf8');
 /** The repository of the published example payloads. */
@@ -95,9 +95,12 @@ describe('the issue form', () => {
 
   it('tells the helpdesk’s own and bots’ comments from people’s', () => {
     const comment = restCommentFromWebhook(examplePayload('issue_comment', 'created').comment as NonNullable<WebhookPayload['comment']>);
-    expect(isOwnOrBotComment(comment)).toBe(false);
-    expect(isOwnOrBotComment({ ...comment, body: 'Thanks\n<!-- gitgus:ticket 165049 -->' })).toBe(true);
-    expect(isOwnOrBotComment({ ...comment, user: { login: 'stale[bot]', type: 'Bot' } })).toBe(true);
+    const own = { id: ACTIONS_BOT.id };
+    expect(isOwnOrBotComment(comment, own)).toBe(false);
+    expect(isOwnOrBotComment({ ...comment, user: { login: ACTIONS_BOT.login, id: ACTIONS_BOT.id, type: 'Bot' }, body: 'Thanks\n<!-- gitgus:ticket 165049 -->' }, own)).toBe(true);
+    expect(isOwnOrBotComment({ ...comment, user: { login: 'stale[bot]', type: 'Bot' } }, own)).toBe(true);
+    // Issue 15: a person's comment with a copied mark is still a person's comment.
+    expect(isOwnOrBotComment({ ...comment, body: 'Thanks\n<!-- gitgus:ticket 165049 -->' }, own)).toBe(false);
   });
 });
 
@@ -309,5 +312,43 @@ describe('a refused push', () => {
     expect(git(remote, ['show', 'main:intake/state.yml'])).toContain('lastNumber: 165050');
     // The issue is told the number that was pushed, once.
     expect(server.comments(REPO, 1).map((comment) => marksIn(comment.body))).toEqual([['ticket 165050']]);
+  });
+});
+
+// Issue 15 point 8: the hidden "already posted" marks count only in comments by the token's own account.
+describe('GitHub marks count only from our own identity', () => {
+  const forged = (body: string) => ({ ...restCommentFromWebhook(examplePayload('issue_comment', 'created').comment as NonNullable<WebhookPayload['comment']>), id: 77, body, created_at: '2026-11-27T10:00:00Z', updated_at: '2026-11-27T10:00:00Z' });
+
+  it('a person’s comment copying the acknowledgement’s mark suppresses nothing, and is a message of the ticket', async () => {
+    const root = makeHelpdesk();
+    setIssueRepository(root, REPO);
+    const opened = openedThroughForm();
+    server.addIssue(REPO, restIssueFromWebhook(opened.issue));
+    // Written by the issue's author (a User), as GitHub would show it: the mark and a fake link.
+    server.addComment(REPO, 1, forged('Registered as ticket #165049: https://helpdesk.example.org/tickets/165049/\n<!-- gitgus:ticket 165049 -->'));
+    const run = asRun(await github({ root, event: writeEvent(opened), api, now: () => NOW }));
+    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 165049 });
+    const acknowledgement = server.writes().filter((r) => r.method === 'POST' && String((r.body as { body?: string }).body).includes('<!-- gitgus:ticket 165049 -->'));
+    expect(acknowledgement).toHaveLength(1);
+    // The Actions token cannot read GET /user (403): it is github-actions[bot], whose comments now carry the mark.
+    expect(server.requests.some((r) => r.method === 'GET' && r.path === '/user')).toBe(true);
+    expect(server.comments(REPO, 1).map((c) => c.user?.login)).toEqual(['Codertocat', 'github-actions[bot]']);
+    // A rerun sees the real mark in our own comment and posts nothing again; the copied mark was imported as text.
+    server.requests.length = 0;
+    await github({ root, action: 'sync', api, now: () => NOW });
+    await github({ root, action: 'publish', since: 'HEAD~3', api });
+    expect(server.writes()).toEqual([]);
+    const messages = loadTicket(root, 165049, { messages: true }).messages ?? [];
+    expect(messages.map((m) => m.body.split('\n')[0])).toEqual(['Registered as ticket #165049: https://helpdesk.example.org/tickets/165049/']);
+  });
+
+  it('with a personal token, the identity is GET /user, and only that user’s marks count', async () => {
+    server.actor = { ...ACTIONS_BOT, login: 'helpdesk-bot', id: 5_000_001, type: 'User' };
+    api = createGitHubClient({ token: server.token, baseUrl: server.url });
+    expect(await api.identity()).toEqual({ login: 'helpdesk-bot', id: 5_000_001 });
+    const stranger = forged('<!-- gitgus:ticket 165049 -->');
+    expect(isOwnOrBotComment(stranger, await api.identity())).toBe(false);
+    expect(isOwnOrBotComment({ ...stranger, user: { login: 'helpdesk-bot', id: 5_000_001, type: 'User' } }, await api.identity())).toBe(true);
+    expect(server.requests.filter((r) => r.path === '/user')).toHaveLength(1); // asked once per client
   });
 });

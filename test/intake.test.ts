@@ -349,12 +349,13 @@ describe('hostile mail stays data', () => {
     assertClean(small);
   });
 
-  it('HTML-only mail is stored as text, with no markup or script left', async () => {
+  it('HTML-only mail is stored as Markdown, with no markup or script left, and the HTML kept as a file', async () => {
     const result = await feedOne(root, fixture('html-only.eml'));
-    const { body } = ticket(root, result.ticket as number);
-    expect(body).toContain('Jobs fail at FZK-LCG2');
+    const { body, ticket: fields } = ticket(root, result.ticket as number);
+    expect(body).toContain('Jobs **fail** at FZK-LCG2.');
     expect(body).toContain('Second paragraph.');
-    expect(body).not.toMatch(/<script|onerror|<p>|<b>|alert\(1\)/);
+    expect(body).not.toMatch(/<script|onerror|<p>|<b>|alert\(|javascript:|color:red/);
+    expect(fields.attachments?.map((entry) => entry.file)).toEqual(['message.html']);
     assertClean(root);
   });
 });

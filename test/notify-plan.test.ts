@@ -17,20 +17,25 @@ const created = (overrides: Parameters<typeof ticket>[0] = {}) =>
   update({ after: ticket({ status: 'assigned', cc: ['boss@uni.test'], ...overrides }), actor: { name: 'Jane Doe', email: SUBMITTER.email }, events: [{ type: 'created', title: 't', status: 'assigned', unit: 'ngi-de', priority: 'urgent', ticketType: 'USER' }] });
 
 describe('a new ticket', () => {
-  it('is acknowledged to the submitter (and CC) and announced to the unit list', () => {
+  it('is acknowledged to the submitter alone, CC get a notice without the request, the unit list is told', () => {
     const mails = plan(created());
     expect(table(mails)).toEqual({
       unit: 'update/supporters: ngi-de@lists.ggus.test (unit)',
-      ack: 'acknowledgement/public: jane@uni.test (submitter) | boss@uni.test (cc)',
+      ack: 'acknowledgement/public: jane@uni.test (submitter)',
+      cc: 'cc notice/public: boss@uni.test (cc)',
     });
     const ack = mails.find((m) => m.kind === 'acknowledgement') as PlannedMail;
     expect(ack.autoSubmitted).toBe('auto-replied');
     expect(ack.request).toContain('proxy expired');
+    // Issue 15: the helpdesk is no relay — the sender's text never goes to addresses of the sender's choice.
+    const notice = mails.find((m) => m.kind === 'cc notice') as PlannedMail;
+    expect(notice).toMatchObject({ request: undefined, messages: [], changes: [], onBehalfOf: 'jane@uni.test' });
+    expect(ack.onBehalfOf).toBe('jane@uni.test');
     expect(mails.find((m) => m.audience === 'supporters')?.list).toBe(true);
   });
 
   it('is not acknowledged for GitHub issues, remote interfaces, unauthenticated or machine senders, or when switched off', () => {
-    const noAck = (mails: PlannedMail[]) => mails.every((m) => m.kind !== 'acknowledgement');
+    const noAck = (mails: PlannedMail[]) => mails.every((m) => m.kind !== 'acknowledgement' && m.kind !== 'cc notice');
     expect(noAck(plan(created({ source: { kind: 'github' } })))).toBe(true);
     expect(noAck(plan(created({ source: { kind: 'interface' } })))).toBe(true);
     expect(noAck(plan(created({ flags: ['unauthenticated'] })))).toBe(true);

@@ -77,21 +77,31 @@ describe('master and slaves', () => {
   it('the pull-request check refuses a change and a message on a slave with E_SLAVE, and accepts the master copy', () => {
     const dir = makeHelpdesk();
     ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    // A pull request: committed on its own branch, judged against main (only committed objects are read).
+    const date = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const stamp = date.replace(/[-:]/g, '');
+    const message = (number: number, role: string, name: string) => `---\ndate: ${date}\nauthor:\n  name: ${name}\n${role === 'system' ? '' : '  github: claire-cic\n'}  role: ${role}\n${role === 'system' ? '' : '  unit: cic\n'}visibility: public\nsource: ${role === 'system' ? 'system' : 'pull-request'}\n---\nThe CRL is renewed (#${number}).\n`;
+    const check = (branch: string) => runGitgus(['check', '--base', 'main', '--head', branch, '--author', 'claire-cic', '--json', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+
+    git(dir, ['switch', '-q', '-c', 'on-the-slave']);
     const file = path.join(dir, 'tickets/165/165044/index.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace('priority: less urgent', 'priority: urgent'));
-    const message = (number: number, role: string, name: string) => `---\ndate: 2026-12-03T10:00:00Z\nauthor:\n  name: ${name}\n${role === 'system' ? '' : '  github: claire-cic\n'}  role: ${role}\n${role === 'system' ? '' : '  unit: cic\n'}visibility: public\nsource: pull-request\n---\nThe CRL is renewed (#${number}).\n`;
-    writeFileSync(path.join(dir, 'tickets/165/165044/messages/20261203T100000Z-aaaa1111.md'), message(165044, 'supporter', 'Claire Cic'));
-    const refused = runGitgus(['check', '--base', 'HEAD', '--author', 'claire-cic', '--json', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    writeFileSync(path.join(dir, `tickets/165/165044/messages/${stamp}-aaaa1111.md`), message(165044, 'supporter', 'Claire Cic'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'Work on the duplicate']);
+    const refused = check('on-the-slave');
     expect(refused.status).toBe(1);
     const problems = (JSON.parse(refused.stdout) as { problems: { code: string; file: string }[] }).problems;
-    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_SLAVE tickets/165/165044/index.md', 'E_SLAVE tickets/165/165044/messages/20261203T100000Z-aaaa1111.md']);
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_SLAVE tickets/165/165044/index.md', `E_SLAVE tickets/165/165044/messages/${stamp}-aaaa1111.md`]);
 
-    git(dir, ['checkout', '-q', '--', '.']);
-    git(dir, ['clean', '-qfd']);
-    writeFileSync(path.join(dir, 'tickets/165/165012/messages/20261203T100000Z-bbbb2222.md'), message(165012, 'supporter', 'Claire Cic'));
-    writeFileSync(path.join(dir, 'tickets/165/165044/messages/20261203T100000Z-cccc3333.md'), message(165012, 'system', 'Example Grid Helpdesk'));
-    const accepted = runGitgus(['check', '--base', 'HEAD', '--author', 'claire-cic', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
-    expect(accepted.stderr).toContain('ok: @claire-cic may make these changes');
+    git(dir, ['switch', '-q', 'main']);
+    git(dir, ['switch', '-q', '-c', 'on-the-master']);
+    writeFileSync(path.join(dir, `tickets/165/165012/messages/${stamp}-bbbb2222.md`), message(165012, 'supporter', 'Claire Cic'));
+    writeFileSync(path.join(dir, `tickets/165/165044/messages/${stamp}-cccc3333.md`), message(165012, 'system', 'Example Grid Helpdesk'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'Answer on the master, copied to its duplicate']);
+    const accepted = check('on-the-master');
+    expect(accepted.stdout).toContain('"ok": true');
     expect(accepted.status).toBe(0);
   });
 

@@ -67,6 +67,8 @@ export interface CommitInfo {
   commit: string;
   time: string;
   author: { name: string; email: string };
+  /** Who made the commit object; decides whether its trailers are believed (trustedTrailers). */
+  committer?: { name: string; email: string };
   /** `Key: value` trailers of the commit message (empty for web-editor commits). */
   trailers: Record<string, string | undefined>;
 }
@@ -86,6 +88,34 @@ export interface TicketFileChange {
 export const RULE_TRAILER = 'Rule';
 
 const NOREPLY = /^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))@users\.noreply\.github\.com$/i;
+
+/**
+ * Trailers are believed only from the helpdesk's own writers: commits whose committer address is one of
+ * `writers` — the helpdesk's `sender`, which intake, GitHub intake, tick and notify commit as. Anyone can
+ * write `Actor: jane@uni.example` into a commit message; in anybody else's commit (a supporter's, one that
+ * came through a pull request, a web edit) the trailers are dropped, so the change is the commit author's
+ * and no `Rule:` or `Actor:` of theirs is taken. Pure.
+ */
+export function trustedTrailers(commit: CommitInfo, writers: readonly string[] | undefined): CommitInfo {
+  if (writers === undefined) return commit;
+  const committer = (commit.committer ?? commit.author).email.toLowerCase();
+  if (writers.some((writer) => writer.toLowerCase() === committer)) return commit;
+  // A person's own gitgus commit (`gitgus route` by alice: `Actor: alice (GitHub)`) describes its own author:
+  // those words change nobody's attribution, so they stay. An Actor naming anyone else drops every trailer.
+  if (Object.keys(commit.trailers).length === 0 || namesAuthor(commit)) return commit;
+  return { ...commit, trailers: {} };
+}
+
+/** Whether the `Actor:` trailer names the commit's own author (same address, or the login of its no-reply address). */
+function namesAuthor(commit: CommitInfo): boolean {
+  const trailer = commit.trailers.Actor?.trim();
+  if (!trailer) return false;
+  const author = commit.author.email.toLowerCase();
+  const github = /^([A-Za-z0-9-]+) \(GitHub\)$/.exec(trailer)?.[1];
+  if (github) return NOREPLY.exec(author)?.[1]?.toLowerCase() === github.toLowerCase();
+  const mail = /<([^<>\s]+@[^<>\s]+)>$/.exec(trailer)?.[1];
+  return mail !== undefined && mail.toLowerCase() === author;
+}
 
 /**
  * The acting person: the `Actor:` trailer when present (a bot commit on someone's behalf), else the Git

@@ -6,6 +6,7 @@
 import { isOpen, STATUSES, type Status, type Ticket } from './schema/ticket.ts';
 import type { Unit } from './schema/unit.ts';
 import { sameIdentity, unitsOf, type Identity } from './people.ts';
+import { isEscalationStep, MAX_ESCALATION } from './escalation.ts';
 
 /**
  * Who someone is to one ticket. A person can hold several roles (a TPM member is also a supporter).
@@ -124,7 +125,7 @@ export function describeRoles(roles: Iterable<ActorRole>): string {
 
 /** One rule a change breaks, with the field it concerns and the fix. Callers add the file. */
 export interface LifecycleViolation {
-  code: 'E_FROZEN' | 'E_SLAVE' | 'E_TRANSITION' | 'E_ACTOR' | 'E_SOLUTION' | 'E_IMMUTABLE' | 'E_TYPE' | 'E_UNIT_STATUS' | 'E_FIELD_ACTOR' | 'E_NEW_STATUS';
+  code: 'E_FROZEN' | 'E_SLAVE' | 'E_ESCALATION' | 'E_TRANSITION' | 'E_ACTOR' | 'E_SOLUTION' | 'E_IMMUTABLE' | 'E_TYPE' | 'E_UNIT_STATUS' | 'E_FIELD_ACTOR' | 'E_NEW_STATUS';
   field: string;
   message: string;
   hint: string;
@@ -213,9 +214,19 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
 
   if (after.status !== before.status) violations.push(...checkStatusChange(before, after, roles, who));
 
+  if (fields.includes('escalation') && !isEscalationStep(before.escalation, after.escalation)) {
+    violations.push({
+      code: 'E_ESCALATION',
+      field: 'escalation',
+      message: `${before.escalation ?? 'no escalation'} → ${after.escalation ?? 'none'}: escalation goes up one level at a time, to at most ${MAX_ESCALATION}, and is never lowered`,
+      hint: `Set escalation back to ${before.escalation ?? 'nothing (remove the field)'}${(before.escalation ?? 0) < MAX_ESCALATION ? `, or to ${(before.escalation ?? 0) + 1}` : ''}.`,
+    });
+  }
+
   if (!supporterLike) {
     // The submitter's own changes are status changes the table allows them; every other field is the supporters'.
-    const extra = fields.filter((field) => field !== 'status' && !IMMUTABLE_FIELDS.includes(field) && field !== 'type' && field !== 'unit' && !SYSTEM_FIELDS.includes(field));
+    // The submitter may also escalate their own ticket (one level up; the rule above judges the step).
+    const extra = fields.filter((field) => field !== 'status' && !IMMUTABLE_FIELDS.includes(field) && field !== 'type' && field !== 'unit' && !SYSTEM_FIELDS.includes(field) && !(field === 'escalation' && roles.has('submitter')));
     for (const field of extra) {
       violations.push({
         code: 'E_FIELD_ACTOR',

@@ -21,8 +21,11 @@
  * // Notifications: what happened since the last run, oldest first.
  * const log = await readEventLog(dir, { since: lastNotifiedCommit });
  */
-import { commitEvents, FrontMatter, ticketFileKind, type CommitInfo, type TicketEvent, type TicketFileChange } from '../core/events.ts';
-import { ticketDir } from '../core/paths.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseSettings } from '../core/documents.ts';
+import { commitEvents, FrontMatter, ticketFileKind, trustedTrailers, type CommitInfo, type TicketEvent, type TicketFileChange } from '../core/events.ts';
+import { SETTINGS_FILE, ticketDir } from '../core/paths.ts';
 import { GitgusError } from '../errors.ts';
 import { BlobReader, gitFailure, spawnGit } from './cat-file.ts';
 import { runGit } from './native.ts';
@@ -36,6 +39,20 @@ export interface ReadEventsOptions {
   until?: string;
   /** Only these tickets' events (default: every ticket). */
   tickets?: readonly number[];
+  /**
+   * Committer addresses whose trailers are believed (events.ts trustedTrailers); default: the helpdesk's
+   * `sender` from its helpdesk.yml, or every commit's when `dir` has no readable settings (not a helpdesk).
+   */
+  writers?: readonly string[];
+}
+
+/** The helpdesk's own writer identity: its `sender` (what intake, tick and notify commit as). */
+function defaultWriters(dir: string): string[] | undefined {
+  try {
+    return [parseSettings(readFileSync(path.join(dir, SETTINGS_FILE), 'utf8'), SETTINGS_FILE).sender];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Pathspecs cost Git a match per path; past this many tickets, walk `tickets/` and filter here. */
@@ -46,7 +63,7 @@ const MAX_PENDING_COMMITS = 4000;
 const NUL = 0;
 const RECORD = '\x1e';
 const FIELD = '\x1f';
-const FORMAT = `--format=${RECORD}%H${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%(trailers:only,unfold)${FIELD}`;
+const FORMAT = `--format=${RECORD}%H${FIELD}%an${FIELD}%ae${FIELD}%aI${FIELD}%(trailers:only,unfold)${FIELD}%cn${FIELD}%ce${FIELD}`;
 const ZERO_OID = /^0+$/;
 
 interface RawChange {
@@ -75,8 +92,8 @@ function parseTrailers(text: string): Record<string, string> {
 }
 
 function parseHeader(token: string): CommitInfo {
-  const [commit = '', name = '', email = '', time = '', trailers = ''] = token.slice(token.indexOf(RECORD) + 1).split(FIELD);
-  return { commit, time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), author: { name, email }, trailers: parseTrailers(trailers) };
+  const [commit = '', name = '', email = '', time = '', trailers = '', committerName = '', committerEmail = ''] = token.slice(token.indexOf(RECORD) + 1).split(FIELD);
+  return { commit, time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), author: { name, email }, committer: { name: committerName, email: committerEmail }, trailers: parseTrailers(trailers) };
 }
 
 /**
@@ -240,7 +257,9 @@ async function walkEvents(dir: string, options: ReadEventsOptions): Promise<Tick
     else entry.waiters.push(use);
   };
 
-  const onCommit = (info: CommitInfo, raw: RawChange[]) => {
+  const writers = options.writers ?? defaultWriters(dir);
+  const onCommit = (header: CommitInfo, raw: RawChange[]) => {
+    const info = trustedTrailers(header, writers);
     const commit: PendingCommit = { info, changes: [], waiting: 1 };
     for (const change of raw) {
       const kind = ticketFileKind(change.path);

@@ -1,5 +1,5 @@
 /**
- * The GitHub edge: the five REST calls gitgus makes, through @octokit/rest. Nothing else in gitgus talks
+ * The GitHub edge: the six REST calls gitgus makes, through @octokit/rest. Nothing else in gitgus talks
  * to GitHub, so tests point this one client at a local server (`baseUrl`) and assert every call.
  *
  * In Actions, GITHUB_API_URL names the API (GitHub Enterprise Server too) and GITHUB_TOKEN the token;
@@ -13,6 +13,8 @@ export interface GitHubClientOptions {
   token: string;
   /** API root, default https://api.github.com. */
   baseUrl?: string;
+  /** The account the token comments as, when GET /user cannot tell (a GitHub App's installation token). */
+  identity?: GitHubIdentity | undefined;
 }
 
 /** What gitgus asks of GitHub; an interface so the sync logic can be read without Octokit. */
@@ -25,6 +27,30 @@ export interface GitHubApi {
   createComment(repository: string, number: number, body: string): Promise<GitHubComment>;
   /** Closes (`completed` / `not_planned`) or reopens an issue. */
   setIssueState(repository: string, number: number, state: 'open' | 'closed', reason?: 'completed' | 'not_planned' | 'reopened'): Promise<void>;
+  /**
+   * Who comments through this token: its hidden "already posted" marks count only in comments by this
+   * account, so nobody else's comment can suppress an answer. Asked once per client.
+   */
+  identity(): Promise<GitHubIdentity>;
+}
+
+export interface GitHubIdentity {
+  login: string;
+  id: number;
+}
+
+/**
+ * The account GitHub shows on comments made with the Actions token (GITHUB_TOKEN). Such an installation
+ * token cannot read `GET /user` (403 "Resource not accessible by integration"), so this is who it is;
+ * another GitHub App's token names itself in GITGUS_GITHUB_IDENTITY (`login:id`).
+ */
+export const ACTIONS_IDENTITY: GitHubIdentity = { login: 'github-actions[bot]', id: 41898282 };
+
+function parseIdentity(text: string | undefined): GitHubIdentity | undefined {
+  if (!text) return undefined;
+  const match = /^([\w.[\]-]+):(\d+)$/.exec(text.trim());
+  if (!match) throw new GitgusError('E_ARGUMENT', `GITGUS_GITHUB_IDENTITY='${text}' is not login:id`, { hint: 'Write the login and numeric id of the account the token comments as, e.g. my-app[bot]:123456.' });
+  return { login: match[1] as string, id: Number(match[2]) };
 }
 
 function split(repository: string): { owner: string; repo: string } {
@@ -55,7 +81,22 @@ async function call<T>(action: string, repository: string, run: () => Promise<T>
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubApi {
   const octokit = new Octokit({ auth: options.token, ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}), userAgent: 'gitgus' });
+  let identity: Promise<GitHubIdentity> | undefined;
   return {
+    identity() {
+      identity ??= (async () => {
+        if (options.identity) return options.identity;
+        try {
+          const { data } = await octokit.rest.users.getAuthenticated();
+          return { login: data.login, id: data.id };
+        } catch (error) {
+          // An installation token (the Actions token) has no user: it comments as github-actions[bot].
+          if ((error as { status?: number }).status === 403) return ACTIONS_IDENTITY;
+          throw failure('users.getAuthenticated', 'the token', error);
+        }
+      })();
+      return identity;
+    },
     async getIssue(repository, number) {
       const { owner, repo } = split(repository);
       return call('issues.get', repository, async () => (await octokit.rest.issues.get({ owner, repo, issue_number: number })).data as GitHubIssue);
@@ -93,5 +134,6 @@ export function githubClientFromEnv(env: NodeJS.ProcessEnv = process.env): GitHu
       hint: 'For a companion repository the workflow token cannot write to, set GITGUS_GITHUB_TOKEN to a fine-grained token with Issues: read and write there.',
     });
   }
-  return createGitHubClient({ token, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}) });
+  const identity = parseIdentity(env.GITGUS_GITHUB_IDENTITY);
+  return createGitHubClient({ token, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}), ...(identity ? { identity } : {}) });
 }

@@ -138,7 +138,9 @@ export class GitHubIntake {
   /** Makes a comment a message of its issue's ticket (importing the issue first when it has none yet). */
   async importComment(issue: GitHubIssue, comment: GitHubComment): Promise<GitHubItemResult> {
     const base = { kind: 'comment' as const, issue: issue.number, comment: String(comment.id) };
-    if (isOwnOrBotComment(comment)) return { ...base, action: 'skipped', reason: ownCommentReason(comment) };
+    // The token's identity is asked only when a comment carries a mark (a second call would cost every import).
+    const own = marksIn(comment.body).length > 0 ? await this.api.identity() : { id: -1 };
+    if (isOwnOrBotComment(comment, own)) return { ...base, action: 'skipped', reason: ownCommentReason(comment) };
     let ticket = this.ticketOfIssue(issue.number);
     if (ticket === undefined) {
       const imported = await this.importIssue(issue);

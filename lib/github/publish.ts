@@ -5,7 +5,7 @@
  * tickets changed in a commit range; the hidden marks in earlier comments make every rerun safe.
  */
 import { GitgusError } from '../errors.ts';
-import { issueOfTicket } from '../core/github/issue.ts';
+import { isOwnComment, issueOfTicket, marksIn } from '../core/github/issue.ts';
 import { planPublish, type PublishAction } from '../core/github/publish.ts';
 import { parseTicketPath } from '../core/paths.ts';
 import type { Settings } from '../core/schema/settings.ts';
@@ -88,6 +88,9 @@ async function publishTicket(doc: LoadedTicket, settings: Settings, units: reado
   if (!where) return;
   const issue = `${where.repository}#${where.number}`;
   const comments = await api.listComments(where.repository, where.number);
+  // The token's identity is asked only when some comment carries a mark (none on a first publish).
+  const marked = comments.filter((comment) => marksIn(comment.body).length > 0);
+  const own = marked.length > 0 ? await api.identity() : undefined;
   const status = doc.ticket.status;
   // The issue's state matters only when the ticket's might change it; spare the call otherwise.
   const issueState = status === 'verified' || status === 'closed' || status === 'reopened' ? (await api.getIssue(where.repository, where.number)).state : 'unknown';
@@ -96,7 +99,8 @@ async function publishTicket(doc: LoadedTicket, settings: Settings, units: reado
     ticket: doc.ticket,
     messages: (doc.messages ?? []).map((entry) => ({ file: entry.file, message: entry.message, body: entry.body })),
     units,
-    existing: comments.map((comment) => comment.body),
+    // "Already posted" marks count only in comments by the token's own account.
+    existing: marked.length === 0 ? [] : marked.filter((comment) => isOwnComment(comment, own ?? { id: -1 })).map((comment) => comment.body),
     issueState,
     helpdeskName: settings.name,
     pageUrl: pageUrl(settings, doc.ticket.number),

@@ -3,7 +3,7 @@
  * ask the pure decision (lib/core/intake/decide.ts) what happens, and let the session commit it. A
  * message that cannot be taken in is quarantined (batch) or refused (single, from an MTA pipe).
  */
-import { decideIntake, decideQuarantine, NoSenderError, UnsupportedSenderError, type IntakeDecision } from '../core/intake/decide.ts';
+import { decideIntake, decideQuarantine, MailLimitError, NoSenderError, UnsupportedSenderError, type IntakeDecision } from '../core/intake/decide.ts';
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
 import { GitgusError } from '../errors.ts';
@@ -64,7 +64,7 @@ export class MailIntakeSession extends IntakeSession {
       if (this.options.mode === 'single' && !retry && error instanceof NotAnEmailError && raw.toString('latin1').trim() === '') throw error;
       if (isInfrastructureError(error)) throw error;
       await this.ensureIndex();
-      const category = error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
+      const category = error instanceof MailLimitError ? error.category : error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
       const detail = error instanceof Error ? error.message : String(error);
       keys = retry ? retry.keys : (keys ?? this.keysFor(mail, stripEnvelopeLine(raw)));
       if (!retry) {

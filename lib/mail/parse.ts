@@ -1,10 +1,23 @@
 /**
- * Raw RFC 822 bytes → `InboundMail` (lib/core/intake/mail.ts), with mailparser: every charset, encoded
- * words, quoted-printable/base64, multipart, nested message/rfc822, HTML-only mail converted to text by
- * html-to-text. The IO edge of intake: the decisions that follow are pure.
+ * Raw RFC 822 bytes → `InboundMail` (lib/core/intake/mail.ts). The IO edge of intake: the decisions that
+ * follow are pure.
+ *
+ * - Headers first go through `predecodeHeaders` (charset.ts): raw 8-bit bytes and encoded words in any
+ *   charset become UTF-8 encoded words, because mailparser reads raw header bytes as UTF-8 and knows fewer
+ *   charsets than WHATWG + iconv-lite. mailparser then reads the header fields (addresses, subject, ids).
+ * - The body is not mailparser's `text`/`html` (which drops an HTML part that is not top-level, merges
+ *   named text parts into the text and inlines embedded messages): the MIME leaves (mime.ts, mailsplit)
+ *   go to `chooseBody` (lib/core/intake/body.ts), which keeps every part either as text or as a file.
+ * - postal-mime was measured on the same suite and read raw 8-bit headers and UTF-7 the same wrong way,
+ *   so the parser stays mailparser, with the pre-pass in front of it.
  */
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
-import type { InboundAttachment, InboundMail, MailAddress } from '../core/intake/mail.ts';
+import libmime from 'libmime';
+import { parseAddressHeader, simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import { chooseBody, type MimeLeaf } from '../core/intake/body.ts';
+import { isStorableAddress, type InboundAttachment, type InboundMail, type MailAddress } from '../core/intake/mail.ts';
+import { decodeBytes, predecodeHeaders } from './charset.ts';
+import { readLeaves, repairMultipartHeaders } from './mime.ts';
+import { unpackTnef } from './tnef.ts';
 import { normalizeMessageId } from '../core/mail-ids.ts';
 import { GitgusError } from '../errors.ts';
 import { sha256 } from '../intake/hash.ts';
@@ -108,33 +121,63 @@ function isoDate(value: string | undefined): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** Every mailbox of every header of that name, in order; each keeps its own display name. */
+function mailboxes(parsed: ParsedMail, name: string): MailAddress[] {
+  const values = parsed.headerLines.filter((entry) => entry.key === name).map((entry) => entry.line.slice(entry.line.indexOf(':') + 1));
+  return values.flatMap((value) => flattenAddresses(parseAddressHeader(value.replace(/\r?\n(?=[ \t])/g, ''))));
+}
+
+/** The first storable mailbox, else the first at all (so records and refusals can name it). */
+function firstUsable(list: readonly MailAddress[]): MailAddress | undefined {
+  return list.find((entry) => isStorableAddress(entry.address)) ?? list[0];
+}
+
+function metaCharset(html: Uint8Array): string | undefined {
+  const head = Buffer.from(html.subarray(0, 4096)).toString('latin1');
+  return /<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)/i.exec(head)?.[1];
+}
+
+/** TNEF blobs (winmail.dat) replaced by the files inside them; kept as they are when they hold none. */
+function expandTnef(leaves: MimeLeaf[]): MimeLeaf[] {
+  return leaves.flatMap((leaf) => {
+    if (leaf.contentType !== 'application/ms-tnef' && leaf.contentType !== 'application/vnd.ms-tnef' && !/^winmail\.dat$/i.test(leaf.filename ?? '')) return [leaf];
+    const files = unpackTnef(leaf.bytes);
+    if (!files) return [leaf];
+    return files.map((file, offset) => ({
+      ...leaf,
+      index: leaf.index + offset / 1000,
+      contentType: libmime.detectMimeType(file.name) || 'application/octet-stream',
+      charset: undefined,
+      disposition: 'attachment',
+      filename: file.name || undefined,
+      bytes: file.content,
+    }));
+  });
+}
+
 /** Parses raw bytes; throws NotAnEmailError before parsing when the input is no mail at all. */
 export async function parseMail(input: Buffer): Promise<InboundMail> {
-  const raw = stripEnvelopeLine(input);
-  assertLooksLikeMail(raw);
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, keepDeliveryStatus: false });
+  const original = stripEnvelopeLine(input);
+  assertLooksLikeMail(original);
+  const { raw, lossy: headersLossy } = predecodeHeaders(repairMultipartHeaders(original));
+  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, skipHtmlToText: true, keepDeliveryStatus: false });
   const headers = headerMap(parsed);
-  const senderHeader = parsed.headers.get('sender') as AddressObject | undefined;
   const contentType = (headers['content-type']?.[0] ?? 'text/plain').split(';')[0]?.trim().toLowerCase() || 'text/plain';
-  const attachments: InboundAttachment[] = parsed.attachments.map((attachment) => ({
-    filename: attachment.filename,
-    contentType: attachment.contentType || 'application/octet-stream',
-    size: attachment.content.length,
-    content: attachment.content,
-  }));
-  let text = parsed.text ?? '';
-  const fromHtml = typeof parsed.html === 'string' && parsed.html !== '' && !/^content-type:\s*text\/plain/im.test(raw.toString('latin1')) && contentType !== 'text/plain';
-  const conversionError = (parsed as ParsedMail & { textConversionError?: Error }).textConversionError;
-  if (conversionError && typeof parsed.html === 'string') {
-    // Nothing is lost: the HTML that could not become text is kept as a file, never rendered.
-    attachments.push({ filename: 'message.html', contentType: 'text/html', size: Buffer.byteLength(parsed.html), content: Buffer.from(parsed.html, 'utf8') });
-    text = `${text}\n\n[The HTML body could not be converted to text (${conversionError.message}); it is kept as an attachment.]`.trim();
+  const leaves = expandTnef(await readLeaves(raw));
+  const body = chooseBody(leaves, {
+    decode: (bytes, charset, type) => decodeBytes(bytes, charset ?? (type === 'text/html' ? metaCharset(bytes) : undefined)),
+  });
+  const attachments: InboundAttachment[] = [...body.attachments];
+  if (body.lossy || headersLossy) {
+    // Some bytes decode in no charset: the text shows U+FFFD there, and the mail as received is kept.
+    attachments.push({ filename: 'original-message.eml', contentType: 'message/rfc822', size: input.length, content: input });
   }
   const messageId = parsed.messageId === undefined ? undefined : normalizeMessageId(parsed.messageId);
   return {
     headers,
-    from: flattenAddresses(parsed.from)[0],
-    sender: flattenAddresses(senderHeader)[0],
+    from: firstUsable(mailboxes(parsed, 'from')),
+    sender: firstUsable(mailboxes(parsed, 'sender')),
+    replyTo: firstUsable(mailboxes(parsed, 'reply-to')),
     to: flattenAddresses(parsed.to),
     cc: flattenAddresses(parsed.cc),
     subject: parsed.subject ?? '',
@@ -143,10 +186,10 @@ export async function parseMail(input: Buffer): Promise<InboundMail> {
     inReplyTo: messageIds(parsed.inReplyTo),
     references: messageIds(parsed.references),
     contentType,
-    text,
-    fromHtml,
+    text: body.text,
+    fromHtml: body.fromHtml,
     attachments,
-    contentHash: contentDigest(raw, headers),
+    contentHash: contentDigest(original, headers),
     size: input.length,
   };
 }

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyDailyCap, countsFor, utcDay, type SendCounts } from '../core/notify/cap.ts';
+import { applyDailyCap, countsFor, SENDER_DAILY_CAP, utcDay, type SendCounts } from '../core/notify/cap.ts';
 import { planNotifications, type MailKind } from '../core/notify/plan.ts';
 import { renderNotification, type OutgoingMail } from '../core/notify/render.ts';
 import { notifySettingsOf, type NotifyState } from '../core/schema/notify.ts';
@@ -236,7 +236,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
           result.alreadySent.push(rendered.messageId);
           continue;
         }
-        const capped = applyDailyCap(rendered, counts, { person: notifySettings.dailyCap, list: notifySettings.listDailyCap }, (address) => lists.has(address));
+        const capped = applyDailyCap(rendered, counts, { person: notifySettings.dailyCap, list: notifySettings.listDailyCap, sender: notifySettings.senderDailyCap ?? SENDER_DAILY_CAP }, (address) => lists.has(address));
         counts = capped.counts;
         if (capped.capped.length > 0) result.capped.push({ messageId: rendered.messageId, addresses: capped.capped });
         if (!capped.mail) continue;

@@ -6,7 +6,7 @@
 import { parseSettings, parseTicket, parseUnit } from '../core/documents.ts';
 import { ticketIndexPath, parseTicketPath, SETTINGS_FILE } from '../core/paths.ts';
 import { relatedNumbers } from '../core/relations.ts';
-import { checkHeadConfiguration, fileKind, formatAnnotations, formatReviewText, reviewChanges, type ReviewedFile, type ReviewResult } from '../core/review.ts';
+import { checkHeadConfiguration, fileKind, formatAnnotations, formatReviewText, reviewChanges, type ReviewedFile, type ReviewProblem, type ReviewResult } from '../core/review.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { Ticket } from '../core/schema/ticket.ts';
 import type { Unit } from '../core/schema/unit.ts';
@@ -57,6 +57,19 @@ function baseFailure(what: string, cause: unknown): GitgusError {
   return new GitgusError('E_BASE_INVALID', `${what} at the base is not valid, so the pull request cannot be judged against it`, {
     hint: 'Fix the base branch first (gitgus check on it lists the problems).',
     cause,
+  });
+}
+
+/**
+ * Commits in a pull request made as the helpdesk's own writer (its `sender`, what intake, tick and notify
+ * commit as): history believes the trailers of those commits, so a pull request may not carry one.
+ */
+function writerIdentityProblems(root: string, from: string, head: string, sender: string): ReviewProblem[] {
+  const log = runGit(root, ['log', '--format=%H%x1f%ae%x1f%ce', `${from}..${head}`, '--']).stdout.split('\n').filter(Boolean);
+  return log.flatMap((line) => {
+    const [oid = '', author = '', committer = ''] = line.split('\x1f');
+    if (author.toLowerCase() !== sender.toLowerCase() && committer.toLowerCase() !== sender.toLowerCase()) return [];
+    return [{ file: `commit ${oid.slice(0, 12)}`, line: 1, code: 'E_WRITER_IDENTITY', message: `is made as the helpdesk itself (${sender}): only intake, tick and notify commit as the helpdesk, and history believes their trailers`, hint: 'Commit as yourself (git config user.email) and push again: git commit --amend --reset-author, or git rebase with --exec "git commit --amend --no-edit --reset-author".' }];
   });
 }
 
@@ -158,6 +171,7 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
       ticket: (side, number) => sides[side].get(number),
     });
     if (configurationChanged && headSettings) result.problems.push(...checkHeadConfiguration(headSettings, [...headUnits.values()]));
+    result.problems.push(...writerIdentityProblems(root, from, headCommit, settings.sender));
     return result;
   } finally {
     reader.close();

@@ -51,7 +51,7 @@ export function roleWords(role: string): string {
 }
 
 /** Front-matter fields whose changes the public timeline shows with their values. */
-const PUBLIC_FIELDS: Record<string, string> = { title: 'title', category: 'category', issue: 'type of issue', vo: 'VO', site: 'site', notifySite: 'notified site', type: 'type' };
+const PUBLIC_FIELDS: Record<string, string> = { title: 'title', category: 'category', issue: 'type of issue', vo: 'VO', site: 'site', notifySite: 'notified site', type: 'type', escalation: 'escalation level' };
 /** Fields whose change is shown without values (the values may hold addresses). */
 const QUIET_FIELDS: Record<string, string> = { assignee: 'assignee', cc: 'copy list', involve: 'involved people', subscribers: 'subscribers', solution: 'solution', remindOn: 'reminder date' };
 

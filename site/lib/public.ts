@@ -59,6 +59,8 @@ export interface PublicTicket {
   remote?: { unit: string; system: string; id: string; url?: string };
   relations?: PublicRelations;
   solutionQualifier?: string;
+  /** User escalation level, 1–3 (lib/core/escalation.ts). */
+  escalation?: number;
   /** Latest public activity: creation or the newest public message. */
   lastChange: string;
   /** First public message from a supporter or TPM: the "response". */
@@ -224,6 +226,7 @@ export function publicTicket(doc: TicketDoc, messages: readonly MessageDoc[], po
     if (Object.keys(relations).length > 0) out.relations = relations;
   }
   if (t.solution) out.solutionQualifier = t.solution.qualifier;
+  if (t.escalation !== undefined) out.escalation = t.escalation;
   const first = staff[0];
   if (first) out.firstResponse = first.message.date;
   const last = staff.at(-1);

@@ -3,6 +3,7 @@
  * (site/lib/public.ts), each text rendered through the sanitizing pipeline, and the two ways to answer.
  * Each page renders only its own ticket, so no build holds every body at once.
  */
+import { ESCALATION_KEYWORD, escalationAudience, nextEscalation } from '../../lib/core/escalation.ts';
 import { compactTime, messagesDir, ticketDir, ticketIndexPath } from '../../lib/core/paths.ts';
 import type { Model } from './model.ts';
 import type { PublicMessage, PublicTicket } from './public.ts';
@@ -14,6 +15,8 @@ export interface TicketView {
   ticket: PublicTicket;
   timeline: TimelineEntry[];
   replyByMail: { address: string; href: string; subject: string; tag: string };
+  /** The user escalation link (a mailto with the keyword intake recognises), while the ticket can be escalated. */
+  escalate?: { href: string; subject: string; level: number; audience: string };
   pullRequest?: { newMessage: string; editTicket: string; folder: string };
 }
 
@@ -72,6 +75,11 @@ export function ticketView(model: Model, number: number): TicketView {
     timeline: mergeTimeline(model.history.timeline(summary ?? ticket), messages),
     replyByMail: { address, subject, tag, href: `mailto:${address}?subject=${encodeURIComponent(subject)}` },
   };
+  const level = nextEscalation({ status: ticket.status, escalation: ticket.escalation });
+  if (level !== undefined && address !== '') {
+    const escalateSubject = `${tag} ${ESCALATION_KEYWORD}`;
+    view.escalate = { href: `mailto:${address}?subject=${encodeURIComponent(escalateSubject)}`, subject: escalateSubject, level, audience: escalationAudience(level) };
+  }
   if (settings.repository) view.pullRequest = pullRequestLinks(settings.repository, settings.branch, number, ticket.unit);
   return view;
 }

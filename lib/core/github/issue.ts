@@ -21,6 +21,8 @@ import { parseIssueForm } from './form.ts';
 /** The fields of GitHub's REST/webhook `simple-user` gitgus reads. */
 export interface GitHubUser {
   login: string;
+  /** The account's numeric id: what tells the helpdesk's own comments from copies of them. */
+  id?: number | bigint;
   /** `User`, `Bot`, `Organization`. */
   type?: string;
 }
@@ -99,12 +101,18 @@ export function marksIn(text: string | undefined): string[] {
   return [...(text ?? '').matchAll(MARK)].map((match) => `${match[1] ?? ''} ${match[2] ?? ''}`);
 }
 
+/** Whether a comment is the helpdesk's own: written by the token's account. Only then do its marks count. */
+export function isOwnComment(comment: Pick<GitHubComment, 'user'>, own: { id: number | bigint }): boolean {
+  return comment.user?.id !== undefined && Number(comment.user.id) === Number(own.id);
+}
+
 /**
- * A comment the helpdesk must not import: one it wrote (carries a mark), or any bot's (stale bots,
- * CI reports) — bots are not people asking for help.
+ * A comment the helpdesk must not import: one it wrote (its own account, with a mark), or any bot's (stale
+ * bots, CI reports) — bots are not people asking for help. A person's comment is imported even when it
+ * carries a mark: copying one cannot make it disappear from the ticket.
  */
-export function isOwnOrBotComment(comment: Pick<GitHubComment, 'body' | 'user'>): boolean {
-  return marksIn(comment.body).length > 0 || comment.user?.type === 'Bot' || comment.user === null;
+export function isOwnOrBotComment(comment: Pick<GitHubComment, 'body' | 'user'>, own: { id: number | bigint }): boolean {
+  return (marksIn(comment.body).length > 0 && isOwnComment(comment, own)) || comment.user?.type === 'Bot' || comment.user === null;
 }
 
 /** Why an issue is not a ticket, or undefined when it is one. */

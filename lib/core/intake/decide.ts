@@ -14,7 +14,7 @@ import { EmailSchema } from '../schema/common.ts';
 import { IntakeRecordSchema, UNKNOWN_CONTENT_HASH, type IndexEntry, type IndexOutcome, type IntakeRecordInput } from '../schema/intake.ts';
 import type { MessageInput } from '../schema/message.ts';
 import type { Settings } from '../schema/settings.ts';
-import type { Ticket, TicketInput } from '../schema/ticket.ts';
+import { isOpen, type Ticket, type TicketInput } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { serializeMessage, serializeTicket, normalizeBody } from '../documents.ts';
 import { ticketIndexPath } from '../paths.ts';
@@ -26,7 +26,8 @@ import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { solutionKeyword } from './keywords.ts';
+import { isEscalationSubject, solutionKeyword } from './keywords.ts';
+import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRecordPath } from './paths.ts';
@@ -110,6 +111,31 @@ export interface ChangeDecision extends Base {
 
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
+/** Defaults of `mail.maxMailBytes` and `mail.maxAttachments`. */
+export const MAIL_MAX_BYTES = 30 * 1024 * 1024;
+export const MAIL_MAX_ATTACHMENTS = 20;
+
+/**
+ * A mail past the size or attachment limits: never a ticket, never answered, so it cannot make the helpdesk
+ * store or relay bulk. Quarantined with the reason (raw bytes kept: nothing is lost).
+ */
+export class MailLimitError extends GitgusError {
+  readonly category: 'too-large' | 'too-many-attachments';
+  constructor(category: 'too-large' | 'too-many-attachments', message: string) {
+    super('E_MAIL_LIMIT', message, { hint: 'TPM can read it in intake/quarantine/; raise mail.maxMailBytes or mail.maxAttachments in helpdesk.yml and run gitgus quarantine retry to take it after all.' });
+    this.name = 'MailLimitError';
+    this.category = category;
+  }
+}
+
+/** Throws MailLimitError when the mail is larger or carries more attachments than the settings allow. */
+export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
+  const maxBytes = settings.mail.maxMailBytes ?? MAIL_MAX_BYTES;
+  if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
+  const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
+  if (mail.attachments.length > maxAttachments) throw new MailLimitError('too-many-attachments', `the mail has ${mail.attachments.length} attachments, more than the ${maxAttachments} a mail may carry (settings.mail.maxAttachments)`);
+}
+
 /** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
 export class NoSenderError extends GitgusError {
   constructor(detail: string) {
@@ -163,9 +189,9 @@ function validAddress(address: string): string | undefined {
 }
 
 /** The sender a ticket or message needs; throws NoSenderError when the mail has none usable. */
-function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress {
+export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'> & Partial<Pick<InboundMail, 'replyTo'>>): MailAddress {
   const sender = senderOf(mail);
-  if (!sender) throw new NoSenderError('no From or Sender header with an address');
+  if (!sender) throw new NoSenderError('no From, Sender or Reply-To header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
   if (!address) throw new UnsupportedSenderError(sender.address);
@@ -178,7 +204,7 @@ function requireSender(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress 
  */
 export class UnsupportedSenderError extends GitgusError {
   constructor(address: string) {
-    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain.tld in ASCII)`);
+    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain in ASCII)`);
     this.name = 'UnsupportedSenderError';
   }
 }
@@ -207,7 +233,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
   const ignored = classifyMail(mail, settings, trustedSenders(ctx.units));
   // Mail from a unit's own helpdesk is machine mail by its headers (RT sends everything Precedence: bulk),
   // yet it is the interface: read it — but never our own mail coming back, a bounce or spam.
-  const remote = recogniseRemoteMail(mail, ctx.units);
+  const remote = recogniseRemoteMail(mail, ctx.units, new Set([settings.sender, ...settings.intake.map((entry) => entry.address)].map((a) => a.toLowerCase())));
   if (remote && (!ignored || ignored.category === 'auto-reply' || ignored.category === 'list')) return decideRemoteMail(mail, ctx, recipient, remote, collisionFlags);
   if (ignored) {
     const reason = `${ignored.reason}: never a ticket, never answered`;
@@ -226,6 +252,7 @@ export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecis
     };
   }
 
+  checkMailLimits(mail, settings);
   const author = requireSender(mail);
   const senderEmail = author.address;
 
@@ -437,6 +464,19 @@ function stateEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): { 
   return intended;
 }
 
+/**
+ * A mail whose subject is the tag plus `escalate` raises the user escalation by one level (strictly in
+ * order, at most 3): only from the submitter, only when authenticated, only on an open ticket.
+ */
+function escalationEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): { level?: EscalationLevel; flags: string[]; note: string } {
+  if (!isEscalationSubject(planned.mail.subject, planned.ctx.settings.subjectTag)) return { flags: [], note: '' };
+  if (!isSubmitter) return { flags: [], note: "'escalate' is only taken from the submitter" };
+  const level = nextEscalation(doc.ticket);
+  if (level === undefined) return { flags: [], note: `'escalate' ignored: the ticket is ${isOpen(doc.ticket.status) ? 'already at the highest escalation level' : doc.ticket.status}` };
+  if (!planned.auth.authenticated) return { flags: [INTAKE_FLAGS.unauthenticated], note: `would escalate to level ${level}, but the sender is not authenticated (${planned.auth.reason}): appended for TPM` };
+  return { level, flags: [], note: `submitter escalated the ticket to ${describeEscalation(level)}` };
+}
+
 /** Words of a text with mail quote marks (`> `) and all spacing removed, lower-cased: re-wrapped quotes still match. */
 function quoteWords(text: string): string[] {
   return text.split('\n').map((line) => line.replace(/^[\s>|]+/, '')).join(' ').toLowerCase().split(/[\s\u00a0]+/).filter((word) => word !== '');
@@ -485,11 +525,13 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const isSubmitter = doc.ticket.submitter.email?.toLowerCase() === author.address.toLowerCase();
   const participant = isParticipant(doc.ticket, author.address, ctx.units);
   const effect = stateEffect(planned, doc, isSubmitter);
+  const escalation = escalationEffect(planned, doc, isSubmitter);
   const internal = internalReason(planned, number);
   const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
   const flags = [...new Set([
     ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),
     ...effect.flags,
+    ...escalation.flags,
     ...planned.collisionFlags,
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
     ...(internal ? [INTAKE_FLAGS.madeInternal] : []),
@@ -515,14 +557,21 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const messagePath = `${messagesDir(number)}/${messageFileName(ctx.received, ctx.keys.key)}`;
   const files: FileWrite[] = [{ path: messagePath, content: serializeMessage({ message, body: text }, messagePath) }, ...attachmentFiles(number, stored)];
   let changes: FieldChange[] = [];
+  const indexPath = ticketIndexPath(number);
+  let next: Ticket | undefined;
   if (effect.status) {
-    const indexPath = ticketIndexPath(number);
     const applied = applyAssignments(doc, [{ field: 'status', value: effect.status }], { file: indexPath, unitIds: new Set(ctx.units.map((u) => u.id)) });
     changes = applied.changes;
-    files.push({ path: indexPath, content: serializeTicket({ ticket: applied.ticket, body: doc.body }, indexPath) });
+    next = applied.ticket;
   }
+  if (escalation.level !== undefined) {
+    next = { ...(next ?? doc.ticket), escalation: escalation.level };
+    changes = [...changes, { field: 'escalation', from: doc.ticket.escalation, to: escalation.level }];
+  }
+  if (next) files.push({ path: indexPath, content: serializeTicket({ ticket: next, body: doc.body }, indexPath) });
   const reasons = [`threaded by ${match.rule} (${oneLine(match.detail, 120)})`];
   if (effect.note) reasons.push(effect.note);
+  if (escalation.note) reasons.push(escalation.note);
   if (internal) reasons.push(`kept as an internal note: ${internal}`);
   if (!participant) reasons.push(`sender ${author.address} is not on the ticket: flagged for TPM`);
   if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');
@@ -538,7 +587,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
     commit: {
       subject,
       body: reasons.join('\n'),
-      trailers: mailTrailers(planned, changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }),
+      trailers: mailTrailers(planned, escalation.level !== undefined ? 'escalation' : changes.length > 0 ? 'status' : 'message', doc.ticket.unit, number, { 'Thread-Rule': match.rule }),
     },
   };
 }
@@ -622,7 +671,7 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   }
   const interfaceTrailers = { Interface: remote.unit.id, ...(remote.remoteId ? { Remote: `${remote.iface.system}:${remote.remoteId}` } : {}) };
   if (!match) {
-    if (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created') {
+    if (remote.echo || (remote.automatic && headerValue(mail, INTERFACE_HEADER)?.toLowerCase() !== 'created')) {
       const reason = `automatic mail of ${remote.iface.name} about no ticket of ours: recorded, never a ticket`;
       return {
         action: 'ignored',

@@ -21,3 +21,14 @@ export function solutionKeyword(subject: string, subjectTag: string): SolutionKe
   if (word === 'reopen' || word === 're-open') return 'reopen';
   return undefined;
 }
+
+/**
+ * Whether a subject is the ticket's tag plus the word `escalate` (the escalation link in every mail to the
+ * submitter and on the ticket page writes exactly that; lib/core/escalation.ts has the levels).
+ */
+export function isEscalationSubject(subject: string, subjectTag: string): boolean {
+  const flat = flattenSubject(subject);
+  const withoutTag = flat.replace(subjectTagPattern(subjectTag), ' ').replace(/\[\s*#\s*\d{1,12}\s*\]/gu, ' ').replace(/\s+/g, ' ').trim();
+  if (withoutTag === flat) return false;
+  return /^escalat(?:e|ion)$/.test(withoutTag.replace(REPLY_PREFIX, '').trim().toLowerCase());
+}

@@ -2,6 +2,7 @@
  * An inbound mail as plain data: what the MIME parser at the IO edge (lib/mail/parse.ts) hands to the
  * pure intake decisions. Everything here is already decoded (charsets, encoded words, transfer encodings).
  */
+import { EmailSchema } from '../schema/common.ts';
 
 export interface MailAddress {
   /** Display name, decoded; may be empty. */
@@ -21,9 +22,15 @@ export interface InboundAttachment {
 export interface InboundMail {
   /** Header fields by lower-case name, each value unfolded but not decoded, in message order. */
   headers: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The first From mailbox with a storable address, over every From header (a garbage first one loses to
+   * a valid later one); the first mailbox at all when none is storable. Its own display name only.
+   */
   from: MailAddress | undefined;
-  /** The Sender header, used when From is missing. */
+  /** The Sender header, used when From has no usable mailbox. */
   sender: MailAddress | undefined;
+  /** The first Reply-To mailbox, used when neither From nor Sender is usable. */
+  replyTo?: MailAddress | undefined;
   to: readonly MailAddress[];
   cc: readonly MailAddress[];
   /** Decoded subject (RFC 2047), possibly with line breaks an encoded word smuggled in. */
@@ -36,9 +43,9 @@ export interface InboundMail {
   references: readonly string[];
   /** Top-level content type, lower-case (`multipart/report`). */
   contentType: string;
-  /** The plain-text body; for HTML-only mail, text converted from the HTML (no markup kept). */
+  /** The body: the text parts, and HTML parts (an HTML-only mail, a stub text part) as Markdown. */
   text: string;
-  /** True when the mail had no text part and `text` was converted from HTML. */
+  /** True when some of `text` was converted from HTML (the original HTML is then an attachment). */
   fromHtml: boolean;
   attachments: readonly InboundAttachment[];
   /** Hex digest of the stable parts of the message (see lib/mail/parse.ts), for idempotency. */
@@ -58,11 +65,19 @@ export function headerValue(mail: Pick<InboundMail, 'headers'>, name: string): s
   return value === undefined ? undefined : value.trim();
 }
 
-/** The address the mail is from: From, or Sender when From is missing or holds no address. */
-export function senderOf(mail: Pick<InboundMail, 'from' | 'sender'>): MailAddress | undefined {
-  if (mail.from && mail.from.address.trim() !== '') return mail.from;
-  if (mail.sender && mail.sender.address.trim() !== '') return mail.sender;
-  return undefined;
+/** Whether an address can be stored as a ticket's or message's author (see EmailSchema). */
+export function isStorableAddress(address: string): boolean {
+  return EmailSchema.safeParse(address.trim()).success;
+}
+
+/**
+ * The address the mail is from, as a helpdesk takes it: From when its mailbox is storable, else Sender,
+ * else Reply-To; when none is storable, the first that holds an address at all (so the refusal can
+ * name it).
+ */
+export function senderOf(mail: Pick<InboundMail, 'from' | 'sender'> & Partial<Pick<InboundMail, 'replyTo'>>): MailAddress | undefined {
+  const candidates = [mail.from, mail.sender, mail.replyTo].filter((entry): entry is MailAddress => entry !== undefined && entry.address.trim() !== '');
+  return candidates.find((entry) => isStorableAddress(entry.address)) ?? candidates[0];
 }
 
 /** Lower-case domain of an address, or '' when it has none. */

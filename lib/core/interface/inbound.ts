@@ -36,6 +36,8 @@ export interface RemoteMail {
   /** The remote's status word, when the mail says it. */
   remoteStatus: string | undefined;
   remotePriority: string | undefined;
+  /** The remote says we wrote this (its originator header names one of our addresses). */
+  echo: boolean;
 }
 
 /** The addresses a unit's helpdesk writes from. */
@@ -49,7 +51,7 @@ export function allRemoteAddresses(units: readonly Unit[]): Set<string> {
 }
 
 /** Whether the mail comes from an interfaced unit's helpdesk, and what it says. */
-export function recogniseRemoteMail(mail: InboundMail, units: readonly Unit[]): RemoteMail | undefined {
+export function recogniseRemoteMail(mail: InboundMail, units: readonly Unit[], ownAddresses: ReadonlySet<string> = new Set()): RemoteMail | undefined {
   const from = senderOf(mail)?.address.trim().toLowerCase();
   if (!from) return undefined;
   const unit = interfacedUnits(units).find((candidate) => remoteAddresses(candidate.interface).includes(from));
@@ -65,6 +67,7 @@ export function recogniseRemoteMail(mail: InboundMail, units: readonly Unit[]): 
     automatic,
     remoteStatus: remoteStatusOf(iface, mail.subject, (name) => headerValue(mail, name)),
     remotePriority: iface.priorityHeader ? headerValue(mail, iface.priorityHeader) : undefined,
+    echo: iface.originatorHeader !== undefined && ownAddresses.has((headerValue(mail, iface.originatorHeader) ?? '').replace(/^.*<([^>]*)>.*$/, '$1').trim().toLowerCase()),
   };
 }
 
@@ -110,8 +113,9 @@ export function remoteEffect(remote: RemoteMail, doc: TicketDoc): RemoteEffect {
       reasons.push(`remote priority '${remote.remotePriority}' → ${priority}`);
     }
   }
-  const appendMessage = !remote.automatic;
-  if (!appendMessage) reasons.push(`automatic mail of ${remote.iface.name}: recorded, no message`);
+  const appendMessage = !remote.automatic && !remote.echo;
+  if (remote.echo) reasons.push(`our own message as ${remote.iface.name} passed it on (${remote.iface.originatorHeader}): not appended again`);
+  else if (!appendMessage) reasons.push(`automatic mail of ${remote.iface.name}: recorded, no message`);
   return { ...(Object.keys(changed).length > 0 ? { changed } : {}), appendMessage, reasons };
 }
 

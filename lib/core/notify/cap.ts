@@ -18,6 +18,16 @@ export interface CapLimits {
   person: number;
   /** Per unit mailing list. */
   list: number;
+  /** Mails written because of one sender's mail (acknowledgements, Cc notices), per sender; default unlimited. */
+  sender?: number;
+}
+
+/** Default of `notify.senderDailyCap`: 20 new tickets a day with acknowledgement and Cc notice each. */
+export const SENDER_DAILY_CAP = 40;
+
+/** Count key of a sender's share: cannot collide with an address (no address starts with `sender:`). */
+export function senderKey(address: string): string {
+  return `sender:${address.toLowerCase()}`;
 }
 
 export interface CapResult {
@@ -49,6 +59,14 @@ export function countsFor(counts: SendCounts | undefined, day: string): SendCoun
 export function applyDailyCap(mail: OutgoingMail, counts: SendCounts, limits: CapLimits, isList: (address: string) => boolean): CapResult {
   const next: Record<string, number> = { ...counts.counts };
   const capped: string[] = [];
+  // Beside each recipient's cap, the sender's: one sender writing 100 mails with 20 Cc each gets the helpdesk
+  // to write in their name only up to this many times a day, whoever the recipients are.
+  if (mail.onBehalfOf !== undefined && limits.sender !== undefined) {
+    const key = senderKey(mail.onBehalfOf);
+    const sent = next[key] ?? 0;
+    if (sent >= limits.sender) return { capped: [key], counts };
+    next[key] = sent + 1;
+  }
   const keep = (recipient: { address: string }) => {
     const address = recipient.address.toLowerCase();
     const limit = isList(address) ? limits.list : limits.person;

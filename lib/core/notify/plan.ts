@@ -7,8 +7,9 @@
  * | submitter, "on solution"         | the solution, public messages                                         |
  * | submitter, "on every change"     | every update with something public in it                              |
  * | submitter, any mode              | "waiting for reply" (the question), reminders                         |
- * | submitter, new ticket            | an acknowledgement (Auto-Submitted: auto-replied)                     |
- * | CC                               | the same as the submitter (public only)                               |
+ * | submitter, new ticket            | an acknowledgement (Auto-Submitted: auto-replied), to them alone      |
+ * | CC, new ticket                   | a short notice: the ticket number and link, never the request text    |
+ * | CC                               | later, the same as the submitter (public only)                        |
  * | unit mailing list                | every update, internal notes included                                 |
  * | assignee, involved people        | the same as the unit                                                  |
  * | subscribers                      | public messages and the solution                                      |
@@ -25,14 +26,16 @@
 import type { TicketEvent } from '../events.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
-import type { Settings } from '../schema/settings.ts';
+import { isAnswerable } from '../schema/common.ts';
+import { monitoringSettingsOf, type Settings } from '../schema/settings.ts';
+import { describeEscalation } from '../escalation.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { allRemoteAddresses } from '../interface/inbound.ts';
 import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring';
 
 export interface Recipient {
   address: string;
@@ -46,7 +49,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved';
+export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -83,6 +86,11 @@ export interface PlannedMail {
   actorName: string;
   /** The commit behind it. */
   commit: string;
+  /**
+   * The sender whose mail made the helpdesk write this one (acknowledgement, Cc notice): counted against
+   * that sender's daily cap, so one sender cannot make the helpdesk mail on and on in their name.
+   */
+  onBehalfOf?: string | undefined;
 }
 
 export interface PlanContext {
@@ -91,7 +99,7 @@ export interface PlanContext {
 }
 
 /** Fields whose changes the submitter, CC and subscribers see; the others name people or are bookkeeping. */
-const PUBLIC_FIELDS = new Set(['title', 'status', 'priority', 'type', 'category', 'issue', 'unit', 'vo', 'site', 'notifySite', 'notify', 'solution', 'relations']);
+const PUBLIC_FIELDS = new Set(['title', 'status', 'priority', 'type', 'category', 'issue', 'unit', 'vo', 'site', 'notifySite', 'notify', 'solution', 'relations', 'escalation']);
 /** Bookkeeping nobody needs in a mail. */
 const HIDDEN_FIELDS = new Set(['foldFrom', 'attachments', 'flags', 'originalPriority']);
 
@@ -99,7 +107,7 @@ const LABELS: Record<string, string> = {
   title: 'Title', status: 'Status', priority: 'Priority', type: 'Type', category: 'Category', issue: 'Type of issue',
   unit: 'Support unit', assignee: 'Assigned to', vo: 'VO', site: 'Affected site', notifySite: 'Notified site',
   cc: 'CC', involve: 'Involved', subscribers: 'Subscribers', notify: 'Notification mode', solution: 'Solution',
-  remindOn: 'Reminder date', master: 'Duplicate of', slaves: 'Duplicates', parent: 'Parent ticket', children: 'Child tickets', related: 'Related tickets',
+  remindOn: 'Reminder date', escalation: 'Escalation', master: 'Duplicate of', slaves: 'Duplicates', parent: 'Parent ticket', children: 'Child tickets', related: 'Related tickets',
 };
 
 /** A value in words: lists joined, the solution by its qualifier, nothing as an em dash. */
@@ -201,7 +209,8 @@ class RecipientBook {
     for (const candidate of candidates) {
       if (!candidate) continue;
       const address = candidate.address.toLowerCase();
-      if (this.blocked.has(address) || this.taken.has(address)) continue;
+      // An address the helpdesk stores but cannot mail (root@localhost) is never sent to: no acknowledgement.
+      if (this.blocked.has(address) || this.taken.has(address) || !isAnswerable(address)) continue;
       this.taken.add(address);
       out.push({ ...candidate, address });
     }
@@ -249,6 +258,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const status = statusEvent(update);
   const solved = status !== undefined && (status.to === 'solved' || status.to === 'unsolved') && status.from !== 'solved' && status.from !== 'unsolved';
   const reopened = status?.to === 'reopened';
+  const escalated = update.events.some((event) => event.type === 'field' && event.field === 'escalation' && typeof event.to === 'number' && event.to > (typeof event.from === 'number' ? event.from : 0));
   // "waiting for reply" asks the submitter something (GGUS: it "mails the submitter"), whatever their notification mode.
   const asked = status?.to === 'waiting for reply';
 
@@ -265,6 +275,11 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const supporterContent = allChanges.length > 0 || conversation.length > 0 || unitAlerts.length > 0 || created;
   if (supporterContent) {
     const lists = [unitList(ticket.unit, 'unit', units)];
+    // User escalation: level 2 adds TPM on shift, level 3 also ticket monitoring (lib/core/escalation.ts).
+    const escalatedTo = escalated ? (ticket.escalation ?? 0) : 0;
+    if (escalatedTo >= 2) for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
+    const monitoring = monitoringSettingsOf(settings).address;
+    if (escalatedTo >= 3 && monitoring) lists.push({ address: monitoring, name: 'Ticket monitoring', role: 'ticket monitoring' });
     if (reopened) {
       lists.push(unitList(update.previous?.unit, 'solving unit', units));
       for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
@@ -284,7 +299,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
       mails.push({
         ...base,
         key: `${short}.unit${internal ? INTERNAL_KEY_SUFFIX : ''}`,
-        kind: solved ? 'solution' : unitAlerts.length > 0 && allChanges.length === 0 && conversation.length === 0 ? 'unit alert' : 'update',
+        kind: solved ? 'solution' : escalated ? 'escalation' : unitAlerts.length > 0 && allChanges.length === 0 && conversation.length === 0 ? 'unit alert' : 'update',
         audience: 'supporters',
         to: to.length > 0 ? to : cc,
         cc: to.length > 0 ? cc : [],
@@ -293,7 +308,11 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
         changes: allChanges,
         messages: supporterMessages,
         offerVerify: false,
-        note: reopened ? `Reopened: the ticket comes back to ${unitLabel(update.previous?.unit, units)}${units.some((u) => u.family === 'tpm') ? ' and TPM' : ''}.` : undefined,
+        note: reopened
+          ? `Reopened: the ticket comes back to ${unitLabel(update.previous?.unit, units)}${units.some((u) => u.family === 'tpm') ? ' and TPM' : ''}.`
+          : escalated
+            ? `The submitter escalated this ticket to ${describeEscalation(ticket.escalation)}. Please answer the submitter now.`
+            : undefined,
         request: created ? update.body : undefined,
       });
     }
@@ -304,12 +323,18 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const ccList = (ticket.cc ?? []).slice(0, settings.mail.ccLimit).map((address): Recipient => ({ address, role: 'cc' }));
   if (created) {
     if (acknowledges(update, settings)) {
-      // The acknowledgement goes to the submitter even though their own mail made the ticket.
+      // The acknowledgement goes to the submitter alone, even though their own mail made the ticket: a copy
+      // of the request to Cc addresses of the sender's choice would make the helpdesk a relay for any text.
       const to = new RecipientBook(own).take([submitter]);
-      const cc = book.take(ccList.filter((r) => !to.some((t) => t.address === r.address)));
       if (to.length > 0) book.take(to);
+      const onBehalfOf = submitter?.address;
       if (to.length > 0) {
-        mails.push({ ...base, key: `${short}.ack`, kind: 'acknowledgement', audience: 'public', to, cc, list: false, autoSubmitted: 'auto-replied', changes: [], messages: publicMessages, offerVerify: false, request: update.body });
+        mails.push({ ...base, key: `${short}.ack`, kind: 'acknowledgement', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-replied', changes: [], messages: publicMessages, offerVerify: false, request: update.body, onBehalfOf });
+      }
+      // Cc addresses learn only that a ticket exists and where: the number and the link, no text of the sender's.
+      const noticed = book.take(ccList.filter((r) => !to.some((t) => t.address === r.address)));
+      if (noticed.length > 0) {
+        mails.push({ ...base, key: `${short}.cc`, kind: 'cc notice', audience: 'public', to: noticed, cc: [], list: false, autoSubmitted: 'auto-generated', changes: [], messages: [], offerVerify: false, onBehalfOf });
       }
     }
   } else {

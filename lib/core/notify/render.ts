@@ -8,6 +8,7 @@
 import { LOOP_HEADER, normalizeMessageId, notificationMessageId, VISIBILITY_HEADER } from '../mail-ids.ts';
 import type { Settings } from '../schema/settings.ts';
 import type { Ticket } from '../schema/ticket.ts';
+import { describeEscalation, ESCALATION_KEYWORD, escalationAudience, nextEscalation } from '../escalation.ts';
 import type { Unit } from '../schema/unit.ts';
 import { carriesInternal, unitLabel, type PlannedMail, type Recipient, type ShownChange } from './plan.ts';
 import type { AddedMessage } from './update.ts';
@@ -45,6 +46,8 @@ export interface OutgoingMail {
   roles: Record<string, string>;
   /** A unit mailing list is a recipient. */
   list: boolean;
+  /** The sender whose mail caused this one (acknowledgement, Cc notice): their daily cap applies too. */
+  onBehalfOf?: string;
 }
 
 export interface RenderContext {
@@ -97,9 +100,21 @@ export function internalReplyAddress(settings: Settings, ticket: Ticket): string
 /** The subject mark of mails with internal notes; in a subject sent to intake it makes the mail an internal note. */
 export const INTERNAL_SUBJECT_MARK = '[internal]';
 
-/** `mailto:` link that writes to intake with `<tag> verify` or `<tag> reopen` as the subject. */
-function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen'): string {
+/** `mailto:` link that writes to intake with `<tag> verify`, `<tag> reopen` or `<tag> escalate` as the subject. */
+export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen' | typeof ESCALATION_KEYWORD): string {
   return `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(`${subjectTag(settings, ticket.number)} ${action}`)}`;
+}
+
+/**
+ * The escalation offer of a mail to the submitter: the next level and its `mailto:` link, or undefined when
+ * the mail is not to the submitter or the ticket cannot be escalated (closed, or at level 3 already).
+ */
+export function escalationOffer(mail: PlannedMail, settings: Settings): { text: string; href: string } | undefined {
+  if (mail.audience !== 'public' || ![...mail.to, ...mail.cc].some((r) => r.role === 'submitter')) return undefined;
+  const level = nextEscalation(mail.ticket);
+  if (level === undefined) return undefined;
+  const current = mail.ticket.escalation ? ` (now ${describeEscalation(mail.ticket.escalation)})` : '';
+  return { text: `No answer, or not the help you need? Escalate to level ${level} of 3 — ${escalationAudience(level)}${current}: write with the subject "${subjectTag(settings, mail.ticket.number)} ${ESCALATION_KEYWORD}"`, href: actionLink(settings, mail.ticket, ESCALATION_KEYWORD) };
 }
 
 /** One line, whatever a title contains: control characters and runs of space become one space. */
@@ -109,16 +124,20 @@ function oneLine(text: string): string {
 
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   acknowledgement: 'Received: ',
+  'cc notice': '',
   update: '',
   question: 'Question: ',
   solution: '',
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
   'children solved': 'Children solved: ',
+  escalation: 'Escalated: ',
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
 function subjectOf(settings: Settings, mail: PlannedMail): string {
+  // A Cc notice carries no text of the sender's, not even the subject they wrote.
+  if (mail.kind === 'cc notice') return oneLine(`${subjectTag(settings, mail.ticket.number)} You were named in copy on a ticket of ${settings.name}`);
   const mark = carriesInternal(mail) ? `${INTERNAL_SUBJECT_MARK} ` : '';
   return oneLine(`${subjectTag(settings, mail.ticket.number)} ${mark}${KIND_PREFIX[mail.kind]}${mail.ticket.title} (${mail.ticket.status})`);
 }
@@ -150,6 +169,7 @@ function fieldRows(mail: PlannedMail, units: readonly Unit[]): { label: string; 
   if (t.vo) rows.push({ field: 'vo', label: 'VO', value: t.vo });
   if (t.site) rows.push({ field: 'site', label: 'Affected site', value: t.site });
   if (mail.audience === 'supporters' && t.assignee) rows.push({ field: 'assignee', label: 'Assigned to', value: t.assignee });
+  if (t.escalation) rows.push({ field: 'escalation', label: 'Escalation', value: describeEscalation(t.escalation) });
   if (t.issued) rows.push({ field: 'issued', label: 'Date of issue', value: when(t.issued) });
   rows.push({ field: 'created', label: 'Created', value: when(t.created) });
   return rows.map((row) => {
@@ -163,6 +183,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
   switch (mail.kind) {
     case 'acknowledgement':
       return `Your request was received by ${settings.name} and registered as ticket ${label}. Replies to this mail are added to the ticket.`;
+    case 'cc notice':
+      return `You were named in copy of a request to ${settings.name}, registered as ticket ${label}. You will get its public updates; the ticket's page is linked below.`;
     case 'solution':
       return `Ticket ${label} is ${mail.ticket.status}.`;
     case 'reminder':
@@ -175,11 +197,25 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return mail.note ?? `All child tickets of ${label} are finished.`;
     case 'update':
       return `Ticket ${label} was updated by ${mail.actorName} on ${when(mail.time)}.`;
+    case 'escalation':
+      return `Ticket ${label} was escalated by its submitter on ${when(mail.time)}.`;
   }
+}
+
+/** The Cc notice: fixed words, the number and the link — nothing the sender wrote (title, request, name). */
+function noticeText(mail: PlannedMail, settings: Settings): string {
+  return `${[introOf(mail, settings), '', ticketUrl(settings, mail.ticket.number), '', '-- ', `${settings.name}. If you do not know this request, ignore this mail.`].join('\n')}\n`;
+}
+
+function noticeHtml(mail: PlannedMail, settings: Settings): string {
+  const e = escapeHtml;
+  const url = ticketUrl(settings, mail.ticket.number);
+  return `${['<!DOCTYPE html>', `<html><head><meta charset="utf-8"><title>${e(subjectOf(settings, mail))}</title></head>`, `<body style="${STYLE.body}">`, `<p>${e(introOf(mail, settings))}</p>`, `<p><a href="${e(url)}">View ticket #${mail.ticket.number}</a></p>`, `<p style="color:#868e96;font-size:12px;margin-top:24px">${e(settings.name)}. If you do not know this request, ignore this mail.</p>`, '</body></html>'].join('\n')}\n`;
 }
 
 function textPart(mail: PlannedMail, context: RenderContext): string {
   const { settings, units } = context;
+  if (mail.kind === 'cc notice') return noticeText(mail, settings);
   const t = mail.ticket;
   const lines: string[] = [`${subjectTag(settings, t.number)} ${oneLine(t.title)}`, ticketUrl(settings, t.number), '', introOf(mail, settings)];
   if (mail.note && mail.kind !== 'children solved') lines.push(mail.note);
@@ -204,6 +240,8 @@ function textPart(mail: PlannedMail, context: RenderContext): string {
     );
   }
   if (mail.request !== undefined) lines.push('', '── Your request ──', mail.request.trimEnd() || '(no text)');
+  const escalate = escalationOffer(mail, settings);
+  if (escalate) lines.push('', escalate.text, `    ${escalate.href}`);
   lines.push('', 'Ticket:');
   const rows = fieldRows(mail, units);
   const width = Math.max(...rows.map((row) => row.label.length));
@@ -239,6 +277,7 @@ const STYLE = {
 
 function htmlPart(mail: PlannedMail, context: RenderContext): string {
   const { settings, units } = context;
+  if (mail.kind === 'cc notice') return noticeHtml(mail, settings);
   const t = mail.ticket;
   const e = escapeHtml;
   const url = ticketUrl(settings, t.number);
@@ -271,6 +310,8 @@ function htmlPart(mail: PlannedMail, context: RenderContext): string {
     );
   }
   if (mail.request !== undefined) parts.push('<h3 style="font-size:15px">Your request</h3>', `<div style="${STYLE.message}">${e(mail.request.trimEnd() || '(no text)')}</div>`);
+  const escalate = escalationOffer(mail, settings);
+  if (escalate) parts.push(`<p style="font-size:13px">${e(escalate.text.replace(/: write with the subject .*$/, ''))}: <a href="${e(escalate.href)}">escalate ticket #${t.number}</a></p>`);
   parts.push('<table style="border-collapse:collapse;margin-top:16px">');
   for (const row of fieldRows(mail, units)) {
     const style = row.change ? `${STYLE.cell};${STYLE.changed}` : STYLE.cell;
@@ -345,5 +386,6 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     headers,
     roles,
     list: mail.list,
+    ...(mail.onBehalfOf ? { onBehalfOf: mail.onBehalfOf } : {}),
   };
 }

@@ -1,11 +1,25 @@
 /** Building blocks shared by the file-format schemas. Pure: zod only. */
 import { z } from 'zod';
 
-/** A mail address; lower-cased on the way in so that comparisons need no care. */
+/**
+ * A stored mail address: `local@domain`, lower-cased on the way in so that comparisons need no care. As a
+ * helpdesk takes them, single-label domains (`root@localhost`) are accepted and a trailing dot of a fully
+ * qualified domain (`jane@uni.example.`) is dropped; whether such an address can be mailed is
+ * `isAnswerable`'s question, not the schema's.
+ */
 export const EmailSchema = z
-  .email({ error: (issue) => `expected a mail address like jane.doe@uni.example, received ${describe(issue.input)}` })
+  .string({ error: (issue) => `expected a mail address like jane.doe@uni.example, received ${describe(issue.input)}` })
   .max(254)
-  .transform((address) => address.toLowerCase());
+  .regex(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/, {
+    error: (issue) => `expected a mail address like jane.doe@uni.example, received ${describe(issue.input)}`,
+  })
+  .transform((address) => address.toLowerCase().replace(/\.$/, ''));
+
+/** Whether mail to a stored address can be delivered: not to a single-label domain (root@localhost). */
+export function isAnswerable(address: string): boolean {
+  const domain = address.slice(address.lastIndexOf('@') + 1).replace(/\.$/, '');
+  return address.includes('@') && domain.includes('.');
+}
 
 /** A GitHub login (1–39 characters, letters, digits, single hyphens). */
 export const GitHubLoginSchema = z

@@ -86,6 +86,11 @@ export const InterfaceSchema = z
     /** Header that carries its priority. */
     priorityHeader: singleLine(60).optional(),
     subjectStatus: z.array(SubjectStatusSchema).default([]),
+    /**
+     * Header naming who wrote the remote's mail (RT: X-RT-Originator). When that is one of our own
+     * addresses, the mail is our own message echoed by the remote to its other watchers: never appended again.
+     */
+    originatorHeader: singleLine(60).optional(),
     /** Status words both ways; a status without an entry crosses under its own name. */
     status: StatusMapSchema.default({ out: {}, in: {} }),
     priority: PriorityMapSchema.default({ out: {}, in: {} }),

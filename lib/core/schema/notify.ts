@@ -17,8 +17,16 @@ export const SmtpSettingsSchema = z
     port: z.number().int().min(1).max(65535).optional(),
     /** TLS from the first byte, usually port 465 (GITGUS_SMTP_SECURE=true). */
     secure: z.boolean().optional(),
-    /** Refuse to send unless the server offers STARTTLS (GITGUS_SMTP_REQUIRE_TLS=true). */
+    /**
+     * Refuse to send unless the server offers STARTTLS (GITGUS_SMTP_REQUIRE_TLS). Default: true whenever
+     * credentials are given and `secure` is false, so a password never travels in clear text.
+     */
     requireTLS: z.boolean().optional(),
+    /**
+     * The explicit opt-in to AUTH over an unencrypted connection (GITGUS_SMTP_PLAINTEXT_AUTH=true), e.g. a
+     * relay on the same host; without it `requireTLS: false` with credentials is refused. Default false.
+     */
+    plaintextAuth: z.boolean().optional(),
   })
   .strict();
 
@@ -48,6 +56,11 @@ export const NotifySettingsSchema = z
     dailyCap: z.number().int().positive().default(40),
     /** Most mails a unit mailing list gets per day; lists legitimately get many. */
     listDailyCap: z.number().int().positive().default(500),
+    /**
+     * Most mails the helpdesk writes per day because of one sender's mail (each acknowledgement and Cc notice
+     * of their new tickets counts), beside the per-recipient cap. Optional so settings files round-trip; default 40.
+     */
+    senderDailyCap: z.number().int().positive().optional(),
     smtp: SmtpSettingsSchema.default({}),
     tick: TickSettingsSchema.default(TICK_DEFAULTS),
   })

@@ -49,6 +49,13 @@ export const SettingsSchema = z
       .object({
         /** Largest attachment kept, in bytes; bigger ones are listed but not stored. */
         attachmentMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        /**
+         * Largest whole mail taken, in bytes (default 30 MiB): a bigger one becomes no ticket and sends no mail; it
+         * waits in intake/quarantine/ with the reason, raw bytes kept, for TPM (`gitgus quarantine retry` after a change).
+         */
+        maxMailBytes: z.number().int().positive().optional(),
+        /** Most attachments one mail may carry (default 20); more: quarantined the same way. */
+        maxAttachments: z.number().int().positive().optional(),
         /** More Cc addresses than this on a first mail adds none and flags the ticket for TPM. */
         ccLimit: z.number().int().nonnegative().default(20),
         /**
@@ -75,10 +82,28 @@ export const SettingsSchema = z
       .default({ attachmentMaxBytes: 10 * 1024 * 1024, ccLimit: 20 }),
     /** Outgoing notifications, the daily cap, SMTP, and the time-driven rules; absent means GGUS's defaults (lib/core/schema/notify.ts). */
     notify: NotifySettingsSchema.optional(),
+    /** TPM monitoring (`gitgus monitor`) and the last level of user escalation; absent means GGUS's defaults. */
+    monitoring: z
+      .object({
+        /** Ticket monitoring (GGUS: the KIT ticket monitoring team): mailed when a submitter escalates to level 3. */
+        address: EmailSchema.optional(),
+        /** Working hours on TPM's calendar within which a new ticket should be assigned (EGEE TPM target: under 1 hour). */
+        assignWithinHours: z.number().positive().optional(),
+        /** A ticket that has been at this many units or more bounced between them (GGUS: "probably misrouted"); default 3. */
+        bounceUnits: z.number().int().min(2).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
 export type SettingsInput = z.input<typeof SettingsSchema>;
+
+/** The monitoring settings with GGUS's defaults filled in. */
+export function monitoringSettingsOf(settings: { monitoring?: { address?: string | undefined; assignWithinHours?: number | undefined; bounceUnits?: number | undefined } | undefined }): { address?: string; assignWithinHours: number; bounceUnits: number } {
+  const m = settings.monitoring ?? {};
+  return { ...(m.address ? { address: m.address } : {}), assignWithinHours: m.assignWithinHours ?? 1, bounceUnits: m.bounceUnits ?? 3 };
+}
 export type Settings = z.output<typeof SettingsSchema>;
 
 export const SETTINGS_EXAMPLE = `name: Example Grid Helpdesk

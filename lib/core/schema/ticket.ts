@@ -85,6 +85,8 @@ export const TicketSchema = z
     subscribers: z.array(EmailSchema).optional(),
     /** When the submitter is mailed. */
     notify: z.enum(NOTIFICATION_MODES).default('on solution'),
+    /** User escalation level (lib/core/escalation.ts): 1 the unit, 2 + TPM on shift, 3 + ticket monitoring. */
+    escalation: z.number().int().min(1).max(3).optional(),
     created: TimestampSchema,
     /** GGUS "date/time of issue": when the submitter reported the problem (a mail's Date:); absent: `created`. */
     issued: TimestampSchema.optional(),

@@ -10,8 +10,13 @@
  * | `GITGUS_SMTP_PORT`        | port (default 587, or 465 with secure)                    |
  * | `GITGUS_SMTP_SECURE`      | `true`: TLS from the first byte (port 465)                |
  * | `GITGUS_SMTP_REQUIRE_TLS` | `true`: refuse to send unless STARTTLS succeeds           |
+ * |                           | (default true when credentials are given without secure)  |
+ * | `GITGUS_SMTP_PLAINTEXT_AUTH` | `true`: allow AUTH without TLS (explicit opt-in)       |
  * | `GITGUS_SMTP_USER`        | user name for AUTH (optional)                             |
  * | `GITGUS_SMTP_PASSWORD`    | password for AUTH (optional; a CI secret)                 |
+ *
+ * Credentials travel encrypted: with a user and `secure: false`, STARTTLS is required unless plain-text
+ * AUTH is opted into; `requireTLS: false` with credentials and no opt-in is a configuration error.
  */
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
@@ -53,8 +58,16 @@ export function smtpConfig(settings: NotifySettings['smtp'], env: Record<string,
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new GitgusError('E_SMTP_CONFIG', `GITGUS_SMTP_PORT='${portText ?? ''}' is not a port number`, { hint: 'Use a number from 1 to 65535, e.g. 587.' });
   }
-  const config: SmtpConfig = { host, port, secure, requireTLS: flag(env.GITGUS_SMTP_REQUIRE_TLS, 'GITGUS_SMTP_REQUIRE_TLS') ?? settings.requireTLS ?? false };
   const user = env.GITGUS_SMTP_USER;
+  const requireTLS = flag(env.GITGUS_SMTP_REQUIRE_TLS, 'GITGUS_SMTP_REQUIRE_TLS') ?? settings.requireTLS;
+  const plaintextAuth = flag(env.GITGUS_SMTP_PLAINTEXT_AUTH, 'GITGUS_SMTP_PLAINTEXT_AUTH') ?? settings.plaintextAuth ?? false;
+  const credentials = Boolean(user) && !secure;
+  if (credentials && requireTLS === false && !plaintextAuth) {
+    throw new GitgusError('E_SMTP_CONFIG', `requireTLS is false with SMTP credentials on an unencrypted connection to ${host}:${port}: the password would travel in clear text`, {
+      hint: 'Drop GITGUS_SMTP_REQUIRE_TLS=false (STARTTLS is then required), use GITGUS_SMTP_SECURE=true on port 465, or opt in to plain-text AUTH explicitly with GITGUS_SMTP_PLAINTEXT_AUTH=true (notify.smtp.plaintextAuth).',
+    });
+  }
+  const config: SmtpConfig = { host, port, secure, requireTLS: requireTLS ?? (credentials && !plaintextAuth) };
   if (user) config.auth = { user, pass: env.GITGUS_SMTP_PASSWORD ?? '' };
   return config;
 }
