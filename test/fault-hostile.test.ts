@@ -111,9 +111,13 @@ describe('hostile volume: mutated corpus mail through the intake core', () => {
         const raw = (MUTATIONS[mutation] as Mutation)(source.raw, random);
         const digest = createHash('sha256').update(raw).digest('hex');
         // A duplicate is right only for another copy of a mail already taken in: the same corpus mail, or the same bytes.
-        const repeat = seen.has(digest) || seen.has(source.file);
+        // …or one with the same Message-ID, or without one (its key then comes from the content, and two
+        // truncations of different mails can leave the same content).
+        const messageId = /^message-id:[ \t]*(\S+)/im.exec(raw.toString('latin1'))?.[1];
+        const repeat = seen.has(digest) || seen.has(source.file) || messageId === undefined || seen.has(`id:${messageId}`);
         seen.add(digest);
         seen.add(source.file);
+        if (messageId !== undefined) seen.add(`id:${messageId}`);
         if (n % 250 === 7) samples.push(raw);
         const label = `${mutation} of ${source.file} (#${n})`;
         const started = performance.now();
