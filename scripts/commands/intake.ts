@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import type cliProgress from 'cli-progress';
 import { GitgusError } from '../../lib/errors.ts';
@@ -50,6 +50,33 @@ export async function intake(options: IntakeCommandOptions): Promise<RunSummary>
     ...(options.onNote ? { onNote: options.onNote } : {}),
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
   });
+}
+
+/**
+ * Standard input to its end. `readFileSync(0)` fails with EAGAIN when an MTA or a parent process hands over a
+ * non-blocking pipe and the writer is slower than the reader (found by test/fault-hostile.test.ts with a
+ * 250 KB header line): wait briefly and read on instead.
+ */
+function readAllStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(1 << 16);
+  for (;;) {
+    let count: number;
+    try {
+      count = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw error;
+    }
+    if (count === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, count)));
+  }
+  return Buffer.concat(chunks);
 }
 
 function chunkSizeOf(text: string | undefined): number | undefined {
@@ -124,7 +151,7 @@ export default defineCommand({
     const summary = await intake({
       root,
       files,
-      stdin: process.stdin.isTTY ? undefined : () => readFileSync(0),
+      stdin: process.stdin.isTTY ? undefined : readAllStdin,
       mbox: args.mbox,
       maildir: args.maildir,
       imap: args.imap,
