@@ -4,7 +4,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
-import { EXIT_TEMPFAIL, ExitError, GitgusError, TEMPORARY_FAILURES, ValidationError, formatProblems } from '../lib/errors.ts';
+import { EXIT_TEMPFAIL, ExitError, GitgusError, TEMPORARY_FAILURES, ValidationError, formatProblems, kindOf } from '../lib/errors.ts';
+
+/** sysexits.h EX_SOFTWARE: an internal software error (a bug), not bad input (1) or bad usage (2). */
+const EXIT_INTERNAL = 70;
 
 type Loader = () => Promise<CommandDef<any>>;
 const load = (name: string): Loader => () => import(`./commands/${name}.ts`).then((module: { default: CommandDef<any> }) => module.default);
@@ -49,27 +52,34 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     await runCommand(main, { rawArgs });
     return 0;
   } catch (error) {
-    return report(error, wantsJson(rawArgs));
+    return report(error, wantsJson(rawArgs), rawArgs.find((arg) => !arg.startsWith('-') && COMMANDS.includes(arg)));
   }
 }
 
-function report(error: unknown, json: boolean): number {
+/** citty's own argument errors (missing positional, unknown enum value): its CLIError, known by name (not exported). */
+function isCittyError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'CLIError';
+}
+
+function report(error: unknown, json: boolean, command: string | undefined): number {
   if (error instanceof ExitError) return error.exitCode;
-  if (error instanceof GitgusError && !(error.code === 'E_INTERNAL')) {
+  if (error instanceof GitgusError && kindOf(error.code) !== 'internal') {
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`);
     const text = error instanceof ValidationError ? formatProblems(error.problems) : `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`;
     process.stderr.write(`${text}\n`);
     return TEMPORARY_FAILURES.has(error.code) ? EXIT_TEMPFAIL : 1;
   }
-  // citty's own argument errors (missing positional, unknown enum value) carry a code starting with E.
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && typeof code === 'string' && code.startsWith('E')) {
-    process.stderr.write(`error: ${error.message}\n  see gitgus --help\n`);
+  if (isCittyError(error)) {
+    const help = command ? `gitgus ${command} --help` : 'gitgus --help';
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'E_ARGUMENT', message: error.message, hint: `see ${help}` } }, null, 2)}\n`);
+    process.stderr.write(`error: ${error.message}\n  see ${help}\n`);
     return 2;
   }
+  // Anything else is unexpected (an ENOENT from deep inside, an InternalError, a TypeError): a bug to report, with its stack.
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`internal error (a bug in gitgus, not in your input):\n${detail}\nPlease report it with the command you ran and \`node --version\` (${process.version}).\n`);
-  return 70;
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) } }, null, 2)}\n`);
+  process.stderr.write(`internal error: this is a bug in gitgus, not in your input.\n${detail}\nPlease report it with the command you ran and \`node --version\` (${process.version}).\n`);
+  return EXIT_INTERNAL;
 }
 
 // Run when executed directly (node scripts/gitgus.ts …), not when imported by tests.

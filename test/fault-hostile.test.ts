@@ -13,9 +13,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NoSenderError } from '../lib/core/intake/decide.ts';
+import { NoSenderError, NotAnEmailError } from '../lib/errors.ts';
 import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
-import { NotAnEmailError } from '../lib/mail/parse.ts';
 import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
 import { seeded, uncleanPaths } from './fault-helpers.ts';
 

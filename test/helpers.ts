@@ -91,3 +91,53 @@ export function withRemote(root: string): { remote: string; other: string } {
   git(other, ['config', 'user.email', 'other@test.example']);
   return { remote, other };
 }
+
+/**
+ * A small helpdesk for tests of a rule (not of the example): the example's settings and units, and only
+ * the tickets given, numbered from 1001 (ticket folders are written in their canonical shard).
+ */
+export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; title?: string }[] = [{}]): { dir: string; numbers: number[] } {
+  const files: Record<string, string> = {};
+  const numbers: number[] = [];
+  for (const [index, ticket] of tickets.entries()) {
+    const number = 1001 + index;
+    numbers.push(number);
+    const solved = ticket.status === 'solved' || ticket.status === 'unsolved' || ticket.status === 'verified' || ticket.status === 'closed';
+    files[`tickets/1/${number}/index.md`] = [
+      '---',
+      `number: ${number}`,
+      `title: ${ticket.title ?? `Test ticket ${number}`}`,
+      `status: ${ticket.status ?? 'new'}`,
+      'priority: less urgent',
+      'originalPriority: less urgent',
+      'type: USER',
+      'category: incident',
+      `unit: ${ticket.unit ?? 'tpm'}`,
+      'submitter:',
+      '  name: Sam Submitter',
+      '  email: sam@uni.example',
+      'notify: on solution',
+      'created: 2026-11-02T09:00:00Z',
+      'source:',
+      '  kind: email',
+      '  address: helpdesk@ggus.example',
+      ...(solved ? ['solution:', '  qualifier: fixed', '  text: Restarted the service.'] : []),
+      '---',
+      'The service does not answer.',
+      '',
+    ].join('\n');
+  }
+  const dir = tempDir('gitgus-small-');
+  for (const entry of ['helpdesk.yml', 'units']) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'user.name', 'Test Runner']);
+  git(dir, ['config', 'user.email', 'runner@test.example']);
+  git(dir, ['config', 'commit.gpgsign', 'false']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'small helpdesk']);
+  return { dir, numbers };
+}

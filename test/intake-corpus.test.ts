@@ -7,10 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NoSenderError } from '../lib/core/intake/decide.ts';
 import type { IntakeResult } from '../lib/intake/session.ts';
 import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
-import { NotAnEmailError } from '../lib/mail/parse.ts';
+import { NoSenderError, NotAnEmailError } from '../lib/errors.ts';
 import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk } from './helpers.ts';
 
 const CORPUS = path.join(PROJECT_ROOT, 'test', 'fixtures', 'corpus', 'mail');

@@ -26,14 +26,14 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
 
   for (const [index, intake] of input.settings.intake.entries()) {
     if (!unitIds.has(intake.unit)) {
-      problems.push({ file: SETTINGS_FILE, field: `intake.${index}.unit`, message: `names unit '${intake.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+      problems.push({ code: 'E_REFERENCE', file: SETTINGS_FILE, field: `intake.${index}.unit`, message: `names unit '${intake.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
     }
   }
   for (const [site, unit] of Object.entries(input.settings.sites)) {
-    if (!unitIds.has(unit)) problems.push({ file: SETTINGS_FILE, field: `sites.${site}`, message: `names unit '${unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+    if (!unitIds.has(unit)) problems.push({ code: 'E_REFERENCE', file: SETTINGS_FILE, field: `sites.${site}`, message: `names unit '${unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
   }
   if (!input.units.some((doc) => doc.unit.family === 'tpm')) {
-    problems.push({ file: 'units', message: 'no unit of family tpm: tickets that match no routing rule need a TPM unit', hint: 'Add units/tpm.md with family: tpm.' });
+    problems.push({ code: 'E_NO_TPM', file: 'units', message: 'no unit of family tpm: tickets that match no routing rule need a TPM unit', hint: 'Add units/tpm.md with family: tpm.' });
   }
 
   // An interface is mail to another helpdesk: its addresses must not be ours or a unit's list (a loop in one hop).
@@ -42,10 +42,10 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
     const iface = doc.unit.interface;
     if (!iface) continue;
     for (const address of [iface.address, ...iface.from, ...iface.internalFrom]) {
-      if (ownAddresses.has(address)) problems.push({ file: doc.path, field: 'interface', message: `names ${address}, an address of this helpdesk itself: mail would loop`, hint: "Give the remote helpdesk's own intake and sender addresses." });
+      if (ownAddresses.has(address)) problems.push({ code: 'E_INTERFACE', file: doc.path, field: 'interface', message: `names ${address}, an address of this helpdesk itself: mail would loop`, hint: "Give the remote helpdesk's own intake and sender addresses." });
     }
     for (const address of iface.internalFrom) {
-      if (!iface.from.includes(address) && iface.from.length > 0) problems.push({ file: doc.path, field: 'interface.internalFrom', message: `${address} is not in interface.from`, hint: 'List every address the remote writes from in interface.from.' });
+      if (!iface.from.includes(address) && iface.from.length > 0) problems.push({ code: 'E_INTERFACE', file: doc.path, field: 'interface.internalFrom', message: `${address} is not in interface.from`, hint: 'List every address the remote writes from in interface.from.' });
     }
   }
   const interfaced = new Set(input.units.filter((doc) => doc.unit.interface).map((doc) => doc.unit.id));
@@ -60,22 +60,22 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
       const hint = location && location.number === ticket.number && location.shard !== shardOf(ticket.number)
         ? `The shard is the number divided by 1000: move the folder to ${expectedDir}/.`
         : `Move the ticket to ${expectedDir}/ or correct the number.`;
-      problems.push({ file: doc.path, field: 'number', message: `is ${ticket.number}, which belongs in ${expectedDir}/`, hint });
+      problems.push({ code: 'E_TICKET_PATH', file: doc.path, field: 'number', message: `is ${ticket.number}, which belongs in ${expectedDir}/`, hint });
     }
     const previous = byNumber.get(ticket.number);
     if (previous !== undefined) {
-      problems.push({ file: doc.path, field: 'number', message: `#${ticket.number} is also used by ${previous}: ticket numbers must be unique`, hint: 'Only intake mints numbers; remove the copy.' });
+      problems.push({ code: 'E_DUPLICATE_NUMBER', file: doc.path, field: 'number', message: `#${ticket.number} is also used by ${previous}: ticket numbers must be unique`, hint: 'Only intake mints numbers; remove the copy.' });
     } else {
       byNumber.set(ticket.number, doc.path);
     }
     if (!unitIds.has(ticket.unit)) {
-      problems.push({ file: doc.path, field: 'unit', message: `names unit '${ticket.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
+      problems.push({ code: 'E_REFERENCE', file: doc.path, field: 'unit', message: `names unit '${ticket.unit}', which has no file in units/`, hint: `known units: ${knownUnits}` });
     }
     if (ticket.remote && !interfaced.has(ticket.remote.unit)) {
-      problems.push({ file: doc.path, field: 'remote.unit', message: `names unit '${ticket.remote.unit}', which has no interface`, hint: `units with an interface: ${[...interfaced].sort().join(', ') || 'none'}` });
+      problems.push({ code: 'E_REFERENCE', file: doc.path, field: 'remote.unit', message: `names unit '${ticket.remote.unit}', which has no interface`, hint: `units with an interface: ${[...interfaced].sort().join(', ') || 'none'}` });
     }
     if ((ticket.status === 'solved' || ticket.status === 'unsolved') && !ticket.solution) {
-      problems.push({ file: doc.path, field: 'solution', message: `is required when the status is ${ticket.status}`, hint: 'example:\nsolution:\n  qualifier: fixed\n  text: The CE was restarted.' });
+      problems.push({ code: 'E_SOLUTION', file: doc.path, field: 'solution', message: `is required when the status is ${ticket.status}`, hint: 'example:\nsolution:\n  qualifier: fixed\n  text: The CE was restarted.' });
     }
     const relations = ticket.relations ?? {};
     const referenced: [string, number][] = [
@@ -86,15 +86,15 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
       ...(relations.related ?? []).map((n) => ['relations.related', n] as [string, number]),
     ];
     for (const [field, number] of referenced) {
-      if (number === ticket.number) problems.push({ file: doc.path, field, message: 'a ticket cannot be related to itself' });
-      else if (!numbers.has(number)) problems.push({ file: doc.path, field, message: `names ticket #${number}, which does not exist` });
+      if (number === ticket.number) problems.push({ code: 'E_RELATION', file: doc.path, field, message: 'a ticket cannot be related to itself' });
+      else if (!numbers.has(number)) problems.push({ code: 'E_REFERENCE', file: doc.path, field, message: `names ticket #${number}, which does not exist` });
     }
     if (doc.messages && doc.files) {
       const files = new Set(doc.files);
       for (const message of doc.messages) {
         for (const attachment of message.message.attachments ?? []) {
           if (!files.has(attachment.file)) {
-            problems.push({ file: `${ticketDir(ticket.number)}/messages/${message.file}`, field: 'attachments', message: `lists ${attachment.file}, which is not in files/` });
+            problems.push({ code: 'E_MISSING_FILE', file: `${ticketDir(ticket.number)}/messages/${message.file}`, field: 'attachments', message: `lists ${attachment.file}, which is not in files/` });
           }
         }
       }

@@ -67,7 +67,7 @@ export function parseUnit(text: string, file: string): UnitDoc {
   const { value, body } = parseDoc(UnitSchema, UNIT_EXAMPLE, text, file);
   const expectedId = file.split('/').pop()?.replace(/\.md$/, '');
   if (expectedId !== undefined && value.id !== expectedId) {
-    throw new ValidationError([{ file, field: 'id', message: `is '${value.id}' but the file is named ${expectedId}.md`, hint: `Rename the file to units/${value.id}.md or set id: ${expectedId}` }]);
+    throw new ValidationError([{ code: 'E_SCHEMA', file, field: 'id', message: `is '${value.id}' but the file is named ${expectedId}.md`, hint: `Rename the file to units/${value.id}.md or set id: ${expectedId}` }]);
   }
   return { unit: value, body };
 }

@@ -39,7 +39,7 @@ export function parseAssignments(words: string[], file: string): Assignment[] {
   for (const word of words) {
     const eq = word.indexOf('=');
     if (eq <= 0) {
-      problems.push({ file, message: `'${word}' is not field=value`, hint: 'example: gitgus set 165048 status="in progress" priority=urgent' });
+      problems.push({ code: 'E_ARGUMENT', file, message: `'${word}' is not field=value`, hint: 'example: gitgus set 165048 status="in progress" priority=urgent' });
       continue;
     }
     out.push({ field: word.slice(0, eq).trim(), value: word.slice(eq + 1) });
@@ -66,11 +66,11 @@ export function applyAssignments(doc: TicketDoc, assignments: Assignment[], cont
   const draft: Record<string, unknown> = structuredClone(doc.ticket);
   for (const { field, value } of assignments) {
     if (IMMUTABLE_FIELDS.has(field)) {
-      problems.push({ file: context.file, field, message: 'cannot be changed after the ticket is created' });
+      problems.push({ code: 'E_IMMUTABLE', file: context.file, field, message: 'cannot be changed after the ticket is created' });
       continue;
     }
     if (!(SETTABLE_FIELDS as readonly string[]).includes(field)) {
-      problems.push({ file: context.file, field, message: 'is not a ticket field gitgus set can change', hint: `fields: ${SETTABLE_FIELDS.join(', ')}` });
+      problems.push({ code: 'E_UNKNOWN_FIELD', file: context.file, field, message: 'is not a ticket field gitgus set can change', hint: `fields: ${SETTABLE_FIELDS.join(', ')}` });
       continue;
     }
     const trimmed = value.trim();
@@ -85,14 +85,14 @@ export function applyAssignments(doc: TicketDoc, assignments: Assignment[], cont
   }
   const unit = typeof draft.unit === 'string' ? draft.unit : undefined;
   if (unit !== undefined && !context.unitIds.has(unit)) {
-    problems.push({ file: context.file, field: 'unit', message: `names unit '${unit}', which has no file in units/`, hint: `known units: ${[...context.unitIds].sort().join(', ')}` });
+    problems.push({ code: 'E_REFERENCE', file: context.file, field: 'unit', message: `names unit '${unit}', which has no file in units/`, hint: `known units: ${[...context.unitIds].sort().join(', ')}` });
   }
   const result = validate(TicketSchema, draft, context.file, TICKET_EXAMPLE);
   if (!result.ok) problems.push(...result.problems);
   if (problems.length > 0 || !result.ok) throw new ValidationError(problems);
   const ticket = result.value;
   if ((ticket.status === 'solved' || ticket.status === 'unsolved') && !ticket.solution) {
-    throw new ValidationError([{ file: context.file, field: 'solution', message: `is required to set status ${ticket.status}`, hint: 'add solution.qualifier=fixed solution.text="What was done"' }]);
+    throw new ValidationError([{ code: 'E_SOLUTION', file: context.file, field: 'solution', message: `is required to set status ${ticket.status}`, hint: 'add solution.qualifier=fixed solution.text="What was done"' }]);
   }
   const fields = new Set(assignments.map((a) => (a.field.startsWith('solution.') ? 'solution' : a.field)));
   const changes = [...fields]

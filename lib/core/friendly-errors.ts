@@ -19,7 +19,7 @@ function issueToProblem(issue: Issue, file: string, example: string): Problem {
   } else if (exampleLines) {
     hint = `example:\n${exampleLines}`;
   }
-  return hint === undefined ? { file, ...(field ? { field } : {}), message } : { file, ...(field ? { field } : {}), message, hint };
+  return hint === undefined ? { code: 'E_SCHEMA', file, ...(field ? { field } : {}), message } : { code: 'E_SCHEMA', file, ...(field ? { field } : {}), message, hint };
 }
 
 function issueMessage(issue: Issue): string {

@@ -60,7 +60,7 @@ export function parseYamlText(text: string, file: string): unknown {
     const own = cause instanceof Error ? (cause.message.split('\n')[0] ?? cause.message) : String(cause);
     const detail = yamlProblem(text) ?? own;
     const hint = /alias/i.test(detail) ? 'Aliases (*name) are not allowed; write the values out.' : 'Check indentation and quote values that contain ": " or start with a special character.';
-    throw new ValidationError([{ file, message: `is not valid YAML: ${detail}`, hint }]);
+    throw new ValidationError([{ code: 'E_YAML', file, message: `is not valid YAML: ${detail}`, hint }]);
   }
 }
 
@@ -73,7 +73,7 @@ const OPENING_FENCE = /^---([^\n]*)\r?\n/;
 export function parseFrontMatter(text: string, file: string): FrontMatterDoc {
   const opening = OPENING_FENCE.exec(text);
   if (!opening) {
-    throw new ValidationError([{ file, message: 'has no front-matter: the file must start with a line "---"', hint: 'Start the file with ---, the YAML fields, then --- and the text.' }]);
+    throw new ValidationError([{ code: 'E_FRONTMATTER', file, message: 'has no front-matter: the file must start with a line "---"', hint: 'Start the file with ---, the YAML fields, then --- and the text.' }]);
   }
   const language = (opening[1] ?? '').trim().toLowerCase();
   if (language !== '' && language !== 'yaml') throw new FrontMatterLanguageError(file, language);
@@ -93,11 +93,11 @@ export function parseFrontMatter(text: string, file: string): FrontMatterDoc {
   // Passing an options object also turns off gray-matter's module-level cache (a memory leak at scale).
   const parsed = matter(text, { language: 'yaml', engines: engines as never });
   if (!text.slice(opening[0].length).match(/^(?:[\s\S]*?\r?\n)?---[ \t]*(?:\r?\n|$)/)) {
-    throw new ValidationError([{ file, message: 'front-matter is not closed: add a line "---" after the fields' }]);
+    throw new ValidationError([{ code: 'E_FRONTMATTER', file, message: 'front-matter is not closed: add a line "---" after the fields' }]);
   }
   const data = parsed.data as unknown;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ValidationError([{ file, message: 'front-matter must be a mapping of fields (key: value lines)' }]);
+    throw new ValidationError([{ code: 'E_FRONTMATTER', file, message: 'front-matter must be a mapping of fields (key: value lines)' }]);
   }
   return { data: data as Record<string, unknown>, body: parsed.content };
 }

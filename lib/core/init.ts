@@ -5,7 +5,7 @@
  * example data to remove. Every generated file is validated by the schema that reads it back, so bad
  * answers are refused before anything is written.
  */
-import { ValidationError, type Problem } from '../errors.ts';
+import { InternalError, ValidationError, type Problem } from '../errors.ts';
 import { serializeSettings, serializeUnit } from './documents.ts';
 import { parseYamlText } from './frontmatter.ts';
 import { parseWithFriendlyErrors } from './friendly-errors.ts';
@@ -105,14 +105,15 @@ export function withDefaults(input: InitInput): InitAnswers {
     vos: input.vos ?? [],
     timezone: input.timezone ?? 'UTC',
     intakeEveryMinutes: input.intakeEveryMinutes ?? (visibility === 'public' ? 5 : 60),
-    now: input.now ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // The edge (scripts/commands/init.ts) passes the time: core reads no clock.
+    now: input.now ?? '',
   };
 }
 
 /** `every N minutes` as a cron line, off the full hour (GitHub's scheduler is busiest at :00). */
 export function intakeCron(minutes: number): string {
   if (!(INTAKE_INTERVALS as readonly number[]).includes(minutes)) {
-    throw new ValidationError([{ file: MAIL_INTAKE_WORKFLOW, field: 'schedule', message: `cannot run every ${minutes} minutes evenly`, hint: `choose one of ${INTAKE_INTERVALS.join(', ')}` }]);
+    throw new ValidationError([{ code: 'E_SCHEDULE', file: MAIL_INTAKE_WORKFLOW, field: 'schedule', message: `cannot run every ${minutes} minutes evenly`, hint: `choose one of ${INTAKE_INTERVALS.join(', ')}` }]);
   }
   if (minutes < 60) return `*/${minutes} * * * *`;
   return minutes === 60 ? '17 * * * *' : `17 */${minutes / 60} * * *`;
@@ -122,7 +123,7 @@ export function intakeCron(minutes: number): string {
 export function withIntakeSchedule(workflow: string, minutes: number): string {
   const cron = /^(\s*-\s*cron:\s*)"[^"\n]*"\s*$/m;
   if (!cron.test(workflow)) {
-    throw new ValidationError([{ file: MAIL_INTAKE_WORKFLOW, field: 'on.schedule', message: 'has no `- cron: "…"` line to set', hint: 'Restore the file from gitgus, or set the schedule by hand.' }]);
+    throw new ValidationError([{ code: 'E_SCHEDULE', file: MAIL_INTAKE_WORKFLOW, field: 'on.schedule', message: 'has no `- cron: "…"` line to set', hint: 'Restore the file from gitgus, or set the schedule by hand.' }]);
   }
   return workflow.replace(cron, `$1"${intakeCron(minutes)}"`);
 }
@@ -131,7 +132,7 @@ function member(text: string, file: string, problems: Problem[]): { github?: str
   const value = text.trim();
   const parsed = value.includes('@') ? EmailSchema.safeParse(value) : GitHubLoginSchema.safeParse(value);
   if (!parsed.success) {
-    problems.push({ file, field: 'members', message: `'${value}' is neither a GitHub login nor a mail address`, hint: 'Give members as GitHub logins (alice-smith) or mail addresses (alice@uni.example), separated by commas.' });
+    problems.push({ code: 'E_ARGUMENT', file, field: 'members', message: `'${value}' is neither a GitHub login nor a mail address`, hint: 'Give members as GitHub logins (alice-smith) or mail addresses (alice@uni.example), separated by commas.' });
     return undefined;
   }
   return value.includes('@') ? { email: parsed.data } : { github: parsed.data };
@@ -388,6 +389,7 @@ export interface InitPlan {
  */
 export function planInit(input: InitInput, files: readonly string[], read: (path: string) => string | undefined): InitPlan {
   const answers = withDefaults(input);
+  if (answers.now === '') throw new InternalError('planInit was called without the time (InitInput.now)');
   const problems: Problem[] = [];
   const write: { path: string; content: string }[] = [];
   const settings = settingsOf(answers);

@@ -1,5 +1,5 @@
 /** Queue filters shared by `gitgus list` and the site. Pure. */
-import { ValidationError } from '../errors.ts';
+import { ValidationError, type Problem } from '../errors.ts';
 import { OPEN_STATUSES, PRIORITIES, STATUSES, TERMINAL_STATUSES, TICKET_TYPES, type Ticket } from './schema/ticket.ts';
 
 export interface TicketFilter {
@@ -19,7 +19,7 @@ function split(value: string | undefined): string[] | undefined {
 /** Parses comma lists and expands `open`/`closed`; refuses values no ticket can have. */
 export function parseFilter(raw: Record<keyof TicketFilter, string | undefined>): TicketFilter {
   const filter: TicketFilter = {};
-  const problems = [];
+  const problems: Problem[] = [];
   const status = split(raw.status)?.flatMap((s) => (s === 'open' ? [...OPEN_STATUSES] : s === 'closed' ? [...TERMINAL_STATUSES] : [s]));
   for (const [key, values, allowed] of [
     ['status', status, STATUSES],
@@ -28,7 +28,7 @@ export function parseFilter(raw: Record<keyof TicketFilter, string | undefined>)
   ] as const) {
     for (const value of values ?? []) {
       if (!(allowed as readonly string[]).includes(value)) {
-        problems.push({ file: `--${key}`, message: `'${value}' is not a ${key}`, hint: `one of: ${allowed.join(', ')}${key === 'status' ? ', open, closed' : ''}` });
+        problems.push({ code: 'E_ARGUMENT', file: `--${key}`, message: `'${value}' is not a ${key}`, hint: `one of: ${allowed.join(', ')}${key === 'status' ? ', open, closed' : ''}` });
       }
     }
     if (values) filter[key] = [...values];

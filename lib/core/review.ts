@@ -6,7 +6,7 @@
  * Pure: the changed files with their base and head texts, and the helpdesk as of the base (who is a
  * supporter, who administers) in; problems a supporter understands, each with the fix, out.
  */
-import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { GitgusError, ValidationError, type ErrorCode, type Problem } from '../errors.ts';
 import { checkHelpdesk } from './check.ts';
 import { parseMessage, parseSettings, parseTicket, parseUnit, type TicketDoc } from './documents.ts';
 import { actorRoles, checkTicketChange, describeRoles, slaveMessageViolation, type ActorRole } from './lifecycle.ts';
@@ -87,7 +87,6 @@ export interface ReviewContext {
 
 /** A refusal, pointing at a line of a file for GitHub's annotations. */
 export interface ReviewProblem extends Problem {
-  code: string;
   line?: number;
 }
 
@@ -111,13 +110,13 @@ function lineOf(text: string | undefined, field: string | undefined): number {
   return index < 0 ? 1 : index + 1;
 }
 
-function fromValidation(error: unknown, code: string, text: string | undefined): ReviewProblem[] {
+function fromValidation(error: unknown, code: ErrorCode, text: string | undefined): ReviewProblem[] {
   if (error instanceof ValidationError) return error.problems.map((problem) => ({ ...problem, code, line: lineOf(text, problem.field) }));
   if (error instanceof GitgusError) return [{ file: '', code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   throw error;
 }
 
-function tryParse<T>(parse: () => T, code: string, text: string | undefined, problems: ReviewProblem[], file: string): T | undefined {
+function tryParse<T>(parse: () => T, code: ErrorCode, text: string | undefined, problems: ReviewProblem[], file: string): T | undefined {
   try {
     return parse();
   } catch (error) {

@@ -87,17 +87,17 @@ export function checkRoutingRules(rules: readonly RoutingRule[], settings: Pick<
   rules.forEach((rule, index) => {
     const at = (field: string) => `rules.${index}.${field}`;
     if (rule.then.unit !== undefined && !unitIds.has(rule.then.unit)) {
-      problems.push({ file, field: at('then.unit'), message: `rule ${rule.id} names unit '${rule.then.unit}', which has no file in units/`, hint: `known units: ${known(unitIds)}` });
+      problems.push({ code: 'E_REFERENCE', file, field: at('then.unit'), message: `rule ${rule.id} names unit '${rule.then.unit}', which has no file in units/`, hint: `known units: ${known(unitIds)}` });
     }
     for (const ngi of rule.when.ngi ?? []) {
-      if (!unitIds.has(ngi)) problems.push({ file, field: at('when.ngi'), message: `rule ${rule.id} names NGI unit '${ngi}', which has no file in units/`, hint: `known units: ${known(unitIds)}` });
+      if (!unitIds.has(ngi)) problems.push({ code: 'E_REFERENCE', file, field: at('when.ngi'), message: `rule ${rule.id} names NGI unit '${ngi}', which has no file in units/`, hint: `known units: ${known(unitIds)}` });
     }
     for (const vo of [...(rule.when.vo ?? []), ...(rule.then.vo ? [rule.then.vo] : [])]) {
-      if (settings.vos.length > 0 && !settings.vos.includes(vo)) problems.push({ file, field: at(rule.then.vo === vo ? 'then.vo' : 'when.vo'), message: `rule ${rule.id} names VO '${vo}', which is not in helpdesk.yml vos`, hint: `known VOs: ${known(settings.vos)}` });
+      if (settings.vos.length > 0 && !settings.vos.includes(vo)) problems.push({ code: 'E_REFERENCE', file, field: at(rule.then.vo === vo ? 'then.vo' : 'when.vo'), message: `rule ${rule.id} names VO '${vo}', which is not in helpdesk.yml vos`, hint: `known VOs: ${known(settings.vos)}` });
     }
     const notify = rule.then.notifySite;
     for (const site of [...(rule.when.site ?? []), ...(typeof notify === 'string' ? [notify] : [])]) {
-      if (!sites.has(site.toLowerCase())) problems.push({ file, field: at(typeof notify === 'string' && notify === site ? 'then.notifySite' : 'when.site'), message: `rule ${rule.id} names site '${site}', which is not in helpdesk.yml sites`, hint: 'Add the site and its NGI unit under sites: in helpdesk.yml, or correct the name.' });
+      if (!sites.has(site.toLowerCase())) problems.push({ code: 'E_REFERENCE', file, field: at(typeof notify === 'string' && notify === site ? 'then.notifySite' : 'when.site'), message: `rule ${rule.id} names site '${site}', which is not in helpdesk.yml sites`, hint: 'Add the site and its NGI unit under sites: in helpdesk.yml, or correct the name.' });
     }
   });
   return problems;
@@ -248,7 +248,7 @@ export function routeTicket(input: { ticket: RoutableTicket; body: string }, con
     return decide(rule, target.unit, input, context, entry, trace);
   }
   // Unreachable: the last default has no conditions and names a unit.
-  throw new ValidationError([{ file: ROUTING_FILE, message: 'no routing rule applies and the helpdesk has no TPM unit', hint: 'Add units/tpm.md with family: tpm.' }]);
+  throw new ValidationError([{ code: 'E_NO_TPM', file: ROUTING_FILE, message: 'no routing rule applies and the helpdesk has no TPM unit', hint: 'Add units/tpm.md with family: tpm.' }]);
 }
 
 function decide(rule: RoutingRule, unit: string, input: { ticket: RoutableTicket }, context: RoutingContext, entry: RuleTrace, trace: RuleTrace[]): RoutingDecision {

@@ -11,7 +11,7 @@ import { advanceCursor, GITHUB_STATE_FILE, parseSyncState, serializeSyncState, s
 import type { GitHubSyncState } from '../core/schema/github.ts';
 import type { Settings } from '../core/schema/settings.ts';
 import type { TicketInput } from '../core/schema/ticket.ts';
-import { GitgusError } from '../errors.ts';
+import { GitgusError, InternalError } from '../errors.ts';
 import { commitChanges } from '../git/commit.ts';
 import { IntakeSession } from '../intake/session.ts';
 import { messageIdHash } from '../intake/index-store.ts';
@@ -110,7 +110,7 @@ export class GitHubIntake {
     const key = change.indexEntry.idHash.slice(0, 16);
     const result = await this.session.commitChange(change, key);
     this.tickets.add(change.ticket);
-    if (result.commit === undefined) throw new GitgusError('E_INTERNAL', `intake made no commit for ${change.commit.subject}`);
+    if (result.commit === undefined) throw new InternalError(`intake made no commit for ${change.commit.subject}`);
     return result.commit;
   }
 
@@ -127,6 +127,7 @@ export class GitHubIntake {
     const change = decideNewIssue(issue, {
       repository: this.repository,
       settings: this.session.settings,
+      units: this.session.units,
       idHash: messageIdHash,
       nextNumber: () => this.session.nextNumber(),
       route: (draft, body) => this.route(draft, body),

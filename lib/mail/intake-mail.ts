@@ -3,14 +3,14 @@
  * ask the pure decision (lib/core/intake/decide.ts) what happens, and let the session commit it. A
  * message that cannot be taken in is quarantined (batch) or refused (single, from an MTA pipe).
  */
-import { decideIntake, decideQuarantine, MailLimitError, NoSenderError, UnsupportedSenderError, type IntakeDecision } from '../core/intake/decide.ts';
+import { decideIntake, decideQuarantine, type IntakeDecision } from '../core/intake/decide.ts';
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
-import { GitgusError } from '../errors.ts';
+import { GitgusError, kindOf, MailLimitError, NoSenderError, NotAnEmailError, UnsupportedSenderError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
 import { IntakeSession, type IntakeResult, type IntakeSessionOptions, type QuarantineRetry } from '../intake/session.ts';
 import { sha256 } from '../intake/hash.ts';
-import { NotAnEmailError, parseMail, stripEnvelopeLine } from './parse.ts';
+import { parseMail, stripEnvelopeLine } from './parse.ts';
 
 export interface IncomingMessage {
   raw: Buffer;
@@ -25,7 +25,7 @@ function isoSeconds(date: Date): string {
 
 /** Git and file-system failures are not the message's fault: they stop the run, the message stays unprocessed. */
 function isInfrastructureError(error: unknown): boolean {
-  if (error instanceof GitgusError) return error.code.startsWith('E_GIT') || error.code === 'E_PATH_ESCAPE' || error.code === 'E_MISSING_DEPENDENCY';
+  if (error instanceof GitgusError) return kindOf(error.code) === 'infrastructure';
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^E(ACCES|NOSPC|ROFS|MFILE|NFILE|IO|PERM|BUSY)$/.test(code);
 }

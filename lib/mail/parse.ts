@@ -19,16 +19,8 @@ import { decodeBytes, predecodeHeaders } from './charset.ts';
 import { readLeaves, repairMultipartHeaders } from './mime.ts';
 import { unpackTnef } from './tnef.ts';
 import { normalizeMessageId } from '../core/mail-ids.ts';
-import { GitgusError } from '../errors.ts';
+import { NotAnEmailError } from '../errors.ts';
 import { sha256 } from '../intake/hash.ts';
-
-/** Not an e-mail at all: refused in single mode (the MTA keeps or bounces it), quarantined in batches. */
-export class NotAnEmailError extends GitgusError {
-  constructor(detail: string) {
-    super('E_MAIL_NOT_EMAIL', `the input is not an e-mail message (${detail})`, { hint: 'Pass one raw RFC 822 message (headers, a blank line, the body); nothing was written.' });
-    this.name = 'NotAnEmailError';
-  }
-}
 
 /**
  * What may stand before the first header and is dropped: an mbox "From " separator line some MTA pipes

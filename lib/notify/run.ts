@@ -15,6 +15,7 @@ import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import { runGit } from '../git/native.ts';
 import { composeEml } from '../mail/outgoing/compose.ts';
+import { signIfNeeded } from '../mail/outgoing/sign.ts';
 import { smtpConfig, smtpSender, type MailSender } from '../mail/outgoing/smtp.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
 import { readNotifyState, writeNotifyState } from './state.ts';
@@ -240,7 +241,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
         counts = capped.counts;
         if (capped.capped.length > 0) result.capped.push({ messageId: rendered.messageId, addresses: capped.capped });
         if (!capped.mail) continue;
-        const mail: OutgoingMail = capped.mail;
+        const mail: OutgoingMail = await signIfNeeded(capped.mail, options.env ?? process.env);
         const record: NotifiedMail = { ticket: mail.ticket, messageId: mail.messageId, kind: planned.kind, subject: mail.subject, recipients: recipientsOf(mail) };
         if (options.out) {
           const file = path.join(options.out, `${mail.ticket}-${mail.key}.eml`);

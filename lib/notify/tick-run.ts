@@ -54,7 +54,7 @@ function loadCandidates(root: string): { docs: LoadedTicket[]; problems: Problem
       docs.push(loadTicketAt(root, folder.path, { messages: true }));
     } catch (error) {
       if (error instanceof ValidationError) problems.push(...error.problems);
-      else if (error instanceof GitgusError) problems.push({ file, message: error.message });
+      else if (error instanceof GitgusError) problems.push({ code: error.code, file, message: error.message });
       else throw error;
     }
   }

@@ -20,7 +20,7 @@ function fileAt(dir: string, commit: string, path: string): string | undefined {
 
 function problemOf(error: unknown, file: string): Problem[] {
   if (error instanceof ValidationError) return error.problems;
-  if (error instanceof GitgusError) return [{ file, message: error.message }];
+  if (error instanceof GitgusError) return [{ code: error.code, file, message: error.message }];
   throw error;
 }
 

@@ -76,7 +76,7 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
   const slave = problems.find((problem) => problem.code === 'E_SLAVE');
   // A duplicate's refusal is one rule with one fix (work on the master), not a list of field problems.
   if (slave) throw new GitgusError('E_SLAVE', `${slave.file}: ${slave.message}`, { hint: slave.hint, data: { file: slave.file, field: slave.field } });
-  if (problems.length > 0) throw new ValidationError(problems.map(({ code: _code, ...problem }) => problem));
+  if (problems.length > 0) throw new ValidationError(problems);
   const files: FileChange[] = [];
   for (const [number, after] of plan.after) {
     if (changedFields(store.doc(number).ticket, after).length === 0) continue;

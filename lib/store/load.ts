@@ -62,7 +62,7 @@ function collect<T>(problems: Problem[], file: string, read: () => T): T | undef
     return read();
   } catch (error) {
     if (error instanceof ValidationError) problems.push(...error.problems);
-    else if (error instanceof GitgusError) problems.push({ file, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    else if (error instanceof GitgusError) problems.push({ code: error.code, file, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
     else throw error;
     return undefined;
   }
@@ -72,7 +72,7 @@ export function loadUnits(root: string): LoadResult<UnitDoc & { path: string }> 
   const problems: Problem[] = [];
   const items: (UnitDoc & { path: string })[] = [];
   const dir = resolveInside(root, UNITS_DIR);
-  if (!existsSync(dir)) return { items, problems: [{ file: UNITS_DIR, message: 'folder is missing', hint: 'Every helpdesk needs units/ with at least the TPM unit.' }] };
+  if (!existsSync(dir)) return { items, problems: [{ code: 'E_MISSING_FILE', file: UNITS_DIR, message: 'folder is missing', hint: 'Every helpdesk needs units/ with at least the TPM unit.' }] };
   for (const name of readdirSync(dir).sort()) {
     if (!isDataFile(name)) continue;
     const file = `${UNITS_DIR}/${name}`;
@@ -144,7 +144,7 @@ export function loadTickets(root: string, options: TicketLoadOptions = {}): Load
   for (const folder of listTicketFolders(root)) {
     const file = `${folder.path}/index.md`;
     if (!existsSync(resolveInside(root, file))) {
-      problems.push({ file: folder.path, message: 'ticket folder has no index.md', hint: 'Restore index.md from Git history or remove the folder.' });
+      problems.push({ code: 'E_MISSING_FILE', file: folder.path, message: 'ticket folder has no index.md', hint: 'Restore index.md from Git history or remove the folder.' });
       continue;
     }
     const ticket = collect<LoadedTicket>(problems, file, () => ({ ...parseTicket(readText(root, file), file), path: file }));
@@ -156,7 +156,7 @@ export function loadTickets(root: string, options: TicketLoadOptions = {}): Load
         const messageFile = `${folder.path}/messages/${name}`;
         if (!isDataFile(name)) continue;
         if (!MESSAGE_FILE_PATTERN.test(name)) {
-          problems.push({ file: messageFile, message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (time, then a key)' });
+          problems.push({ code: 'E_MESSAGE_NAME', file: messageFile, message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (time, then a key)' });
         }
         const message = collect(problems, messageFile, () => parseMessage(readText(root, messageFile), messageFile));
         if (message) messages.push({ ...message, file: name });

@@ -133,7 +133,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   else if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
     throw new GitgusError('E_INIT_EXISTS', `${root} already exists and is not empty`, { hint: 'Give a new folder: gitgus init ../our-helpdesk' });
   }
-  let input: InitInput = { ...options.answers };
+  let input: InitInput = { now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...options.answers };
   if (input.repository === undefined && options.dir === undefined) input.repository = githubRemote(root);
   if (options.interactive) input = await ask(input, options.streams);
   const source = options.source ?? PROJECT_ROOT;

@@ -63,7 +63,7 @@ export function timesChart(rows: readonly UnitTimes[], which: 'response' | 'solu
   const width = 640;
   const height = MARGIN.top + shown.length * rowHeight + 40;
   const title = which === 'response' ? 'Response time per unit (first supporter action)' : 'Solution time per unit (without time waiting for the submitter)';
-  const pick = (r: UnitTimes) => (which === 'response' ? [r.responseMedian ?? 0, r.responseMean ?? 0] : [r.solutionMedian ?? 0, r.solutionMean ?? 0]) as [number, number];
+  const pick = (r: UnitTimes): [number, number] => (which === 'response' ? [r.responseMedian ?? 0, r.responseMean ?? 0] : [r.solutionMedian ?? 0, r.solutionMean ?? 0]);
   const chart: Chart = { width, height, title, description: shown.map((r) => `${r.unit}: median ${formatDuration(pick(r)[0])}, mean ${formatDuration(pick(r)[1])}`).join('; '), rects: [], texts: [], lines: [], legend: [{ label: 'median', className: 'bar-median' }, { label: 'mean', className: 'bar-mean' }] };
   const x = scaleLinear().domain([0, max(shown, (r) => Math.max(...pick(r))) ?? 1]).nice().range([left, width - MARGIN.right]);
   const y = scaleBand<string>().domain(shown.map((r) => r.unit)).range([MARGIN.top, MARGIN.top + shown.length * rowHeight]).padding(0.15);

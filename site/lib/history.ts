@@ -213,7 +213,7 @@ type HistoryHolder = Record<symbol, Map<string, Promise<Map<number, TicketEvent[
  */
 export function startHistory(root: string): Promise<Map<number, TicketEvent[]> | undefined> {
   const holder = globalThis as unknown as HistoryHolder;
-  const started = (holder[STARTED] ??= new Map());
+  const started = (holder[STARTED] ??= new Map<string, Promise<Map<number, TicketEvent[]> | undefined>>());
   let promise = started.get(root);
   if (!promise) {
     promise = readTicketEvents(root).catch((error: unknown) => {

@@ -114,19 +114,19 @@ function unitTimes(tickets: readonly ViewTicket[], history: TicketHistory): Unit
     .map(([unit, { responses, solutions }]) => {
       const row: UnitTimes = { unit, responses: responses.length, solutions: solutions.length };
       if (responses.length > 0) {
-        row.responseMedian = median(responses) as number;
-        row.responseMean = mean(responses) as number;
+        row.responseMedian = median(responses);
+        row.responseMean = mean(responses);
       }
       if (solutions.length > 0) {
-        row.solutionMedian = median(solutions) as number;
-        row.solutionMean = mean(solutions) as number;
+        row.solutionMedian = median(solutions);
+        row.solutionMean = mean(solutions);
       }
       return row;
     });
 }
 
 function ageRows(open: readonly ViewTicket[], now: Date, colours: readonly string[]): AgeRow[] {
-  const rows = AGE_BUCKETS.map((bucket) => ({ bucket: bucket.label, counts: Object.fromEntries(colours.map((c) => [c, 0])) as Record<string, number> }));
+  const rows = AGE_BUCKETS.map((bucket) => ({ bucket: bucket.label, counts: Object.fromEntries(colours.map((c) => [c, 0])) }));
   for (const t of open) {
     const days = (now.getTime() - Date.parse(t.created)) / 86_400_000;
     const index = AGE_BUCKETS.findIndex((bucket) => days < bucket.maxDays);

@@ -85,7 +85,7 @@ function chosen(): { filters: Partial<Record<Field, string>>; sort: Sort } {
     if (typeof value === 'string' && value !== '') filters[field] = value;
   }
   const sort = values.get('sort');
-  return { filters, sort: (SORTS as readonly string[]).includes(String(sort)) ? (sort as Sort) : 'priority' };
+  return { filters, sort: typeof sort === 'string' && (SORTS as readonly string[]).includes(sort) ? (sort as Sort) : 'priority' };
 }
 
 async function apply(updateAddress: boolean): Promise<void> {

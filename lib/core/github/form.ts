@@ -19,6 +19,7 @@
 import { stringifyYamlValue } from '../frontmatter.ts';
 import { ISSUE_TYPES, PRIORITIES, type Priority } from '../schema/ticket.ts';
 import { SlugSchema } from '../schema/common.ts';
+import { TEAM_ALARM_ISSUE_TYPES } from '../team-alarm.ts';
 
 /** Where the form lives in the repository users open issues in. */
 const ISSUE_FORM_PATH = '.github/ISSUE_TEMPLATE/ticket.yml';
@@ -28,7 +29,7 @@ const ISSUE_CONFIG_PATH = '.github/ISSUE_TEMPLATE/config.yml';
 /** What GitHub writes for an optional field left empty. */
 const NO_RESPONSE = '_No response_';
 
-export type FormFieldId = 'summary' | 'description' | 'vo' | 'site' | 'priority' | 'issue';
+export type FormFieldId = 'summary' | 'description' | 'vo' | 'site' | 'notifySite' | 'type' | 'priority' | 'issue';
 
 interface FormField {
   id: FormFieldId;
@@ -43,6 +44,8 @@ const FORM_FIELDS: readonly FormField[] = [
   { id: 'description', label: 'Description', aliases: ['Problem description', 'Details'] },
   { id: 'vo', label: 'VO', aliases: ['Virtual organisation', 'Virtual organization', 'Concerned VO'] },
   { id: 'site', label: 'Site', aliases: ['Affected site'] },
+  { id: 'notifySite', label: 'Notify site', aliases: ['Notified site'] },
+  { id: 'type', label: 'Ticket type', aliases: [] },
   { id: 'priority', label: 'Priority', aliases: [] },
   { id: 'issue', label: 'Type of issue', aliases: ['Issue type'] },
 ];
@@ -89,6 +92,22 @@ export function issueForm(options: { helpdeskName: string; siteUrl: string }): R
         attributes: { label: 'Site', description: 'The affected site (its GOCDB name), if any.', placeholder: 'FZK-LCG2' },
       },
       {
+        type: 'input',
+        id: 'notify_site',
+        attributes: { label: 'Notify site', description: 'A site (GOCDB name) to notify: the ticket then goes straight to its NGI, bypassing TPM. Leave empty if unsure.', placeholder: 'FZK-LCG2' },
+      },
+      {
+        type: 'dropdown',
+        id: 'ticket_type',
+        attributes: {
+          label: 'Ticket type',
+          description: 'TEAM: for your VO team (members of its support unit and its alarmers). ALARM: only the alarmers of your VO, for Tier-0/Tier-1 emergencies; the site is alerted at once. Anyone else gets a USER ticket. TEAM and ALARM need the VO and the site to notify, and take these types of issue: ' + TEAM_ALARM_ISSUE_TYPES.join(', ') + '.',
+          options: ['USER', 'TEAM', 'ALARM'],
+          default: 0,
+        },
+        validations: { required: true },
+      },
+      {
         type: 'dropdown',
         id: 'priority',
         attributes: {
@@ -129,6 +148,9 @@ export interface FormValues {
   description: string;
   vo?: string;
   site?: string;
+  /** As written; checked against the helpdesk's sites with the type (lib/core/team-alarm.ts). */
+  notifySite?: string;
+  type?: string;
   priority?: Priority;
   issue?: (typeof ISSUE_TYPES)[number];
   /** Values the form gave that could not be used as field values, in words for the ticket body. */
@@ -211,6 +233,13 @@ export function parseIssueForm(body: string | null | undefined): FormValues {
     if (SITE_NAME.test(site)) values.site = site;
     else notes.push(`Site given in the form: ${site}`);
   }
+  const notifySite = cleanValue(parts.get('notifySite') ?? '');
+  if (notifySite !== undefined) {
+    if (SITE_NAME.test(notifySite)) values.notifySite = notifySite;
+    else notes.push(`Notify site given in the form: ${notifySite}`);
+  }
+  const type = cleanValue(parts.get('type') ?? '');
+  if (type !== undefined) values.type = type;
   const priority = cleanValue(parts.get('priority') ?? '');
   if (priority !== undefined) {
     const known = matchOption(priority, PRIORITIES);

@@ -17,6 +17,7 @@ import type { Settings } from '../schema/settings.ts';
 import type { TicketInput } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { parseIssueForm } from './form.ts';
+import { resolveRequest } from '../team-alarm.ts';
 
 /** The fields of GitHub's REST/webhook `simple-user` gitgus reads. */
 export interface GitHubUser {
@@ -165,7 +166,9 @@ export interface GitHubChange {
 export interface NewIssueContext {
   /** `owner/repo` the issue is in. */
   repository: string;
-  settings: Pick<Settings, 'vos' | 'sites'>;
+  settings: Pick<Settings, 'vos' | 'sites' | 'alarmers'>;
+  /** Support units: members of a VO's unit may open TEAM tickets for it. */
+  units?: readonly Unit[];
   /** Hash of a thread id, as the Message-ID index keys it (SHA-256 at the IO edge). */
   idHash: (messageId: string) => string;
   /** The number the new ticket gets; asked once. */
@@ -182,10 +185,13 @@ export function decideNewIssue(issue: GitHubIssue, ctx: NewIssueContext): GitHub
   const title = fullTitle === '' ? '(no summary)' : oneLine(fullTitle, 250);
   const notes = [...form.notes];
   if (title !== fullTitle && fullTitle !== '') notes.unshift(`Summary: ${fullTitle}`);
-  const body = normalizeBody([form.description, notes.length > 0 ? notes.join('\n') : ''].filter((part) => part.trim() !== '').join('\n\n'));
-  const vo = form.vo ?? extractVo([issue.title, form.description], ctx.settings.vos);
   const site = form.site ?? extractSite([issue.title, form.description], Object.keys(ctx.settings.sites));
+  // GitHub authenticated the login: TEAM/ALARM by the alarmers list and the VO's unit (lib/core/team-alarm.ts).
+  const request = resolveRequest({ type: form.type, vo: form.vo, notifySite: form.notifySite, issue: form.issue }, { vo: extractVo([issue.title, form.description], ctx.settings.vos) }, { github: login }, true, { settings: ctx.settings, units: ctx.units ?? [] });
+  const { vo, notifySite, type } = request;
+  notes.push(...request.notes.map((note) => `(${note})`));
   const priority = form.priority ?? 'less urgent';
+  const body = normalizeBody([form.description, notes.length > 0 ? notes.join('\n') : ''].filter((part) => part.trim() !== '').join('\n\n'));
   const origin = issueOrigin(ctx.repository, issue.number);
   const number = ctx.nextNumber();
   const draft: TicketInput = {
@@ -194,18 +200,21 @@ export function decideNewIssue(issue: GitHubIssue, ctx: NewIssueContext): GitHub
     status: 'new',
     priority,
     originalPriority: priority,
-    type: 'USER',
-    ...(form.issue ? { issue: form.issue } : {}),
+    type,
+    ...(request.issue ? { issue: request.issue } : {}),
     unit: 'tpm',
     ...(vo ? { vo } : {}),
     ...(site ? { site } : {}),
+    ...(notifySite ? { notifySite } : {}),
+    ...(request.flags.length > 0 ? { flags: request.flags } : {}),
     submitter: { name: login, github: login },
     created: isoSeconds(issue.created_at),
     source: { kind: 'github' },
     origin,
   };
   const routing = ctx.route(draft, body);
-  const ticket: TicketInput = { ...draft, ...routing.fields, unit: routing.unit };
+  // The original priority is the one the ticket starts with, after routing (a rule may raise an ALARM to top priority).
+  const ticket: TicketInput = { ...draft, ...routing.fields, unit: routing.unit, originalPriority: routing.fields?.priority ?? priority };
   const path = ticketIndexPath(number);
   const label = originLabel(origin);
   const reason = [`GitHub issue ${label}${form.fromForm ? ' (issue form)' : ' (free text, no form headings)'}`, routing.reason].join('; ');

@@ -3,7 +3,7 @@
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
  * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
-import { GitgusError } from '../../errors.ts';
+import { GitgusError, MailLimitError, NoSenderError, UnsupportedSenderError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
 import type { MessageDoc, TicketDoc } from '../documents.ts';
 import { applyAssignments, describeChanges, type FieldChange } from '../edit.ts';
@@ -26,7 +26,8 @@ import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { isEscalationSubject, solutionKeyword } from './keywords.ts';
+import { isEscalationSubject, requestKeywords, solutionKeyword } from './keywords.ts';
+import { resolveRequest } from '../team-alarm.ts';
 import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
@@ -115,33 +116,12 @@ export type IntakeDecision = DuplicateDecision | ChangeDecision;
 export const MAIL_MAX_BYTES = 30 * 1024 * 1024;
 export const MAIL_MAX_ATTACHMENTS = 20;
 
-/**
- * A mail past the size or attachment limits: never a ticket, never answered, so it cannot make the helpdesk
- * store or relay bulk. Quarantined with the reason (raw bytes kept: nothing is lost).
- */
-export class MailLimitError extends GitgusError {
-  readonly category: 'too-large' | 'too-many-attachments';
-  constructor(category: 'too-large' | 'too-many-attachments', message: string) {
-    super('E_MAIL_LIMIT', message, { hint: 'TPM can read it in intake/quarantine/; raise mail.maxMailBytes or mail.maxAttachments in helpdesk.yml and run gitgus quarantine retry to take it after all.' });
-    this.name = 'MailLimitError';
-    this.category = category;
-  }
-}
-
 /** Throws MailLimitError when the mail is larger or carries more attachments than the settings allow. */
 export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
   const maxBytes = settings.mail.maxMailBytes ?? MAIL_MAX_BYTES;
   if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
   const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
   if (mail.attachments.length > maxAttachments) throw new MailLimitError('too-many-attachments', `the mail has ${mail.attachments.length} attachments, more than the ${maxAttachments} a mail may carry (settings.mail.maxAttachments)`);
-}
-
-/** A mail that has no usable sender: quarantined with the raw From recorded, never answered. */
-export class NoSenderError extends GitgusError {
-  constructor(detail: string) {
-    super('E_MAIL_NO_SENDER', `the message has no usable sender address (${detail})`, { hint: 'A ticket needs a From address to answer; nothing was written.' });
-    this.name = 'NoSenderError';
-  }
 }
 
 function oneLine(text: string, max: number): string {
@@ -194,19 +174,8 @@ export function requireSender(mail: Pick<InboundMail, 'from' | 'sender'> & Parti
   if (!sender) throw new NoSenderError('no From, Sender or Reply-To header with an address');
   if (!sender.address.includes('@')) throw new NoSenderError(`'${oneLine(sender.address, 80)}' is not a mail address`);
   const address = validAddress(sender.address);
-  if (!address) throw new UnsupportedSenderError(sender.address);
+  if (!address) throw new UnsupportedSenderError(oneLine(sender.address, 120));
   return { name: sender.name, address };
-}
-
-/**
- * A sender address that is there but cannot be stored (no top-level domain, non-ASCII local part): not a
- * refusal — the mail has a sender — but quarantined, so TPM sees it and can answer by hand.
- */
-export class UnsupportedSenderError extends GitgusError {
-  constructor(address: string) {
-    super('E_MAIL_SENDER_UNSUPPORTED', `the sender address '${oneLine(address, 120)}' is not one the helpdesk can store (expected name@domain in ASCII)`);
-    this.name = 'UnsupportedSenderError';
-  }
 }
 
 export function decideIntake(mail: InboundMail, ctx: IntakeContext): IntakeDecision {
@@ -354,10 +323,13 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   const visible = splitFolded(text, fold).visible;
   const body = withNote(`${prefix}${text}`, skippedNote(skipped));
   const { cc, flags: ccFlags } = ccOf(mail, ctx, author.address);
-  const vo = extractVo([fullSubject, visible], settings.vos);
   const site = extractSite([fullSubject, visible], Object.keys(settings.sites));
+  // Keyword lines (`Type: ALARM`, `Notify site: FZK-LCG2`, `VO: atlas`): TEAM/ALARM only for those allowed, and a mail address counts only when authenticated.
+  const request = resolveRequest(requestKeywords(visible), { vo: extractVo([fullSubject, visible], settings.vos) }, { email: author.address }, auth.authenticated, { settings, units: ctx.units });
+  const { vo, notifySite, type } = request;
   // The routing rules (units/routing.yml, then GGUS's defaults) decide the unit; a rule may also set the status, priority, VO, notify site, involve.
-  const routing = routeDraft({ title, ...(vo ? { vo } : {}), ...(site ? { site } : {}), source: { kind: 'email', address: planned.recipient.address } }, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
+  const draft = { title, type, ...(vo ? { vo } : {}), ...(site ? { site } : {}), ...(notifySite ? { notifySite } : {}), source: { kind: 'email' as const, address: planned.recipient.address } };
+  const routing = routeDraft(draft, visible, { rules: ctx.routingRules ?? [], settings, units: ctx.units });
   const flags = [...new Set([
     ...(auth.authenticated ? [] : [INTAKE_FLAGS.unauthenticated]),
     ...ccFlags,
@@ -365,6 +337,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
     ...(planned.unknownTags.length > 0 ? [INTAKE_FLAGS.unknownTicketTag] : []),
     ...(planned.linkTo ? [INTAKE_FLAGS.replyToClosed] : []),
+    ...request.flags,
   ])];
   const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
   const issued = issuedAt(mail.date, ctx.received);
@@ -374,7 +347,10 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
     status: 'new',
     // Reports use the priority the ticket started with (GGUS D-RG): the one routing set, not the default.
     originalPriority: routing.fields.priority ?? 'less urgent',
+    type,
+    ...(request.issue ? { issue: request.issue } : {}),
     unit: routing.unit,
+    ...(notifySite ? { notifySite } : {}),
     ...routing.fields,
     ...(vo ? { vo } : {}),
     ...(site ? { site } : {}),
@@ -390,7 +366,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
   };
   const indexPath = ticketIndexPath(number);
   const files: FileWrite[] = [{ path: indexPath, content: serializeTicket({ ticket, body }, indexPath) }, ...attachmentFiles(number, stored)];
-  const reasons = [routing.reason];
+  const reasons = [routing.reason, ...request.notes];
   if (planned.linkTo) {
     const old = planned.linkTo;
     const related = [...new Set([...(old.ticket.relations?.related ?? []), number])].sort((a, b) => a - b);

@@ -32,3 +32,29 @@ export function isEscalationSubject(subject: string, subjectTag: string): boolea
   if (withoutTag === flat) return false;
   return /^escalat(?:e|ion)$/.test(withoutTag.replace(REPLY_PREFIX, '').trim().toLowerCase());
 }
+
+/** What a new mail asks for in keyword lines (`Type: ALARM`, `Notify site: FZK-LCG2`, `VO: atlas`, `Type of issue: File Transfer`). */
+export interface RequestKeywords {
+  type?: string;
+  notifySite?: string;
+  vo?: string;
+  issue?: string;
+}
+
+const REQUEST_LINE = /^[ \t]*(ticket[ \t-]?type|type of issue|issue[ \t-]?type|type|notify[ \t-]?site|vo)[ \t]*:[ \t]*(\S.{0,99}?)[ \t]*$/gimu;
+
+/**
+ * Keyword lines of a new mail, the first of each kind. GGUS told mail submitters to "include the site name,
+ * VO, etc." (research/ggus.md §3); a line of its own, `Name: value`, is what a person writes and what a
+ * script can send. Only the visible part counts (not quoted history), and the words themselves stay in the request.
+ */
+export function requestKeywords(text: string): RequestKeywords {
+  const out: RequestKeywords = {};
+  for (const match of text.matchAll(REQUEST_LINE)) {
+    const name = (match[1] ?? '').toLowerCase().replace(/[\s-]+/g, ' ');
+    const value = match[2] ?? '';
+    const key: keyof RequestKeywords = name === 'type' || name === 'ticket type' ? 'type' : name === 'notify site' ? 'notifySite' : name === 'vo' ? 'vo' : 'issue';
+    out[key] ??= value;
+  }
+  return out;
+}

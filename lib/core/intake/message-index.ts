@@ -10,7 +10,7 @@
  * finer shards made the one-time index build write a file per message (measured: 78 s at 10,000
  * tickets). Sorted lines keep diffs quiet and make `merge=union` safe (intake/.gitattributes). Pure.
  */
-import { ValidationError } from '../../errors.ts';
+import { ValidationError, type Problem } from '../../errors.ts';
 import { IndexEntrySchema, type IndexEntry, type IndexOutcome } from '../schema/intake.ts';
 import { INTAKE_DIR } from './paths.ts';
 
@@ -23,13 +23,13 @@ export function indexShardPath(idHash: string): string {
 
 export function parseIndexShard(text: string, file: string): IndexEntry[] {
   const entries: IndexEntry[] = [];
-  const problems = [];
+  const problems: Problem[] = [];
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const [idHash, contentHash, outcome] = line.split('\t');
     const parsed = IndexEntrySchema.safeParse({ idHash, contentHash, outcome: /^\d+$/.test(outcome ?? '') ? Number(outcome) : outcome });
     if (parsed.success) entries.push(parsed.data);
-    else problems.push({ file, field: `line ${index + 1}`, message: `is not '<32 hex>\\t<16 hex>\\t<ticket number|ignored|quarantined>': ${line.slice(0, 80)}`, hint: 'Rebuild the index with `gitgus intake --reindex`.' });
+    else problems.push({ code: 'E_SCHEMA', file, field: `line ${index + 1}`, message: `is not '<32 hex>\\t<16 hex>\\t<ticket number|ignored|quarantined>': ${line.slice(0, 80)}`, hint: 'Rebuild the index with `gitgus intake --reindex`.' });
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return entries;

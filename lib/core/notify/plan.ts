@@ -16,6 +16,8 @@
  * | reopen                           | also the unit that solved it and TPM                                  |
  * | last child solved                | the parent's unit                                                     |
  * | notified site                    | on submit (or when "notify site" is set): the request, public content |
+ * | site emergency address           | an ALARM on submit (or TEAM → ALARM): the signed alarm mail, at once  |
+ * | TPM                              | an ALARM the site left unanswered (tick's alarm escalation)           |
  *
  * And the brakes: internal notes never reach the submitter, CC or subscribers; a message written by a
  * machine (auto-reply, bounce, our own mail) is never answered; nobody is mailed about their own change
@@ -32,10 +34,10 @@ import { describeEscalation } from '../escalation.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { allRemoteAddresses } from '../interface/inbound.ts';
-import { isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
+import { ALARM_ESCALATION_FLAG, isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency';
 
 export interface Recipient {
   address: string;
@@ -49,7 +51,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation';
+export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation' | 'alarm';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -275,6 +277,10 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const supporterContent = allChanges.length > 0 || conversation.length > 0 || unitAlerts.length > 0 || created;
   if (supporterContent) {
     const lists = [unitList(ticket.unit, 'unit', units)];
+    // An ALARM the site left unanswered is escalated to TPM (tick's alarm rule).
+    if (unitAlerts.some((m) => (m.message.flags ?? []).includes(ALARM_ESCALATION_FLAG))) {
+      for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
+    }
     // User escalation: level 2 adds TPM on shift, level 3 also ticket monitoring (lib/core/escalation.ts).
     const escalatedTo = escalated ? (ticket.escalation ?? 0) : 0;
     if (escalatedTo >= 2) for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
@@ -364,6 +370,17 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
           offerVerify: solved && to.length > 0,
         });
       }
+    }
+  }
+
+  // ALARM (D-ALARM): the site's emergency address at once, before everything else it may get; the mail is
+  // signed at the IO edge (lib/mail/outgoing/sign.ts) so the site can trust it. TEAM → ALARM counts as the start.
+  const becameAlarm = ticket.type === 'ALARM' && (created || update.events.some((event) => event.type === 'field' && event.field === 'type' && event.to === 'ALARM'));
+  const emergency = ticket.notifySite === undefined ? undefined : settings.siteEmergency?.[ticket.notifySite];
+  if (becameAlarm && emergency !== undefined) {
+    const to = book.take([{ address: emergency, name: ticket.notifySite, role: 'site emergency' }]);
+    if (to.length > 0) {
+      mails.unshift({ ...base, key: `${short}.alarm`, kind: 'alarm', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-generated', changes: [], messages: publicMessages, offerVerify: false, request: update.body });
     }
   }
 

@@ -46,6 +46,8 @@ export interface OutgoingMail {
   roles: Record<string, string>;
   /** A unit mailing list is a recipient. */
   list: boolean;
+  /** Sign the text part (OpenPGP cleartext signature) before sending: the ALARM mail. */
+  sign?: boolean;
   /** The sender whose mail caused this one (acknowledgement, Cc notice): their daily cap applies too. */
   onBehalfOf?: string;
 }
@@ -131,11 +133,17 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   reminder: 'Your reply is needed: ',
   'unit alert': 'Attention: ',
   'children solved': 'Children solved: ',
+  alarm: 'ALARM: ',
   escalation: 'Escalated: ',
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
 function subjectOf(settings: Settings, mail: PlannedMail): string {
+  if (mail.kind === 'alarm') {
+    // GGUS's own alarm subject, which sites' filters match: `… ALARM ticket for site "<site>" "<vo>" "<subject>"`.
+    const t = mail.ticket;
+    return oneLine(`${subjectTag(settings, t.number)} ALARM ticket for site "${t.notifySite ?? ''}" "${t.vo ?? ''}" "${t.title}"`);
+  }
   // A Cc notice carries no text of the sender's, not even the subject they wrote.
   if (mail.kind === 'cc notice') return oneLine(`${subjectTag(settings, mail.ticket.number)} You were named in copy on a ticket of ${settings.name}`);
   const mark = carriesInternal(mail) ? `${INTERNAL_SUBJECT_MARK} ` : '';
@@ -195,6 +203,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return `Ticket ${label} needs your unit's attention.`;
     case 'children solved':
       return mail.note ?? `All child tickets of ${label} are finished.`;
+    case 'alarm':
+      return `ALARM ticket ${label}: an alarmer of ${mail.ticket.vo ?? 'the VO'} reports an emergency at ${mail.ticket.notifySite ?? 'your site'}. Confirm by replying to this mail with "${subjectTag(settings, mail.ticket.number)}" in the subject. This mail is signed by ${settings.name} (OpenPGP).`;
     case 'update':
       return `Ticket ${label} was updated by ${mail.actorName} on ${when(mail.time)}.`;
     case 'escalation':
@@ -386,6 +396,7 @@ export function renderNotification(mail: PlannedMail, context: RenderContext): O
     headers,
     roles,
     list: mail.list,
+    ...(mail.kind === 'alarm' ? { sign: true } : {}),
     ...(mail.onBehalfOf ? { onBehalfOf: mail.onBehalfOf } : {}),
   };
 }

@@ -10,6 +10,7 @@
  * | reminder date    | `remindOn` day reached (start of office hours)              | internal note to the unit; `remindOn` cleared |
  * | QoS warning      | new/assigned and 75% of the QoS response time gone          | internal note to the unit                     |
  * | colour           | the ticket reached a colour in `notify.tick.colourMails`    | internal note to the unit                     |
+ * | alarm escalation | an ALARM still new/assigned `alarmEscalationMinutes` (30) after creation, round the clock | internal note to the unit and TPM |
  *
  * Every change is recorded in the ticket itself — a message file, a status, a cleared field — and each
  * rule checks that record first, so running tick twice changes nothing the second time. The records are
@@ -25,7 +26,7 @@ import { notifySettingsOf } from '../schema/notify.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Status, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
-import { colourFlag, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
+import { ALARM_ESCALATION_FLAG, colourFlag, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
 
 /** When a ticket entered its current status and its current unit. */
 export interface TicketTimeline {
@@ -60,7 +61,7 @@ function colourClockStart(timeline: TicketTimeline): Date {
   return new Date(Math.max(Date.parse(timeline.statusSince), Date.parse(timeline.unitSince)));
 }
 
-export type TickRule = 'auto-close' | 'waiting-reminder' | 'waiting-unsolved' | 'remind-on' | 'qos-warning' | 'colour';
+export type TickRule = 'auto-close' | 'waiting-reminder' | 'waiting-unsolved' | 'remind-on' | 'qos-warning' | 'colour' | 'alarm-escalation';
 
 export interface TickAction {
   number: number;
@@ -208,7 +209,23 @@ function colourAlert({ ticket, calendar, unit, item, context }: RuleInput): Tick
   return { number: ticket.number, rule: 'colour', subject: `#${ticket.number} priority colour ${colour} (${unit.id})`, message: systemMessage(context, 'internal', [flag], body) };
 }
 
-const RULES = [autoClose, waiting, remindOn, qosWarning, colourAlert];
+/** Minutes an ALARM may stay unanswered before TPM is called in (helpdesk.yml alarmEscalationMinutes). */
+export const ALARM_ESCALATION_MINUTES = 30;
+
+/**
+ * An ALARM no one at the site took (still new or assigned) is escalated to TPM. ALARMs are honoured 24×7
+ * (research/ggus.md §2.4, D-PRIO), so this counts wall-clock minutes, not working hours. Once per ticket.
+ */
+function alarmEscalation({ ticket, item, context }: RuleInput): TickAction | undefined {
+  if (ticket.type !== 'ALARM' || (ticket.status !== 'new' && ticket.status !== 'assigned')) return undefined;
+  const minutes = context.settings.alarmEscalationMinutes ?? ALARM_ESCALATION_MINUTES;
+  if (context.now.getTime() < Date.parse(ticket.created) + minutes * 60_000) return undefined;
+  if (item.messages.some((m) => (m.flags ?? []).includes(ALARM_ESCALATION_FLAG))) return undefined;
+  const body = `ALARM unanswered: nobody has taken this ticket ${minutes} minutes after it was raised (${day(new Date(ticket.created))}); the site ${ticket.notifySite ?? '(none named)'} was alerted. TPM: call the site, or re-assign.`;
+  return { number: ticket.number, rule: 'alarm-escalation', subject: `#${ticket.number} ALARM unanswered after ${minutes} minutes: escalated to TPM`, message: systemMessage(context, 'internal', [ALARM_ESCALATION_FLAG], body) };
+}
+
+const RULES = [autoClose, waiting, remindOn, qosWarning, colourAlert, alarmEscalation];
 
 /**
  * Every change due at `context.now`, in ticket order; each is one commit. Rules see the ticket as the

@@ -48,6 +48,8 @@ export const WAITING_REMINDER_FLAG = 'waiting-reminder';
 export const QOS_WARNING_FLAG = 'qos-warning';
 /** Flag of the internal note for a supporter's reminder date (`remindOn`). */
 export const REMIND_ON_FLAG = 'remind-on';
+/** Flag of the internal note `gitgus tick` adds when an ALARM stays unanswered: mailed to the unit and TPM. */
+export const ALARM_ESCALATION_FLAG = 'alarm-unanswered';
 /** Flag of the internal note when a ticket reaches a priority colour, e.g. `colour-red`. */
 export function colourFlag(colour: 'yellow' | 'amber' | 'red'): string {
   return `colour-${colour}`;
@@ -55,7 +57,7 @@ export function colourFlag(colour: 'yellow' | 'amber' | 'red'): string {
 
 /** Flags of notes meant for the responsible unit only. */
 export function isUnitAlert(message: Message): boolean {
-  return (message.flags ?? []).some((flag) => flag === QOS_WARNING_FLAG || flag === REMIND_ON_FLAG || flag.startsWith('colour-'));
+  return (message.flags ?? []).some((flag) => flag === QOS_WARNING_FLAG || flag === REMIND_ON_FLAG || flag === ALARM_ESCALATION_FLAG || flag.startsWith('colour-'));
 }
 
 export function isWaitingReminder(message: Message): boolean {

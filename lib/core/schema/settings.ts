@@ -40,6 +40,18 @@ export const SettingsSchema = z
     /** Contact address of a site (GOCDB's site e-mail), mailed when a ticket notifies the site (GGUS "Notified site: on submit"). */
     siteContacts: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), EmailSchema).optional(),
     /**
+     * GGUS "Emergency Email" of a site (GOCDB; OIM SMSAddress): an ALARM ticket that notifies the site mails
+     * it at once, signed (OpenPGP, key from GITGUS_ALARM_SIGNING_KEY).
+     */
+    siteEmergency: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a GOCDB site name like FZK-LCG2' }), EmailSchema).optional(),
+    /**
+     * Per VO, who may open ALARM tickets (GGUS: 3–4 experts per LHC VO): mail addresses (their mail must be
+     * authenticated) and GitHub logins. They may open TEAM tickets too, as may members of the VO's support unit.
+     */
+    alarmers: z.record(SlugSchema, z.array(z.union([EmailSchema, GitHubLoginSchema])).min(1)).optional(),
+    /** Minutes an ALARM ticket may stay new or assigned before `gitgus tick` escalates it to TPM (24×7; default 30). */
+    alarmEscalationMinutes: z.number().int().positive().optional(),
+    /**
      * Who may change units, routing rules, settings and code: GitHub logins, numeric GitHub ids (a renamed login
      * then keeps no rights), or `{ github: login, id: 583231 }` (the id decides, the login reads well).
      */

@@ -23,7 +23,8 @@ export function mailOptions(mail: OutgoingMail): ComposeOptions {
     replyTo: mail.replyTo,
     subject: mail.subject,
     text: mail.text,
-    ...(mail.html === undefined ? {} : { html: mail.html }),
+    // A signed mail (the ALARM) has no HTML part: it would be an unsigned alternative to the signed text.
+    ...(mail.html === undefined || mail.html === '' ? {} : { html: mail.html }),
     messageId: bracket(mail.messageId),
     ...(mail.inReplyTo ? { inReplyTo: bracket(mail.inReplyTo) } : {}),
     ...(mail.references.length > 0 ? { references: mail.references.map(bracket) } : {}),

@@ -1,0 +1,210 @@
+/**
+ * TEAM and ALARM tickets (issue 16 point 6), through real parts: mail from alarmers and others through
+ * `gitgus intake` (the pipe an MTA runs, and in-process), the issue form through `gitgus github` against a
+ * local GitHub API server, routing to the notified site's NGI, the signed ALARM mail captured by a real
+ * SMTP server and verified with the public key, and the escalation by `gitgus tick`.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serializeUnit } from '../lib/core/documents.ts';
+import { loadTicket } from '../lib/store/load.ts';
+import { github } from '../scripts/commands/github.ts';
+import { intake } from '../scripts/commands/intake.ts';
+import { notify } from '../scripts/commands/notify.ts';
+import { tick } from '../scripts/commands/tick.ts';
+import { createGitHubClient } from '../lib/github/client.ts';
+import { examplePayload, GitHubApiServer } from './fixtures/github/api-server.ts';
+import { dmarcPass } from './fixtures/mail/build.ts';
+import { cleanupTemps, git, runGitgus, tempDir } from './helpers.ts';
+import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+
+const SETTINGS = `vos: [atlas, cms]
+sites:
+  FZK-LCG2: ngi-de
+  DESY-HH: ngi-de
+siteContacts:
+  FZK-LCG2: admins@gridka.test
+siteEmergency:
+  FZK-LCG2: alarm@gridka.test
+alarmers:
+  atlas: [alice@cern.test, alice-gh]
+issueRepository: Codertocat/Hello-World
+mail:
+  authentication: aligned
+  authservIds: [mx.ggus.example]
+`;
+
+let dir: string;
+let smtp: SmtpSink;
+let keys: { privateKey: string; publicKey: string };
+let count = 0;
+const NOW = '2026-12-05T02:00:00Z'; // a Saturday night: ALARMs do not wait for office hours
+
+function mail(from: string, subject: string, body: string, options: { authenticated?: boolean; id?: string } = {}): string {
+  count += 1;
+  const domain = from.replace(/^.*@([^>]+)>?$/, '$1');
+  return [
+    ...(options.authenticated === false ? [] : [dmarcPass(domain)]),
+    `From: ${from}`,
+    'To: helpdesk@ggus.test',
+    `Subject: ${subject}`,
+    `Message-ID: <${options.id ?? `m${count}`}@${domain}>`,
+    'Date: Sat, 05 Dec 2026 01:59:00 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    body,
+    '',
+  ].join('\r\n');
+}
+
+async function deliver(raw: string) {
+  const file = path.join(tempDir('gitgus-alarm-mail-'), 'm.eml');
+  writeFileSync(file, raw);
+  const summary = await intake({ root: dir, files: [file], push: false, now: () => new Date(NOW) });
+  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  dir = makeNotifyHelpdesk(SETTINGS);
+  // ATLAS VO support: its members form the ATLAS team (TEAM tickets), without being alarmers.
+  writeFileSync(path.join(dir, 'units', 'atlas.md'), serializeUnit({ unit: { id: 'atlas', name: 'ATLAS support', family: 'vo', vo: 'atlas', mailingList: 'atlas@lists.ggus.test', members: [{ name: 'Bob Team', email: 'bob@cern.test', github: 'bob-gh' }] }, body: 'ATLAS.' }));
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'atlas unit']);
+  const generated = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Test Grid Helpdesk', email: 'noreply@ggus.test' }], passphrase: 'alarm-pass', format: 'armored' });
+  keys = { privateKey: generated.privateKey, publicKey: generated.publicKey };
+}, 60_000);
+afterAll(async () => {
+  await smtp.close();
+  cleanupTemps();
+});
+
+const ALARM_BODY = 'Type: ALARM\nVO: atlas\nNotify site: FZK-LCG2\nType of issue: Storage Systems\n\nThe SE at FZK is down, all ATLAS transfers fail.';
+
+describe('ALARM by mail', () => {
+  let since: string;
+
+  it('from an authenticated alarmer (piped as an MTA does) becomes an ALARM routed to the site\'s NGI', () => {
+    since = git(dir, ['rev-parse', 'HEAD']).trim();
+    const run = runGitgus(['intake', '--root', dir, '--json'], { input: mail('Alice Alarm <alice@cern.test>', 'FZK SE down', ALARM_BODY, { id: 'alarm-1' }) });
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout.trim()) as { action: string; ticket: number };
+    expect(result.action).toBe('created');
+    const { ticket } = loadTicket(dir, result.ticket);
+    expect([ticket.type, ticket.vo, ticket.notifySite, ticket.unit, ticket.status, ticket.issue]).toEqual(['ALARM', 'atlas', 'FZK-LCG2', 'ngi-de', 'assigned', 'Storage Systems']);
+    expect(git(dir, ['log', '-1', '--format=%(trailers:key=Rule,valueonly)']).trim()).toBe('ggus-team-alarm-site-ngi');
+  });
+
+  it('notify refuses to send the ALARM unsigned, naming the secret to set', async () => {
+    await expect(notify({ root: dir, since, env: smtp.env, now: new Date(NOW) })).rejects.toMatchObject({ code: 'E_ALARM_SIGNING_KEY' });
+  });
+
+  it('mails the site\'s emergency address at once, signed: the signature verifies with the helpdesk\'s public key', async () => {
+    const before = smtp.received.length;
+    await notify({ root: dir, since, env: { ...smtp.env, GITGUS_ALARM_SIGNING_KEY: keys.privateKey, GITGUS_ALARM_SIGNING_PASSPHRASE: 'alarm-pass' }, now: new Date(NOW) });
+    const received = smtp.received.slice(before);
+    const alarm = received.find((r) => r.to.includes('alarm@gridka.test'));
+    expect(alarm).toBeDefined();
+    const parsed: ParsedMail = await simpleParser(alarm?.raw as Buffer);
+    expect(parsed.subject).toBe('[GGUS #165001] ALARM ticket for site "FZK-LCG2" "atlas" "FZK SE down"');
+    expect(parsed.html).toBe(false);
+    const message = await openpgp.readCleartextMessage({ cleartextMessage: parsed.text ?? '' });
+    const verification = await openpgp.verify({ message, verificationKeys: await openpgp.readKey({ armoredKey: keys.publicKey }) });
+    await expect(verification.signatures[0]?.verified).resolves.toBe(true);
+    expect(String(verification.data)).toContain('The SE at FZK is down');
+    // Tampered text no longer verifies.
+    const forged = await openpgp.readCleartextMessage({ cleartextMessage: (parsed.text ?? '').replace('The SE at FZK is down', 'The SE at FZK is fine') });
+    const bad = await openpgp.verify({ message: forged, verificationKeys: await openpgp.readKey({ armoredKey: keys.publicKey }) });
+    await expect(bad.signatures[0]?.verified).rejects.toThrow();
+    // The NGI's list hears of it too.
+    expect(received.some((r) => r.to.includes('ngi-de@lists.ggus.test'))).toBe(true);
+  });
+
+  it('is escalated to TPM by tick when nobody takes it within 30 minutes, round the clock, once', async () => {
+    const at = git(dir, ['rev-parse', 'HEAD']).trim();
+    // The piped intake stamped the ticket with the clock of this machine, whatever day that is.
+    const created = Date.parse(loadTicket(dir, 165001).ticket.created);
+    const minutes = (n: number) => new Date(created + n * 60_000);
+    const early = await tick({ root: dir, now: minutes(20) });
+    expect(early.changes.filter((c) => c.rule === 'alarm-escalation')).toEqual([]);
+    const due = await tick({ root: dir, now: minutes(31) });
+    expect(due.changes.map((c) => [c.ticket, c.rule])).toContainEqual([165001, 'alarm-escalation']);
+    const again = await tick({ root: dir, now: minutes(91) });
+    expect(again.changes.filter((c) => c.rule === 'alarm-escalation')).toEqual([]);
+    const before = smtp.received.length;
+    await notify({ root: dir, since: at, env: { ...smtp.env, GITGUS_ALARM_SIGNING_KEY: keys.privateKey, GITGUS_ALARM_SIGNING_PASSPHRASE: 'alarm-pass' }, now: minutes(92) });
+    const escalation = smtp.received.slice(before).flatMap((r) => r.to);
+    expect(escalation.sort()).toEqual(['ngi-de@lists.ggus.test', 'tpm@lists.ggus.test']);
+  });
+});
+
+describe('who may open TEAM and ALARM tickets by mail', () => {
+  it.each([
+    ['an alarmer whose mail is not authenticated', 'Alice Alarm <alice@cern.test>', ALARM_BODY, false, 'USER', 'needs an authenticated sender'],
+    ['a team member asking for ALARM', 'Bob Team <bob@cern.test>', ALARM_BODY, true, 'USER', 'only the alarmers of atlas'],
+    ['a team member asking for TEAM', 'Bob Team <bob@cern.test>', ALARM_BODY.replace('ALARM', 'TEAM'), true, 'TEAM', undefined],
+    ['a stranger asking for TEAM', 'Eve <eve@elsewhere.test>', ALARM_BODY.replace('ALARM', 'TEAM'), true, 'USER', "only members of atlas's support unit"],
+  ] as const)('%s', async (_name, from, body, authenticated, type, refusal) => {
+    const result = await deliver(mail(from, 'FZK SE down', body, { authenticated }));
+    const { ticket } = loadTicket(dir, result.ticket as number);
+    expect(ticket.type).toBe(type);
+    // The submitter's chosen notify site holds either way: straight to the site's NGI.
+    expect([ticket.notifySite, ticket.unit]).toEqual(['FZK-LCG2', 'ngi-de']);
+    if (refusal === undefined) expect(ticket.flags ?? []).not.toContain('type-refused');
+    else {
+      expect(ticket.flags).toContain('type-refused');
+      expect(result.reason).toContain(refusal);
+    }
+  });
+
+  it('a TEAM ticket takes only the reduced type-of-issue list', async () => {
+    const result = await deliver(mail('Bob Team <bob@cern.test>', 'AppDB entry', 'Type: TEAM\nVO: atlas\nNotify site: DESY-HH\nType of issue: AppDB\n\nOur AppDB entry is wrong.'));
+    const { ticket } = loadTicket(dir, result.ticket as number);
+    expect([ticket.type, ticket.issue, ticket.notifySite]).toEqual(['TEAM', 'Other', 'DESY-HH']);
+    expect(result.reason).toContain("type of issue 'AppDB' is not offered for TEAM tickets");
+  });
+
+  it('a USER ticket may name a site to notify by keyword, which is mailed on submit', async () => {
+    const since = git(dir, ['rev-parse', 'HEAD']).trim();
+    const result = await deliver(mail('Jane Doe <jane@uni.test>', 'Slow transfers', 'Notify site: fzk-lcg2\n\nTransfers from FZK are slow.'));
+    const { ticket } = loadTicket(dir, result.ticket as number);
+    expect([ticket.type, ticket.notifySite, ticket.unit]).toEqual(['USER', 'FZK-LCG2', 'ngi-de']);
+    const before = smtp.received.length;
+    await notify({ root: dir, since, env: smtp.env, now: new Date(NOW) });
+    expect(smtp.received.slice(before).flatMap((r) => r.to)).toContain('admins@gridka.test');
+    expect(smtp.received.slice(before).flatMap((r) => r.to)).not.toContain('alarm@gridka.test');
+  });
+});
+
+describe('TEAM and ALARM through the issue form', () => {
+  function formBody(type: string): string {
+    return ['### Description', '', 'Tape recalls at FZK hang.', '', '### VO', '', 'atlas', '', '### Site', '', 'FZK-LCG2', '', '### Notify site', '', 'FZK-LCG2', '', '### Ticket type', '', type, '', '### Priority', '', 'very urgent', '', '### Type of issue', '', 'Storage Systems'].join('\n');
+  }
+
+  it.each([
+    ['alice-gh', 'ALARM', 'ALARM'],
+    ['bob-gh', 'TEAM', 'TEAM'],
+    ['bob-gh', 'ALARM', 'USER'],
+  ])('%s asking for %s gets %s', async (login, asked, type) => {
+    const server = await new GitHubApiServer().start();
+    try {
+      const payload = examplePayload('issues', 'opened');
+      payload.issue.body = formBody(asked);
+      payload.issue.number = 100 + count++;
+      (payload.issue.user as { login: string }).login = login;
+      const file = path.join(tempDir('gitgus-alarm-event-'), 'event.json');
+      writeFileSync(file, JSON.stringify(payload));
+      const result = await github({ root: dir, event: file, api: createGitHubClient({ token: server.token, baseUrl: server.url }), sync: false, publish: false, push: false });
+      const created = 'results' in result ? result.results.find((r) => r.action === 'created') : undefined;
+      const { ticket } = loadTicket(dir, created?.ticket as number);
+      expect([ticket.type, ticket.notifySite, ticket.unit, ticket.issue]).toEqual([type, 'FZK-LCG2', 'ngi-de', 'Storage Systems']);
+      expect((ticket.flags ?? []).includes('type-refused')).toBe(type !== asked);
+    } finally {
+      await server.close();
+    }
+  });
+});
