@@ -44,6 +44,10 @@ describe('a new ticket', () => {
     // Unless the helpdesk chose to acknowledge unauthenticated senders.
     const trusting = SettingsSchema.parse({ ...settings, mail: { ...settings.mail, acknowledgeUnauthenticated: true } });
     expect(noAck(plan(created({ flags: ['unauthenticated'] }), trusting))).toBe(false);
+    // A submitter whose address is stored but cannot be answered (root@localhost) gets nothing; the CC still does.
+    const local = plan(created({ submitter: { name: 'root', email: 'root@localhost' } }));
+    expect(local.flatMap((m) => [...m.to, ...m.cc].map((r) => r.address))).not.toContain('root@localhost');
+    expect(table(local).unit).toBe('update/supporters: ngi-de@lists.ggus.test (unit)');
     // The unit hears about the ticket in every case.
     expect(plan(created({ source: { kind: 'github' } })).map((m) => m.audience)).toEqual(['supporters']);
   });
