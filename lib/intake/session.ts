@@ -5,6 +5,7 @@
  * thousands): settings, units, index shards and Git's object cache are read once, and the Git index
  * (the staging area) is refreshed once at the end instead of per commit.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChangeDecision, FileWrite, IntakeAction, IntakeContext, IntakeDecision } from '../core/intake/decide.ts';
@@ -380,7 +381,7 @@ export class IntakeSession {
    * writes: settings, units, routing rules (read when the first new ticket needs them), the lookups and
    * the next number.
    */
-  protected decisionContext(): Pick<IntakeContext, 'settings' | 'units' | 'routingRules' | 'lookups' | 'nextNumber'> {
+  protected decisionContext(): Pick<IntakeContext, 'settings' | 'units' | 'routingRules' | 'lookups' | 'nextNumber' | 'newCode'> {
     return {
       settings: this.settings,
       units: this.units,
@@ -394,6 +395,8 @@ export class IntakeSession {
         ticketOfRemote: (unit, remoteId) => this.ticketOfRemote(unit, remoteId),
       },
       nextNumber: () => this.nextNumber(),
+      // A subscription's confirmation code must be unguessable: random, and kept only in an internal note.
+      newCode: () => randomBytes(18).toString('base64url'),
     };
   }
 
