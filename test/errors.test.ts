@@ -347,6 +347,31 @@ describe('pinned texts', () => {
             --site=<LIST>    Affected or notified sites                                                  
 
       ",
+        "monitor": "TPM monitoring: what TPM and ticket monitoring should look at now, on each unit's working calendar.
+
+        unassigned    still new at TPM past the assignment target (monitoring.assignWithinHours, default 1 working hour)
+        bounced       open tickets that have been at 3 or more units (monitoring.bounceUnits): probably misrouted
+        waiting       waiting for reply after the first reminder (5 working days)
+        unresponsive  units whose open tickets await their response past the QoS target
+
+      With --mail the report goes to every TPM unit and monitoring.address (SMTP as for notify). The site
+      shows the same on its monitoring page.
+
+      Examples:
+        gitgus monitor
+        gitgus monitor --now 2026-12-07T09:00:00Z --json
+        gitgus monitor --mail (gitgus monitor v0.1.0)
+
+      USAGE gitgus monitor [OPTIONS] 
+
+      OPTIONS
+
+        --now=<TIME>    Evaluate at this time instead of the clock (ISO, with a zone)               
+              --mail    Mail the report to TPM (Default: false)                                     
+        --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)
+              --json    Print machine-readable JSON on standard output (Default: false)             
+
+      ",
         "notify": "Mail the people the GGUS matrix names about every ticket change since the last run.
 
       The last notified commit is kept on the ref refs/gitgus/notify (push it with
@@ -642,7 +667,7 @@ describe('pinned texts', () => {
           From new a ticket may go to: assigned, in progress, waiting for reply, on hold, solved, unsolved.
       ",
         "unknownCommand": "error: unknown command 'frobnicate'
-        commands: assign, build, check, duplicate, github, history, init, intake, interface, list, notify, quarantine, relate, reply, route, set, show, status, tick; see gitgus --help
+        commands: assign, build, check, duplicate, github, history, init, intake, interface, list, monitor, notify, quarantine, relate, reply, route, set, show, status, tick; see gitgus --help
       ",
       }
     `);

@@ -84,7 +84,7 @@ describe('user escalation by mail', () => {
 
     const history = runGitgus(['history', '165048', '--root', dir]);
     expect(history.stdout).toMatch(/escalation: — → 1[\s\S]*escalation: 1 → 2[\s\S]*escalation: 2 → 3/);
-  });
+  }, 180_000);
 
   it('only the submitter escalates, and only when authenticated', () => {
     const dir = makeHelpdesk();

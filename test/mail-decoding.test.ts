@@ -156,6 +156,14 @@ describe('attachments', () => {
     expect(stored.map((entry) => [entry.file, Buffer.from(entry.content).toString('latin1')])).toEqual([['hello.txt', 'hello world\n'], ['crlf.txt', 'a\r\nb\r\n']]);
   });
 
+  it('an x-uuencode part without a begin line (as Eudora sends it) is decoded, not stored encoded', async () => {
+    const parsed = await parseMail(mail(HEAD, multipart('multipart/mixed', [
+      'Content-Type: text/plain\r\n\r\nAttached are the comments.',
+      'Content-Type: application/msword; name="comments.txt"\r\nContent-Disposition: attachment; filename="comments.txt"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n,2&5L;&\\@6F%M;6%D\r\n`\r\n',
+    ])));
+    expect(parsed.attachments.map((entry) => [entry.filename, Buffer.from(entry.content).toString('latin1')])).toEqual([['comments.txt', 'Hello Zammad']]);
+  });
+
   it('a TNEF winmail.dat is unpacked into its files', async () => {
     const blob = tnef('report.csv', Buffer.from('site,state\nFZK,down\n'));
     expect(unpackTnef(blob)?.map((file) => [file.name, file.content.toString()])).toEqual([['report.csv', 'site,state\nFZK,down\n']]);

@@ -1,7 +1,7 @@
 /** Every row of the GGUS notification matrix (research/ggus.md §3) and every brake, on the pure planner. */
 import { describe, expect, it } from 'vitest';
 import { planNotifications, type PlannedMail } from '../lib/core/notify/plan.ts';
-import { QOS_WARNING_FLAG, WAITING_REMINDER_FLAG } from '../lib/core/notify/update.ts';
+import { colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, WAITING_REMINDER_FLAG } from '../lib/core/notify/update.ts';
 import { SettingsSchema } from '../lib/core/schema/settings.ts';
 import { COMMIT, message, settings, SUBMITTER, SYSTEM, ticket, units, update } from './notify-fixtures.ts';
 
@@ -44,6 +44,10 @@ describe('a new ticket', () => {
     // Unless the helpdesk chose to acknowledge unauthenticated senders.
     const trusting = SettingsSchema.parse({ ...settings, mail: { ...settings.mail, acknowledgeUnauthenticated: true } });
     expect(noAck(plan(created({ flags: ['unauthenticated'] }), trusting))).toBe(false);
+    // A submitter whose address is stored but cannot be answered (root@localhost) gets nothing; the CC still does.
+    const local = plan(created({ submitter: { name: 'root', email: 'root@localhost' } }));
+    expect(local.flatMap((m) => [...m.to, ...m.cc].map((r) => r.address))).not.toContain('root@localhost');
+    expect(table(local).unit).toBe('update/supporters: ngi-de@lists.ggus.test (unit)');
     // The unit hears about the ticket in every case.
     expect(plan(created({ source: { kind: 'github' } })).map((m) => m.audience)).toEqual(['supporters']);
   });
@@ -251,6 +255,16 @@ describe('system messages of gitgus tick', () => {
     const t = ticket({ status: 'waiting for reply', cc: ['boss@uni.test'], subscribers: ['watcher@lab.test'] });
     const reminder = message({ author: { name: 'Test Grid Helpdesk', role: 'system' }, source: 'system', flags: [WAITING_REMINDER_FLAG], body: 'Reminder 1 of 2' });
     expect(table(plan(update({ before: t, after: t, messages: [reminder], actor: SYSTEM })))).toEqual({ req: 'reminder/public: jane@uni.test (submitter)' });
+  });
+
+  it('a red colour alert and a passed QoS response time go to TPM too (issue 16 point 7)', () => {
+    const t = ticket({ status: 'assigned' });
+    const red = message({ author: { name: 'Test Grid Helpdesk', role: 'system' }, source: 'system', visibility: 'internal', flags: [colourFlag('red')], body: 'This ticket is red' });
+    expect(table(plan(update({ before: t, after: t, messages: [red], actor: SYSTEM })))).toEqual({ 'unit.internal': 'unit alert/supporters: ngi-de@lists.ggus.test (unit), tpm@lists.ggus.test (tpm)' });
+    const overdue = message({ author: { name: 'Test Grid Helpdesk', role: 'system' }, source: 'system', visibility: 'internal', flags: [QOS_WARNING_FLAG, QOS_OVERDUE_FLAG], body: 'The response time has passed' });
+    expect(table(plan(update({ before: t, after: t, messages: [overdue], actor: SYSTEM })))['unit.internal']).toContain('tpm@lists.ggus.test (tpm)');
+    const amber = message({ author: { name: 'Test Grid Helpdesk', role: 'system' }, source: 'system', visibility: 'internal', flags: [colourFlag('amber')], body: 'This ticket is amber' });
+    expect(table(plan(update({ before: t, after: t, messages: [amber], actor: SYSTEM })))['unit.internal']).not.toContain('tpm@');
   });
 
   it('a QoS warning goes to the unit alone', () => {

@@ -137,7 +137,19 @@ describe('the example helpdesk site', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'queue.png'), fullPage: true });
     await page.goto(`${server.url}units/`);
     expect(await page.locator('svg a[href$="/units/tpm/"]').count()).toBeGreaterThan(0);
+    // A unit with its own helpdesk is drawn as such (⇄ and its kind), and only that one.
+    expect(await page.locator('svg a[href$="/units/ngi-cz/"] text[data-interface]').textContent()).toBe('NGI Czech Republic ⇄ rtInterfaced with its own helpdesk: NGI_CZ Request Tracker');
+    expect(await page.locator('svg text[data-interface]').count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'units.png'), fullPage: true });
+    await page.goto(`${server.url}units/ngi-cz/`);
+    expect(await page.locator('dd[data-interface="rt"]').textContent()).toMatch(/^NGI_CZ Request Tracker \(rt\), interfaced by mail/);
+    await page.goto(`${server.url}units/ngi-de/`);
+    expect(await page.locator('dd[data-interface]').count()).toBe(0);
+    // The linked ticket shows its number in the unit's own helpdesk.
+    await page.goto(`${server.url}tickets/165006/`);
+    expect(await page.locator('dd[data-remote="rt:4006"]').textContent()).toBe("rt #4006 (ngi-cz's helpdesk)");
+    // …also in the indexed part of the page, so the site search finds the ticket by its remote number.
+    expect(await page.locator('[data-pagefind-body] .remote-ticket').textContent()).toBe("ngi-cz's helpdesk: rt #4006");
     expect(problems).toEqual([]);
     await page.context().close();
   });

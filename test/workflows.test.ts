@@ -267,7 +267,7 @@ describe('the workflows', () => {
         expect(job.environment, `${file} ${name}`).toBe('helpdesk');
       }
     }
-    expect(withSecrets).toEqual(['github-intake.yml intake', 'mail-intake.yml intake', 'notify.yml notify', 'tick.yml tick']);
+    expect(withSecrets).toEqual(['github-intake.yml intake', 'mail-intake.yml intake', 'monitor.yml monitor', 'notify.yml notify', 'tick.yml tick']);
   });
 
   it('filter on paths that exist in the repository', () => {

@@ -272,6 +272,8 @@ export function generateTicket(plan: TicketPlan): GeneratedTicket {
     notify: random() < 0.3 ? 'on every change' : 'on solution',
     created: ISO(plan.created),
     source: { kind: 'email', address: viaVo ? plan.intake.vo : plan.intake.helpdesk },
+    // A unit with its own helpdesk has its copy there: the example shows the link (no random draw, so the rest stays as it was).
+    ...(unit === 'ngi-cz' ? { remote: { unit, system: 'rt', id: String(4000 + (plan.number % 1000)) } } : {}),
     ...(solved ? { solution: { qualifier: plan.status === 'unsolved' ? "won't fix" : 'fixed', text: scenario.solution } } : {}),
   };
   const body = `${fill(scenario.request, vars)}\n\n${paragraph(random, plan.extraWords)}\n\n${name}\n`;

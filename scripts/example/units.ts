@@ -14,7 +14,20 @@ export const EXAMPLE_UNITS: UnitSeed[] = [
   { id: 'ngi-it', name: 'NGI Italy', family: 'ngi', qos: 'medium', timezone: 'Europe/Rome', members: [['Giulia Infn', 'giulia-infn']], description: 'Italian grid sites (INFN-T1 and the INFN Tier-2s).' },
   { id: 'ngi-fr', name: 'NGI France', family: 'ngi', qos: 'medium', timezone: 'Europe/Paris', members: [['François Grille', 'francois-fr']], description: 'French grid sites (IN2P3-CC, GRIF, CPPM).' },
   { id: 'ngi-uk', name: 'NGI United Kingdom', family: 'ngi', qos: 'medium', timezone: 'Europe/London', members: [['Harry Gridpp', 'harry-gridpp']], description: 'GridPP sites (RAL-LCG2 and the UK Tier-2s).' },
-  { id: 'ngi-cz', name: 'NGI Czech Republic', family: 'ngi', qos: 'base', timezone: 'Europe/Prague', members: [['Petr Cesnet', 'petr-cz']], description: 'Czech grid sites (praguelcg2, CESNET).' },
+  {
+    id: 'ngi-cz', name: 'NGI Czech Republic', family: 'ngi', qos: 'base', timezone: 'Europe/Prague', members: [['Petr Cesnet', 'petr-cz']],
+    description: 'Czech grid sites (praguelcg2, CESNET). The NGI works in its own Request Tracker: tickets assigned here are opened there by mail, and its answers come back (research/ggus.md §4, NGI_CZ).',
+    // The NGI_CZ mapping of research/ggus.md §4; GGUS's guards are the defaults.
+    interface: {
+      system: 'rt', name: 'NGI_CZ Request Tracker', address: 'ggus@rt.cesnet.example', from: ['ggus@rt.cesnet.example', 'ggus-comment@rt.cesnet.example'], internalFrom: ['ggus-comment@rt.cesnet.example'],
+      ticketTag: '[rt.cesnet.example #{id}]', ticketUrl: 'https://rt.cesnet.example/Ticket/Display.html?id={id}', originatorHeader: 'X-RT-Originator',
+      subjectStatus: [{ pattern: '^\\s*\\[[^\\]]*#\\d+\\]\\s*Resolved:', status: 'resolved' }],
+      status: {
+        out: { new: 'new', assigned: 'open', 'in progress': 'open', reopened: 'open', 'waiting for reply': 'stalled', 'on hold': 'stalled', solved: 'resolved', unsolved: 'resolved', verified: 'resolved', closed: 'resolved' },
+        in: { new: 'new', open: 'in progress', stalled: 'on hold', resolved: 'solved', rejected: 'unsolved' },
+      },
+    },
+  },
   { id: 'ngi-ndgf', name: 'NGI Nordic (NDGF)', family: 'ngi', qos: 'base', timezone: 'Europe/Oslo', members: [['Sven Nordic', 'sven-ndgf']], description: 'The distributed Nordic Tier-1 and its sites.' },
   { id: 'ngi-si', name: 'NGI Slovenia', family: 'ngi', qos: 'base', timezone: 'Europe/Ljubljana', members: [['Mojca Arnes', 'mojca-si']], description: 'Slovenian grid sites (SiGNET).' },
   { id: 'cic', name: 'CIC operations', family: 'cic', qos: 'medium', timezone: 'Europe/Paris', members: [['Claire Cic', 'claire-cic']], description: 'Core infrastructure centre: operations portal, accounting, security monitoring.' },

@@ -43,6 +43,8 @@ export interface TicketHistory {
   waitingMs(ticket: PublicTicket): number;
   /** The responsible unit's first action: a status change, a re-assignment, or a public answer. */
   firstAction(ticket: PublicTicket): string | undefined;
+  /** The ticket's state events, oldest first (internal messages and actors' addresses are not used by callers). */
+  events(ticket: Pick<PublicTicket, 'number'>): readonly TicketEvent[];
 }
 
 const ROLE_WORDS: Record<string, string> = { submitter: 'the submitter', supporter: 'a supporter', tpm: 'TPM', system: 'the helpdesk', other: 'someone else' };
@@ -74,6 +76,7 @@ export function treeHistory(): TicketHistory {
     solvedAt: () => undefined,
     waitingMs: () => 0,
     firstAction: (ticket) => ticket.firstResponse,
+    events: () => [],
   };
 }
 
@@ -202,6 +205,7 @@ export function gitHistory(events: ReadonlyMap<number, readonly TicketEvent[]>, 
     solvedAt: (ticket) => (isOpen(ticket.status) ? undefined : factsFor(ticket).solvedAt),
     waitingMs: (ticket) => factsFor(ticket).waitingMs,
     firstAction: (ticket) => earliest(factsFor(ticket).firstAction, ticket.firstResponse),
+    events: (ticket) => events.get(ticket.number) ?? [],
   };
 }
 

@@ -664,6 +664,12 @@ function decideRemoteMail(mail: InboundMail, ctx: IntakeContext, recipient: Reso
   const doc = ctx.lookups.loadTicket(match.ticket);
   const number = doc.ticket.number;
   const effect = remoteEffect(remote, doc);
+  // A forged From must not move a ticket: the remote's status and priority count only from an authenticated sender.
+  if (effect.changed && !auth.authenticated && (effect.changed.status !== undefined || effect.changed.priority !== undefined)) {
+    const { status: _status, priority: _priority, ...kept } = effect.changed;
+    effect.changed = Object.keys(kept).length > 0 ? kept : undefined;
+    effect.reasons.push(`status and priority not applied: the sender is not authenticated (${auth.reason})`);
+  }
   const files: FileWrite[] = [];
   let changes: FieldChange[] = [];
   if (effect.changed) {

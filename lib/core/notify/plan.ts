@@ -34,7 +34,7 @@ import { describeEscalation } from '../escalation.ts';
 import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { allRemoteAddresses } from '../interface/inbound.ts';
-import { ALARM_ESCALATION_FLAG, isMachineMail, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
+import { ALARM_ESCALATION_FLAG, isMachineMail, isTpmAlert, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
 export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency';
@@ -285,6 +285,8 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
     const escalatedTo = escalated ? (ticket.escalation ?? 0) : 0;
     if (escalatedTo >= 2) for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
     const monitoring = monitoringSettingsOf(settings).address;
+    // A red colour or a passed QoS response time is TPM's business too (they "react to alarms that tickets were not processed").
+    if (unitAlerts.some((m) => isTpmAlert(m.message))) for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
     if (escalatedTo >= 3 && monitoring) lists.push({ address: monitoring, name: 'Ticket monitoring', role: 'ticket monitoring' });
     if (reopened) {
       lists.push(unitList(update.previous?.unit, 'solving unit', units));

@@ -27,7 +27,7 @@ import { notifySettingsOf } from '../schema/notify.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Status, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
-import { ALARM_ESCALATION_FLAG, colourFlag, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
+import { ALARM_ESCALATION_FLAG, colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
 
 export type TickRule = 'auto-close' | 'waiting-reminder' | 'waiting-unsolved' | 'remind-on' | 'qos-warning' | 'colour' | 'alarm-escalation';
 
@@ -162,7 +162,7 @@ function qosWarning({ ticket, calendar, unit, item, context }: RuleInput): TickA
       `${target.amount} ${target.unit} for a ${ticket.priority} ticket at QoS level ${unit.qos}, counted from ${day(since)}.`,
     `${overdue ? 'It was due' : 'Please respond by'} ${day(deadline.due)}: take the ticket (status in progress), ask the submitter, solve it, or re-assign it.`,
   ].join('\n');
-  return { number: ticket.number, rule: 'qos-warning', subject: `#${ticket.number} QoS ${overdue ? 'response time passed' : 'warning'} (${unit.id})`, message: systemMessage(context, 'internal', [QOS_WARNING_FLAG], body) };
+  return { number: ticket.number, rule: 'qos-warning', subject: `#${ticket.number} QoS ${overdue ? 'response time passed' : 'warning'} (${unit.id})`, message: systemMessage(context, 'internal', overdue ? [QOS_WARNING_FLAG, QOS_OVERDUE_FLAG] : [QOS_WARNING_FLAG], body) };
 }
 
 function colourAlert({ ticket, calendar, unit, item, context }: RuleInput): TickAction | undefined {

@@ -46,6 +46,8 @@ export interface TicketUpdate {
 export const WAITING_REMINDER_FLAG = 'waiting-reminder';
 /** Flag of the internal note warning the unit at 75% of its QoS response time. */
 export const QOS_WARNING_FLAG = 'qos-warning';
+/** Second flag of the QoS note once the response time has passed (the alert goes to TPM too). */
+export const QOS_OVERDUE_FLAG = 'qos-overdue';
 /** Flag of the internal note for a supporter's reminder date (`remindOn`). */
 export const REMIND_ON_FLAG = 'remind-on';
 /** Flag of the internal note `gitgus tick` adds when an ALARM stays unanswered: mailed to the unit and TPM. */
@@ -58,6 +60,11 @@ export function colourFlag(colour: 'yellow' | 'amber' | 'red'): string {
 /** Flags of notes meant for the responsible unit only. */
 export function isUnitAlert(message: Message): boolean {
   return (message.flags ?? []).some((flag) => flag === QOS_WARNING_FLAG || flag === REMIND_ON_FLAG || flag === ALARM_ESCALATION_FLAG || flag.startsWith('colour-'));
+}
+
+/** Alerts that go to TPM as well as to the unit: a ticket turned red, or its QoS response time passed. */
+export function isTpmAlert(message: Message): boolean {
+  return (message.flags ?? []).some((flag) => flag === QOS_OVERDUE_FLAG || flag === colourFlag('red'));
 }
 
 export function isWaitingReminder(message: Message): boolean {
