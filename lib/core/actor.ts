@@ -41,7 +41,7 @@ export function formatActor(actor: { name?: string; email?: string; github?: str
 export function parseActor(text: string): ActorIdentity & { via?: ActorChannel } {
   const trailer = text.trim();
   const github = /^([A-Za-z0-9-]+) \(GitHub\)$/.exec(trailer);
-  if (github) return { name: github[1] as string, github: github[1] as string };
+  if (github) return { name: github[1] as string, github: github[1] };
   const mail = TRAILER.exec(trailer);
   if (mail) {
     const email = (mail[2] as string).toLowerCase();
