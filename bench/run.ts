@@ -11,7 +11,7 @@ import { formatFigures, makeContext, type BenchContext, type BenchFigure } from 
 type BenchModule = { default: (ctx: BenchContext) => Promise<BenchFigure[]> };
 
 /** Run order: cheap figures first. */
-const MODULES = ['foundation', 'intake', 'review', 'site'] as const;
+const MODULES = ['foundation', 'intake', 'contention', 'review', 'site'] as const;
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, workdir: { type: 'string' } } });
 const sizes = values.quick ? { small: 1_000, large: 10_000 } : { small: 10_000, large: 165_000 };

@@ -94,6 +94,8 @@ export const ERROR_CODES = {
   E_GIT_RACE: { kind: 'infrastructure', summary: 'The branch moved while a commit was written.' },
   E_NOTHING_TO_COMMIT: { kind: 'internal', summary: 'A commit with no changes was asked for.' },
   E_PUSH: { kind: 'infrastructure', summary: 'The push was refused repeatedly.' },
+  E_PUSH_CONTENDED: { kind: 'infrastructure', summary: 'Other writers kept the push refused until the time bound (exit 75).' },
+  E_BUSY: { kind: 'infrastructure', summary: 'Another gitgus writer holds this checkout (exit 75).' },
   E_GITHUB: { kind: 'infrastructure', summary: "GitHub's API failed." },
   E_GITHUB_REPOSITORY: { kind: 'input', summary: 'The GitHub repository is missing or not owner/name.' },
   E_GITHUB_TOKEN: { kind: 'input', summary: 'No GitHub token where one is needed.' },
@@ -178,6 +180,16 @@ export class MissingDependencyError extends GitgusError {
     this.name = 'MissingDependencyError';
   }
 }
+
+/**
+ * Exit status 75 (sysexits.h EX_TEMPFAIL, "try again later"): a run stopped with nothing lost and nothing
+ * half-done, and a later run will succeed — an MTA keeps the mail queued and retries, a CI job shows a
+ * status distinct from a failure (1) or a bug (70). Used for the error codes in TEMPORARY_FAILURES.
+ */
+export const EXIT_TEMPFAIL = 75;
+
+/** E_PUSH_CONTENDED: other writers kept moving the main branch until the time bound; E_BUSY: another writer holds the checkout. */
+export const TEMPORARY_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_PUSH_CONTENDED', 'E_BUSY']);
 
 /** Not an e-mail at all: refused in single mode (the MTA keeps or bounces it), quarantined in batches. */
 export class NotAnEmailError extends GitgusError {

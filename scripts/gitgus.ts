@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';
-import { ExitError, GitgusError, ValidationError, formatProblems, kindOf } from '../lib/errors.ts';
+import { EXIT_TEMPFAIL, ExitError, GitgusError, TEMPORARY_FAILURES, ValidationError, formatProblems, kindOf } from '../lib/errors.ts';
 
 /** sysexits.h EX_SOFTWARE: an internal software error (a bug), not bad input (1) or bad usage (2). */
 const EXIT_INTERNAL = 70;
@@ -67,7 +67,7 @@ function report(error: unknown, json: boolean, command: string | undefined): num
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`);
     const text = error instanceof ValidationError ? formatProblems(error.problems) : `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}`;
     process.stderr.write(`${text}\n`);
-    return 1;
+    return TEMPORARY_FAILURES.has(error.code) ? EXIT_TEMPFAIL : 1;
   }
   if (isCittyError(error)) {
     const help = command ? `gitgus ${command} --help` : 'gitgus --help';

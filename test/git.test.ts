@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-message.ts';
-import { commitChanges } from '../lib/git/commit.ts';
+import { commitChanges, publishCommits } from '../lib/git/commit.ts';
+import { FastImportWriter } from '../lib/git/fast-import.ts';
 import { ticketHistory } from '../lib/git/history.ts';
 import { cleanupTemps, git, makeHelpdesk } from './helpers.ts';
 
@@ -10,7 +11,7 @@ afterAll(cleanupTemps);
 
 const author = { name: 'Alice Smith', email: 'alice@kit.example' };
 
-describe('commits built from trees (isomorphic-git) are valid for the git CLI', () => {
+describe('commits through the one native write path (fast-import + update-ref) are valid for the git CLI', () => {
   it('commits a change set with a structured subject and trailers; git fsck is clean; git log -- <ticket> shows it', async () => {
     const dir = makeHelpdesk();
     const before = git(dir, ['rev-parse', 'HEAD']).trim();
@@ -87,5 +88,25 @@ describe('commit messages', () => {
     const text = formatCommitMessage({ subject: '#1 title\nTicket: 999', trailers: { Ticket: '1', Actor: 'x\ny: z' } });
     expect(text).toBe('#1 title Ticket: 999\n\nTicket: 1\nActor: x y: z\n');
     expect(parseCommitMessage(text)).toEqual({ subject: '#1 title Ticket: 999', trailers: { Ticket: '1', Actor: 'x y: z' } });
+  });
+});
+
+describe('the branch moves only by compare-and-swap', () => {
+  it('refuses to publish commits built on a tip that has moved, and moves nothing', async () => {
+    const dir = makeHelpdesk();
+    const writer = FastImportWriter.start(dir);
+    writer.commit({ changes: [{ path: 'tickets/165/165001/files/a.txt', content: 'a' }], message: { subject: 'a', trailers: {} }, author, date: new Date('2026-11-27T10:00:00Z') });
+    const [tip] = await writer.close();
+    // fast-import wrote objects only: no ref points at the new commit yet.
+    expect(git(dir, ['for-each-ref', '--contains', tip as string]).trim()).toBe('');
+    await commitChanges({ dir, changes: [{ path: 'tickets/165/165001/files/b.txt', content: 'b' }], message: { subject: 'another writer', trailers: {} }, author });
+    const moved = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(() => publishCommits(dir, { ref: writer.ref, parent: writer.parent, tip: tip as string, files: new Map([['tickets/165/165001/files/a.txt', 'a']]), reason: 'test' })).toThrow(expect.objectContaining({ code: 'E_GIT_RACE' }) as Error);
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(moved);
+    expect(existsSync(path.join(dir, 'tickets/165/165001/files/a.txt'))).toBe(false);
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+    const gitDir = git(dir, ['rev-parse', '--absolute-git-dir']).trim();
+    expect(existsSync(path.join(gitDir, 'gitgus-intent'))).toBe(false);
+    expect(existsSync(path.join(gitDir, 'gitgus.lock'))).toBe(false);
   });
 });

@@ -407,6 +407,7 @@ describe('the safe point', () => {
     git(dir, ['commit', '-q', '-m', 'another writer']);
     const before = head(dir);
     await expect(session.finish()).rejects.toMatchObject({ code: 'E_GIT_RACE' });
+    session.close();
     expect(head(dir)).toBe(before);
     expect(existsSync(path.join(dir, ticketIndexPath(result.ticket as number)))).toBe(false);
     expect(git(dir, ['status', '--porcelain'])).toBe('');
@@ -418,14 +419,16 @@ describe('the safe point', () => {
     const dir = makeHelpdesk();
     const [created] = await feed(dir, [buildMail({ subject: 'Crash', messageId: 'crash.9@uni.example' })]);
     const file = ticketIndexPath(created?.ticket as number);
-    // As if the process died right after the branch moved: the journal names the file, which is not written.
+    // As if the process died right after the branch moved: the intent names the file, which is half written.
     const gitDir = git(dir, ['rev-parse', '--absolute-git-dir']).trim();
-    writeFileSync(path.join(gitDir, 'gitgus-intake-journal'), `${file}\n`);
+    writeFileSync(path.join(gitDir, 'gitgus-intent'), JSON.stringify({ ref: 'refs/heads/main', new: head(dir), paths: [file] }));
     const content = readFileSync(path.join(dir, file), 'utf8');
     writeFileSync(path.join(dir, file), 'half-written');
-    MailIntakeSession.open(dir, { mode: 'batch' });
+    const session = MailIntakeSession.open(dir, { mode: 'batch' });
+    expect(session.notes.join('\n')).toMatch(/repaired 1 file/);
+    session.close();
     expect(readFileSync(path.join(dir, file), 'utf8')).toBe(content);
-    expect(existsSync(path.join(gitDir, 'gitgus-intake-journal'))).toBe(false);
+    expect(existsSync(path.join(gitDir, 'gitgus-intent'))).toBe(false);
     const again = await feed(dir, [buildMail({ subject: 'Crash', messageId: 'crash.9@uni.example' })]);
     expect(again.map((r) => r.action)).toEqual(['duplicate']);
     assertClean(dir);

@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll } from 'vitest';
 import { serializeUnit } from '../lib/core/documents.ts';
 import { messageFile, ticketFile } from '../lib/core/edit.ts';
 import type { MessageInput } from '../lib/core/schema/message.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { commitTicketChange } from '../lib/store/ticket-change.ts';
-import { git, LAUNCHER, makeHelpdesk, type CliResult } from './helpers.ts';
+import { cleanupTemps, git, LAUNCHER, makeHelpdesk, type CliResult } from './helpers.ts';
 import { SETTINGS_YAML, UNIT_INPUTS } from './notify-fixtures.ts';
 
 export interface ReceivedMail {
@@ -105,4 +106,20 @@ export function runGitgusAsync(args: string[], options: { env?: Record<string, s
     child.on('error', reject);
     child.on('close', (status) => resolve({ status: status ?? 1, stdout, stderr }));
   });
+}
+
+/** One SMTP sink for a whole test file (started before its tests, closed after, temporary folders removed): call at the top level. */
+export function useSmtpSink(): () => SmtpSink {
+  let sink: SmtpSink | undefined;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await sink?.close();
+    cleanupTemps();
+  });
+  return () => {
+    if (!sink) throw new Error('the SMTP sink starts in beforeAll');
+    return sink;
+  };
 }

@@ -8,21 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notify } from '../scripts/commands/notify.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
-import { startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { git, makeHelpdesk, tempDir } from './helpers.ts';
+import { useSmtpSink } from './notify-helpers.ts';
 
-let smtp: SmtpSink;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-});
-afterAll(async () => {
-  await smtp.close();
-  cleanupTemps();
-});
+const sink = useSmtpSink();
 
 const SPAM = 'Cheap watches at https://spam.example/buy — tell your friends!';
 const cc = Array.from({ length: 15 }, (_, i) => `victim${i}@elsewhere.example`);
@@ -50,9 +43,9 @@ describe('the helpdesk is no relay', () => {
     const base = git(root, ['rev-parse', 'HEAD']).trim();
     const results = await feed(root, [eve(1), eve(2), eve(3)]);
     expect(results.map((r) => r.action)).toEqual(['created', 'created', 'created']);
-    const before = smtp.received.length;
-    const run = await notify({ root, since: base, env: smtp.env });
-    const mails = await Promise.all(smtp.received.slice(before).map(async (r) => ({ to: r.to, mail: await simpleParser(r.raw) })));
+    const before = sink().received.length;
+    const run = await notify({ root, since: base, env: sink().env });
+    const mails = await Promise.all(sink().received.slice(before).map(async (r) => ({ to: r.to, mail: await simpleParser(r.raw) })));
     const toOutside = mails.filter((m) => m.to.some((address) => !address.endsWith('@lists.example.org') && !address.includes('grid.example')));
     // Two tickets within the cap: an acknowledgement to Eve and one notice to the 15 Cc addresses each; the third is capped.
     expect(toOutside.map((m) => [...m.to].sort().join(' '))).toEqual(['eve@spammer.example', [...cc].sort().join(' '), 'eve@spammer.example', [...cc].sort().join(' ')]);
@@ -80,9 +73,9 @@ describe('the helpdesk is no relay', () => {
     expect(kept.filter((file) => file.endsWith('.eml'))).toHaveLength(2);
     const records = kept.filter((file) => file.endsWith('.md')).map((file) => readFileSync(path.join(root, file), 'utf8'));
     expect(records.map((text) => /^category: (.*)$/m.exec(text)?.[1]).sort()).toEqual(['too-large', 'too-many-attachments']);
-    const before = smtp.received.length;
-    await notify({ root, since: base, env: smtp.env });
-    const sent = smtp.received.slice(before).flatMap((r) => r.to);
+    const before = sink().received.length;
+    await notify({ root, since: base, env: sink().env });
+    const sent = sink().received.slice(before).flatMap((r) => r.to);
     expect(sent.filter((address) => address === 'eve@spammer.example')).toHaveLength(1); // the third mail's acknowledgement only
   });
 });

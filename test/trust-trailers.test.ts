@@ -6,24 +6,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializeTicket } from '../lib/core/documents.ts';
 import { ticketIndexPath } from '../lib/core/paths.ts';
 import { readTicketEvents } from '../lib/git/history-index.ts';
 import { checkPullRequest } from '../lib/store/pull-request.ts';
 import { notify } from '../scripts/commands/notify.ts';
-import { cleanupTemps, git, makeHelpdesk } from './helpers.ts';
+import { git, makeHelpdesk } from './helpers.ts';
 import { ticket } from './notify-fixtures.ts';
-import { commitAt, head, makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { commitAt, head, makeNotifyHelpdesk, useSmtpSink } from './notify-helpers.ts';
 
-let smtp: SmtpSink;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-});
-afterAll(async () => {
-  await smtp.close();
-  cleanupTemps();
-});
+const sink = useSmtpSink();
 
 /** A commit made with the git CLI as `who`, with the message (and its trailers) as written. */
 function commitAs(dir: string, who: { name: string; email: string }, message: string): void {
@@ -44,10 +37,10 @@ describe('trailers are trusted only from the helpdesk’s own writers', () => {
     expect(events.map((e) => e.type)).toContain('status');
     expect(new Set(events.map((e) => `${e.actor.name} ${e.actor.email ?? ''}`))).toEqual(new Set(['Anna Kit anna@kit.test']));
 
-    const before = smtp.received.length;
-    const result = await notify({ root: dir, since: base, env: smtp.env });
+    const before = sink().received.length;
+    const result = await notify({ root: dir, since: base, env: sink().env });
     expect(result.sent.map((mail) => mail.kind)).toContain('solution');
-    const toSubmitter = smtp.received.slice(before).filter((mail) => mail.to.includes('jane@uni.test'));
+    const toSubmitter = sink().received.slice(before).filter((mail) => mail.to.includes('jane@uni.test'));
     expect(toSubmitter).toHaveLength(1);
 
     // The helpdesk's own commits keep their trailers: committed as its sender, the Actor is the mail's sender.

@@ -2,7 +2,7 @@
  * Reading many Git objects through ONE long-lived `git cat-file --batch` process: a process per file
  * costs milliseconds each, this costs microseconds. Used by the history index and the pull-request check.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { GitgusError, MissingDependencyError } from '../errors.ts';
 import { GIT_INSTALL_HINT } from './native.ts';
 
@@ -144,4 +144,40 @@ export class BlobReader {
     this.flush();
     this.child.stdin?.end();
   }
+}
+
+/**
+ * Reads a few files as committed at `rev`, in one `git cat-file --batch` call: what intake's
+ * idempotency check reads (lib/intake/session.ts), so it sees the commit, never a work tree that may lag it.
+ * Missing paths map to undefined.
+ */
+export function readCommittedSync(dir: string, rev: string, paths: readonly string[]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  if (paths.length === 0) return out;
+  for (const file of paths) {
+    if (/[\n\r]/.test(file)) throw new GitgusError('E_GIT', `cannot read ${JSON.stringify(file)}: a line break in a path`);
+  }
+  const result = spawnSync('git', ['cat-file', '--batch'], { cwd: dir, input: paths.map((file) => `${rev}:${file}\n`).join(''), maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingDependencyError('git', GIT_INSTALL_HINT);
+    throw new GitgusError('E_GIT', `git cat-file failed: ${result.error.message}`, { cause: result.error });
+  }
+  if (result.status !== 0) throw new GitgusError('E_GIT', `git cat-file failed: ${String(result.stderr).trim()}`);
+  const buffer = result.stdout;
+  let at = 0;
+  for (const file of paths) {
+    const newline = buffer.indexOf(10, at);
+    if (newline < 0) throw new GitgusError('E_GIT', 'git cat-file --batch answered short');
+    const header = buffer.toString('latin1', at, newline);
+    at = newline + 1;
+    if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+      out.set(file, undefined);
+      continue;
+    }
+    const [, type, size] = header.split(' ');
+    const length = Number(size);
+    out.set(file, type === 'blob' ? buffer.toString('utf8', at, at + length) : undefined);
+    at += length + 1;
+  }
+  return out;
 }

@@ -27,3 +27,15 @@ export function runGit(dir: string, args: string[], options: { input?: string | 
   }
   return out;
 }
+
+const gitDirs = new Map<string, string>();
+
+/** The absolute `.git` directory of a checkout (a worktree's own), asked once per checkout. */
+export function gitDir(dir: string): string {
+  let found = gitDirs.get(dir);
+  if (found === undefined) {
+    found = runGit(dir, ['rev-parse', '--absolute-git-dir']).stdout.trim();
+    gitDirs.set(dir, found);
+  }
+  return found;
+}

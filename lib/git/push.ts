@@ -6,7 +6,10 @@
  * keys make the rerun skip what the other writer already imported.
  */
 import { GitgusError } from '../errors.ts';
-import { runGit } from './native.ts';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { faultPoint } from '../fault.ts';
+import { gitDir, runGit } from './native.ts';
 
 export function headCommit(root: string): string {
   return runGit(root, ['rev-parse', 'HEAD']).stdout.trim();
@@ -19,6 +22,7 @@ export function headCommit(root: string): string {
  */
 export function pushOrDiscard(root: string, start: string, remote = 'origin'): 'pushed' | 'rejected' {
   const branch = runGit(root, ['symbolic-ref', '--short', 'HEAD']).stdout.trim();
+  faultPoint('push');
   const push = runGit(root, ['push', '--quiet', '--porcelain', remote, `HEAD:refs/heads/${branch}`], { allowFailure: true });
   if (push.status === 0) return 'pushed';
   const fetch = runGit(root, ['fetch', '--quiet', remote, branch], { allowFailure: true });
@@ -40,4 +44,50 @@ export function pushOrDiscard(root: string, start: string, remote = 'origin'): '
   }
   runGit(root, ['reset', '--quiet', '--hard', tip]);
   return 'rejected';
+}
+
+/**
+ * Moves a clean checkout to the remote's newest tip, dropping only commits made since `start` (as
+ * pushOrDiscard does): a writer that waited after a refused push starts again on what is there now.
+ */
+export function catchUp(root: string, start: string, remote = 'origin'): void {
+  const branch = runGit(root, ['symbolic-ref', '--short', 'HEAD']).stdout.trim();
+  const fetch = runGit(root, ['fetch', '--quiet', remote, branch], { allowFailure: true });
+  if (fetch.status !== 0) throw new GitgusError('E_PUSH', `cannot fetch from ${remote}: ${fetch.stderr.trim().split('\n')[0] ?? ''}`, { hint: 'Nothing is lost: the next run imports the same items again.' });
+  const tip = runGit(root, ['rev-parse', 'FETCH_HEAD']).stdout.trim();
+  if (tip === headCommit(root)) return;
+  if (runGit(root, ['merge-base', '--is-ancestor', start, tip], { allowFailure: true }).status !== 0) return;
+  runGit(root, ['reset', '--quiet', '--hard', tip]);
+}
+
+const UNACKNOWLEDGED = 'gitgus-unacknowledged';
+
+/**
+ * The commit after which this checkout's commits hold input still unacknowledged at its source (mail not
+ * flagged, issues behind the cursor). A run writes it before it commits and moves it after each
+ * acknowledgement; a run killed in between leaves it, and the next run may then drop those commits when
+ * its push is refused — their input is still at the source and is taken in again. Without it, a kill
+ * between commit and push left commits that no later run could push or drop.
+ */
+export function unacknowledgedSince(root: string): string {
+  const file = path.join(gitDir(root), UNACKNOWLEDGED);
+  const head = headCommit(root);
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(stored) && runGit(root, ['merge-base', '--is-ancestor', stored, head], { allowFailure: true }).status === 0) return stored;
+  }
+  markAcknowledged(root, head);
+  return head;
+}
+
+/** Everything up to `commit` is acknowledged at its source (or pushed); later commits are not. */
+export function markAcknowledged(root: string, commit: string): void {
+  const file = path.join(gitDir(root), UNACKNOWLEDGED);
+  writeFileSync(`${file}.tmp`, `${commit}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The run ended with everything acknowledged. */
+export function clearUnacknowledged(root: string): void {
+  rmSync(path.join(gitDir(root), UNACKNOWLEDGED), { force: true });
 }

@@ -192,7 +192,11 @@ export class GitHubIntake {
 
   /** Refreshes Git's index for this run's commits (once, as mail intake does). */
   async finish(): Promise<void> {
-    await this.session.finish();
+    try {
+      await this.session.finish();
+    } finally {
+      this.session.close();
+    }
   }
 }
 

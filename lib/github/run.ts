@@ -7,7 +7,8 @@
  */
 import { GitgusError } from '../errors.ts';
 import { hasRemote } from '../mail/push.ts';
-import { headCommit, pushOrDiscard } from '../git/push.ts';
+import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, pushOrDiscard, unacknowledgedSince } from '../git/push.ts';
+import { backoffMs } from '../mail/run.ts';
 import type { GitHubApi } from './client.ts';
 import { loadSettings } from '../store/load.ts';
 import { eventItems, GitHubIntake, issueRepositoryOf, type GitHubItemResult } from './intake.ts';
@@ -26,8 +27,8 @@ export interface GitHubRunOptions {
   push?: boolean | 'auto';
   /** Answer on the issues after the commits are safe (default true). */
   publish?: boolean;
-  /** Times an import is re-run after a refused push. */
-  attempts?: number;
+  /** How long refused pushes are retried (with backoff and jitter) before E_PUSH_CONTENDED; default 300 s. */
+  pushDeadlineSeconds?: number;
   now?: () => Date;
 }
 
@@ -48,14 +49,20 @@ async function importOnce(options: GitHubRunOptions): Promise<Omit<GitHubRunResu
   const items = options.event === undefined ? undefined : eventItems(options.event, issueRepositoryOf(loadSettings(options.root)));
   const intake = await GitHubIntake.open({ root: options.root, api: options.api, ...(options.now ? { now: options.now } : {}) });
   const results: GitHubItemResult[] = [];
-  if (items?.issue && items.comment) results.push(await intake.importComment(items.issue, items.comment));
-  else if (items?.issue) results.push(await intake.importIssue(items.issue));
   const note = items?.note;
   let synced: { from: string; to: string } | undefined;
-  if (options.sync !== false) {
-    const sync = await intake.sync(options.since);
-    results.push(...sync.results);
-    synced = { from: sync.from, to: sync.to };
+  try {
+    if (items?.issue && items.comment) results.push(await intake.importComment(items.issue, items.comment));
+    else if (items?.issue) results.push(await intake.importIssue(items.issue));
+    if (options.sync !== false) {
+      const sync = await intake.sync(options.since);
+      results.push(...sync.results);
+      synced = { from: sync.from, to: sync.to };
+    }
+  } catch (error) {
+    // Release the checkout; what was committed so far stays (it is pushed, or dropped, by the next run).
+    await intake.finish().catch(() => undefined);
+    throw error;
   }
   await intake.finish();
   return { repository: intake.repository, results, ...(synced ? { synced } : {}), ...(note ? { note } : {}), tickets: intake.tickets };
@@ -63,23 +70,33 @@ async function importOnce(options: GitHubRunOptions): Promise<Omit<GitHubRunResu
 
 export async function runGitHub(options: GitHubRunOptions): Promise<GitHubRunResult> {
   const push = options.push === 'auto' || options.push === undefined ? hasRemote(options.root) : options.push;
-  const attempts = options.attempts ?? 3;
+  const deadlineMs = (options.pushDeadlineSeconds ?? Number(process.env.GITGUS_PUSH_DEADLINE_SECONDS ?? '300')) * 1000;
   const before = headCommit(options.root);
+  // Commits after this one (a killed run's too) hold issues the cursor has not safely passed: droppable.
+  let start = unacknowledgedSince(options.root);
   let reruns = 0;
+  const contended = performance.now();
   for (;;) {
-    const start = headCommit(options.root);
     const run = await importOnce(options);
     let pushed = false;
     if (push && headCommit(options.root) !== start) {
       if (pushOrDiscard(options.root, start) === 'rejected') {
         reruns += 1;
-        if (reruns >= attempts) {
-          throw new GitgusError('E_PUSH', `the push was refused ${attempts} times: another writer keeps moving the main branch`, { hint: 'Nothing is lost: the next run imports the same issues and comments again.' });
+        const wait = backoffMs(reruns);
+        if (performance.now() - contended + wait > deadlineMs) {
+          throw new GitgusError('E_PUSH_CONTENDED', `the push was refused ${reruns} times in ${((performance.now() - contended) / 1000).toFixed(0)} s: other writers kept moving the main branch`, {
+            hint: 'Nothing is lost: the next run imports the same issues and comments again (exit status 75 = try again later).',
+          });
         }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        catchUp(options.root, start);
+        start = headCommit(options.root);
+        markAcknowledged(options.root, start);
         continue;
       }
       pushed = true;
     }
+    clearUnacknowledged(options.root);
     const { tickets, ...rest } = run;
     const result: GitHubRunResult = { ...rest, pushed, reruns };
     if (options.publish !== false) result.published = await publishToGitHub({ root: options.root, api: options.api, since: before, tickets });

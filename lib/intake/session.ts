@@ -5,7 +5,8 @@
  * thousands): settings, units, index shards and Git's object cache are read once, and the Git index
  * (the staging area) is refreshed once at the end instead of per commit.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChangeDecision, FileWrite, IntakeAction, IntakeContext, IntakeDecision } from '../core/intake/decide.ts';
 import type { IntakeKeys } from '../core/intake/keys.ts';
@@ -18,13 +19,20 @@ import type { Settings } from '../core/schema/settings.ts';
 import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError, NotFoundError, ValidationError } from '../errors.ts';
 import type { FileChange } from '../git/commit.ts';
-import { FastImportWriter, syncIndexNative } from '../git/fast-import.ts';
+import { readCommittedSync } from '../git/cat-file.ts';
+import { publishCommits } from '../git/commit.ts';
+import { FastImportWriter } from '../git/fast-import.ts';
+import { guardCheckout, type CheckoutGuard } from '../git/guard.ts';
 import { runGit } from '../git/native.ts';
+import { faultPoint } from '../fault.ts';
+import { indexShardPath } from '../core/intake/message-index.ts';
+import { INTAKE_STATE_EXAMPLE, IntakeStateSchema } from '../core/schema/intake.ts';
+import { parseWithFriendlyErrors } from '../core/friendly-errors.ts';
 import { resolveInside } from '../fs/paths.ts';
 import { loadSettings, loadUnits } from '../store/load.ts';
 import { loadRoutingRules } from '../store/routing-rules.ts';
 import type { RoutingRule } from '../core/schema/routing.ts';
-import { existingShardFiles, highestTicketOnDisk, MessageIndex, readState, rebuildIndex, serializeState } from './index-store.ts';
+import { existingShardFiles, highestTicketOnDisk, MessageIndex, messageIdHash, rebuildIndex, serializeState } from './index-store.ts';
 
 export interface IntakeResult {
   action: IntakeAction;
@@ -110,10 +118,17 @@ function readTicketIds(root: string, folder: string): { number: number; messageI
   return { number, messageIds: ids };
 }
 
-function journalPath(root: string): string {
-  const gitDir = runGit(root, ['rev-parse', '--absolute-git-dir']).stdout.trim();
-  return path.join(gitDir, 'gitgus-intake-journal');
-}
+/**
+ * EXACTLY ONCE, and where it is decided. A message's files and its Message-ID index line
+ * (intake/message-ids/…) are written by the SAME commit, and a commit becomes durable only when the branch
+ * moves to it by one atomic `git update-ref <branch> <new> <old>` (lib/git/commit.ts publishCommits).
+ * So "stored" and "recorded as seen" become true together, or neither does. The idempotency check of a
+ * later run reads the index shards (and intake/state.yml, the highest number minted) from the committed
+ * tree of the branch tip through `git cat-file`, not from the work tree or a journal that can lag the
+ * commit: a run killed at any instant and run again on the same input finds every message whose commit
+ * landed, and takes in again exactly those whose commit did not. The work tree only follows the branch;
+ * an interrupted follow is repaired by the next writer (lib/git/guard.ts → repairCheckout).
+ */
 
 /**
  * intake/state.yml is written by intake alone, and intake mints a number only together with its ticket
@@ -128,21 +143,8 @@ function assertNoForeignJump(state: IntakeState, settings: Settings, highestOnDi
   });
 }
 
-/**
- * After a crash between moving the branch and writing the working tree, puts the journal's files back
- * to what the branch has, so the next run reads what was committed (and sees its messages as duplicates).
- */
-function repairWorkingTree(root: string): void {
-  const journal = journalPath(root);
-  if (!existsSync(journal)) return;
-  const paths = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
-  for (const file of paths) resolveInside(root, file);
-  const present = new Set(paths.length === 0 ? [] : runGit(root, ['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths]).stdout.split('\0').filter(Boolean));
-  if (present.size > 0) runGit(root, ['checkout', '-f', 'HEAD', '--', ...present]);
-  for (const file of paths) if (!present.has(file)) rmSync(resolveInside(root, file), { force: true });
-  syncIndexNative(root, paths);
-  rmSync(journal, { force: true });
-}
+/** What a session (of any edge) starts from: see IntakeSession.prepare. */
+export type SessionStart = [string, Settings, readonly Unit[], string | undefined, CheckoutGuard, IntakeSessionOptions];
 
 export class IntakeSession {
   readonly root: string;
@@ -160,16 +162,33 @@ export class IntakeSession {
   private state: IntakeState;
   private indexed: boolean;
   private highestOnDisk: number;
+  /** The branch tip the session's committed reads come from; moves with each safe point. */
+  private base: string | undefined;
+  /** Files read from `base` (index shards, state), so each is read once per run. */
+  private readonly committed = new Map<string, string | undefined>();
+  private guard: CheckoutGuard | undefined;
+  /** What the writer lock's clean-up did (a stale lock, a repaired work tree), for the run's log. */
+  readonly notes: string[];
 
-  protected constructor(root: string, settings: Settings, units: readonly Unit[], state: IntakeState | undefined, options: IntakeSessionOptions) {
+  protected constructor(root: string, settings: Settings, units: readonly Unit[], base: string | undefined, guard: CheckoutGuard, options: IntakeSessionOptions) {
     this.root = root;
     this.settings = settings;
     this.units = units;
     this.options = options;
-    this.index = new MessageIndex((file) => this.readText(file));
-    this.state = state ?? { lastNumber: 0, index: 1 };
-    this.indexed = state !== undefined;
-    this.highestOnDisk = highestTicketOnDisk(root);
+    this.base = base;
+    this.guard = guard;
+    this.notes = guard.notes;
+    this.index = new MessageIndex((file) => this.readIndexFile(file));
+    try {
+      const state = this.readStateCommitted();
+      this.highestOnDisk = highestTicketOnDisk(root);
+      if (state) assertNoForeignJump(state, settings, this.highestOnDisk);
+      this.state = state ?? { lastNumber: 0, index: 1 };
+      this.indexed = state !== undefined;
+    } catch (error) {
+      guard.release();
+      throw error;
+    }
   }
 
   /** Loads settings and units; on a helpdesk without intake/state.yml, first builds the index (one commit). */
@@ -178,7 +197,7 @@ export class IntakeSession {
   }
 
   /** What a session (of any edge) starts from; refuses to run off the main branch. */
-  protected static prepare(root: string, options: IntakeSessionOptions): [string, Settings, readonly Unit[], IntakeState | undefined, IntakeSessionOptions] {
+  protected static prepare(root: string, options: IntakeSessionOptions): SessionStart {
     const settings = loadSettings(root);
     const units = loadUnits(root);
     if (units.problems.length > 0) throw new ValidationError(units.problems);
@@ -189,10 +208,52 @@ export class IntakeSession {
         hint: `Run \`git switch ${main}\` in ${root} first.`,
       });
     }
-    repairWorkingTree(root);
-    const state = readState(root);
-    if (state) assertNoForeignJump(state, settings, highestTicketOnDisk(root));
-    return [root, settings, units.items.map((doc) => doc.unit), state, options];
+    // One writer per checkout; a killed one's locks, temp packs and half-followed work tree are cleaned up here.
+    const guard = guardCheckout(root, `gitgus intake (${options.mode})`);
+    try {
+      faultPoint('start');
+      const base = runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true }).stdout.trim() || undefined;
+      return [root, settings, units.items.map((doc) => doc.unit), base, guard, options];
+    } catch (error) {
+      guard.release();
+      throw error;
+    }
+  }
+
+  /** Releases the checkout's writer lock (uncommitted streamed commits are dropped). */
+  close(): void {
+    if (this.writer) {
+      this.writer.abort();
+      this.writer = undefined;
+      this.pending.clear();
+      this.awaitingIds.length = 0;
+    }
+    this.guard?.release();
+    this.guard = undefined;
+  }
+
+  /** Index shards and state as committed at `base`, read in one `git cat-file` for all of `files`. */
+  private prefetch(files: string[]): void {
+    const missing = [...new Set(files)].filter((file) => !this.pending.has(file) && !this.committed.has(file));
+    if (missing.length === 0) return;
+    if (this.base === undefined) {
+      for (const file of missing) this.committed.set(file, undefined);
+      return;
+    }
+    for (const [file, text] of readCommittedSync(this.root, this.base, missing)) this.committed.set(file, text);
+  }
+
+  /** An intake file as committed: this run's streamed commits first, then the branch tip's tree. */
+  private readIndexFile(file: string): string | undefined {
+    if (this.pending.has(file)) return this.readText(file);
+    this.prefetch([file]);
+    return this.committed.get(file);
+  }
+
+  private readStateCommitted(): IntakeState | undefined {
+    const text = this.readIndexFile(INTAKE_STATE_FILE);
+    if (text === undefined) return undefined;
+    return parseWithFriendlyErrors(IntakeStateSchema, parseYamlText(text, INTAKE_STATE_FILE) ?? {}, INTAKE_STATE_FILE, INTAKE_STATE_EXAMPLE);
   }
 
   /** On a helpdesk without intake/state.yml, builds the index first (one commit), before any message. */
@@ -211,7 +272,7 @@ export class IntakeSession {
     const unchanged = stale.length === 0 && built.files.every((file) => this.readText(file.path) === file.content);
     if (!unchanged) this.commit(changes, { subject, body: `${built.entries} Message-IDs from the tickets and intake records; highest ticket number ${built.state.lastNumber}.`, trailers: { Event: 'reindex' } });
     // Shards read before the rebuild are stale now.
-    this.index = new MessageIndex((file) => this.readText(file));
+    this.index = new MessageIndex((file) => this.readIndexFile(file));
     this.state = built.state;
     this.indexed = true;
     return built.state;
@@ -302,6 +363,14 @@ export class IntakeSession {
     return undefined;
   }
 
+  /**
+   * Reads, in one `git cat-file` from the committed tree, every index shard a decision about these
+   * Message-IDs can look at (see EXACTLY ONCE above); `idHash` is the message's own.
+   */
+  protected prefetchShards(idHash: string, relatedIds: readonly string[]): void {
+    this.prefetch([idHash, ...relatedIds.map((id) => messageIdHash(id))].map((hash) => indexShardPath(hash)));
+  }
+
   /** The index entries with this Message-ID hash. */
   protected priorEntries(idHash: string): IndexEntry[] {
     return this.index.entries(idHash);
@@ -312,7 +381,7 @@ export class IntakeSession {
    * writes: settings, units, routing rules (read when the first new ticket needs them), the lookups and
    * the next number.
    */
-  protected decisionContext(): Pick<IntakeContext, 'settings' | 'units' | 'routingRules' | 'lookups' | 'nextNumber'> {
+  protected decisionContext(): Pick<IntakeContext, 'settings' | 'units' | 'routingRules' | 'lookups' | 'nextNumber' | 'newCode'> {
     return {
       settings: this.settings,
       units: this.units,
@@ -326,6 +395,8 @@ export class IntakeSession {
         ticketOfRemote: (unit, remoteId) => this.ticketOfRemote(unit, remoteId),
       },
       nextNumber: () => this.nextNumber(),
+      // A subscription's confirmation code must be unguessable: random, and kept only in an internal note.
+      newCode: () => randomBytes(18).toString('base64url'),
     };
   }
 
@@ -394,38 +465,34 @@ export class IntakeSession {
   }
 
   /**
-   * The safe point: the branch moves to the commits made so far, then the working tree and Git's index
-   * follow (natively, once — see syncIndexNative). A journal in .git names the files in between, so a
-   * crash there is repaired by the next `IntakeSession.open` instead of leaving a stale working tree.
+   * The safe point: the branch moves to the commits made so far by compare-and-swap, then the working tree
+   * and Git's index follow (lib/git/commit.ts publishCommits: an intent file in .git names the paths first,
+   * so a kill in between is repaired by the next writer instead of leaving a stale work tree).
    */
   async finish(): Promise<void> {
     const writer = this.writer;
     if (!writer) return;
     this.writer = undefined;
-    let ids: string[];
     try {
-      ids = await writer.finish();
+      const ids = await writer.close();
+      const tip = ids[ids.length - 1] as string;
+      publishCommits(this.root, { ref: writer.ref, parent: writer.parent, tip, files: this.pending, reason: `gitgus intake: ${ids.length} commit${ids.length === 1 ? '' : 's'}` });
+      for (const { result, mark } of this.awaitingIds.splice(0)) result.commit = ids[mark - 1];
+      for (const [file, content] of this.pending) {
+        if (file.startsWith('intake/')) this.committed.set(file, content === null ? undefined : typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
+      }
+      this.base = tip;
+      this.pending.clear();
+      // Batches add a pack each, single mails loose objects; Git consolidates them when there are many (cheap otherwise).
+      runGit(this.root, ['gc', '--auto', '--quiet'], { allowFailure: true });
     } catch (error) {
-      // Nothing moved: forget what this run believed it had written.
+      // Nothing moved: forget what this run believed it had written (shards it read stay as committed).
+      for (const file of this.pending.keys()) this.committed.delete(file);
+      this.index = new MessageIndex((file) => this.readIndexFile(file));
+      this.state = this.readStateCommitted() ?? { lastNumber: 0, index: 1 };
       this.pending.clear();
       this.awaitingIds.length = 0;
       throw error;
     }
-    for (const { result, mark } of this.awaitingIds.splice(0)) result.commit = ids[mark - 1];
-    const paths = [...this.pending.keys()];
-    const journal = journalPath(this.root);
-    writeFileSync(journal, paths.map((file) => `${file}\n`).join(''));
-    for (const [file, content] of this.pending) {
-      const full = resolveInside(this.root, file);
-      if (content === null) {
-        rmSync(full, { force: true });
-      } else {
-        mkdirSync(path.dirname(full), { recursive: true });
-        writeFileSync(full, content);
-      }
-    }
-    syncIndexNative(this.root, paths);
-    rmSync(journal, { force: true });
-    this.pending.clear();
   }
 }

@@ -7,6 +7,7 @@ import { decideIntake, decideQuarantine, type IntakeDecision } from '../core/int
 import { intakeKeys, type IntakeKeys } from '../core/intake/keys.ts';
 import type { InboundMail } from '../core/intake/mail.ts';
 import { GitgusError, kindOf, MailLimitError, NoSenderError, NotAnEmailError, UnsupportedSenderError } from '../errors.ts';
+import { faultPoint } from '../fault.ts';
 import { IntakeSession, type IntakeResult, type IntakeSessionOptions, type QuarantineRetry } from '../intake/session.ts';
 import { sha256 } from '../intake/hash.ts';
 import { parseMail, stripEnvelopeLine } from './parse.ts';
@@ -51,8 +52,10 @@ export class MailIntakeSession extends IntakeSession {
     let decision: IntakeDecision;
     try {
       mail = await parseMail(raw);
+      faultPoint('parse');
       await this.ensureIndex();
       keys = this.keysFor(mail, raw);
+      this.prefetchShards(keys.idHash, [...mail.inReplyTo, ...mail.references]);
       const prior = this.priorEntries(keys.idHash).filter((entry) => !(retry && entry.outcome === 'quarantined'));
       decision = decideIntake(mail, { ...this.decisionContext(), received, envelopeRecipient: this.options.recipient, keys, priorEntries: prior });
     } catch (error) {

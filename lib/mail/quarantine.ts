@@ -50,7 +50,11 @@ export async function retryQuarantine(root: string, keys: string[] = [], options
       results.push({ ...result, quarantineKey: entry.key });
     }
   } finally {
-    await session.finish();
+    try {
+      await session.finish();
+    } finally {
+      session.close();
+    }
   }
   return results;
 }

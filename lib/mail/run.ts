@@ -1,16 +1,23 @@
 /**
  * Runs a message source through one intake session. Messages are acknowledged at their source (IMAP
- * flag, Maildir S flag) only after their commits are safe — Git's index refreshed and, where the
- * helpdesk has a remote, pushed — so a crash in between can neither lose a message (it is fetched again)
- * nor duplicate it (the second run finds it in the index and records a duplicate).
+ * flag, Maildir S flag) only after their commits are safe — the branch moved by compare-and-swap and,
+ * where the helpdesk has a remote, pushed — so a kill in between can neither lose a message (it is
+ * fetched again) nor store it twice (the rerun finds its Message-ID line in the committed tree: see
+ * EXACTLY ONCE in lib/intake/session.ts).
  *
  * A commit that minted a ticket number is never rebased (a number is only known to be free on the tip it
  * was minted on): when the push is refused, the chunk's commits are dropped, the checkout moves to the
- * remote's new tip, and the chunk's messages are taken in again there. Results are reported only once
- * their commits are safe, so what `--json` prints is what the helpdesk keeps.
+ * remote's new tip, and the chunk's messages are taken in again there. Under contention the run backs
+ * off with full jitter (a random wait up to an exponentially growing cap) and halves its chunk, so the
+ * writers stop colliding and each collision wastes less work; it doubles the chunk again after a
+ * successful push. The retries are bounded by TIME (`pushDeadlineSeconds`, GITGUS_PUSH_DEADLINE_SECONDS,
+ * default 300 s), not by a count: after that the run stops with E_PUSH_CONTENDED — exit status 75
+ * (EX_TEMPFAIL) — leaving the unpushed messages untouched at their source (not flagged, not moved).
+ * Results are reported only once their commits are safe, so what `--json` prints is what the helpdesk keeps.
  */
 import { GitgusError } from '../errors.ts';
-import { headCommit, pushOrDiscard } from '../git/push.ts';
+import { faultPoint } from '../fault.ts';
+import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, pushOrDiscard, unacknowledgedSince } from '../git/push.ts';
 import type { IntakeResult, IntakeSessionOptions } from '../intake/session.ts';
 import { MailIntakeSession } from './intake-mail.ts';
 import { hasRemote } from './push.ts';
@@ -20,61 +27,117 @@ export interface RunOptions extends IntakeSessionOptions {
   root: string;
   /** Push after each chunk: true, false, or 'auto' (when the helpdesk has a remote and the source acknowledges). */
   push?: boolean | 'auto';
-  /** Messages per chunk between two safe points (index refresh, push, acknowledgements). */
+  /** Messages per chunk between two safe points (push, acknowledgements); the most it grows back to under contention. */
   chunkSize?: number;
-  /** How often a refused push is answered by taking the chunk in again on the new tip. */
-  pushAttempts?: number;
+  /** How long refused pushes are retried before the run gives up with E_PUSH_CONTENDED (default 300 s). */
+  pushDeadlineSeconds?: number;
   onResult?: (result: IntakeResult, done: number) => void;
+  /** Lines for the log: repairs after a killed run, retries under contention. */
+  onNote?: (note: string) => void;
 }
 
 export interface RunSummary {
   results: IntakeResult[];
   counts: Record<IntakeResult['action'], number>;
   seconds: number;
+  /** Refused pushes that were answered by taking a chunk in again. */
+  refusedPushes: number;
 }
 
 function emptyCounts(): RunSummary['counts'] {
   return { created: 0, appended: 0, ignored: 0, duplicate: 0, quarantined: 0 };
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)]. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  return random() * Math.min(8000, 100 * 2 ** Math.min(attempt, 16));
+}
+
 export async function runIntake(source: MessageSource & { close?: () => Promise<void> }, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
+  const note = (line: string) => options.onNote?.(line);
   let session = MailIntakeSession.open(options.root, options);
+  for (const line of session.notes) note(line);
   const results: IntakeResult[] = [];
-  const chunkSize = options.chunkSize ?? 200;
-  const pushAttempts = options.pushAttempts ?? 3;
-  let pending: { message: SourceMessage; result: IntakeResult }[] = [];
-  let chunkStart = headCommit(options.root);
-  const shouldPush = (): boolean => {
+  const maxChunk = options.chunkSize ?? 200;
+  let chunkSize = maxChunk;
+  const deadlineMs = (options.pushDeadlineSeconds ?? Number(process.env.GITGUS_PUSH_DEADLINE_SECONDS ?? '300')) * 1000;
+  let refusedPushes = 0;
+  const pending: { message: SourceMessage; result: IntakeResult }[] = [];
+  // Commits after this one hold unacknowledged input (possibly a killed run's): a refused push may drop them.
+  let chunkStart = unacknowledgedSince(options.root);
+  const pushing = options.push === true || ((options.push === 'auto' || options.push === undefined) && hasRemote(options.root));
+  const shouldPush = (entries: typeof pending): boolean => {
     if (options.push === true) return true;
-    if (options.push === 'auto' || options.push === undefined) return pending.some(({ message }) => message.acknowledge !== undefined) && hasRemote(options.root);
+    if (options.push === 'auto' || options.push === undefined) return pushing && entries.some(({ message }) => message.acknowledge !== undefined);
     return false;
   };
-  const safePoint = async () => {
-    await session.finish();
-    if (pending.length === 0) return;
-    if (shouldPush()) {
-      for (let attempt = 1; pushOrDiscard(options.root, chunkStart) === 'rejected'; attempt += 1) {
-        if (attempt >= pushAttempts) {
-          throw new GitgusError('E_PUSH', `the push was refused ${pushAttempts} times: another writer keeps moving the main branch`, {
-            hint: 'Nothing is lost: the messages stay unacknowledged at their source and the next run takes them in again.',
-          });
-        }
-        // The checkout is now the remote's tip: take the chunk in again there (idempotency keys skip
-        // whatever the other writer already imported).
-        chunkStart = headCommit(options.root);
-        session = MailIntakeSession.open(options.root, options);
-        for (const entry of pending) entry.result = await session.process(entry.message);
-        await session.finish();
-      }
-    }
-    for (const { message, result } of pending) {
+  const acknowledge = async (entries: typeof pending) => {
+    faultPoint('before-acknowledge');
+    for (const { message, result } of entries) {
       await message.acknowledge?.();
       results.push(result);
       options.onResult?.(result, results.length);
     }
-    pending = [];
     chunkStart = headCommit(options.root);
+    markAcknowledged(options.root, chunkStart);
+  };
+  const safePoint = async () => {
+    await session.finish();
+    if (pending.length === 0 && headCommit(options.root) === chunkStart) return;
+    if (!shouldPush(pending)) {
+      await acknowledge(pending.splice(0));
+      return;
+    }
+    faultPoint('before-push');
+    if (pushOrDiscard(options.root, chunkStart) === 'pushed') {
+      await acknowledge(pending.splice(0));
+      chunkSize = Math.min(maxChunk, chunkSize * 2);
+      return;
+    }
+    // Refused: the checkout is at the remote's tip now. Back off, catch up, and land the messages again in
+    // smaller chunks (idempotency keys skip whatever another writer already imported).
+    let queue = pending.splice(0);
+    let attempt = 0;
+    let contended = performance.now();
+    for (;;) {
+      refusedPushes += 1;
+      attempt += 1;
+      chunkSize = Math.max(1, Math.ceil(chunkSize / 2));
+      const wait = backoffMs(attempt);
+      if (performance.now() - contended + wait > deadlineMs) {
+        throw new GitgusError('E_PUSH_CONTENDED', `the push to origin was refused ${attempt} times in ${((performance.now() - contended) / 1000).toFixed(0)} s: other writers kept moving the main branch`, {
+          data: { refused: attempt, unpushed: queue.length },
+          hint: `Nothing is lost: ${queue.length} message${queue.length === 1 ? '' : 's'} stay unacknowledged at their source and the next run takes them in again (exit status 75 = try again later).`,
+        });
+      }
+      note(`push refused (${attempt}): another writer moved the main branch; waiting ${(wait / 1000).toFixed(2)} s, then taking ${Math.min(chunkSize, queue.length)} message${Math.min(chunkSize, queue.length) === 1 ? '' : 's'} in again on the new tip`);
+      await sleep(wait);
+      catchUp(options.root, chunkStart);
+      chunkStart = headCommit(options.root);
+      markAcknowledged(options.root, chunkStart);
+      session.close();
+      session = MailIntakeSession.open(options.root, options);
+      const take = queue.slice(0, chunkSize);
+      for (const entry of take) entry.result = await session.process(entry.message);
+      await session.finish();
+      if (headCommit(options.root) === chunkStart) {
+        // All repeats another writer had already stored, recorded before: nothing to push.
+        await acknowledge(take);
+      } else if (pushOrDiscard(options.root, chunkStart) === 'pushed') {
+        await acknowledge(take);
+      } else {
+        continue;
+      }
+      queue = queue.slice(take.length);
+      if (queue.length === 0) return;
+      attempt = 0;
+      contended = performance.now();
+    }
   };
   try {
     // for await also walks plain iterables (files, Maildir); the cast only tells TypeScript so.
@@ -91,10 +154,12 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       if (pending.length >= chunkSize) await safePoint();
     }
     await safePoint();
+    clearUnacknowledged(options.root);
   } finally {
+    session.close();
     await source.close?.();
   }
   const counts = emptyCounts();
   for (const result of results) counts[result.action] += 1;
-  return { results, counts, seconds: (performance.now() - started) / 1000 };
+  return { results, counts, seconds: (performance.now() - started) / 1000, refusedPushes };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import type cliProgress from 'cli-progress';
 import { GitgusError } from '../../lib/errors.ts';
@@ -20,6 +20,8 @@ export interface IntakeCommandOptions {
   push?: boolean | 'auto';
   now?: () => Date;
   onResult?: (result: IntakeResult, done: number, total: number | undefined) => void;
+  onNote?: (note: string) => void;
+  chunkSize?: number | undefined;
 }
 
 /** imapflow and cli-progress load only when used: an MTA pipe starts intake for every single mail. */
@@ -45,7 +47,43 @@ export async function intake(options: IntakeCommandOptions): Promise<RunSummary>
     ...(options.now ? { now: options.now } : {}),
     push: options.push ?? 'auto',
     onResult: (result, done) => options.onResult?.(result, done, source.total),
+    ...(options.onNote ? { onNote: options.onNote } : {}),
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
   });
+}
+
+/**
+ * Standard input to its end. `readFileSync(0)` fails with EAGAIN when an MTA or a parent process hands over a
+ * non-blocking pipe and the writer is slower than the reader (found by test/fault-hostile.test.ts with a
+ * 250 KB header line): wait briefly and read on instead.
+ */
+function readAllStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(1 << 16);
+  for (;;) {
+    let count: number;
+    try {
+      count = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw error;
+    }
+    if (count === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, count)));
+  }
+  return Buffer.concat(chunks);
+}
+
+function chunkSizeOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new GitgusError('E_ARGUMENT', `--chunk-size: '${text}' is not a whole number ≥ 1`, { hint: 'example: --chunk-size 50' });
+  return value;
 }
 
 function describe(result: IntakeResult): string {
@@ -75,6 +113,10 @@ export default defineCommand({
       '  gitgus intake --maildir ~/Maildir',
       '  GITGUS_IMAP_PASSWORD=… gitgus intake --imap imaps://helpdesk@mail.example/INBOX',
       '  gitgus intake --reindex                                      (rebuild the Message-ID index)',
+      '',
+      'Exit status: 0 done; 1 refused input or a failure; 75 (EX_TEMPFAIL) try again later — other writers',
+      'kept the push refused until the time bound (GITGUS_PUSH_DEADLINE_SECONDS, default 300), or another',
+      'gitgus writer holds this checkout; nothing was lost and unpushed mail stays unacknowledged at its source.',
     ].join('\n'),
   },
   args: {
@@ -84,6 +126,7 @@ export default defineCommand({
     maildir: { type: 'string', description: 'Read new and unseen messages of a Maildir; marks them seen (S) once committed', valueHint: 'DIR' },
     imap: { type: 'string', description: 'Poll an IMAP mailbox, imap[s]://user[:password]@host[:port]/MAILBOX (password also from GITGUS_IMAP_PASSWORD); marks messages processed once their commits are safe', valueHint: 'URL' },
     push: { type: 'boolean', description: 'Push to origin before acknowledging messages (default: when there is a remote and the source acknowledges)' },
+    'chunk-size': { type: 'string', description: 'Messages per push and acknowledgement (default 200); a refused push halves it for the retry', valueHint: 'N' },
     reindex: { type: 'boolean', description: 'Rebuild the Message-ID index and highest ticket number from the tickets, then stop', default: false },
     ...commonArgs,
   },
@@ -91,8 +134,14 @@ export default defineCommand({
     const root = helpdeskRoot(args.root);
     if (args.reindex) {
       const session = MailIntakeSession.open(root, { mode: 'batch' });
-      const state = session.reindex();
-      await session.finish();
+      for (const line of session.notes) process.stderr.write(`intake: ${line}\n`);
+      let state;
+      try {
+        state = session.reindex();
+        await session.finish();
+      } finally {
+        session.close();
+      }
       process.stderr.write(`intake: Message-ID index rebuilt; highest ticket number ${state.lastNumber}\n`);
       return;
     }
@@ -102,12 +151,14 @@ export default defineCommand({
     const summary = await intake({
       root,
       files,
-      stdin: process.stdin.isTTY ? undefined : () => readFileSync(0),
+      stdin: process.stdin.isTTY ? undefined : readAllStdin,
       mbox: args.mbox,
       maildir: args.maildir,
       imap: args.imap,
       recipient: args.recipient,
       ...(args.push === undefined ? {} : { push: args.push }),
+      chunkSize: chunkSizeOf(args['chunk-size']),
+      onNote: (line) => process.stderr.write(`intake: ${line}\n`),
       onResult: (result, done, total) => {
         if (args.json) process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
         if (progress && (total ?? 0) > 1) {

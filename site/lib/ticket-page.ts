@@ -17,6 +17,8 @@ export interface TicketView {
   replyByMail: { address: string; href: string; subject: string; tag: string };
   /** The user escalation link (a mailto with the keyword intake recognises), while the ticket can be escalated. */
   escalate?: { href: string; subject: string; level: number; audience: string };
+  /** The submitter's self-service by mail (lib/core/intake/keywords.ts): mailto links with the keyword subjects. */
+  selfService: { label: string; subject: string; href: string }[];
   pullRequest?: { newMessage: string; editTicket: string; folder: string };
 }
 
@@ -59,6 +61,17 @@ function preparedFor(model: Model, number: number, digest: string | undefined): 
   return prepareTicket(source, digest ?? '', model.policy, model.renderText).prepared;
 }
 
+/** The self-service keywords a ticket page offers; intake reads them (lib/core/intake/keywords.ts selfServiceKeyword). */
+const SELF_SERVICE_KEYWORDS: readonly (readonly [string, string])[] = [
+  ['Subscribe to this ticket', 'subscribe'],
+  ['Unsubscribe', 'unsubscribe'],
+  ['Submitter: mail me on every change', 'notify on every change'],
+  ['Submitter: mail me only on solution', 'notify on solution'],
+  ['Submitter: add a CC address', 'cc add ADDRESS'],
+  ['Submitter: remove a CC address', 'cc remove ADDRESS'],
+  ['Submitter: it affects the whole VO', 'affects vo'],
+];
+
 export function ticketView(model: Model, number: number): TicketView {
   const summary = model.byNumber.get(number);
   const prepared = preparedFor(model, number, summary?.digest);
@@ -74,6 +87,7 @@ export function ticketView(model: Model, number: number): TicketView {
     ticket,
     timeline: mergeTimeline(model.history.timeline(summary ?? ticket), messages),
     replyByMail: { address, subject, tag, href: `mailto:${address}?subject=${encodeURIComponent(subject)}` },
+    selfService: address === '' ? [] : SELF_SERVICE_KEYWORDS.map(([label, words]) => ({ label, subject: `${tag} ${words}`, href: `mailto:${address}?subject=${encodeURIComponent(`${tag} ${words}`)}` })),
   };
   const level = nextEscalation({ status: ticket.status, escalation: ticket.escalation });
   if (level !== undefined && address !== '') {

@@ -27,7 +27,7 @@ import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { isEscalationSubject, requestKeywords, solutionKeyword } from './keywords.ts';
+import { isEscalationSubject, requestKeywords, selfServiceKeyword, SELF_SERVICE_FLAG, solutionKeyword, subscribeCodeOf, SUBSCRIBE_REQUEST_FLAG } from './keywords.ts';
 import { resolveRequest } from '../team-alarm.ts';
 import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
@@ -85,6 +85,8 @@ export interface IntakeContext {
   };
   /** The number the next new ticket gets; asked only when one is created. */
   nextNumber(): number;
+  /** A fresh unguessable code (a subscription's confirmation); absent: subscriptions by mail are not offered. */
+  newCode?(): string;
 }
 
 interface Base {
@@ -496,6 +498,64 @@ function internalReason(planned: Planned, number: number): string | undefined {
   return undefined;
 }
 
+interface SelfServiceEffect {
+  /** The ticket after the change, when there is one. */
+  ticket?: Ticket;
+  changes: FieldChange[];
+  flags: string[];
+  note: string;
+  /** The message replaces the mail's text (a subscription request records its confirmation code). */
+  body?: string;
+  /** Self-service mails are recorded as internal notes: they are requests to the helpdesk, not conversation. */
+  internal: boolean;
+}
+
+/**
+ * The self-service keyword of a mail (lib/core/intake/keywords.ts) applied: notification mode, CC and the
+ * "affects the whole VO" flag for the authenticated submitter; subscribing for anyone, but only once the
+ * address answered the confirmation mail with its code (a From is easy to forge; the code only reaches
+ * the real address).
+ */
+function selfServiceEffect(planned: Planned, doc: TicketDoc, isSubmitter: boolean): SelfServiceEffect {
+  const none: SelfServiceEffect = { changes: [], flags: [], note: '', internal: false };
+  const service = selfServiceKeyword(planned.mail.subject, planned.ctx.settings.subjectTag);
+  if (!service) return none;
+  const ticket = doc.ticket;
+  const address = planned.author.address;
+  const flags = [SELF_SERVICE_FLAG];
+  const change = (field: keyof Ticket, to: unknown, note: string): SelfServiceEffect => {
+    const from = ticket[field];
+    if (JSON.stringify(from ?? null) === JSON.stringify(to ?? null)) return { changes: [], flags, note: `${note}: already so`, internal: true };
+    const next = { ...ticket, [field]: to };
+    if (to === undefined || (Array.isArray(to) && to.length === 0)) delete (next as Partial<Ticket>)[field];
+    return { ticket: next, changes: [{ field, from, to }], flags, note, internal: true };
+  };
+  if (service.kind === 'subscribe' || service.kind === 'unsubscribe') {
+    const subscribers = ticket.subscribers ?? [];
+    if (service.kind === 'unsubscribe') return change('subscribers', subscribers.filter((entry) => entry !== address), `${address} unsubscribed by mail`);
+    if (service.code === undefined) {
+      const code = planned.ctx.newCode?.();
+      if (code === undefined) return { changes: [], flags, note: 'subscription requested, but this intake makes no confirmation codes', internal: true };
+      const body = `Subscription to #${ticket.number} requested by ${address}; a confirmation mail goes to that address.\nConfirmation code: ${code}\n`;
+      return { changes: [], flags: [...flags, SUBSCRIBE_REQUEST_FLAG], note: `subscription requested by ${address}: confirmation mail to that address`, body, internal: true };
+    }
+    const requested = (planned.ctx.lookups.ticketMessages?.(ticket.number) ?? []).some((m) => (m.message.flags ?? []).includes(SUBSCRIBE_REQUEST_FLAG) && m.message.author.email === address && subscribeCodeOf(m.body) === service.code);
+    if (!requested) return { changes: [], flags, note: `subscription code from ${address} matches no request from that address: not subscribed`, internal: true };
+    return change('subscribers', [...new Set([...subscribers, address])].sort(), `${address} confirmed the subscription by mail`);
+  }
+  if (!isSubmitter || !planned.auth.authenticated) {
+    return { changes: [], flags, note: `'${planned.mail.subject}' changes the ticket only for the submitter, authenticated${planned.auth.authenticated ? '' : ` (${planned.auth.reason})`}: nothing changed`, internal: true };
+  }
+  if (service.kind === 'notify') return change('notify', service.mode, `the submitter set the notification mode to ${service.mode} by mail`);
+  if (service.kind === 'affects-vo') return change('affectsVo', service.value || undefined, `the submitter marked the ticket as ${service.value ? '' : 'not '}affecting the whole VO by mail`);
+  const valid = EmailSchema.safeParse(service.address);
+  if (!valid.success) return { changes: [], flags, note: `'${service.address}' is not a mail address: CC unchanged`, internal: true };
+  const cc = ticket.cc ?? [];
+  if (service.action === 'add' && cc.length >= planned.ctx.settings.mail.ccLimit) return { changes: [], flags, note: `CC has ${cc.length} addresses, the limit (mail.ccLimit): not added`, internal: true };
+  const next = service.action === 'add' ? [...new Set([...cc, valid.data])] : cc.filter((entry) => entry !== valid.data);
+  return change('cc', next, `the submitter ${service.action === 'add' ? 'added' : 'removed'} ${valid.data} ${service.action === 'add' ? 'to' : 'from'} CC by mail`);
+}
+
 function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; repliesToNotification: boolean }): ChangeDecision {
   const { mail, ctx, author, doc, match } = planned;
   const number = doc.ticket.number;
@@ -503,7 +563,8 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const participant = isParticipant(doc.ticket, author.address, ctx.units);
   const effect = stateEffect(planned, doc, isSubmitter);
   const escalation = escalationEffect(planned, doc, isSubmitter);
-  const internal = internalReason(planned, number);
+  const service = selfServiceEffect(planned, doc, isSubmitter);
+  const internal = internalReason(planned, number) ?? (service.internal ? 'a self-service request' : undefined);
   const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
   const flags = [...new Set([
     ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),
@@ -511,10 +572,11 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
     ...escalation.flags,
     ...planned.collisionFlags,
     ...(skipped.length > 0 ? [INTAKE_FLAGS.attachmentTooLarge] : []),
-    ...(internal ? [INTAKE_FLAGS.madeInternal] : []),
+    ...(internal && !service.internal ? [INTAKE_FLAGS.madeInternal] : []),
+    ...service.flags,
   ])];
-  const text = withNote(normalizeBody(mail.text), skippedNote(skipped));
-  const fold = foldFrom(normalizeBody(mail.text));
+  const text = service.body ?? withNote(normalizeBody(mail.text), skippedNote(skipped));
+  const fold = service.body === undefined ? foldFrom(normalizeBody(mail.text)) : undefined;
   const { role, unit } = roleOf({ email: author.address }, doc.ticket, ctx.units);
   const messageId = validMessageId(ctx.keys.messageId) ? ctx.keys.messageId : undefined;
   const inReplyTo = mail.inReplyTo.find(validMessageId);
@@ -545,10 +607,18 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
     next = { ...(next ?? doc.ticket), escalation: escalation.level };
     changes = [...changes, { field: 'escalation', from: doc.ticket.escalation, to: escalation.level }];
   }
+  if (service.ticket) {
+    const base = next ?? doc.ticket;
+    const field = service.changes[0]?.field as keyof Ticket;
+    next = { ...base, [field]: service.ticket[field] };
+    if (service.ticket[field] === undefined) delete (next as Partial<Ticket>)[field];
+    changes = [...changes, ...service.changes];
+  }
   if (next) files.push({ path: indexPath, content: serializeTicket({ ticket: next, body: doc.body }, indexPath) });
   const reasons = [`threaded by ${match.rule} (${oneLine(match.detail, 120)})`];
   if (effect.note) reasons.push(effect.note);
   if (escalation.note) reasons.push(escalation.note);
+  if (service.note) reasons.push(service.note);
   if (internal) reasons.push(`kept as an internal note: ${internal}`);
   if (!participant) reasons.push(`sender ${author.address} is not on the ticket: flagged for TPM`);
   if (planned.collisionFlags.length > 0) reasons.push('Message-ID seen before with other content (collision)');

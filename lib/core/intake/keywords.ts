@@ -58,3 +58,51 @@ export function requestKeywords(text: string): RequestKeywords {
   }
   return out;
 }
+
+/**
+ * Submitter self-service by mail (issue 16 point 11), the subject being the ticket's tag plus one of:
+ *
+ *     notify on every change | notify on solution   the submitter's notification mode
+ *     cc add ADDRESS | cc remove ADDRESS            the CC list (the submitter only)
+ *     affects vo | affects vo no                    the "affects the whole VO" flag (the submitter only)
+ *     subscribe                                     anyone: a confirmation mail goes to the sender
+ *     subscribe CODE                                the reply to that mail: the sender is subscribed
+ *     unsubscribe                                   a subscriber leaves
+ *
+ * The ticket page and the mails to the submitter offer each as a mailto link.
+ */
+export type SelfService =
+  | { kind: 'notify'; mode: 'on every change' | 'on solution' }
+  | { kind: 'cc'; action: 'add' | 'remove'; address: string }
+  | { kind: 'affects-vo'; value: boolean }
+  | { kind: 'subscribe'; code?: string }
+  | { kind: 'unsubscribe' };
+
+/** The self-service keyword a subject carries after the ticket's tag, or undefined. */
+export function selfServiceKeyword(subject: string, subjectTag: string): SelfService | undefined {
+  const flat = flattenSubject(subject);
+  const withoutTag = flat.replace(subjectTagPattern(subjectTag), ' ').replace(/\[\s*#\s*\d{1,12}\s*\]/gu, ' ').replace(/\s+/g, ' ').trim();
+  if (withoutTag === flat) return undefined;
+  const words = withoutTag.replace(REPLY_PREFIX, '').trim();
+  const lower = words.toLowerCase();
+  if (lower === 'notify on every change') return { kind: 'notify', mode: 'on every change' };
+  if (lower === 'notify on solution') return { kind: 'notify', mode: 'on solution' };
+  const cc = /^cc (add|remove) (\S+@\S+)$/i.exec(words);
+  if (cc) return { kind: 'cc', action: (cc[1] as string).toLowerCase() as 'add' | 'remove', address: (cc[2] as string).toLowerCase() };
+  if (lower === 'affects vo' || lower === 'affects vo yes') return { kind: 'affects-vo', value: true };
+  if (lower === 'affects vo no') return { kind: 'affects-vo', value: false };
+  if (lower === 'unsubscribe') return { kind: 'unsubscribe' };
+  const subscribe = /^subscribe(?: ([A-Za-z0-9_-]{16,64}))?$/i.exec(words);
+  if (subscribe) return subscribe[1] === undefined ? { kind: 'subscribe' } : { kind: 'subscribe', code: subscribe[1] };
+  return undefined;
+}
+
+/** Flag of the internal note that records a subscription request and its confirmation code. */
+export const SUBSCRIBE_REQUEST_FLAG = 'subscribe-request';
+/** Flag of the message that records a self-service change made by mail. */
+export const SELF_SERVICE_FLAG = 'self-service';
+
+/** The confirmation code inside a subscription request note (`Confirmation code: …`). */
+export function subscribeCodeOf(body: string): string | undefined {
+  return /^Confirmation code: ([A-Za-z0-9_-]{16,64})$/m.exec(body)?.[1];
+}

@@ -26,6 +26,7 @@
  * at most `mail.ccLimit` of the CC list.
  */
 import type { TicketEvent } from '../events.ts';
+import { subscribeCodeOf, SUBSCRIBE_REQUEST_FLAG } from '../intake/keywords.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
 import { isAnswerable } from '../schema/common.ts';
@@ -37,7 +38,7 @@ import { allRemoteAddresses } from '../interface/inbound.ts';
 import { ALARM_ESCALATION_FLAG, isMachineMail, isTpmAlert, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency' | 'subscribing';
 
 export interface Recipient {
   address: string;
@@ -51,7 +52,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation' | 'alarm';
+export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation' | 'alarm' | 'subscription';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -108,7 +109,7 @@ const HIDDEN_FIELDS = new Set(['foldFrom', 'attachments', 'flags', 'originalPrio
 const LABELS: Record<string, string> = {
   title: 'Title', status: 'Status', priority: 'Priority', type: 'Type', category: 'Category', issue: 'Type of issue',
   unit: 'Support unit', assignee: 'Assigned to', vo: 'VO', site: 'Affected site', notifySite: 'Notified site',
-  cc: 'CC', involve: 'Involved', subscribers: 'Subscribers', notify: 'Notification mode', solution: 'Solution',
+  cc: 'CC', involve: 'Involved', subscribers: 'Subscribers', notify: 'Notification mode', affectsVo: 'Affects the whole VO', solution: 'Solution',
   remindOn: 'Reminder date', escalation: 'Escalation', master: 'Duplicate of', slaves: 'Duplicates', parent: 'Parent ticket', children: 'Child tickets', related: 'Related tickets',
 };
 
@@ -372,6 +373,14 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
           offerVerify: solved && to.length > 0,
         });
       }
+    }
+  }
+
+  // A subscription asked for by mail: the confirmation code goes to the address itself, and only there.
+  for (const request of update.messages.filter((m) => (m.message.flags ?? []).includes(SUBSCRIBE_REQUEST_FLAG) && m.message.author.email)) {
+    const to = new RecipientBook(own).take([{ address: request.message.author.email as string, name: request.message.author.name, role: 'subscribing' }]);
+    if (to.length > 0) {
+      mails.push({ ...base, key: `${short}.subscribe-${shortHash(to[0]?.address ?? '')}`, kind: 'subscription', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-replied', changes: [], messages: [], offerVerify: false, note: subscribeCodeOf(request.body) });
     }
   }
 

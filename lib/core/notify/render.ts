@@ -134,11 +134,14 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   'unit alert': 'Attention: ',
   'children solved': 'Children solved: ',
   alarm: 'ALARM: ',
+  subscription: '',
   escalation: 'Escalated: ',
 };
 
 /** `[GGUS #165048] CMS jobs fail at FZK-LCG2 (solved)`. */
 function subjectOf(settings: Settings, mail: PlannedMail): string {
+  // The confirmation code rides in the subject, so a plain reply (which keeps it) confirms.
+  if (mail.kind === 'subscription') return oneLine(`${subjectTag(settings, mail.ticket.number)} subscribe ${mail.note ?? ''}`);
   if (mail.kind === 'alarm') {
     // GGUS's own alarm subject, which sites' filters match: `… ALARM ticket for site "<site>" "<vo>" "<subject>"`.
     const t = mail.ticket;
@@ -203,6 +206,8 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return `Ticket ${label} needs your unit's attention.`;
     case 'children solved':
       return mail.note ?? `All child tickets of ${label} are finished.`;
+    case 'subscription':
+      return `Someone asked to subscribe ${mail.to[0]?.address ?? 'this address'} to ticket ${label} ("${oneLine(mail.ticket.title)}"): its public messages and its solution would be mailed here. To confirm, reply to this mail without changing the subject. If you did not ask for it, ignore this mail: nothing happens.`;
     case 'alarm':
       return `ALARM ticket ${label}: an alarmer of ${mail.ticket.vo ?? 'the VO'} reports an emergency at ${mail.ticket.notifySite ?? 'your site'}. Confirm by replying to this mail with "${subjectTag(settings, mail.ticket.number)}" in the subject. This mail is signed by ${settings.name} (OpenPGP).`;
     case 'update':
@@ -260,6 +265,25 @@ function textPart(mail: PlannedMail, context: RenderContext): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The submitter's self-service by mail (lib/core/intake/keywords.ts) as mailto links: the mails to the
+ * submitter and the ticket page offer them. `ADDRESS` is for the user to replace.
+ */
+export function selfServiceLinks(settings: Settings, ticket: Ticket): { label: string; subject: string; href: string }[] {
+  const tag = subjectTag(settings, ticket.number);
+  const link = (label: string, words: string) => {
+    const subject = `${tag} ${words}`;
+    return { label, subject, href: `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(subject)}` };
+  };
+  return [
+    ticket.notify === 'on every change' ? link('Mail me only on solution', 'notify on solution') : link('Mail me on every change', 'notify on every change'),
+    link('Add a CC address', 'cc add ADDRESS'),
+    link('Remove a CC address', 'cc remove ADDRESS'),
+    ticket.affectsVo === true ? link('It does not affect the whole VO', 'affects vo no') : link('It affects the whole VO', 'affects vo'),
+    link('Subscribe to this ticket', 'subscribe'),
+  ];
+}
+
 /** How a reply to this mail is taken: an internal note for mails with internal text, else a message. */
 function footerLines(mail: PlannedMail, settings: Settings): string[] {
   const t = mail.ticket;
@@ -274,7 +298,11 @@ function footerLines(mail: PlannedMail, settings: Settings): string[] {
     return [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.`, 'This mail may contain internal notes: do not forward it to the submitter.'];
   }
   const solvedNote = mail.offerVerify ? ' A reply without "verify" or "reopen" in the subject is added to the ticket for the support unit and changes nothing else.' : '';
-  return [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.${solvedNote}`, `View the ticket: ${ticketUrl(settings, t.number)}`];
+  const lines = [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.${solvedNote}`, `View the ticket: ${ticketUrl(settings, t.number)}`];
+  if (mail.to.some((recipient) => recipient.role === 'submitter')) {
+    lines.push(`By mail, with the subject "${tag} <keyword>": ${selfServiceLinks(settings, t).map((entry) => `${entry.label}: ${entry.href}`).join(' · ')}`);
+  }
+  return lines;
 }
 
 const STYLE = {

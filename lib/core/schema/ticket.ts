@@ -81,6 +81,8 @@ export const TicketSchema = z
     cc: z.array(EmailSchema).optional(),
     /** Involved people: notified like the unit, including internal notes. */
     involve: z.array(EmailSchema).optional(),
+    /** GGUS "VO specific" turned round: the submitter says the problem affects the whole VO, not only them. */
+    affectsVo: z.boolean().optional(),
     /** Notified of public messages and the solution. */
     subscribers: z.array(EmailSchema).optional(),
     /** When the submitter is mailed. */

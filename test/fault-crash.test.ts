@@ -1,0 +1,136 @@
+/**
+ * Fault test 2 of 3 (issue 12): intake killed with SIGKILL at random points, chosen by phase — parse,
+ * after the objects are written, just before and just after the branch moves, half-way through the work
+ * tree, during `git push`, before the Maildir acknowledgement, at start-up — and run again on the same
+ * Maildir each time until every mail is acknowledged. The kill comes from lib/fault.ts
+ * (GITGUS_FAULT_PHASE): the process kills its own process group, Git children included.
+ *
+ * Then: every mail stored exactly once, numbers gap-free, replies on their parent's ticket, auto-replies
+ * recorded as ignored and unusable mail quarantined (each once), `git fsck --strict` clean, the work tree
+ * and index clean, no stale lock, no temporary pack left, local and origin at the same commit.
+ *
+ * The seed is printed; GITGUS_FAULT_SEED=<seed> replays the same kills.
+ */
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FAULT_PHASES, type FaultPhase } from '../lib/fault.ts';
+import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { autoReplyMail, checkExactlyOnce, deliver, highestTicket, intakeRecords, leftovers, makeMaildir, newTicketMail, replyMail, runIntakeProcess, seeded, uncleanPaths, unprocessed, unusableMail, type PlannedMail } from './fault-helpers.ts';
+
+afterAll(cleanupTemps);
+
+const MAILS = 24;
+const KILLS = 30;
+
+/** How often each phase is met per run (chunks of 4 mails), to pick which occurrence dies. */
+const OCCURRENCES: Record<FaultPhase, number> = {
+  start: 1,
+  parse: 8,
+  'objects-written': 2,
+  'before-ref-update': 2,
+  'after-ref-update': 2,
+  worktree: 2,
+  'before-push': 2,
+  push: 2,
+  'before-acknowledge': 2,
+};
+
+/** Appends `count` more mails to the stream: new tickets, replies to earlier ones, auto-replies, unusable mail. */
+function extendStream(mails: PlannedMail[], random: () => number, count: number): PlannedMail[] {
+  const tickets = mails.filter((mail) => mail.kind === 'new');
+  const added: PlannedMail[] = [];
+  for (let i = mails.length; i < mails.length + count; i += 1) {
+    const roll = random();
+    let mail: PlannedMail;
+    if (tickets.length === 0 || roll < 0.45) {
+      mail = newTicketMail(`crash.${i}@fault.example`, `Crash test problem ${i}`);
+      tickets.push(mail);
+    } else if (roll < 0.8) {
+      mail = replyMail(`crash.${i}@fault.example`, tickets[Math.floor(random() * tickets.length)] as PlannedMail);
+    } else if (roll < 0.9) {
+      mail = autoReplyMail(`crash.${i}@fault.example`);
+    } else {
+      mail = unusableMail(`crash.${i}@fault.example`);
+    }
+    added.push(mail);
+  }
+  mails.push(...added);
+  return added;
+}
+
+describe('intake killed with SIGKILL at random phases, then run again on the same input', () => {
+  it('stores every mail exactly once and leaves a clean checkout', async () => {
+    const seed = Number(process.env.GITGUS_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    process.stdout.write(`crash test seed ${seed} (replay: GITGUS_FAULT_SEED=${seed} npx vitest run test/fault-crash.test.ts)\n`);
+    const random = seeded(seed);
+    const helpdesk = makeHelpdesk();
+    expect(runGitgus(['intake', '--reindex', '--root', helpdesk]).status).toBe(0);
+    const before = highestTicket(helpdesk);
+    const origin = path.join(tempDir('gitgus-crash-origin-'), 'helpdesk.git');
+    git(helpdesk, ['clone', '-q', '--bare', helpdesk, origin]);
+    const clone = path.join(tempDir('gitgus-crash-worker-'), 'helpdesk');
+    git(origin, ['clone', '-q', origin, clone]);
+    const maildir = makeMaildir(path.join(tempDir('gitgus-crash-maildir-'), 'Maildir'));
+    const mails: PlannedMail[] = [];
+    deliver(maildir, extendStream(mails, random, MAILS));
+
+    const kills: Record<string, number> = {};
+    const unmet: Record<string, number> = {};
+    let runs = 0;
+    let completed = 0;
+    const args = ['--maildir', maildir, '--push', '--json', '--chunk-size', '4', '--root', clone];
+    while (unprocessed(maildir) > 0 || (kills.total ?? 0) < KILLS) {
+      expect(runs, `seed ${seed}: too many runs`).toBeLessThan(KILLS * 4);
+      runs += 1;
+      const wantKill = (kills.total ?? 0) < KILLS;
+      const phase = FAULT_PHASES[Math.floor(random() * FAULT_PHASES.length)] as FaultPhase;
+      const nth = 1 + Math.floor(random() * OCCURRENCES[phase]);
+      const delay = phase === 'push' ? 1 + Math.floor(random() * 150) : 0;
+      if (wantKill && unprocessed(maildir) === 0) {
+        // Everything is in: more mail arrives, so the kills still to come hit real work.
+        deliver(maildir, extendStream(mails, random, 8));
+      }
+      const env: Record<string, string> = wantKill ? { GITGUS_FAULT_PHASE: `${phase}:${nth}`, GITGUS_FAULT_DELAY_MS: String(delay) } : {};
+      const result = await runIntakeProcess(args, env);
+      if (result.signal === 'SIGKILL') {
+        kills[phase] = (kills[phase] ?? 0) + 1;
+        kills.total = (kills.total ?? 0) + 1;
+        continue;
+      }
+      expect(result.status, `seed ${seed}, run ${runs} (${phase}:${nth}): ${result.stderr}`).toBe(0);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      if (wantKill) unmet[phase] = (unmet[phase] ?? 0) + 1;
+      completed += 1;
+    }
+    // A last run without faults must find nothing to do and leave nothing behind.
+    const last = await runIntakeProcess(args);
+    expect(last.status, last.stderr).toBe(0);
+
+    const report = checkExactlyOnce(clone, mails, before);
+    const ignored = intakeRecords(clone, 'ignored').length;
+    const quarantined = intakeRecords(clone, 'quarantine').length;
+    const kinds = (kind: string) => mails.filter((mail) => mail.kind === kind).length;
+    process.stdout.write(
+      `crash: seed ${seed}, ${mails.length} mails (${kinds('new')} new, ${kinds('reply')} replies, ${kinds('auto-reply')} auto-replies, ${kinds('unusable')} unusable), ` +
+        `${runs} runs, ${kills.total ?? 0} SIGKILLs by phase ${JSON.stringify(Object.fromEntries(Object.entries(kills).filter(([key]) => key !== 'total')))}, ` +
+        `${completed} runs completed (phase not reached: ${JSON.stringify(unmet)}); outcome: ${report.stored} stored, ${ignored} ignored, ${quarantined} quarantined; ` +
+        `duplicates ${report.duplicates.length}, lost ${report.lost.length}, misthreaded ${report.misthreaded.length}, numbers #${report.numbers.first}–#${report.numbers.last} gaps ${report.numbers.gaps.length}\n`,
+    );
+    expect(kills.total).toBeGreaterThanOrEqual(KILLS);
+    expect(report.lost, `seed ${seed}`).toEqual([]);
+    expect(report.duplicates, `seed ${seed}`).toEqual([]);
+    expect(report.misthreaded, `seed ${seed}`).toEqual([]);
+    expect(report.numbers.gaps, `seed ${seed}`).toEqual([]);
+    expect(report.numbers.repeated, `seed ${seed}`).toEqual([]);
+    expect(report.numbers.count).toBe(kinds('new'));
+    expect(ignored).toBe(kinds('auto-reply'));
+    expect(quarantined).toBe(kinds('unusable'));
+    expect(git(clone, ['fsck', '--strict', '--no-dangling', '--no-progress']).trim()).toBe('');
+    expect(git(origin, ['fsck', '--strict', '--no-dangling', '--no-progress']).trim()).toBe('');
+    expect(git(clone, ['rev-parse', 'HEAD']).trim()).toBe(git(origin, ['rev-parse', 'main']).trim());
+    expect(uncleanPaths(clone)).toEqual([]);
+    expect(git(clone, ['status', '--porcelain']).trim()).toBe('');
+    expect(leftovers(clone)).toEqual([]);
+    expect(unprocessed(maildir)).toBe(0);
+  }, 480_000);
+});
