@@ -9,6 +9,7 @@
 import { defineConfig } from 'vitest/config';
 
 export const UNIT_TESTS = [
+  'test/actor.test.ts',
   'test/calendar.test.ts',
   'test/colours.test.ts',
   'test/documents.test.ts',

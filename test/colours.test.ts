@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { calendarOfUnit } from '../lib/core/calendar.ts';
-import { awaitsResponse, colourThresholds, priorityColour, responseDeadline, responseState, responseTarget } from '../lib/core/colours.ts';
+import { awaitsResponse, colourClockStart, colourThresholds, priorityColour, responseDeadline, responseState, responseTarget, timelineOf } from '../lib/core/colours.ts';
+import type { TicketEvent } from '../lib/core/events.ts';
+import { gitHistory } from '../site/lib/history.ts';
 import { PRIORITIES, STATUSES, type Priority } from '../lib/core/schema/ticket.ts';
 
 const calendar = calendarOfUnit(undefined); // Mon–Fri 09–17 UTC
@@ -89,5 +91,24 @@ describe('QoS response deadlines (D-QOS)', () => {
 
   it('applies while the unit has not responded', () => {
     expect(STATUSES.filter(awaitsResponse)).toEqual(['new', 'assigned']);
+  });
+});
+
+describe('one colour clock for the tick job and the site', () => {
+  // A GitHub issue opened on 2 Nov, taken in by the scheduled intake a day later (its commit), then assigned.
+  const base = { ticket: 7, commit: 'c', actor: { name: 'gitgus intake' } };
+  const events: TicketEvent[] = [{ ...base, time: '2026-11-03T09:00:00Z', type: 'created', title: 't', status: 'new', unit: 'tpm', priority: 'urgent', ticketType: 'USER' }];
+  const ticket = { number: 7, created: '2026-11-02T09:00:00Z' };
+
+  it('starts when the helpdesk took the ticket in (its commit), not at the issue\'s own creation time (bug: the site started there)', () => {
+    expect(colourClockStart(timelineOf(ticket, events)).toISOString()).toBe('2026-11-03T09:00:00.000Z');
+  });
+
+  it('the site reads the same start as the tick job, also after an assignment and a status change', () => {
+    const later: TicketEvent[] = [...events, { ...base, time: '2026-11-04T10:00:00Z', type: 'assigned', from: 'tpm', to: 'ngi-de' }, { ...base, time: '2026-11-05T10:00:00Z', type: 'status', from: 'assigned', to: 'in progress' }];
+    for (const list of [events, later]) {
+      const site = gitHistory(new Map([[7, list]]), { visible: new Set() }).clockStart(ticket as never);
+      expect(Date.parse(site)).toBe(colourClockStart(timelineOf(ticket, list)).getTime());
+    }
   });
 });

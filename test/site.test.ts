@@ -227,7 +227,6 @@ describe('history facts', () => {
     expect(facts.waitingMs).toBe(2 * 86_400_000);
     expect(facts.solvedAt).toBe('2026-11-06T10:00:00Z');
     expect(facts.closedAt).toBe('2026-11-06T10:00:00Z');
-    expect(facts.clockStart).toBe('2026-11-06T10:00:00Z');
   });
 
   it('puts only public facts on the timeline', () => {

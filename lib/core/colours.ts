@@ -13,6 +13,7 @@
  * Pure: no node:* imports, no IO.
  */
 import { addWorkingMs, workingDayMs, workingMsBetween, type WorkingCalendar } from './calendar.ts';
+import type { TicketEvent } from './events.ts';
 import { isOpen, type Priority, type Status } from './schema/ticket.ts';
 
 /** The four colours of open tickets, in order, plus the two of finished ones. */
@@ -188,4 +189,40 @@ const AWAITING_RESPONSE: readonly Status[] = ['new', 'assigned'];
 /** Whether a ticket in `status` still waits for the responsible unit's response. */
 export function awaitsResponse(status: Status): boolean {
   return AWAITING_RESPONSE.includes(status);
+}
+
+/** When a ticket entered its current status and its current unit. */
+export interface TicketTimeline {
+  /** ISO time the current status was entered. */
+  statusSince: string;
+  /** ISO time the ticket came to its current unit. */
+  unitSince: string;
+}
+
+/**
+ * The timeline from the ticket's history events (lib/core/events.ts), oldest first. The creation counts
+ * when the helpdesk got the ticket (its commit), not at its `created` time: a GitHub issue opened a day
+ * before the scheduled intake took it in could not be worked on before. Without events (a shallow clone, a
+ * ticket written by hand) both times are the creation. The one clock of the tick job's colour alerts and
+ * the site's colours.
+ */
+export function timelineOf(ticket: { created: string }, events: readonly TicketEvent[] = []): TicketTimeline {
+  let statusSince = ticket.created;
+  let unitSince = ticket.created;
+  for (const event of events) {
+    if (event.type === 'created') {
+      statusSince = event.time;
+      unitSince = event.time;
+    } else if (event.type === 'status') {
+      statusSince = event.time;
+    } else if (event.type === 'assigned' || event.type === 'routed') {
+      unitSince = event.time;
+    }
+  }
+  return { statusSince, unitSince };
+}
+
+/** When the colour clock started: on assignment to the unit, reset by every status change (D-PRIO). */
+export function colourClockStart(timeline: TicketTimeline): Date {
+  return new Date(Math.max(Date.parse(timeline.statusSince), Date.parse(timeline.unitSince)));
 }

@@ -5,6 +5,7 @@
  *
  * Pure: texts in, events out. `lib/git/history-index.ts` feeds it from native Git in one pass.
  */
+import { parseActor } from './actor.ts';
 import { readYaml } from './frontmatter.ts';
 import { parseTicketPath } from './paths.ts';
 import { TicketSchema, type Priority, type Status } from './schema/ticket.ts';
@@ -111,10 +112,9 @@ function namesAuthor(commit: CommitInfo): boolean {
   const trailer = commit.trailers.Actor?.trim();
   if (!trailer) return false;
   const author = commit.author.email.toLowerCase();
-  const github = /^([A-Za-z0-9-]+) \(GitHub\)$/.exec(trailer)?.[1];
-  if (github) return NOREPLY.exec(author)?.[1]?.toLowerCase() === github.toLowerCase();
-  const mail = /<([^<>\s]+@[^<>\s]+)>$/.exec(trailer)?.[1];
-  return mail !== undefined && mail.toLowerCase() === author;
+  const actor = parseActor(trailer);
+  if (actor.github) return NOREPLY.exec(author)?.[1]?.toLowerCase() === actor.github.toLowerCase();
+  return actor.email !== undefined && actor.email === author;
 }
 
 /**
@@ -124,12 +124,9 @@ function namesAuthor(commit: CommitInfo): boolean {
 export function actorOf(commit: CommitInfo): EventActor {
   const trailer = commit.trailers.Actor?.trim();
   if (trailer) {
-    const github = /^([A-Za-z0-9-]+) \(GitHub\)$/.exec(trailer);
-    if (github) return { name: commit.author.name, github: github[1] };
-    // Intake writes `Name <address> (mail)`.
-    const mail = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>(?:\s*\(mail\))?$/.exec(trailer);
-    if (mail) return { name: mail[1] || (mail[2] as string), email: (mail[2] as string).toLowerCase() };
-    return { name: trailer };
+    const { via: _via, ...parsed } = parseActor(trailer);
+    // A login alone names no person: the commit author's name is the better display name.
+    return parsed.github ? { name: commit.author.name, github: parsed.github } : parsed;
   }
   const actor: EventActor = { name: commit.author.name, email: commit.author.email.toLowerCase() };
   const login = NOREPLY.exec(commit.author.email)?.[1];

@@ -1,4 +1,5 @@
 /** Who is acting: `--actor`, or Git's configured user. */
+import { formatActor } from '../core/actor.ts';
 import { runGit } from './native.ts';
 
 export interface Actor {
@@ -21,7 +22,7 @@ export function resolveActor(dir: string, actor: string | undefined): Actor {
   return { name: name || 'gitgus', email: email || 'gitgus@localhost' };
 }
 
-/** How the actor appears in the `Actor:` trailer. */
+/** How the actor appears in the `Actor:` trailer (lib/core/actor.ts owns the format). */
 export function actorTrailer(actor: Actor): string {
-  return actor.github ? `${actor.github} (GitHub)` : `${actor.name} <${actor.email}>`;
+  return formatActor(actor);
 }

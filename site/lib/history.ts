@@ -8,6 +8,7 @@
  * to what the files alone tell (creation and public messages).
  */
 import type { TicketEvent } from '../../lib/core/events.ts';
+import { colourClockStart, timelineOf } from '../../lib/core/colours.ts';
 import { isOpen, type Status } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
 import { readFileSync } from 'node:fs';
@@ -120,7 +121,6 @@ export function publicEntry(event: TicketEvent, ticket: PublicTicket, policy: Ad
 
 interface Facts {
   lastChange?: string;
-  clockStart?: string;
   closedAt?: string;
   solvedAt?: string;
   waitingMs: number;
@@ -141,7 +141,6 @@ export function factsOf(events: readonly TicketEvent[], ticketCreated: string): 
     if (event.type === 'created') {
       created = ticketCreated;
       status = event.status as Status;
-      facts.clockStart = ticketCreated;
       if (status === 'waiting for reply') waitingSince = Date.parse(ticketCreated);
       facts.lastChange = ticketCreated;
       continue;
@@ -153,7 +152,6 @@ export function factsOf(events: readonly TicketEvent[], ticketCreated: string): 
       if (waitingSince !== undefined && facts.solvedAt === undefined) facts.waitingMs += Math.max(0, Date.parse(event.time) - waitingSince);
       waitingSince = event.to === 'waiting for reply' ? Date.parse(event.time) : undefined;
       status = event.to;
-      facts.clockStart = event.time;
       if (!isOpen(event.to)) {
         facts.closedAt = event.time;
         facts.solvedAt ??= event.time;
@@ -163,7 +161,6 @@ export function factsOf(events: readonly TicketEvent[], ticketCreated: string): 
       if (after && facts.firstAction === undefined && RESPONSE_STATUSES.has(event.to)) facts.firstAction = event.time;
     }
     if (event.type === 'assigned' || event.type === 'routed') {
-      facts.clockStart = event.time;
       if (after && event.type === 'assigned' && facts.firstAction === undefined && event.time > (created ?? '')) facts.firstAction = event.time;
     }
     if (event.type === 'message' && event.author && STAFF.has(event.author.role) && facts.firstAction === undefined) facts.firstAction = event.time;
@@ -195,7 +192,12 @@ export function gitHistory(events: ReadonlyMap<number, readonly TicketEvent[]>, 
       const last = factsFor(ticket).lastChange;
       return last !== undefined && last > ticket.lastChange ? { ...ticket, lastChange: last } : ticket;
     },
-    clockStart: (ticket) => factsFor(ticket).clockStart ?? ticket.lastSupporterAction ?? ticket.created,
+    // The tick job's clock (lib/core/colours.ts), so the page's colour and the colour alert agree.
+    clockStart: (ticket) => {
+      const list = events.get(ticket.number);
+      if (!list || list.length === 0) return ticket.lastSupporterAction ?? ticket.created;
+      return colourClockStart(timelineOf(ticket, list)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    },
     timeline: (ticket) => {
       const list = events.get(ticket.number);
       if (!list || list.length === 0) return [createdEntry(ticket)];

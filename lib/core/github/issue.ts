@@ -4,6 +4,7 @@
  * message — decided without IO. The IO edge (lib/github/intake.ts) fetches, asks, and commits through
  * mail intake's session, so numbering, the Message-ID index and the commit format are the same for both.
  */
+import { formatActor } from '../actor.ts';
 import type { CommitMessage } from '../commit-message.ts';
 import { normalizeBody, serializeTicket, type TicketDoc } from '../documents.ts';
 import { applyAssignments, describeChanges, messageFile, type FieldChange } from '../edit.ts';
@@ -229,7 +230,7 @@ export function decideNewIssue(issue: GitHubIssue, ctx: NewIssueContext): GitHub
     commit: {
       subject: `#${number} new ticket from GitHub issue ${label} by ${login}: ${title}`,
       body: reason,
-      trailers: { Ticket: String(number), Unit: ticket.unit, Actor: `${login} (GitHub)`, Event: 'created', Intake: label, ...routing.trailers },
+      trailers: { Ticket: String(number), Unit: ticket.unit, Actor: formatActor({ github: login }), Event: 'created', Intake: label, ...routing.trailers },
     },
   };
 }
@@ -284,7 +285,7 @@ export function decideComment(comment: GitHubComment, doc: TicketDoc, ctx: Comme
       trailers: {
         Ticket: String(number),
         Unit: doc.ticket.unit,
-        Actor: `${login} (GitHub)`,
+        Actor: formatActor({ github: login }),
         Event: changes.length > 0 ? 'status' : 'message',
         Intake: originLabel(issueOrigin(ctx.repository, ctx.issueNumber)),
       },

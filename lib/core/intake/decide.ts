@@ -3,6 +3,7 @@
  * appended to a ticket with its state effects — as the exact files to write and the commit to make.
  * The IO edge (lib/intake/session.ts, fed by lib/mail/ and lib/github/) reads what `IntakeContext` asks for, writes what comes back, commits.
  */
+import { formatActor } from '../actor.ts';
 import { GitgusError, MailLimitError, NoSenderError, UnsupportedSenderError } from '../../errors.ts';
 import type { CommitMessage } from '../commit-message.ts';
 import type { MessageDoc, TicketDoc } from '../documents.ts';
@@ -132,7 +133,7 @@ function oneLine(text: string, max: number): string {
 }
 
 function actorTrailer(address: MailAddress): string {
-  return `${oneLine(formatAddress(address), 200)} (mail)`;
+  return formatActor({ name: address.name, email: address.address }, 'mail');
 }
 
 function recordFile(path: string, record: IntakeRecordInput, body: string): FileWrite {

@@ -19,47 +19,15 @@
  * instead of closing a ticket whose submitter was never reminded.
  */
 import { addWorkingDays, calendarOfUnit, officeStartOf, type WorkingCalendar } from '../calendar.ts';
-import { awaitsResponse, priorityColour, QOS_WARNING_FRACTION, responseDeadline, responseTarget, type OpenColour } from '../colours.ts';
-import type { TicketEvent } from '../events.ts';
+import { awaitsResponse, colourClockStart, priorityColour, QOS_WARNING_FRACTION, responseDeadline, responseTarget, timelineOf, type OpenColour, type TicketTimeline } from '../colours.ts';
+
+export { timelineOf, type TicketTimeline };
 import type { Message, MessageInput } from '../schema/message.ts';
 import { notifySettingsOf } from '../schema/notify.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Status, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { ALARM_ESCALATION_FLAG, colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
-
-/** When a ticket entered its current status and its current unit. */
-export interface TicketTimeline {
-  /** ISO time the current status was entered. */
-  statusSince: string;
-  /** ISO time the ticket came to its current unit. */
-  unitSince: string;
-}
-
-/**
- * The timeline from the ticket's history events (lib/core/events.ts), oldest first. Without events (a
- * shallow clone, a ticket written by hand) both times fall back to the ticket's creation.
- */
-export function timelineOf(ticket: Ticket, events: readonly TicketEvent[] = []): TicketTimeline {
-  let statusSince = ticket.created;
-  let unitSince = ticket.created;
-  for (const event of events) {
-    if (event.type === 'created') {
-      statusSince = event.time;
-      unitSince = event.time;
-    } else if (event.type === 'status') {
-      statusSince = event.time;
-    } else if (event.type === 'assigned' || event.type === 'routed') {
-      unitSince = event.time;
-    }
-  }
-  return { statusSince, unitSince };
-}
-
-/** When the colour clock started: on assignment to the unit, reset by every status change (D-PRIO). */
-function colourClockStart(timeline: TicketTimeline): Date {
-  return new Date(Math.max(Date.parse(timeline.statusSince), Date.parse(timeline.unitSince)));
-}
 
 export type TickRule = 'auto-close' | 'waiting-reminder' | 'waiting-unsolved' | 'remind-on' | 'qos-warning' | 'colour' | 'alarm-escalation';
 
