@@ -211,7 +211,35 @@ describe('pinned texts', () => {
           --actor=<WHO>    Who acts: a GitHub login or "Name <mail>" (default: git config user)        
 
       ",
-        "github": "",
+        "github": "GitHub issue intake: an issue opened through the issue form becomes a ticket, its comments become messages,
+      and the helpdesk answers on the issue (ticket number and page, public messages, the solution) once its
+      commits are pushed. Token from GITHUB_TOKEN (or GITGUS_GITHUB_TOKEN), API from GITHUB_API_URL.
+
+      Examples:
+        gitgus github --event "$GITHUB_EVENT_PATH"        (in an issues / issue_comment workflow; syncs too)
+        gitgus github sync                                 (catch up on everything since the cursor in intake/github.yml)
+        gitgus github publish --since HEAD~5               (answer on the issues of tickets changed since a commit) (gitgus github v0.1.0)
+
+      USAGE gitgus github [OPTIONS] [ACTION]
+
+      ARGUMENTS
+
+        ACTION=<sync|publish>    sync | publish (default: the --event, then a sync)
+
+      OPTIONS
+
+               --event=<FILE>    Webhook payload file of an issues / issue_comment event (GITHUB_EVENT_PATH)                                  
+        --since=<TIME|COMMIT>    sync: read issues updated since this time instead of the cursor; publish: tickets changed after this commit  
+                        --all    publish: look at every ticket from GitHub, not a range (Default: false)                                      
+                       --sync    With --event: also catch up since the cursor (default true; --no-sync handles the event only) (Default: true)
+                    --no-sync                                                                                                                 
+                       --push    Push the commits before answering on GitHub (default: when there is an origin remote)                        
+                    --publish    Answer on the issues after importing (default true) (Default: true)                                          
+                 --no-publish                                                                                                                 
+                 --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)                                 
+                       --json    Print machine-readable JSON on standard output (Default: false)                                              
+
+      ",
         "history": "A ticket's history as events from Git: created, routed (by which rule), assigned, status and priority changes, other fields, messages, relations — with times and actors.
 
       Examples:
@@ -274,7 +302,40 @@ describe('pinned texts', () => {
                                  --json    Print machine-readable JSON on standard output (Default: false)                                                               
 
       ",
-        "intake": "",
+        "intake": "Turn inbound mail into tickets and messages: one commit per message; auto-replies, bounces, list mail,
+      our own mail and spam are recorded in intake/ and never answered; what cannot be processed is quarantined.
+
+      Examples:
+        gitgus intake < message.eml                                   (as an MTA pipe)
+        gitgus intake --recipient vo-user-support@ggus.example msg.eml
+        gitgus intake --mbox archive.mbox --json
+        gitgus intake --maildir ~/Maildir
+        GITGUS_IMAP_PASSWORD=… gitgus intake --imap imaps://helpdesk@mail.example/INBOX
+        gitgus intake --reindex                                      (rebuild the Message-ID index)
+
+      Exit status: 0 done; 1 refused input or a failure; 75 (EX_TEMPFAIL) try again later — other writers
+      kept the push refused until the time bound (GITGUS_PUSH_DEADLINE_SECONDS, default 300), or another
+      gitgus writer holds this checkout; nothing was lost and unpushed mail stays unacknowledged at its source. (gitgus intake v0.1.0)
+
+      USAGE gitgus intake [OPTIONS] [FILE]
+
+      ARGUMENTS
+
+        FILE    Raw RFC 822 message files (default: standard input)
+
+      OPTIONS
+
+        --recipient=<ADDR>    Envelope recipient (what an MTA pipe knows); default: Delivered-To / X-Original-To / To / Cc                                                                       
+             --mbox=<FILE>    Read every message of an mbox file                                                                                                                                 
+           --maildir=<DIR>    Read new and unseen messages of a Maildir; marks them seen (S) once committed                                                                                      
+              --imap=<URL>    Poll an IMAP mailbox, imap[s]://user[:password]@host[:port]/MAILBOX (password also from GITGUS_IMAP_PASSWORD); marks messages processed once their commits are safe
+                    --push    Push to origin before acknowledging messages (default: when there is a remote and the source acknowledges)                                                         
+          --chunk-size=<N>    Messages per push and acknowledgement (default 200); a refused push halves it for the retry                                                                        
+                 --reindex    Rebuild the Message-ID index and highest ticket number from the tickets, then stop (Default: false)                                                                
+              --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)                                                                                       
+                    --json    Print machine-readable JSON on standard output (Default: false)                                                                                                    
+
+      ",
         "interface": "A unit's interface to its own helpdesk (units/<id>.md interface:). Mails go out with gitgus notify and come back through gitgus intake. (gitgus interface v0.1.0)
 
       USAGE gitgus interface status
@@ -335,8 +396,51 @@ describe('pinned texts', () => {
               --json    Print machine-readable JSON on standard output (Default: false)             
 
       ",
-        "notify": "",
-        "quarantine": "",
+        "notify": "Mail the people the GGUS matrix names about every ticket change since the last run.
+
+      The last notified commit is kept on the ref refs/gitgus/notify (push it with
+      \`git push origin refs/gitgus/notify\`), so a rerun sends nothing twice; --since is needed on the first
+      run and is otherwise the lower bound. SMTP comes from notify.smtp in helpdesk.yml and the environment:
+      GITGUS_SMTP_HOST, GITGUS_SMTP_PORT, GITGUS_SMTP_SECURE, GITGUS_SMTP_REQUIRE_TLS, GITGUS_SMTP_USER,
+      GITGUS_SMTP_PASSWORD. Each address gets at most notify.dailyCap mails a day (40; unit lists 500).
+
+      Examples:
+        gitgus notify --since HEAD~5
+        gitgus notify --since 3f9a2c1 --dry-run --out /tmp/mails
+        GITGUS_SMTP_HOST=smtp.example.org gitgus notify --json (gitgus notify v0.1.0)
+
+      USAGE gitgus notify [OPTIONS] 
+
+      OPTIONS
+
+        --since=<COMMIT>    Notify commits after this one (needed on the first run)                     
+        --until=<COMMIT>    Newest commit to notify (default HEAD)                                      
+               --dry-run    Send nothing and record nothing (Default: false)                            
+             --out=<DIR>    With --dry-run: write each mail as DIR/<ticket>-<event>.eml                 
+            --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)
+                  --json    Print machine-readable JSON on standard output (Default: false)             
+
+      ",
+        "quarantine": "Mail intake could not process: list it, or run it again after a fix. Each entry keeps the raw message
+      (intake/quarantine/<key>.eml) and the reason; a retried message that goes through leaves the quarantine.
+
+      Examples:
+        gitgus quarantine list
+        gitgus quarantine retry              (every quarantined message)
+        gitgus quarantine retry 3f9a2c1b     (one, by the start of its key) (gitgus quarantine v0.1.0)
+
+      USAGE gitgus quarantine [OPTIONS] <ACTION>
+
+      ARGUMENTS
+
+        ACTION    list or retry (Required)
+
+      OPTIONS
+
+        --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)
+              --json    Print machine-readable JSON on standard output (Default: false)             
+
+      ",
         "relate": "Relate two tickets on both sides; one commit, the same change the pull-request check accepts.
         --master M   this ticket duplicates M (it goes on hold and is solved with M)
         --parent P   this ticket is a child of P (P stays on hold until its children are solved)
