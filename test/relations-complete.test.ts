@@ -57,13 +57,13 @@ describe('master and slaves', () => {
     expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(base);
 
     ok(['reply', '165012', '-m', 'The CRL of the CERN CA expired; we are renewing it now.', '--actor', 'claire-cic', '--root', dir]);
-    const copy = messagesOf(dir, 165044).at(-1) ?? '';
+    const copy = messagesOf(dir, 165044).find((m) => m.includes('Copied from the master ticket #165012')) ?? '';
     expect(copy).toContain('Copied from the master ticket #165012');
     expect(copy).toContain('The CRL of the CERN CA expired');
     expect(git(dir, ['show', '--name-only', '--format=', 'HEAD']).split('\n').filter((f) => f.includes('/messages/')).map((f) => f.split('/')[2])).toEqual(['165012', '165044']);
 
     ok(['status', '165012', 'waiting for reply', '--actor', 'claire-cic', '--root', dir]);
-    expect(messagesOf(dir, 165044).at(-1)).toContain('Update of the master ticket #165012: status assigned → waiting for reply.');
+    expect(messagesOf(dir, 165044).join('\n')).toContain('Update of the master ticket #165012: status assigned → waiting for reply.');
     expect(ticketIn(dir, 165044).status).toBe('on hold');
 
     // The duplicate's submitter hears the master's message and status through her own ticket.
@@ -132,7 +132,7 @@ describe('parent and children', () => {
   it("each child's solution is added to the parent", () => {
     const dir = makeHelpdesk();
     ok(['status', '165034', 'solved', '--qualifier', 'fixed', '--solution', 'Kernel patched and nodes rebooted.', '--actor', 'claire-cic', '--root', dir]);
-    const note = messagesOf(dir, 165030).at(-1) ?? '';
+    const note = messagesOf(dir, 165030).find((m) => m.includes('Child ticket #165034')) ?? '';
     expect(note).toContain('Child ticket #165034 is solved (fixed): Kernel patched and nodes rebooted.');
     expect(note).toContain('role: system');
     expect(ticketIn(dir, 165030).status).toBe('on hold'); // #165035 is still open
