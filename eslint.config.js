@@ -6,14 +6,48 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Node's IO and process builtins: lib/core must not reach them (the site bundles core for the browser). */
-const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
+const NODE_BUILTINS = [
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
 
 /** Folders of lib/ that do IO: core imports none of them. */
 const IO_LAYERS = ['./lib/fs', './lib/git', './lib/store', './lib/intake', './lib/mail', './lib/github', './lib/notify', './lib/site'];
 
 const zones = [
   { target: './lib/core', from: [...IO_LAYERS, './scripts', './bench', './site', './test'], message: 'lib/core is pure: it imports only lib/core and lib/errors.ts (CONTRIBUTING.md "Layers").' },
-  { target: './lib/git', from: ['./lib/store', './lib/intake', './lib/mail', './lib/github', './lib/notify', './lib/site'], message: 'lib/git is the Git edge: it imports lib/core, lib/fs and lib/errors.ts only, never the store (CONTRIBUTING.md "Layers").' },
+  {
+    target: './lib/git',
+    from: ['./lib/store', './lib/intake', './lib/mail', './lib/github', './lib/notify', './lib/site'],
+    message: 'lib/git is the Git edge: it imports lib/core, lib/fs and lib/errors.ts only, never the store (CONTRIBUTING.md "Layers").',
+  },
   { target: './lib/fs', from: ['./lib/git', './lib/store', './lib/intake', './lib/mail', './lib/github', './lib/notify', './lib/site'], message: 'lib/fs is the file-system guard: it imports lib/core and lib/errors.ts only.' },
   { target: './lib/store', from: ['./lib/mail', './lib/github', './lib/notify', './lib/site'], message: 'lib/store reads and commits tickets; mail, GitHub, notify and the site build on it, not the other way round.' },
   { target: './lib/intake', from: ['./lib/mail', './lib/github', './lib/notify', './lib/site'], message: 'lib/intake is the session mail and GitHub share: its edges import it, it imports neither.' },
@@ -39,7 +73,10 @@ export default tseslint.config(
   {
     files: ['lib/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: NODE_BUILTINS.map((name) => ({ name, message: 'lib/core is pure: no Node IO (pass the data in from an edge).' })), patterns: [{ regex: '^node:', message: 'lib/core is pure: no Node builtins (pass the data in from an edge).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: NODE_BUILTINS.map((name) => ({ name, message: 'lib/core is pure: no Node IO (pass the data in from an edge).' })), patterns: [{ regex: '^node:', message: 'lib/core is pure: no Node builtins (pass the data in from an edge).' }] },
+      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'lib/core is pure: no process (environment, exit, cwd come from the edge).' }, { name: 'Buffer', message: 'lib/core is pure: use Uint8Array and TextEncoder/TextDecoder.' }],
       'no-restricted-syntax': [
         'error',

@@ -47,9 +47,28 @@ const EXTRA_NGIS = ['at', 'be', 'bg', 'by', 'ch', 'cy', 'dk', 'ee', 'es', 'fi', 
 
 function statusFor(random: () => number, age: number): Status {
   // The last ~2% of tickets are still open; older ones are nearly all closed or verified.
-  if (age < 0.02) return weighted(random, [['new', 5], ['assigned', 15], ['in progress', 35], ['waiting for reply', 15], ['on hold', 10], ['reopened', 5], ['solved', 15]] as const);
-  if (age < 0.03) return weighted(random, [['solved', 60], ['unsolved', 10], ['verified', 20], ['closed', 10]] as const);
-  return weighted(random, [['closed', 72], ['verified', 22], ['unsolved', 6]] as const);
+  if (age < 0.02)
+    return weighted(random, [
+      ['new', 5],
+      ['assigned', 15],
+      ['in progress', 35],
+      ['waiting for reply', 15],
+      ['on hold', 10],
+      ['reopened', 5],
+      ['solved', 15],
+    ] as const);
+  if (age < 0.03)
+    return weighted(random, [
+      ['solved', 60],
+      ['unsolved', 10],
+      ['verified', 20],
+      ['closed', 10],
+    ] as const);
+  return weighted(random, [
+    ['closed', 72],
+    ['verified', 22],
+    ['unsolved', 6],
+  ] as const);
 }
 
 function writeSkeleton(out: string): string[] {
@@ -62,7 +81,15 @@ function writeSkeleton(out: string): string[] {
   write('helpdesk.yml', serializeSettings({ ...EXAMPLE_SETTINGS, name: 'Synthetic GGUS-scale helpdesk' }));
   const units = [
     ...EXAMPLE_UNITS,
-    ...EXTRA_NGIS.map((code) => ({ id: `ngi-${code}`, name: `NGI ${code.toUpperCase()}`, family: 'ngi' as const, qos: 'base' as const, timezone: 'Europe/Brussels', members: [[`Supporter ${code}`, `supporter-${code}`]] as [string, string][], description: `Grid sites of NGI ${code.toUpperCase()}.` })),
+    ...EXTRA_NGIS.map((code) => ({
+      id: `ngi-${code}`,
+      name: `NGI ${code.toUpperCase()}`,
+      family: 'ngi' as const,
+      qos: 'base' as const,
+      timezone: 'Europe/Brussels',
+      members: [[`Supporter ${code}`, `supporter-${code}`]] as [string, string][],
+      description: `Grid sites of NGI ${code.toUpperCase()}.`,
+    })),
   ];
   for (const seed of units) write(unitPath(seed.id), serializeUnit(unitInput(seed), unitPath(seed.id)));
   return written;
@@ -129,7 +156,12 @@ async function writeHistory(options: GenerateOptions, skeleton: string[], count:
     count.commits += 1;
   };
   const system = 'gitgus intake <intake@ggus.example>';
-  await commit(new Date(START - 86_400_000), system, 'Synthetic helpdesk: settings and units\n', skeleton.map((file) => [file, readText(options.out, file)]));
+  await commit(
+    new Date(START - 86_400_000),
+    system,
+    'Synthetic helpdesk: settings and units\n',
+    skeleton.map((file) => [file, readText(options.out, file)]),
+  );
   let done = 0;
   for (const generated of tickets(options)) {
     const number = generated.ticket.number;

@@ -107,8 +107,13 @@ export async function benchIntake(options: BenchIntakeOptions): Promise<BenchFig
       writeFileSync(mbox, mixedMbox(count, highestTicketOnDisk(dir)));
       const batch = await time(() => gitgus(['intake', '--mbox', mbox, '--root', dir, '--json']));
       if (batch.value.status !== 0) throw new Error(`intake --mbox failed: ${batch.value.stderr.slice(0, 2000)}`);
-      const results = batch.value.stdout.trim().split('\n').map((line) => JSON.parse(line) as { action: string });
-      const actions = Object.entries(results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.action]: (acc[r.action] ?? 0) + 1 }), {})).map(([a, n]) => `${n} ${a}`).join(', ');
+      const results = batch.value.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { action: string });
+      const actions = Object.entries(results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.action]: (acc[r.action] ?? 0) + 1 }), {}))
+        .map(([a, n]) => `${n} ${a}`)
+        .join(', ');
       const perMessage = batch.seconds / count;
       figures.push({
         name: `intake --mbox, ${count} mixed messages, ${size.toLocaleString('en')} tickets`,
@@ -118,7 +123,11 @@ export async function benchIntake(options: BenchIntakeOptions): Promise<BenchFig
         met: size >= 100_000 ? count / batch.seconds >= 50 : undefined,
       });
 
-      const one = Buffer.from(mixedMbox(1, highestTicketOnDisk(dir), 99).replace(/^From [^\n]*\n/, '').replace('bench.1@', 'bench.single@'));
+      const one = Buffer.from(
+        mixedMbox(1, highestTicketOnDisk(dir), 99)
+          .replace(/^From [^\n]*\n/, '')
+          .replace('bench.1@', 'bench.single@'),
+      );
       const single = await time(() => gitgus(['intake', '--root', dir], one));
       if (single.value.status !== 0) throw new Error(`single intake failed: ${single.value.stderr}`);
       const nodeStart = await time(() => spawnSync(process.execPath, ['-e', '']));

@@ -38,7 +38,13 @@ function nextStatus(status: Status): Status | undefined {
 export function makePullRequestCommit(dir: string, count: number): string {
   const head = git(dir, ['rev-parse', 'HEAD']).trim();
   const files: { path: string; content: string }[] = [];
-  const last = Number(git(dir, ['ls-tree', '--name-only', `${head}:tickets`]).trim().split('\n').sort((a, b) => Number(a) - Number(b)).at(-1));
+  const last = Number(
+    git(dir, ['ls-tree', '--name-only', `${head}:tickets`])
+      .trim()
+      .split('\n')
+      .sort((a, b) => Number(a) - Number(b))
+      .at(-1),
+  );
   for (let number = (last + 1) * 1000 - 1; files.length < count * 2 && number > 0; number -= 1) {
     const file = ticketIndexPath(number);
     let text: string;
@@ -51,7 +57,12 @@ export function makePullRequestCommit(dir: string, count: number): string {
     const status = nextStatus(doc.ticket.status);
     if (!status) continue;
     files.push({ path: file, content: serializeTicket({ ticket: { ...doc.ticket, status }, body: doc.body }, file) });
-    files.push(messageFile(number, { message: { date: '2026-11-28T10:00:00Z', author: { name: 'Tom Processor', github: AUTHOR, role: 'tpm', unit: 'tpm' }, visibility: 'public', source: 'pull-request' }, body: 'We are looking into it; could you send the job ids of a few failed jobs?\n' }));
+    files.push(
+      messageFile(number, {
+        message: { date: '2026-11-28T10:00:00Z', author: { name: 'Tom Processor', github: AUTHOR, role: 'tpm', unit: 'tpm' }, visibility: 'public', source: 'pull-request' },
+        body: 'We are looking into it; could you send the job ids of a few failed jobs?\n',
+      }),
+    );
   }
   const index = path.join(os.tmpdir(), `gitgus-bench-index-${process.pid}`);
   const env = { GIT_INDEX_FILE: index };

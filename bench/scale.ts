@@ -61,14 +61,22 @@ function build(helpdesk: string, out: string, extra: string[] = []): { seconds: 
 /** A message added to ticket `number`, as intake writes one (a copy of its last message, a new name). */
 function addMessage(helpdesk: string, number: number, key: string): void {
   const folder = path.join(helpdesk, 'tickets', String(Math.floor(number / 1000)), String(number), 'messages');
-  const last = readdirSync(folder).filter((name) => name.endsWith('.md')).sort().at(-1) as string;
+  const last = readdirSync(folder)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .at(-1) as string;
   const text = readFileSync(path.join(folder, last), 'utf8').replace(/\n---\n[\s\S]*$/, `\n---\nA new answer (${key}): the site was rebuilt for this message.\n`);
   writeFileSync(path.join(folder, `20261130T120000Z-${key}.md`), text);
 }
 
 function setStatus(helpdesk: string, number: number, status: string): void {
   const file = path.join(helpdesk, 'tickets', String(Math.floor(number / 1000)), String(number), 'index.md');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/^status: .*$/m, `status: ${status}`).replace(/^priority: .*$/m, 'priority: very urgent'));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8')
+      .replace(/^status: .*$/m, `status: ${status}`)
+      .replace(/^priority: .*$/m, 'priority: very urgent'),
+  );
 }
 
 function commitAll(helpdesk: string, message: string): void {
@@ -90,7 +98,12 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
   const source = given && existsSync(path.join(given, '.git')) ? given : await ctx.helpdesk(tickets, { history: true });
   if (source === given && !existsSync(path.join(source, '.git', 'REPACKED'))) ctx.log(`${source} is not repacked yet: reads are on fast-import packs`);
   const label = tickets.toLocaleString('en');
-  ctx.log(`load average at the start: ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  ctx.log(
+    `load average at the start: ${os
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')}`,
+  );
 
   // Clone (as a fresh CI runner does: the objects are copied, not hard-linked), status, sizes.
   const work = path.join(ctx.workdir, `scale-${tickets}`);
@@ -102,7 +115,12 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
   const statusAgain = await time(() => git(helpdesk, ['status', '--porcelain']));
   const repoBytes = duBytes(path.join(helpdesk, '.git'));
   const treeBytes = duBytes(helpdesk) - repoBytes;
-  figures.push({ name: `clone and status, ${label} tickets`, figure: { label: 'git clone --no-local', seconds: clone.seconds, note: `.git ${mb(repoBytes)}, work tree ${mb(treeBytes)}` }, anchor: { label: 'git status (first / again)', seconds: status.seconds, note: `again ${statusAgain.seconds.toFixed(2)} s` }, goal: 'reported' });
+  figures.push({
+    name: `clone and status, ${label} tickets`,
+    figure: { label: 'git clone --no-local', seconds: clone.seconds, note: `.git ${mb(repoBytes)}, work tree ${mb(treeBytes)}` },
+    anchor: { label: 'git status (first / again)', seconds: status.seconds, note: `again ${statusAgain.seconds.toFixed(2)} s` },
+    goal: 'reported',
+  });
 
   // The newest ticket number: the generator numbers the tickets up to #165000.
   const newest = 165_000;
@@ -123,7 +141,13 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
       ctx.discard(floorDir);
     }
     const coldMeasure: Measure = { label: 'gitgus build, cold, search included', seconds: cold.seconds, peakMb: cold.peakMb, note: `${pageCount} pages` };
-    figures.push({ name: `cold site build + search, ${label} tickets`, figure: coldMeasure, anchor: floor, goal: tickets >= 165_000 ? '≤ 5 min, ≤ 4 GB' : tickets <= 10_000 ? '≤ 15 s' : '≤ 75 s', met: cold.seconds <= (tickets >= 165_000 ? 300 : tickets <= 10_000 ? 15 : 75) && cold.peakMb <= 4096 });
+    figures.push({
+      name: `cold site build + search, ${label} tickets`,
+      figure: coldMeasure,
+      anchor: floor,
+      goal: tickets >= 165_000 ? '≤ 5 min, ≤ 4 GB' : tickets <= 10_000 ? '≤ 15 s' : '≤ 75 s',
+      met: cold.seconds <= (tickets >= 165_000 ? 300 : tickets <= 10_000 ? 15 : 75) && cold.peakMb <= 4096,
+    });
 
     // Output size and the upload artifact.
     const outBytes = duBytes(out);
@@ -137,19 +161,39 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
     rmSync(tar, { force: true });
     figures.push({
       name: `output size, ${label} tickets`,
-      figure: { label: 'output', seconds: Number.NaN, note: `${mb(outBytes)} in ${outFiles.toLocaleString('en')} files; ticket page ${(pageBytes / ticketPages.length / 1024).toFixed(1)} KB; search ${mb(searchBytes)} = ${(searchBytes / tickets / 1024).toFixed(2)} KB per entry` },
+      figure: {
+        label: 'output',
+        seconds: Number.NaN,
+        note: `${mb(outBytes)} in ${outFiles.toLocaleString('en')} files; ticket page ${(pageBytes / ticketPages.length / 1024).toFixed(1)} KB; search ${mb(searchBytes)} = ${(searchBytes / tickets / 1024).toFixed(2)} KB per entry`,
+      },
       anchor: { label: 'GitHub Pages limit', seconds: Number.NaN, note: '1 GB' },
       goal: '≤ 1 GB',
       met: outBytes <= GB,
     });
-    figures.push({ name: `upload artifact, ${label} tickets`, figure: { label: 'tar of the output (upload-pages-artifact)', seconds: tarred.seconds, note: `${mb(tarBytes)}, ${outFiles.toLocaleString('en')} files` }, anchor: coldMeasure, goal: 'reported' });
+    figures.push({
+      name: `upload artifact, ${label} tickets`,
+      figure: { label: 'tar of the output (upload-pages-artifact)', seconds: tarred.seconds, note: `${mb(tarBytes)}, ${outFiles.toLocaleString('en')} files` },
+      anchor: coldMeasure,
+      goal: 'reported',
+    });
 
     // One ticket gets a message.
     addMessage(helpdesk, newest - 3, 'bench0001');
     commitAll(helpdesk, 'one message');
     ctx.log('rebuild after one message');
     const one = build(helpdesk, out);
-    figures.push({ name: `rebuild after one message, ${label} tickets`, figure: { label: `incremental (${one.result.rendered} pages rendered, ${one.result.searchIndexed ?? 0} search ranges)`, seconds: one.seconds, peakMb: one.peakMb, note: one.result.mode === 'incremental' ? undefined : `FULL: ${one.result.reason}` }, anchor: coldMeasure, goal: '≤ 30 s', met: one.result.mode === 'incremental' && one.seconds <= 30 });
+    figures.push({
+      name: `rebuild after one message, ${label} tickets`,
+      figure: {
+        label: `incremental (${one.result.rendered} pages rendered, ${one.result.searchIndexed ?? 0} search ranges)`,
+        seconds: one.seconds,
+        peakMb: one.peakMb,
+        note: one.result.mode === 'incremental' ? undefined : `FULL: ${one.result.reason}`,
+      },
+      anchor: coldMeasure,
+      goal: '≤ 30 s',
+      met: one.result.mode === 'incremental' && one.seconds <= 30,
+    });
 
     // A busy day: 50 tickets change (messages to 30, status/priority to 20, spread over the archive).
     for (let i = 0; i < 30; i += 1) addMessage(helpdesk, newest - 10 - i * Math.floor(tickets / 40), `bench1${String(i).padStart(3, '0')}`);
@@ -157,7 +201,13 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
     commitAll(helpdesk, 'a busy day');
     ctx.log('rebuild after 50 changed tickets');
     const fifty = build(helpdesk, out);
-    figures.push({ name: `rebuild after 50 changed tickets, ${label} tickets`, figure: { label: `incremental (${fifty.result.rendered} pages rendered, ${fifty.result.searchIndexed ?? 0} search ranges)`, seconds: fifty.seconds, peakMb: fifty.peakMb }, anchor: coldMeasure, goal: '≤ 60 s', met: fifty.result.mode === 'incremental' && fifty.seconds <= 60 });
+    figures.push({
+      name: `rebuild after 50 changed tickets, ${label} tickets`,
+      figure: { label: `incremental (${fifty.result.rendered} pages rendered, ${fifty.result.searchIndexed ?? 0} search ranges)`, seconds: fifty.seconds, peakMb: fifty.peakMb },
+      anchor: coldMeasure,
+      goal: '≤ 60 s',
+      met: fifty.result.mode === 'incremental' && fifty.seconds <= 60,
+    });
 
     // The incremental output next to a cold build of the same commit, byte for byte.
     ctx.log('cold build of the same commit in a fresh clone, to compare');
@@ -166,7 +216,13 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
     const freshOut = path.join(work, 'fresh-dist');
     const second = build(fresh, freshOut);
     const differences = differing(out, freshOut);
-    figures.push({ name: `incremental output = cold build of the same commit, ${label} tickets`, figure: { label: 'files that differ', seconds: Number.NaN, note: String(differences) }, anchor: { label: 'second cold build', seconds: second.seconds, peakMb: second.peakMb }, goal: 'byte-identical', met: differences === 0 });
+    figures.push({
+      name: `incremental output = cold build of the same commit, ${label} tickets`,
+      figure: { label: 'files that differ', seconds: Number.NaN, note: String(differences) },
+      anchor: { label: 'second cold build', seconds: second.seconds, peakMb: second.peakMb },
+      goal: 'byte-identical',
+      met: differences === 0,
+    });
     ctx.discard(fresh);
     ctx.discard(freshOut);
   }
@@ -195,9 +251,20 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
     commitAll(helpdesk, 'a new commit');
     const appended = await time(() => readTicketEventsCached(helpdesk, `${cacheFile}.bench`));
     const full = await time(() => readTicketEvents(helpdesk));
-    figures.push({ name: `event history after one new commit, ${label} tickets`, figure: { label: `cached, ${appended.value.walk}`, seconds: appended.seconds, note: `first (full) ${cachedWalk.seconds.toFixed(1)} s` }, anchor: { label: 'full one-pass walk', seconds: full.seconds }, goal: '≤ 2 s', met: appended.value.walk === 'appended' && appended.seconds <= 2 });
+    figures.push({
+      name: `event history after one new commit, ${label} tickets`,
+      figure: { label: `cached, ${appended.value.walk}`, seconds: appended.seconds, note: `first (full) ${cachedWalk.seconds.toFixed(1)} s` },
+      anchor: { label: 'full one-pass walk', seconds: full.seconds },
+      goal: '≤ 2 s',
+      met: appended.value.walk === 'appended' && appended.seconds <= 2,
+    });
   }
-  ctx.log(`load average at the end: ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  ctx.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')}`,
+  );
   return figures;
 }
 

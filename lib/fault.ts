@@ -16,17 +16,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Every phase a writer reports, in the order a message meets them. */
-export const FAULT_PHASES = [
-  'start',
-  'parse',
-  'objects-written',
-  'before-ref-update',
-  'after-ref-update',
-  'worktree',
-  'before-push',
-  'push',
-  'before-acknowledge',
-] as const;
+export const FAULT_PHASES = ['start', 'parse', 'objects-written', 'before-ref-update', 'after-ref-update', 'worktree', 'before-push', 'push', 'before-acknowledge'] as const;
 export type FaultPhase = (typeof FAULT_PHASES)[number];
 
 const seen = new Map<string, number>();

@@ -48,7 +48,7 @@ function exampleTickets(): GeneratedTicket[] {
   const tickets: GeneratedTicket[] = [];
   for (let i = 0; i < COUNT; i += 1) {
     // Every status appears several times; newest tickets are the open ones, as in a real queue.
-    const status: Status = i < 28 ? (STATUSES[i % STATUSES.length] as Status) : (['closed', 'verified', 'in progress', 'assigned', 'waiting for reply'] as const)[i % 5] as Status;
+    const status: Status = i < 28 ? (STATUSES[i % STATUSES.length] as Status) : ((['closed', 'verified', 'in progress', 'assigned', 'waiting for reply'] as const)[i % 5] as Status);
     const created = new Date(EPOCH - (COUNT - i) * 30 * 3600_000);
     const messageCount = status === 'new' ? 0 : status === 'assigned' ? 1 : 2 + (i % 4);
     const choose = COVERAGE[i];

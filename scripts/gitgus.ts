@@ -10,7 +10,10 @@ import { EXIT_TEMPFAIL, ExitError, GitgusError, TEMPORARY_FAILURES, ValidationEr
 const EXIT_INTERNAL = 70;
 
 type Loader = () => Promise<CommandDef<any>>;
-const load = (name: string): Loader => () => import(`./commands/${name}.ts`).then((module: { default: CommandDef<any> }) => module.default);
+const load =
+  (name: string): Loader =>
+  () =>
+    import(`./commands/${name}.ts`).then((module: { default: CommandDef<any> }) => module.default);
 
 /** Every command: one file each in scripts/commands/ (a new file is a new command; nothing to register). */
 export const COMMANDS: readonly string[] = readdirSync(new URL('./commands/', import.meta.url))
@@ -52,7 +55,11 @@ export async function runCli(rawArgs: string[]): Promise<number> {
     await runCommand(main, { rawArgs });
     return 0;
   } catch (error) {
-    return report(error, wantsJson(rawArgs), rawArgs.find((arg) => !arg.startsWith('-') && COMMANDS.includes(arg)));
+    return report(
+      error,
+      wantsJson(rawArgs),
+      rawArgs.find((arg) => !arg.startsWith('-') && COMMANDS.includes(arg)),
+    );
   }
 }
 

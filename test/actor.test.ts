@@ -30,7 +30,14 @@ describe('formatActor / parseActor', () => {
     }
     expect(parsed.email).toBe((actor.email as string).toLowerCase());
     expect(parsed.name).not.toMatch(/[<>\r\n]|\(mail\)/);
-    expect(parsed.name).toBe(actor.name === '' ? (actor.email as string) : actor.name.replace(/[\r\n<>]+/g, ' ').replace(/\s+/g, ' ').trim());
+    expect(parsed.name).toBe(
+      actor.name === ''
+        ? (actor.email as string)
+        : actor.name
+            .replace(/[\r\n<>]+/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+    );
     expect(parsed.via).toBe(via);
   });
 

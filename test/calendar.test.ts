@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addWorkingDays,
-  addWorkingHours,
-  addWorkingMs,
-  calendarOfUnit,
-  isWorkingTime,
-  officeStartOf,
-  workingCalendar,
-  workingDayMs,
-  workingDaysBetween,
-  workingHoursBetween,
-  workingMsBetween,
-} from '../lib/core/calendar.ts';
+import { addWorkingDays, addWorkingHours, addWorkingMs, calendarOfUnit, isWorkingTime, officeStartOf, workingCalendar, workingDayMs, workingDaysBetween, workingHoursBetween, workingMsBetween } from '../lib/core/calendar.ts';
 import { GitgusError } from '../lib/errors.ts';
 
 const HOUR = 3_600_000;

@@ -32,7 +32,9 @@ describe('gitgus check with the verdict cache', () => {
 
     // An edit that breaks a message, not committed: Git's index has the old blob, the disk the new one.
     const messages = path.join(root, 'tickets/165/165003/messages');
-    const name = readdirSync(messages).filter((file) => file.endsWith('.md')).sort()[0] as string;
+    const name = readdirSync(messages)
+      .filter((file) => file.endsWith('.md'))
+      .sort()[0] as string;
     writeFileSync(path.join(messages, name), readFileSync(path.join(messages, name), 'utf8').replace(/^visibility: .*$/m, 'visibility: secret'));
     // And a ticket naming a unit that does not exist, committed.
     const index = path.join(root, 'tickets/165/165004/index.md');
@@ -40,10 +42,7 @@ describe('gitgus check with the verdict cache', () => {
     git(root, ['commit', '-q', '-am', 'break things']);
     const broken = await checkTree(root);
     expect(broken.reusedVerdicts).toBe(files - 2);
-    expect(broken.problems.map((problem) => `${problem.file} ${problem.field ?? ''}`)).toEqual([
-      'tickets/165/165003/messages/' + name + ' visibility',
-      'tickets/165/165004/index.md unit',
-    ]);
+    expect(broken.problems.map((problem) => `${problem.file} ${problem.field ?? ''}`)).toEqual(['tickets/165/165003/messages/' + name + ' visibility', 'tickets/165/165004/index.md unit']);
     const plain = await checkTree(withoutGit(root));
     expect(plain.reusedVerdicts).toBeUndefined();
     expect(plain.problems).toEqual(broken.problems);

@@ -69,9 +69,7 @@ describe('QoS response deadlines (D-QOS)', () => {
   it('has the targets of each level', () => {
     expect(PRIORITIES.map((p) => responseTarget('base', p).amount)).toEqual([5, 5, 5, 5]);
     expect(PRIORITIES.map((p) => responseTarget('medium', p).amount)).toEqual([5, 5, 1, 1]);
-    expect(PRIORITIES.map((p) => `${responseTarget('advanced', p).amount} ${responseTarget('advanced', p).unit}`)).toEqual([
-      '5 working days', '1 working days', '1 working days', '4 working hours',
-    ]);
+    expect(PRIORITIES.map((p) => `${responseTarget('advanced', p).amount} ${responseTarget('advanced', p).unit}`)).toEqual(['5 working days', '1 working days', '1 working days', '4 working hours']);
     expect(responseTarget('unknown-level', 'top priority')).toEqual(responseTarget('base', 'top priority'));
   });
 
@@ -100,7 +98,7 @@ describe('one colour clock for the tick job and the site', () => {
   const events: TicketEvent[] = [{ ...base, time: '2026-11-03T09:00:00Z', type: 'created', title: 't', status: 'new', unit: 'tpm', priority: 'urgent', ticketType: 'USER' }];
   const ticket = { number: 7, created: '2026-11-02T09:00:00Z' };
 
-  it('starts when the helpdesk took the ticket in (its commit), not at the issue\'s own creation time (bug: the site started there)', () => {
+  it("starts when the helpdesk took the ticket in (its commit), not at the issue's own creation time (bug: the site started there)", () => {
     expect(colourClockStart(timelineOf(ticket, events)).toISOString()).toBe('2026-11-03T09:00:00.000Z');
   });
 

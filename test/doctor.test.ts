@@ -35,7 +35,9 @@ describe('gitgus doctor', () => {
 
     const gitDir = git(root, ['rev-parse', '--absolute-git-dir']).trim();
     const ticket = 'tickets/165/165003';
-    const messages = readdirSync(path.join(root, ticket, 'messages')).sort().filter((name) => /^messageId: /m.test(readFileSync(path.join(root, ticket, 'messages', name), 'utf8')));
+    const messages = readdirSync(path.join(root, ticket, 'messages'))
+      .sort()
+      .filter((name) => /^messageId: /m.test(readFileSync(path.join(root, ticket, 'messages', name), 'utf8')));
     // A message stored twice (committed), a ticket deleted by hand (a gap), the state behind the tickets.
     copyFileSync(path.join(root, ticket, 'messages', messages[0] as string), path.join(root, ticket, 'messages', '20991231T235959Z-dddd0001.md'));
     git(root, ['rm', '-q', '-r', 'tickets/165/165010']);
@@ -67,7 +69,10 @@ describe('gitgus doctor', () => {
     const before = git(root, ['rev-parse', 'HEAD']).trim();
     const fixed = doctor(root, true);
     // One commit per repair of the helpdesk: the duplicate message, lastNumber, the index.
-    const commits = git(root, ['log', '--format=%s', `${before}..HEAD`]).trim().split('\n').filter(Boolean);
+    const commits = git(root, ['log', '--format=%s', `${before}..HEAD`])
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     expect(commits).toHaveLength(3);
     expect(commits.every((subject) => subject.includes('doctor'))).toBe(true);
     expect(fixed.report.repaired).toHaveLength(5);
@@ -81,7 +86,15 @@ describe('gitgus doctor', () => {
   });
 
   it('decides from facts alone: a helpdesk intake never ran in has no index yet, and that is no problem', () => {
-    const facts: DoctorFacts = { status: [], tickets: [{ folder: 'tickets/165/165001', number: 165001, stated: 165001 }], numberingStart: 165000, lastNumber: undefined, stored: [{ messageId: 'a@b', idHash: 'x', ticket: 165001, file: 'tickets/165/165001/index.md' }], index: [], locks: [] };
+    const facts: DoctorFacts = {
+      status: [],
+      tickets: [{ folder: 'tickets/165/165001', number: 165001, stated: 165001 }],
+      numberingStart: 165000,
+      lastNumber: undefined,
+      stored: [{ messageId: 'a@b', idHash: 'x', ticket: 165001, file: 'tickets/165/165001/index.md' }],
+      index: [],
+      locks: [],
+    };
     expect(diagnose(facts)).toEqual([]);
     expect(diagnose({ ...facts, lastNumber: 165001 }).map((finding) => finding.check)).toEqual(['index']);
     expect(diagnose({ ...facts, tickets: [...facts.tickets, { folder: 'tickets/165/165003', number: 165003, stated: 165004 }] }).map((finding) => finding.message)).toEqual([

@@ -97,9 +97,7 @@ describe('ticket schema', () => {
   });
 
   it('refuses a priority, type or time that GGUS does not have', () => {
-    const text = problemsOf(() =>
-      parseTicket(ticketText(validFields.replace('status: new', 'status: new\npriority: whenever\ntype: VIP').replace('2026-11-27T09:14:03Z', '27.11.2026')), 'index.md'),
-    );
+    const text = problemsOf(() => parseTicket(ticketText(validFields.replace('status: new', 'status: new\npriority: whenever\ntype: VIP').replace('2026-11-27T09:14:03Z', '27.11.2026')), 'index.md'));
     expect(text).toContain("priority: expected one of 'less urgent' | 'urgent' | 'very urgent' | 'top priority', received 'whenever'");
     expect(text).toContain("type: expected one of 'USER' | 'TEAM' | 'ALARM'");
     expect(text).toContain("created: expected an ISO time like 2026-11-27T09:14:03Z, received '27.11.2026'");
@@ -182,7 +180,7 @@ describe('message, unit and settings schemas', () => {
     const text = problemsOf(() => parseUnit(unit('family: galaxy\ntimezone: Mars/Olympus'), 'units/ngi-de.md'));
     expect(text).toContain("family: expected one of 'tpm' | 'tpm-vo' | 'vo' | 'ngi'");
     expect(text).toContain("timezone: expected an IANA time zone like Europe/Berlin, received 'Mars/Olympus'");
-    expect(problemsOf(() => parseUnit(unit('family: ngi'), 'units/ngi-fr.md'))).toContain('units/ngi-fr.md: id: is \'ngi-de\' but the file is named ngi-fr.md');
+    expect(problemsOf(() => parseUnit(unit('family: ngi'), 'units/ngi-fr.md'))).toContain("units/ngi-fr.md: id: is 'ngi-de' but the file is named ngi-fr.md");
   });
 
   it('settings: refuses a subject tag without {number} and a missing intake address', () => {

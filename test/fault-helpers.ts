@@ -39,7 +39,19 @@ export function newTicketMail(id: string, subject: string, from = 'Jane Doe <jan
 
 export function replyMail(id: string, parent: PlannedMail, from = 'Jane Doe <jane.doe@uni.example>'): PlannedMail {
   const subject = /^Subject: (.*)$/m.exec(parent.raw)?.[1]?.trim() ?? 'problem';
-  const raw = [`From: ${from}`, 'To: helpdesk@ggus.example', `Subject: Re: ${subject}`, `Message-ID: <${id}>`, `In-Reply-To: <${parent.id}>`, `References: <${parent.id}>`, `Date: ${DATE}`, 'Content-Type: text/plain; charset=utf-8', '', `More detail for the same problem (${id}).`, ''].join('\r\n');
+  const raw = [
+    `From: ${from}`,
+    'To: helpdesk@ggus.example',
+    `Subject: Re: ${subject}`,
+    `Message-ID: <${id}>`,
+    `In-Reply-To: <${parent.id}>`,
+    `References: <${parent.id}>`,
+    `Date: ${DATE}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `More detail for the same problem (${id}).`,
+    '',
+  ].join('\r\n');
   return { id, kind: 'reply', parent: parent.id, raw };
 }
 
@@ -134,7 +146,9 @@ export interface StoredMessage {
 
 /** Every Message-ID stored in tickets at `rev` (ticket first mails and message files), read with the git CLI. */
 export function storedMessageIds(repo: string, rev = 'HEAD'): Map<string, StoredMessage[]> {
-  const files = git(repo, ['ls-tree', '-r', '--name-only', rev, '--', 'tickets']).split('\n').filter((file) => /^tickets\/\d+\/\d+\/(index\.md|messages\/[^/]+\.md)$/.test(file));
+  const files = git(repo, ['ls-tree', '-r', '--name-only', rev, '--', 'tickets'])
+    .split('\n')
+    .filter((file) => /^tickets\/\d+\/\d+\/(index\.md|messages\/[^/]+\.md)$/.test(file));
   const out = new Map<string, StoredMessage[]>();
   if (files.length === 0) return out;
   const batch = git(repo, ['cat-file', '--batch'], files.map((file) => `${rev}:${file}\n`).join(''));
@@ -162,14 +176,20 @@ export function ticketNumbers(repo: string, rev = 'HEAD'): number[] {
   return git(repo, ['ls-tree', '-d', '--name-only', rev, 'tickets/'])
     .split('\n')
     .filter(Boolean)
-    .flatMap((shard) => git(repo, ['ls-tree', '-d', '--name-only', rev, `${shard}/`]).split('\n').filter(Boolean))
+    .flatMap((shard) =>
+      git(repo, ['ls-tree', '-d', '--name-only', rev, `${shard}/`])
+        .split('\n')
+        .filter(Boolean),
+    )
     .map((folder) => Number(folder.split('/').pop()))
     .sort((a, b) => a - b);
 }
 
 /** Intake records (ignored, duplicates, quarantine) at `rev`, by their Message-ID hash's record file. */
 export function intakeRecords(repo: string, sub: 'ignored' | 'duplicates' | 'quarantine', rev = 'HEAD'): string[] {
-  return git(repo, ['ls-tree', '-r', '--name-only', rev, '--', `intake/${sub}`]).split('\n').filter((file) => file.endsWith('.md'));
+  return git(repo, ['ls-tree', '-r', '--name-only', rev, '--', `intake/${sub}`])
+    .split('\n')
+    .filter((file) => file.endsWith('.md'));
 }
 
 export interface ExactlyOnceReport {
@@ -217,7 +237,12 @@ export function leftovers(repo: string): string[] {
   const found: string[] = [];
   for (const name of ['gitgus.lock', 'index.lock', 'HEAD.lock', 'packed-refs.lock', 'gitgus-intent']) if (existsSync(path.join(gitDir, name))) found.push(name);
   const pack = path.join(gitDir, 'objects', 'pack');
-  if (existsSync(pack)) found.push(...readdirSync(pack).filter((name) => name.startsWith('tmp_') || name.startsWith('.tmp-')).map((name) => `objects/pack/${name}`));
+  if (existsSync(pack))
+    found.push(
+      ...readdirSync(pack)
+        .filter((name) => name.startsWith('tmp_') || name.startsWith('.tmp-'))
+        .map((name) => `objects/pack/${name}`),
+    );
   found.push(...readdirSync(gitDir).filter((name) => name.startsWith('fast_import_crash_')));
   const refs = git(repo, ['for-each-ref', '--format=%(refname)', 'refs/gitgus/fast-import']).trim();
   if (refs !== '') found.push(refs);

@@ -90,7 +90,11 @@ describe('hostile volume: mutated corpus mail through the intake core', () => {
     const seed = Number(process.env.GITGUS_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
     process.stdout.write(`hostile volume seed ${seed} (replay: GITGUS_FAULT_SEED=${seed} npx vitest run test/fault-hostile.test.ts)\n`);
     const random = seeded(seed);
-    const files = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t')[0] as string);
+    const files = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.split('\t')[0] as string);
     expect(files.length).toBeGreaterThan(100);
     const corpus = files.map((file) => ({ file, raw: readFileSync(path.join(CORPUS, file)) }));
     const names = Object.keys(MUTATIONS);

@@ -33,10 +33,7 @@ describe('commits through the one native write path (fast-import + update-ref) a
     expect(git(dir, ['log', '--format=%H', '--', 'tickets/165/165001']).trim().split('\n')[0]).toBe(oid);
     expect(git(dir, ['log', '-1', '--format=%(trailers:key=Ticket,valueonly)%(trailers:key=Actor,valueonly)']).trim()).toBe('165001\nalice (GitHub)');
     expect(git(dir, ['log', '-1', '--format=%an <%ae>']).trim()).toBe('Alice Smith <alice@kit.example>');
-    expect(git(dir, ['show', '--name-status', '--format=', 'HEAD']).trim().split('\n').sort()).toEqual([
-      'A\ttickets/165/165001/files/log.txt',
-      'A\ttickets/165/165001/messages/20261127T101500Z-abcdef12.md',
-    ]);
+    expect(git(dir, ['show', '--name-status', '--format=', 'HEAD']).trim().split('\n').sort()).toEqual(['A\ttickets/165/165001/files/log.txt', 'A\ttickets/165/165001/messages/20261127T101500Z-abcdef12.md']);
   });
 
   it('deletes files and prunes empty folders', async () => {
@@ -73,7 +70,13 @@ describe('commits through the one native write path (fast-import + update-ref) a
   it('reads the history of one ticket with native git, trailers parsed', async () => {
     const dir = makeHelpdesk();
     for (const subject of ['#165003 status: assigned → in progress', '#165003 message from alice']) {
-      await commitChanges({ dir, changes: [{ path: `tickets/165/165003/files/${subject.length}.txt`, content: subject }], message: { subject, trailers: { Ticket: '165003', Actor: 'alice (GitHub)' } }, author, date: new Date('2026-11-27T10:00:00Z') });
+      await commitChanges({
+        dir,
+        changes: [{ path: `tickets/165/165003/files/${subject.length}.txt`, content: subject }],
+        message: { subject, trailers: { Ticket: '165003', Actor: 'alice (GitHub)' } },
+        author,
+        date: new Date('2026-11-27T10:00:00Z'),
+      });
     }
     const history = ticketHistory(dir, 165003);
     expect(history.map((c) => c.subject)).toEqual(['#165003 message from alice', '#165003 status: assigned → in progress', 'example helpdesk']);

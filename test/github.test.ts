@@ -133,7 +133,9 @@ describe('gitgus github', () => {
     expect(doc.body).toContain('### Site\n\nI first thought the site was at fault');
     // Numbered, indexed and committed by mail intake's session: the same state file and identity.
     expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 165049');
-    const log = git(root, ['log', '--format=%an <%ae>|%s', `${before}..HEAD`]).trim().split('\n');
+    const log = git(root, ['log', '--format=%an <%ae>|%s', `${before}..HEAD`])
+      .trim()
+      .split('\n');
     expect(log).toContain('gitgus intake <noreply@ggus.example>|#165049 new ticket from GitHub issue github:Codertocat/Hello-World#1 by Codertocat: Spelling error in the README file');
     expect(git(root, ['log', '-1', '--format=%B', '--grep', 'new ticket from GitHub'])).toMatch(/Ticket: 165049\nUnit: tpm\nActor: Codertocat \(GitHub\)\nEvent: created\nIntake: github:Codertocat\/Hello-World#1/);
     git(root, ['fsck', '--strict']);

@@ -49,23 +49,26 @@ async function startDovecot(): Promise<Dovecot> {
   chownSync(path.join(dir, 'mail'), idOf('dovecot', '-u'), idOf('dovecot', '-g'));
   writeFileSync(path.join(dir, 'passwd'), `${USER}:{PLAIN}${PASSWORD}\n`);
   const config = path.join(dir, 'dovecot.conf');
-  writeFileSync(config, [
-    `base_dir = ${dir}/run`,
-    `state_dir = ${dir}/state`,
-    `log_path = ${dir}/dovecot.log`,
-    `info_log_path = ${dir}/dovecot.log`,
-    'listen = 127.0.0.1',
-    'protocols = imap',
-    'ssl = no',
-    'disable_plaintext_auth = no',
-    'auth_mechanisms = plain login',
-    'first_valid_uid = 1',
-    `mail_location = maildir:${dir}/mail/%u`,
-    `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN ${dir}/passwd\n}`,
-    `userdb {\n  driver = static\n  args = uid=dovecot gid=dovecot home=${dir}/mail/%u\n}`,
-    `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `base_dir = ${dir}/run`,
+      `state_dir = ${dir}/state`,
+      `log_path = ${dir}/dovecot.log`,
+      `info_log_path = ${dir}/dovecot.log`,
+      'listen = 127.0.0.1',
+      'protocols = imap',
+      'ssl = no',
+      'disable_plaintext_auth = no',
+      'auth_mechanisms = plain login',
+      'first_valid_uid = 1',
+      `mail_location = maildir:${dir}/mail/%u`,
+      `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN ${dir}/passwd\n}`,
+      `userdb {\n  driver = static\n  args = uid=dovecot gid=dovecot home=${dir}/mail/%u\n}`,
+      `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n}`,
+      '',
+    ].join('\n'),
+  );
   // The master forks into the background; with inherited pipes spawnSync would wait for it forever.
   const started = spawnSync('dovecot', ['-c', config], { stdio: 'ignore' });
   if (started.status !== 0) throw new Error(`dovecot did not start (see ${dir}/dovecot.log). ${INSTALL_HINT}`);

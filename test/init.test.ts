@@ -21,7 +21,25 @@ const read = (root: string, file: string) => readFileSync(path.join(root, file),
 describe('gitgus init DIR', () => {
   it('makes a new helpdesk from this project’s files, without the example data, as one commit', () => {
     const dir = path.join(tempDir('gitgus-init-'), 'nordic');
-    const result = runGitgus(['init', dir, '--yes', '--name', 'Nordic Grid Helpdesk', '--domain', 'ngh.uni.no', '--repository', 'nordic-grid/helpdesk', '--tpm', 'alice-tpm,bob@ngh.uni.no', '--vos', 'atlas,alice', '--first-number', '1000', '--authserv-ids', 'mx.ngh.uni.no']);
+    const result = runGitgus([
+      'init',
+      dir,
+      '--yes',
+      '--name',
+      'Nordic Grid Helpdesk',
+      '--domain',
+      'ngh.uni.no',
+      '--repository',
+      'nordic-grid/helpdesk',
+      '--tpm',
+      'alice-tpm,bob@ngh.uni.no',
+      '--vos',
+      'atlas,alice',
+      '--first-number',
+      '1000',
+      '--authserv-ids',
+      'mx.ngh.uni.no',
+    ]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('Set up Nordic Grid Helpdesk as a gitgus helpdesk');
     // What only GitHub's settings can do, said at the end (issue 15): secrets in an environment limited to main, the branch rule.
@@ -58,7 +76,11 @@ describe('gitgus init DIR', () => {
       mail: { authservIds: ['mx.ngh.uni.no'] },
     });
     // Code owners are the helpdesk's administrators, for everything but tickets/.
-    expect(read(dir, '.github/CODEOWNERS').split('\n').filter((line) => line !== '' && !line.startsWith('#'))).toEqual(['*               @alice-tpm', '/tickets/', '/helpdesk.yml   @alice-tpm', '/units/         @alice-tpm']);
+    expect(
+      read(dir, '.github/CODEOWNERS')
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#')),
+    ).toEqual(['*               @alice-tpm', '/tickets/', '/helpdesk.yml   @alice-tpm', '/units/         @alice-tpm']);
     const units = loadUnits(dir);
     expect(units.problems).toEqual([]);
     expect(units.items.map((doc) => [doc.unit.id, doc.unit.family, doc.unit.mailingList, doc.unit.members])).toEqual([
@@ -165,7 +187,12 @@ describe('the questions on a terminal', () => {
       override end(): this {
         return this;
       }
-    })({ write: (chunk: Buffer, _encoding, done) => { output.emit('data', chunk); done(); } });
+    })({
+      write: (chunk: Buffer, _encoding, done) => {
+        output.emit('data', chunk);
+        done();
+      },
+    });
     const answers: [string, string][] = [
       ['Name of the helpdesk', 'Prompted Grid Help\r'],
       ['Mail domain', 'prompted.eu\r'],

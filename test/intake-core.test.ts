@@ -16,7 +16,10 @@ import { sha256 } from '../lib/intake/hash.ts';
 
 const settings = SettingsSchema.parse({
   name: 'Test',
-  intake: [{ address: 'helpdesk@ggus.example', unit: 'tpm' }, { address: 'vo-user-support@ggus.example', unit: 'tpm-vo' }],
+  intake: [
+    { address: 'helpdesk@ggus.example', unit: 'tpm' },
+    { address: 'vo-user-support@ggus.example', unit: 'tpm-vo' },
+  ],
   sender: 'noreply@ggus.example',
   siteUrl: 'https://helpdesk.example.org/',
   vos: ['cms', 'alice', 'atlas'],

@@ -29,7 +29,11 @@ describe('the public MIME corpus', () => {
   });
 
   it('every message ends in an action or the clear refusal; nothing escapes; git fsck stays clean', async () => {
-    const files = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t')[0] as string);
+    const files = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.split('\t')[0] as string);
     expect(files).toHaveLength(192);
     const root = makeHelpdesk();
     const start = git(root, ['rev-parse', 'HEAD']).trim();
@@ -66,7 +70,9 @@ describe('the public MIME corpus', () => {
       expect(outcomes.find((outcome) => outcome.file === bounce)?.result?.action, bounce).toBe('ignored');
     }
 
-    const changed = git(root, ['-c', 'core.quotePath=false', 'diff', '--name-only', `${start}..HEAD`]).split('\n').filter(Boolean);
+    const changed = git(root, ['-c', 'core.quotePath=false', 'diff', '--name-only', `${start}..HEAD`])
+      .split('\n')
+      .filter(Boolean);
     expect(changed.filter((file) => !/^(tickets\/\d+\/\d+\/|intake\/)/.test(file))).toEqual([]);
     expect(git(root, ['fsck', '--no-progress'])).toBe('');
     expect(git(root, ['status', '--porcelain'])).toBe('');

@@ -3,8 +3,7 @@ import { cleanupTemps, git, makeHelpdesk, runGitgus, withRemote } from './helper
 
 afterAll(cleanupTemps);
 
-const mail = (id: string, subject: string) =>
-  `From: Jane Doe <jane.doe@uni.example>\nTo: helpdesk@ggus.example\nSubject: ${subject}\nMessage-ID: <${id}@uni.example>\nDate: Fri, 27 Nov 2026 09:59:00 +0000\n\nAll jobs fail.\n`;
+const mail = (id: string, subject: string) => `From: Jane Doe <jane.doe@uni.example>\nTo: helpdesk@ggus.example\nSubject: ${subject}\nMessage-ID: <${id}@uni.example>\nDate: Fri, 27 Nov 2026 09:59:00 +0000\n\nAll jobs fail.\n`;
 
 describe('mail intake and a refused push', () => {
   it('drops its own commits, takes the mail in again on the new tip, and never rebases the commit that minted a number', () => {

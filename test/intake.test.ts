@@ -46,7 +46,11 @@ function ticket(root: string, number: number): { ticket: Ticket; body: string } 
 
 function messages(root: string, number: number) {
   const dir = path.join(root, ticketDir(number), 'messages');
-  return existsSync(dir) ? readdirSync(dir).sort().map((name) => parseMessage(readFileSync(path.join(dir, name), 'utf8'), name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .sort()
+        .map((name) => parseMessage(readFileSync(path.join(dir, name), 'utf8'), name))
+    : [];
 }
 
 function setTicket(root: string, number: number, change: Partial<Ticket>): void {
@@ -66,7 +70,9 @@ function assertClean(root: string): void {
 
 /** Every path intake changed since `from` lies in a ticket folder or intake/. */
 function changedPaths(root: string, from: string): string[] {
-  return git(root, ['-c', 'core.quotePath=false', 'diff', '--name-only', `${from}..HEAD`]).split('\n').filter(Boolean);
+  return git(root, ['-c', 'core.quotePath=false', 'diff', '--name-only', `${from}..HEAD`])
+    .split('\n')
+    .filter(Boolean);
 }
 
 let root: string;
@@ -92,12 +98,20 @@ describe('a new mail becomes a ticket', () => {
     const result = runGitgus(['intake', '--root', root, '--json'], { input: raw });
     expect(result.stderr).toContain('1 created');
     expect(result.status).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const number = base + 1;
     expect(lines).toEqual([expect.objectContaining({ action: 'created', ticket: number, flagged: false })]);
     const { ticket: created, body } = ticket(root, number);
     expect(created).toMatchObject({
-      number, title: 'CMS pilots fail at FZK-LCG2', status: 'new', unit: 'tpm-vo', vo: 'cms', site: 'FZK-LCG2',
+      number,
+      title: 'CMS pilots fail at FZK-LCG2',
+      status: 'new',
+      unit: 'tpm-vo',
+      vo: 'cms',
+      site: 'FZK-LCG2',
       submitter: { name: 'Jane Doe', email: 'jane.doe@uni.example' },
       source: { kind: 'email', address: 'vo-user-support@ggus.example', messageId: 'new.1@uni.example' },
     });
@@ -109,7 +123,11 @@ describe('a new mail becomes a ticket', () => {
     const log = git(root, ['log', '--format=%s%n%b', `${before}..HEAD`]);
     expect(log).toContain(`#${number} new ticket by mail from Jane Doe: CMS pilots fail at FZK-LCG2`);
     expect(log).toMatch(new RegExp(`Ticket: ${number}\\nUnit: tpm-vo\\nActor: Jane Doe <jane.doe@uni.example> \\(mail\\)\\nEvent: created`));
-    expect(git(root, ['log', '--format=%s', '--', ticketDir(number)]).trim().split('\n')).toHaveLength(1);
+    expect(
+      git(root, ['log', '--format=%s', '--', ticketDir(number)])
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
     assertClean(root);
   });
 
@@ -135,11 +153,25 @@ describe('replies', () => {
       buildMail({ subject: encodedWord(`AW: RE[2]: [GGUS #${number}] Störung`), messageId: 'thread.3@uni.example', headers: [dmarcPass()] }),
       buildMail({ subject: `Fwd: SV: GGUS-Ticket-ID: #${number} UPDATE`, messageId: 'thread.4@uni.example', headers: [dmarcPass()] }),
     ]);
-    expect(results.map((r) => [r.action, r.ticket])).toEqual([['appended', number], ['appended', number], ['appended', number], ['appended', number]]);
+    expect(results.map((r) => [r.action, r.ticket])).toEqual([
+      ['appended', number],
+      ['appended', number],
+      ['appended', number],
+      ['appended', number],
+    ]);
     expect(results.map((r) => r.reason.split(' (')[0])).toEqual(['threaded by in-reply-to', 'threaded by references', 'threaded by subject-tag', 'threaded by subject-tag']);
     // Files sort by arrival time; these four arrived in the same second, so compare them as a set.
-    expect(messages(root, number).map((m) => m.message.messageId).sort()).toEqual(['thread.1@uni.example', 'thread.2@uni.example', 'thread.3@uni.example', 'thread.4@uni.example']);
-    expect(messages(root, number).find((m) => m.message.messageId === 'thread.1@uni.example')?.message).toMatchObject({ author: { email: 'jane.doe@uni.example', role: 'submitter' }, source: 'mail', inReplyTo: 'thread.0@uni.example', visibility: 'public' });
+    expect(
+      messages(root, number)
+        .map((m) => m.message.messageId)
+        .sort(),
+    ).toEqual(['thread.1@uni.example', 'thread.2@uni.example', 'thread.3@uni.example', 'thread.4@uni.example']);
+    expect(messages(root, number).find((m) => m.message.messageId === 'thread.1@uni.example')?.message).toMatchObject({
+      author: { email: 'jane.doe@uni.example', role: 'submitter' },
+      source: 'mail',
+      inReplyTo: 'thread.0@uni.example',
+      visibility: 'public',
+    });
     expect(ticket(root, number).ticket.status).toBe('new');
   });
 
@@ -265,13 +297,13 @@ describe('refusals and quarantine', () => {
     const broken = readFileSync(path.join(root, ticketIndexPath(target)), 'utf8');
     writeFileSync(path.join(root, ticketIndexPath(target)), broken.replace('status: new', 'status: lost'));
     git(root, ['commit', '-q', '-am', 'test: damage a ticket']);
-    const results = await feed(root, [
-      Buffer.from('not a mail at all\n'),
-      buildMail({ subject: `Re: [GGUS #${target}]`, messageId: 'q.1@uni.example' }),
-      buildMail({ subject: 'After the bad ones', messageId: 'q.2@uni.example' }),
-    ]);
+    const results = await feed(root, [Buffer.from('not a mail at all\n'), buildMail({ subject: `Re: [GGUS #${target}]`, messageId: 'q.1@uni.example' }), buildMail({ subject: 'After the bad ones', messageId: 'q.2@uni.example' })]);
     expect(results.map((r) => r.action)).toEqual(['quarantined', 'quarantined', 'created']);
-    expect(listQuarantine(root).map((entry) => entry.category).sort()).toEqual(['error', 'not-email']);
+    expect(
+      listQuarantine(root)
+        .map((entry) => entry.category)
+        .sort(),
+    ).toEqual(['error', 'not-email']);
     writeFileSync(path.join(root, ticketIndexPath(target)), broken);
     git(root, ['commit', '-q', '-am', 'test: repair the ticket']);
     const retried = await retryQuarantine(root, [], { now: NOW });
@@ -310,7 +342,11 @@ describe('hostile mail stays data', () => {
     const attached = results[1]?.ticket as number;
     const files = readdirSync(path.join(root, ticketDir(attached), 'files')).sort();
     expect(files).toEqual(['attachment-6.txt', 'gitattributes', 'index.md', 'invoicefdp.exe', 'post-commit', 'report_pdf.exe']);
-    expect(ticket(root, attached).ticket.attachments?.map((a) => a.file).sort()).toEqual(files);
+    expect(
+      ticket(root, attached)
+        .ticket.attachments?.map((a) => a.file)
+        .sort(),
+    ).toEqual(files);
     for (const file of changedPaths(root, before)) expect(file).toMatch(new RegExp(`^(tickets/\\d+/\\d+/|intake/)`));
     expect(existsSync(path.join(root, '.git/hooks/post-commit'))).toBe(false);
     expect(ticket(root, results[0]?.ticket as number).ticket.source.messageId).toBe('../../../../etc/passwd/../.git/config@uni.example');
@@ -364,7 +400,12 @@ describe('batch sources', () => {
   it('an mbox: every message, one commit each', async () => {
     const dir = tempDir('gitgus-mbox-');
     const file = path.join(dir, 'archive.mbox');
-    const mails = [1, 2, 3].map((n) => buildMail({ subject: `Mbox ${n}`, messageId: `mbox.${n}@uni.example`, text: `Message ${n}\r\nFrom the start of a line\r\n` }).toString('utf8').replace(/\r\n/g, '\n').replace(/^From the/m, '>From the'));
+    const mails = [1, 2, 3].map((n) =>
+      buildMail({ subject: `Mbox ${n}`, messageId: `mbox.${n}@uni.example`, text: `Message ${n}\r\nFrom the start of a line\r\n` })
+        .toString('utf8')
+        .replace(/\r\n/g, '\n')
+        .replace(/^From the/m, '>From the'),
+    );
     writeFileSync(file, mails.map((text) => `From jane.doe@uni.example Fri Nov 27 09:14:03 2026\n${text}\n`).join(''));
     const before = Number(git(root, ['rev-list', '--count', 'HEAD']).trim());
     const summary = await intake({ root, mbox: file, now: NOW, push: false });
@@ -412,7 +453,11 @@ describe('the safe point', () => {
     expect(existsSync(path.join(dir, ticketIndexPath(result.ticket as number)))).toBe(false);
     expect(git(dir, ['status', '--porcelain'])).toBe('');
     // The refused commits stay behind as unreachable objects, nothing worse.
-    expect(git(dir, ['fsck', '--no-progress']).split('\n').filter((line) => line !== '' && !line.startsWith('dangling '))).toEqual([]);
+    expect(
+      git(dir, ['fsck', '--no-progress'])
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('dangling ')),
+    ).toEqual([]);
   });
 
   it('repairs the working tree after a crash between moving the branch and writing the files', async () => {

@@ -9,7 +9,12 @@ import { UnitSchema } from '../lib/core/schema/unit.ts';
 import { settings, units } from './notify-fixtures.ts';
 
 const RT: InterfaceInput = {
-  system: 'rt', name: 'NGI_CZ RT', address: 'ggus@rt.cz.test', from: ['ggus@rt.cz.test', 'ggus-comment@rt.cz.test'], internalFrom: ['ggus-comment@rt.cz.test'], ticketTag: '[rt.cz.test #{id}]',
+  system: 'rt',
+  name: 'NGI_CZ RT',
+  address: 'ggus@rt.cz.test',
+  from: ['ggus@rt.cz.test', 'ggus-comment@rt.cz.test'],
+  internalFrom: ['ggus-comment@rt.cz.test'],
+  ticketTag: '[rt.cz.test #{id}]',
   status: { out: { assigned: 'open', 'waiting for reply': 'stalled', solved: 'resolved' }, in: { open: 'in progress', stalled: 'on hold', resolved: 'solved' } },
   priority: { out: { 'top priority': '1', 'very urgent': '2', urgent: '3', 'less urgent': '4' }, in: { '1': 'top priority', '2': 'very urgent', '3': 'urgent', '4': 'less urgent' } },
 };
@@ -62,7 +67,24 @@ describe('status and priority both ways, with GGUS guards', () => {
 
 describe('recognising mail from the remote', () => {
   const withUnit = [...units, UnitSchema.parse({ id: 'ngi-cz', name: 'NGI CZ', family: 'ngi', mailingList: 'cz@l.test', interface: RT })];
-  const mail = (from: string, headers: Record<string, string[]> = {}, subject = '[rt.cz.test #7] x'): InboundMail => ({ headers, from: { name: '', address: from }, sender: undefined, to: [], cc: [], subject, date: undefined, messageId: 'a@b', inReplyTo: [], references: [], contentType: 'text/plain', text: '', fromHtml: false, attachments: [], contentHash: 'h', size: 1 });
+  const mail = (from: string, headers: Record<string, string[]> = {}, subject = '[rt.cz.test #7] x'): InboundMail => ({
+    headers,
+    from: { name: '', address: from },
+    sender: undefined,
+    to: [],
+    cc: [],
+    subject,
+    date: undefined,
+    messageId: 'a@b',
+    inReplyTo: [],
+    references: [],
+    contentType: 'text/plain',
+    text: '',
+    fromHtml: false,
+    attachments: [],
+    contentHash: 'h',
+    size: 1,
+  });
 
   it('by its addresses: comments internal, auto-replies automatic, other senders not at all', () => {
     expect(recogniseRemoteMail(mail('GGUS@rt.cz.test'), withUnit)).toMatchObject({ remoteId: '7', internal: false, automatic: false });

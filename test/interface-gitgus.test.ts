@@ -33,11 +33,28 @@ mail:
 
 /** The unit of each side whose own helpdesk is the other side. */
 const XGUS_UNIT: UnitInput = {
-  id: 'xgus', name: 'Small Community', family: 'other-grids', mailingList: 'xgus-team@lists.ggus.test', members: [],
-  interface: { system: 'gitgus', name: 'Small Community Helpdesk', address: 'helpdesk@xgus.test', from: ['noreply@xgus.test'], ticketTag: '[XGUS #{id}]', ticketUrl: 'https://xgus.test/tickets/{id}/', statusHeader: 'X-Gitgus-Status', priorityHeader: 'X-Gitgus-Priority' },
+  id: 'xgus',
+  name: 'Small Community',
+  family: 'other-grids',
+  mailingList: 'xgus-team@lists.ggus.test',
+  members: [],
+  interface: {
+    system: 'gitgus',
+    name: 'Small Community Helpdesk',
+    address: 'helpdesk@xgus.test',
+    from: ['noreply@xgus.test'],
+    ticketTag: '[XGUS #{id}]',
+    ticketUrl: 'https://xgus.test/tickets/{id}/',
+    statusHeader: 'X-Gitgus-Status',
+    priorityHeader: 'X-Gitgus-Priority',
+  },
 };
 const GGUS_UNIT: UnitInput = {
-  id: 'ggus', name: 'GGUS', family: 'other-grids', mailingList: 'ggus-people@lists.xgus.test', members: [],
+  id: 'ggus',
+  name: 'GGUS',
+  family: 'other-grids',
+  mailingList: 'ggus-people@lists.xgus.test',
+  members: [],
   interface: { system: 'gitgus', name: 'Test Grid Helpdesk', address: 'helpdesk@ggus.test', from: ['noreply@ggus.test'], ticketTag: '[GGUS #{id}]', statusHeader: 'X-Gitgus-Status', priorityHeader: 'X-Gitgus-Priority' },
 };
 const XGUS_TPM: UnitInput = { id: 'tpm', name: 'XGUS TPM', family: 'tpm', mailingList: 'tpm@lists.xgus.test', members: [{ name: 'Xenia Tpm', email: 'xenia@xgus.test', github: 'xenia-tpm' }] };
@@ -108,7 +125,18 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-const JANE = ['From: Jane Doe <jane@uni.test>', 'To: helpdesk@ggus.test', 'Subject: Jobs at SMALL-SITE fail', 'Message-ID: <jane-1@uni.test>', 'Date: Tue, 01 Dec 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'All my jobs at SMALL-SITE fail since Monday.', ''].join('\r\n');
+const JANE = [
+  'From: Jane Doe <jane@uni.test>',
+  'To: helpdesk@ggus.test',
+  'Subject: Jobs at SMALL-SITE fail',
+  'Message-ID: <jane-1@uni.test>',
+  'Date: Tue, 01 Dec 2026 09:00:00 +0000',
+  'MIME-Version: 1.0',
+  'Content-Type: text/plain; charset=utf-8',
+  '',
+  'All my jobs at SMALL-SITE fail since Monday.',
+  '',
+].join('\r\n');
 
 describe('a second gitgus helpdesk as the own helpdesk of a unit', () => {
   let ggusStart: string;
@@ -157,8 +185,16 @@ describe('a second gitgus helpdesk as the own helpdesk of a unit', () => {
     expect(here.messages?.map((m) => [m.message.visibility, m.message.author.unit, m.body.trim()])).toEqual([['public', 'xgus', expect.stringContaining('We restarted the CE at SMALL-SITE')]]);
 
     // A reply here and an internal note: only the reply crosses.
-    await commitAt(ggus, 165001, 'xgus', { message: { message: { date: '2026-12-01T11:00:00Z', author: { name: 'Tom Shift', email: 'tom@grid.test', role: 'tpm', unit: 'tpm' }, visibility: 'internal', source: 'cli' }, body: 'Internal: the site admin is on leave.' }, at: '2026-12-01T11:00:00Z', actor: { name: 'Tom Shift', email: 'tom@grid.test' } });
-    await commitAt(ggus, 165001, 'xgus', { message: { message: { date: '2026-12-01T11:05:00Z', author: { name: 'Jane Doe', email: 'jane@uni.test', role: 'submitter' }, visibility: 'public', source: 'mail' }, body: 'Resubmitted: 3 of 10 jobs still fail.' }, at: '2026-12-01T11:05:00Z', actor: { name: 'Jane Doe', email: 'jane@uni.test' } });
+    await commitAt(ggus, 165001, 'xgus', {
+      message: { message: { date: '2026-12-01T11:00:00Z', author: { name: 'Tom Shift', email: 'tom@grid.test', role: 'tpm', unit: 'tpm' }, visibility: 'internal', source: 'cli' }, body: 'Internal: the site admin is on leave.' },
+      at: '2026-12-01T11:00:00Z',
+      actor: { name: 'Tom Shift', email: 'tom@grid.test' },
+    });
+    await commitAt(ggus, 165001, 'xgus', {
+      message: { message: { date: '2026-12-01T11:05:00Z', author: { name: 'Jane Doe', email: 'jane@uni.test', role: 'submitter' }, visibility: 'public', source: 'mail' }, body: 'Resubmitted: 3 of 10 jobs still fail.' },
+      at: '2026-12-01T11:05:00Z',
+      actor: { name: 'Jane Doe', email: 'jane@uni.test' },
+    });
     const reply = await sync(ggus);
     expect(reply.crossed.map((c) => c.subject)).toEqual(['[XGUS #7001] [GGUS #165001] Jobs at SMALL-SITE fail']);
     expect(reply.crossed.map((c) => c.text).join('\n')).not.toContain('on leave');
@@ -171,7 +207,12 @@ describe('a second gitgus helpdesk as the own helpdesk of a unit', () => {
   it('solved over there is solved here; a failed mail is kept, reported and sent by the next run', async () => {
     const remoteDoc = loadTicket(xgus, 7001);
     refused.add('helpdesk@ggus.test');
-    await commitAt(xgus, 7001, 'tpm', { ticket: { ...remoteDoc.ticket, status: 'solved', solution: { qualifier: 'fixed', text: 'The CE was misconfigured.' } }, body: remoteDoc.body, at: '2026-12-01T11:30:00Z', actor: { name: 'Xenia Tpm', email: 'xenia@xgus.test', github: 'xenia-tpm' } });
+    await commitAt(xgus, 7001, 'tpm', {
+      ticket: { ...remoteDoc.ticket, status: 'solved', solution: { qualifier: 'fixed', text: 'The CE was misconfigured.' } },
+      body: remoteDoc.body,
+      at: '2026-12-01T11:30:00Z',
+      actor: { name: 'Xenia Tpm', email: 'xenia@xgus.test', github: 'xenia-tpm' },
+    });
     const down = await sync(xgus);
     expect(down.result.interface.failed.map((f) => [f.ticket, f.unit, f.kind])).toEqual([[7001, 'ggus', 'update']]);
     const status = interfaceStatusOf(xgus, 'ggus');

@@ -25,11 +25,19 @@ const RT_NAME = 'rt.cesnet.test';
 
 function ngiCz(rtUrl: string): UnitInput {
   return {
-    id: 'ngi-cz', name: 'NGI Czech Republic', family: 'ngi', mailingList: 'ngi-cz@lists.ggus.test', members: [{ name: 'Petr Cesnet', email: 'petr@cesnet.test' }],
+    id: 'ngi-cz',
+    name: 'NGI Czech Republic',
+    family: 'ngi',
+    mailingList: 'ngi-cz@lists.ggus.test',
+    members: [{ name: 'Petr Cesnet', email: 'petr@cesnet.test' }],
     interface: {
-      system: 'rt', name: 'NGI_CZ Request Tracker', address: 'rt@rt.cesnet.test',
-      from: ['rt@rt.cesnet.test', 'rt-comment@rt.cesnet.test'], internalFrom: ['rt-comment@rt.cesnet.test'],
-      ticketTag: `[${RT_NAME} #{id}]`, ticketUrl: `${rtUrl}/Ticket/Display.html?id={id}`,
+      system: 'rt',
+      name: 'NGI_CZ Request Tracker',
+      address: 'rt@rt.cesnet.test',
+      from: ['rt@rt.cesnet.test', 'rt-comment@rt.cesnet.test'],
+      internalFrom: ['rt-comment@rt.cesnet.test'],
+      ticketTag: `[${RT_NAME} #{id}]`,
+      ticketUrl: `${rtUrl}/Ticket/Display.html?id={id}`,
       originatorHeader: 'X-RT-Originator',
       // RT's default "Resolved" template says it in the subject, after RT's tag.
       subjectStatus: [{ pattern: '^\\s*\\[[^\\]]*#\\d+\\]\\s*Resolved:', status: 'resolved' }],
@@ -128,18 +136,34 @@ interface RtTicket {
   Queue: { id: string };
 }
 
-const JANE = ['From: Jane Doe <jane@uni.test>', 'To: helpdesk@ggus.test', 'Subject: CMS jobs fail at praguelcg2', 'Message-ID: <jane-rt-1@uni.test>', 'Date: Tue, 01 Dec 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'Since this morning every CMS pilot at praguelcg2 fails with "proxy expired".', ''].join('\r\n');
+const JANE = [
+  'From: Jane Doe <jane@uni.test>',
+  'To: helpdesk@ggus.test',
+  'Subject: CMS jobs fail at praguelcg2',
+  'Message-ID: <jane-rt-1@uni.test>',
+  'Date: Tue, 01 Dec 2026 09:00:00 +0000',
+  'MIME-Version: 1.0',
+  'Content-Type: text/plain; charset=utf-8',
+  '',
+  'Since this morning every CMS pilot at praguelcg2 fails with "proxy expired".',
+  '',
+].join('\r\n');
 
 describe('a unit whose own helpdesk is a real Request Tracker 5', () => {
   let start: string;
 
-  it('assigned here → created in RT → RT\'s number stored here', async () => {
+  it("assigned here → created in RT → RT's number stored here", async () => {
     start = head(dir);
     await deliver(Buffer.from(JANE));
     expect(intook.at(-1)?.ticket).toBe(165001);
     await notifyNow(start);
     const doc = loadTicket(dir, 165001);
-    await commitAt(dir, 165001, 'ngi-cz', { ticket: { ...doc.ticket, unit: 'ngi-cz', status: 'assigned', priority: 'urgent' }, body: doc.body, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), actor: { name: 'Tom Shift', email: 'tom@grid.test', github: 'tom-shift' } });
+    await commitAt(dir, 165001, 'ngi-cz', {
+      ticket: { ...doc.ticket, unit: 'ngi-cz', status: 'assigned', priority: 'urgent' },
+      body: doc.body,
+      at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      actor: { name: 'Tom Shift', email: 'tom@grid.test', github: 'tom-shift' },
+    });
     const result = await notifyNow();
     expect(result.interface.sent.map((s) => [s.ticket, s.unit, s.kind])).toEqual([[165001, 'ngi-cz', 'created']]);
     expect(mailgated.map((m) => [m.subject, m.status])).toEqual([['[GGUS #165001] CMS jobs fail at praguelcg2', 0]]);
@@ -171,13 +195,24 @@ describe('a unit whose own helpdesk is a real Request Tracker 5', () => {
     expect(here.ticket.status).toBe('assigned');
 
     const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    await commitAt(dir, 165001, 'ngi-cz', { message: { message: { date: stamp(), author: { name: 'Tom Shift', email: 'tom@grid.test', role: 'tpm', unit: 'tpm' }, visibility: 'internal', source: 'cli' }, body: 'Internal: praguelcg2 had a downtime last week.' }, at: stamp(), actor: { name: 'Tom Shift', email: 'tom@grid.test' } });
-    await commitAt(dir, 165001, 'ngi-cz', { message: { message: { date: stamp(), author: { name: 'Jane Doe', email: 'jane@uni.test', role: 'submitter' }, visibility: 'public', source: 'mail' }, body: 'Thanks! It also happens for ATLAS pilots.' }, at: stamp(), actor: { name: 'Jane Doe', email: 'jane@uni.test' } });
+    await commitAt(dir, 165001, 'ngi-cz', {
+      message: { message: { date: stamp(), author: { name: 'Tom Shift', email: 'tom@grid.test', role: 'tpm', unit: 'tpm' }, visibility: 'internal', source: 'cli' }, body: 'Internal: praguelcg2 had a downtime last week.' },
+      at: stamp(),
+      actor: { name: 'Tom Shift', email: 'tom@grid.test' },
+    });
+    await commitAt(dir, 165001, 'ngi-cz', {
+      message: { message: { date: stamp(), author: { name: 'Jane Doe', email: 'jane@uni.test', role: 'submitter' }, visibility: 'public', source: 'mail' }, body: 'Thanks! It also happens for ATLAS pilots.' },
+      at: stamp(),
+      actor: { name: 'Jane Doe', email: 'jane@uni.test' },
+    });
     const messagesBefore = (loadTicket(dir, 165001, { messages: true }).messages ?? []).length;
     const result = await notifyNow();
     expect(result.interface.sent.map((s) => s.subject)).toEqual([`[${RT_NAME} #1] [GGUS #165001] CMS jobs fail at praguelcg2`]);
     const history = await rtHistory(rt, '1');
-    const correspondence = history.filter((t) => t.type === 'Correspond').map((t) => t.content).join('\n');
+    const correspondence = history
+      .filter((t) => t.type === 'Correspond')
+      .map((t) => t.content)
+      .join('\n');
     expect(correspondence).toContain('It also happens for ATLAS pilots.');
     expect(history.map((t) => t.content).join('\n')).not.toContain('downtime last week');
     // RT does not mail our own reply back to us (we are its actor): nothing new here, no loop.
@@ -228,7 +263,14 @@ describe('a unit whose own helpdesk is a real Request Tracker 5', () => {
   });
 
   it('a ticket created in RT and sent to us becomes a ticket for TPM with its origin', async () => {
-    await rt.rest('POST', 'ticket', { Queue: 'GGUS', Subject: 'Tape robot at praguelcg2 offline', Requestor: 'petr@cesnet.test', AdminCc: 'helpdesk@ggus.test', Content: 'The tape robot is offline; ATLAS and CMS transfers will fail.', ContentType: 'text/plain' });
+    await rt.rest('POST', 'ticket', {
+      Queue: 'GGUS',
+      Subject: 'Tape robot at praguelcg2 offline',
+      Requestor: 'petr@cesnet.test',
+      AdminCc: 'helpdesk@ggus.test',
+      Content: 'The tape robot is offline; ATLAS and CMS transfers will fail.',
+      ContentType: 'text/plain',
+    });
     await settled();
     const created = intook.at(-1);
     expect(created).toMatchObject({ action: 'created', ticket: 165002 });
@@ -238,7 +280,12 @@ describe('a unit whose own helpdesk is a real Request Tracker 5', () => {
     const result = await notifyNow();
     expect(result.interface.sent.map((s) => s.subject)).toEqual([`[${RT_NAME} #2] [GGUS #165002] Tape robot at praguelcg2 offline`]);
     expect(result.sent.flatMap((m) => Object.keys(m.recipients))).not.toContain('rt@rt.cesnet.test');
-    expect((await rtHistory(rt, '2')).filter((t) => t.type === 'Correspond').map((t) => t.content).join('\n')).toContain('Registered in Test Grid Helpdesk as ticket #165002');
+    expect(
+      (await rtHistory(rt, '2'))
+        .filter((t) => t.type === 'Correspond')
+        .map((t) => t.content)
+        .join('\n'),
+    ).toContain('Registered in Test Grid Helpdesk as ticket #165002');
   });
 
   it('nothing loops: a rerun sends nothing, and the interface status shows both links', async () => {
@@ -250,9 +297,15 @@ describe('a unit whose own helpdesk is a real Request Tracker 5', () => {
     expect(intook.length).toBe(intookBefore);
     expect(mailgated.every((m) => m.status === 0)).toBe(true);
     const status = interfaceStatusOf(dir, 'ngi-cz');
-    expect(status.linked.map((t) => [t.number, t.remoteId, t.failed.length])).toEqual([[165001, '1', 0], [165002, '2', 0]]);
+    expect(status.linked.map((t) => [t.number, t.remoteId, t.failed.length])).toEqual([
+      [165001, '1', 0],
+      [165002, '2', 0],
+    ]);
     // Both directions synced on the first; the second came from RT as a ticket (no message) and got our number back.
-    expect(status.linked.map((t) => [t.number, typeof t.lastSent, typeof t.lastReceived, t.pending])).toEqual([[165001, 'string', 'string', undefined], [165002, 'string', 'undefined', undefined]]);
+    expect(status.linked.map((t) => [t.number, typeof t.lastSent, typeof t.lastReceived, t.pending])).toEqual([
+      [165001, 'string', 'string', undefined],
+      [165002, 'string', 'undefined', undefined],
+    ]);
     git(dir, ['fsck', '--strict']);
   });
 });

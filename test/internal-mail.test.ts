@@ -116,12 +116,14 @@ describe('an internal note, the unit mail, a supporter reply quoting it', () => 
   });
 
   it('a reply whose headers were lost but that quotes the note is internal too; the same mail without the quote is public', async () => {
-    const quoting = await deliver(mailFrom('Anna Kit <anna@kit.test>', {
-      id: 'anna-2@kit.test',
-      subject: '[GGUS #165001] status',
-      // Re-wrapped by a mail client: the quote is found word by word.
-      body: `Still on it.\n\n> The VOBOX admin is on sick leave until\n> Friday, do not tell the users yet\n`,
-    }));
+    const quoting = await deliver(
+      mailFrom('Anna Kit <anna@kit.test>', {
+        id: 'anna-2@kit.test',
+        subject: '[GGUS #165001] status',
+        // Re-wrapped by a mail client: the quote is found word by word.
+        body: `Still on it.\n\n> The VOBOX admin is on sick leave until\n> Friday, do not tell the users yet\n`,
+      }),
+    );
     expect(quoting.flags).toContain('made-internal');
     const plain = await deliver(mailFrom('Anna Kit <anna@kit.test>', { id: 'anna-3@kit.test', subject: '[GGUS #165001] status', body: 'Dear user, we restarted the CE; please resubmit.' }));
     expect(plain.flags).not.toContain('made-internal');
@@ -150,14 +152,20 @@ describe('an internal note, the unit mail, a supporter reply quoting it', () => 
       expect(text).not.toContain('I can take over the VOBOX');
     }
     // The unit did get them all.
-    const unit = sent.filter((m) => m.to.includes('tpm@lists.ggus.test')).map((m) => readable(m.mail)).join('\n');
+    const unit = sent
+      .filter((m) => m.to.includes('tpm@lists.ggus.test'))
+      .map((m) => readable(m.mail))
+      .join('\n');
     for (const text of [SECRET_WORDS, 'Pool node 3', 'I can take over the VOBOX']) expect(unit).toContain(text);
 
     const out = path.join(tempDir('gitgus-internal-site-'), 'dist');
     await buildSite({ root: dir, out, now: '2026-12-01T12:00:00Z', search: false });
     const files = filesUnder(out);
     expect(files.some((file) => file.endsWith(path.join('tickets', '165001', 'index.html')))).toBe(true);
-    const site = files.filter((file) => /\.(html|json|xml|txt|js)$/.test(file)).map((file) => readFileSync(file, 'utf8')).join('\n');
+    const site = files
+      .filter((file) => /\.(html|json|xml|txt|js)$/.test(file))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
     expect(site).toContain('Dear user, we restarted the CE');
     for (const text of [SECRET_WORDS, 'Pool node 3', 'I can take over the VOBOX', 'Replaced its disk']) expect(site).not.toContain(text);
   }, 240_000);

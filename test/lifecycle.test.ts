@@ -71,7 +71,10 @@ const cells = STATUSES.flatMap((from) => STATUSES.filter((to) => to !== from || 
 describe('the transition table, cell by cell', () => {
   it.each(cells)('%s → %s', (from, to) => {
     const column = STATUSES.indexOf(to);
-    const allowed = (EXPECTED[from][column] as string).split('').filter((c) => c !== '-').map((c) => LETTER[c] as ActorRole);
+    const allowed = (EXPECTED[from][column] as string)
+      .split('')
+      .filter((c) => c !== '-')
+      .map((c) => LETTER[c] as ActorRole);
     const { before, after } = change(from, to);
     for (const actor of ACTORS) {
       const violations = checkTicketChange(before, after, new Set(actor.roles));
@@ -85,7 +88,15 @@ describe('the transition table, cell by cell', () => {
     const fromExpected = STATUSES.flatMap((from) =>
       STATUSES.flatMap((to, column) => {
         const cell = EXPECTED[from][column] as string;
-        return cell === '-' ? [] : [`${from} → ${to}: ${cell.split('').map((c) => LETTER[c] as string).sort().join(',')}`];
+        return cell === '-'
+          ? []
+          : [
+              `${from} → ${to}: ${cell
+                .split('')
+                .map((c) => LETTER[c] as string)
+                .sort()
+                .join(',')}`,
+            ];
       }),
     ).sort();
     expect(fromTable).toEqual(fromExpected);
@@ -136,7 +147,11 @@ describe('lifecycle rules beyond the status', () => {
   it('nobody changes the immutable fields', () => {
     const before = ticket('in progress');
     const after = { ...before, created: '2020-01-01T00:00:00Z', submitter: { name: 'Mallory', email: 'm@evil.example' } };
-    expect(checkTicketChange(before, after, new Set<ActorRole>(['tpm', 'supporter', 'system'])).map((v) => v.field).sort()).toEqual(['created', 'submitter']);
+    expect(
+      checkTicketChange(before, after, new Set<ActorRole>(['tpm', 'supporter', 'system']))
+        .map((v) => v.field)
+        .sort(),
+    ).toEqual(['created', 'submitter']);
   });
 
   it('the submitter may verify or reopen but not change other fields', () => {

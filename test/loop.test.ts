@@ -84,7 +84,10 @@ it('init → mail intake → GitHub issue intake → check → build: both ticke
 
   const out = path.join(tempDir('gitgus-site-'), 'site');
   step('gitgus build', await gitgus(['build', '--root', root, '--out', out, '--no-search'], { env: { NODE_COMPILE_CACHE: tempDir('gitgus-cache-') } }));
-  for (const [number, title] of [[1, 'CMS jobs fail at our site with proxy expired'], [2, 'Spelling error in the README file']] as const) {
+  for (const [number, title] of [
+    [1, 'CMS jobs fail at our site with proxy expired'],
+    [2, 'Spelling error in the README file'],
+  ] as const) {
     const page = path.join(out, 'tickets', String(number), 'index.html');
     expect(existsSync(page), `the site has no page for ticket #${number}`).toBe(true);
     expect(readFileSync(page, 'utf8')).toContain(title);

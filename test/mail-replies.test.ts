@@ -156,13 +156,17 @@ describe('every mail × every reply, on the solved (or unsolved) ticket', () => 
     const copy = path.join(tempDir('gitgus-reply-case-'), 'helpdesk');
     cpSync(dir, copy, { recursive: true });
     const before = loadTicket(copy, ticket).ticket.status;
-    const result = await deliver(copy, inbound({
-      id: `${mailKind}-${reply.kind.replace(/\W+/g, '-')}@uni.test`,
-      subject: reply.subject(`[GGUS #${ticket}]`, mail.mail.subject ?? ''),
-      body: reply.body,
-      inReplyTo: mail.mail.messageId,
-      date: 'Wed, 23 Dec 2026 14:00:00 +0000',
-    }), '2026-12-23T14:00:00Z');
+    const result = await deliver(
+      copy,
+      inbound({
+        id: `${mailKind}-${reply.kind.replace(/\W+/g, '-')}@uni.test`,
+        subject: reply.subject(`[GGUS #${ticket}]`, mail.mail.subject ?? ''),
+        body: reply.body,
+        inReplyTo: mail.mail.messageId,
+        date: 'Wed, 23 Dec 2026 14:00:00 +0000',
+      }),
+      '2026-12-23T14:00:00Z',
+    );
     expect(result).toMatchObject({ action: 'appended', ticket });
     const after = loadTicket(copy, ticket, { messages: true });
     expect(after.ticket.status).toBe(reply.expect(before));

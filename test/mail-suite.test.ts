@@ -33,7 +33,12 @@ function suiteMails(): { file: string; expected: string }[] {
   const root = path.join(SUITE, 'stalwart-mail-parser');
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .flatMap((dir) => readdirSync(path.join(root, dir.name)).filter((name) => name.endsWith('.eml')).sort().map((name) => path.join(root, dir.name, name)))
+    .flatMap((dir) =>
+      readdirSync(path.join(root, dir.name))
+        .filter((name) => name.endsWith('.eml'))
+        .sort()
+        .map((name) => path.join(root, dir.name, name)),
+    )
     .map((file) => ({ file, expected: file.replace(/\.eml$/, '.json') }));
 }
 
@@ -67,7 +72,16 @@ describe('the mail regression suite', () => {
     const rate = (count: number) => `${((100 * count) / verdicts.length).toFixed(1).padStart(5)}%`;
     const rows = FIELDS.map((field) => `| ${field.padEnd(11)} | ${String(exact[field]).padStart(3)} ${rate(exact[field])} | ${String(agree[field]).padStart(3)} ${rate(agree[field])} | pinned ${pinned.exact[field]} / ${pinned.agree[field]} |`);
     const notes = verdicts.flatMap((verdict) => Object.entries(verdict.detail).map(([field, why]) => `  ${relative(verdict.file)} ${field}: ${why}`));
-    console.log([`mail regression suite, per-field agreement over ${verdicts.length} mails (exact; with the ${overrides.length} reasoned design differences of overrides.json):`, '| field       | exact      | with design | pinned |', ...rows, `body lost: ${verdicts.filter((v) => v.bodyLost).length}, attachments lost: ${verdicts.reduce((n, v) => n + v.attachmentsLost, 0)}, charset mismatches: ${verdicts.reduce((n, v) => n + v.charsetMismatches.length, 0)}, crashed: ${verdicts.filter((v) => v.crashed).length}`, 'differences:', ...notes].join('\n'));
+    console.log(
+      [
+        `mail regression suite, per-field agreement over ${verdicts.length} mails (exact; with the ${overrides.length} reasoned design differences of overrides.json):`,
+        '| field       | exact      | with design | pinned |',
+        ...rows,
+        `body lost: ${verdicts.filter((v) => v.bodyLost).length}, attachments lost: ${verdicts.reduce((n, v) => n + v.attachmentsLost, 0)}, charset mismatches: ${verdicts.reduce((n, v) => n + v.charsetMismatches.length, 0)}, crashed: ${verdicts.filter((v) => v.crashed).length}`,
+        'differences:',
+        ...notes,
+      ].join('\n'),
+    );
 
     expect(verdicts.filter((verdict) => verdict.crashed).map((verdict) => `${relative(verdict.file)}: ${verdict.crashed}`)).toEqual([]);
     expect(verdicts.filter((verdict) => verdict.bodyLost).map((verdict) => relative(verdict.file))).toEqual([]);

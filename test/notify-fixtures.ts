@@ -31,7 +31,10 @@ export const UNIT_INPUTS: UnitInput[] = [
     name: 'NGI Germany',
     family: 'ngi',
     mailingList: 'ngi-de@lists.ggus.test',
-    members: [{ name: 'Anna Kit', email: 'anna@kit.test', github: 'anna-kit' }, { name: 'Dieter Grid', email: 'dieter@kit.test', github: 'dieter-de' }],
+    members: [
+      { name: 'Anna Kit', email: 'anna@kit.test', github: 'anna-kit' },
+      { name: 'Dieter Grid', email: 'dieter@kit.test', github: 'dieter-de' },
+    ],
     qos: 'medium',
   },
   { id: 'dcache', name: 'dCache', family: 'middleware', mailingList: 'dcache@lists.ggus.test', members: [{ name: 'Paul Dev', email: 'paul@desy.test' }], qos: 'advanced' },

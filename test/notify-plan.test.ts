@@ -14,7 +14,11 @@ function table(mails: PlannedMail[]): Record<string, string> {
 }
 
 const created = (overrides: Parameters<typeof ticket>[0] = {}) =>
-  update({ after: ticket({ status: 'assigned', cc: ['boss@uni.test'], ...overrides }), actor: { name: 'Jane Doe', email: SUBMITTER.email }, events: [{ type: 'created', title: 't', status: 'assigned', unit: 'ngi-de', priority: 'urgent', ticketType: 'USER' }] });
+  update({
+    after: ticket({ status: 'assigned', cc: ['boss@uni.test'], ...overrides }),
+    actor: { name: 'Jane Doe', email: SUBMITTER.email },
+    events: [{ type: 'created', title: 't', status: 'assigned', unit: 'ngi-de', priority: 'urgent', ticketType: 'USER' }],
+  });
 
 describe('a new ticket', () => {
   it('is acknowledged to the submitter alone, CC get a notice without the request, the unit list is told', () => {
@@ -149,7 +153,17 @@ describe('the unit, the assignee and involved people', () => {
   it('a reassignment goes to the new unit', () => {
     const before = ticket({ unit: 'tpm', status: 'new' });
     const after = ticket({ unit: 'ngi-de', status: 'assigned' });
-    const mails = plan(update({ before, after, events: [{ type: 'assigned', from: 'tpm', to: 'ngi-de' }, { type: 'status', from: 'new', to: 'assigned' }], actor: { name: 'Tom Shift', github: 'tom-shift' } }));
+    const mails = plan(
+      update({
+        before,
+        after,
+        events: [
+          { type: 'assigned', from: 'tpm', to: 'ngi-de' },
+          { type: 'status', from: 'new', to: 'assigned' },
+        ],
+        actor: { name: 'Tom Shift', github: 'tom-shift' },
+      }),
+    );
     expect(table(mails)).toEqual({ unit: 'update/supporters: ngi-de@lists.ggus.test (unit)' });
     expect(mails[0]?.changes[0]).toEqual({ field: 'unit', label: 'Support unit', from: 'TPM (tpm)', to: 'NGI Germany (ngi-de)' });
   });
@@ -165,7 +179,10 @@ describe('subscribers', () => {
     expect(new Set(subs.map((m) => m.key)).size).toBe(2);
     const solved = { ...t, status: 'solved' as const, solution: { qualifier: 'fixed' as const, text: 'Done.' } };
     const solution = plan(update({ before: t, after: solved, events: [{ type: 'status', from: 'in progress', to: 'solved' }] })).filter((m) => m.to[0]?.role === 'subscriber');
-    expect(solution.map((m) => [m.kind, m.offerVerify])).toEqual([['solution', false], ['solution', false]]);
+    expect(solution.map((m) => [m.kind, m.offerVerify])).toEqual([
+      ['solution', false],
+      ['solution', false],
+    ]);
   });
 
   it('get no field changes and no internal notes', () => {
@@ -178,7 +195,17 @@ describe('reopen', () => {
   it('reaches the unit that solved it and TPM (plus the submitter in every-change mode)', () => {
     const solved = ticket({ unit: 'dcache', status: 'solved', solution: { qualifier: 'fixed', text: 'x' }, notify: 'on every change' });
     const reopened = { ...solved, status: 'reopened' as const, unit: 'ngi-de' };
-    const mails = plan(update({ before: solved, after: reopened, events: [{ type: 'status', from: 'solved', to: 'reopened' }, { type: 'assigned', from: 'dcache', to: 'ngi-de' }], actor: { name: 'Tom Shift', github: 'tom-shift' } }));
+    const mails = plan(
+      update({
+        before: solved,
+        after: reopened,
+        events: [
+          { type: 'status', from: 'solved', to: 'reopened' },
+          { type: 'assigned', from: 'dcache', to: 'ngi-de' },
+        ],
+        actor: { name: 'Tom Shift', github: 'tom-shift' },
+      }),
+    );
     expect(table(mails)).toEqual({
       unit: 'update/supporters: ngi-de@lists.ggus.test (unit), dcache@lists.ggus.test (solving unit), tpm@lists.ggus.test (tpm)',
       req: 'update/public: jane@uni.test (submitter)',
@@ -193,7 +220,7 @@ describe('parent and child tickets', () => {
   const solvedChild = { ...child, status: 'solved' as const, solution: { qualifier: 'fixed' as const, text: 'x' } };
   const solving = { type: 'status' as const, from: 'in progress' as const, to: 'solved' as const };
 
-  it('the last child solved mails the parent\'s unit about the parent', () => {
+  it("the last child solved mails the parent's unit about the parent", () => {
     const sibling = ticket({ number: 165049, status: 'verified', solution: { qualifier: 'fixed', text: 'y' }, relations: { parent: 165010 } });
     const mails = plan(update({ before: child, after: solvedChild, events: [solving], related: [parent, sibling] }));
     const parentMail = mails.find((m) => m.kind === 'children solved') as PlannedMail;
@@ -226,9 +253,11 @@ describe('brakes', () => {
     expect(mails.flatMap((m) => [...m.to, ...m.cc]).map((r) => r.address)).not.toContain('anna@kit.test');
   });
 
-  it('never mails the helpdesk\'s own addresses', () => {
+  it("never mails the helpdesk's own addresses", () => {
     const t = ticket({ cc: ['helpdesk@ggus.test', 'noreply@ggus.test'], involve: ['vo-user-support@ggus.test'], notify: 'on every change' });
-    const all = plan(update({ before: t, after: t, messages: [message()] })).flatMap((m) => [...m.to, ...m.cc]).map((r) => r.address);
+    const all = plan(update({ before: t, after: t, messages: [message()] }))
+      .flatMap((m) => [...m.to, ...m.cc])
+      .map((r) => r.address);
     expect(all).toEqual(['ngi-de@lists.ggus.test', 'jane@uni.test']);
   });
 
@@ -240,7 +269,7 @@ describe('brakes', () => {
     }
   });
 
-  it('sends each address one mail per update, the supporters\' version first', () => {
+  it("sends each address one mail per update, the supporters' version first", () => {
     const t = ticket({ cc: ['expert@cern.test'], involve: ['expert@cern.test'], subscribers: ['expert@cern.test', 'jane@uni.test'] });
     const mails = plan(update({ before: t, after: t, messages: [message()] }));
     const counts = new Map<string, number>();

@@ -116,9 +116,28 @@ describe('hostile ticket text', () => {
     for (const mail of mails) {
       const raw = (await composeEml(mail)).toString('utf8');
       const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-      const names = head.split('\r\n').filter((line) => !/^[ \t]/.test(line)).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
+      const names = head
+        .split('\r\n')
+        .filter((line) => !/^[ \t]/.test(line))
+        .map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
       expect(names.sort()).toEqual(
-        ['auto-submitted', 'x-gitgus-loop', 'x-auto-response-suppress', 'from', 'to', 'reply-to', 'subject', 'message-id', 'in-reply-to', 'references', 'date', 'mime-version', 'content-type', ...(mail.cc.length ? ['cc'] : []), ...(mail.list ? ['precedence'] : [])].sort(),
+        [
+          'auto-submitted',
+          'x-gitgus-loop',
+          'x-auto-response-suppress',
+          'from',
+          'to',
+          'reply-to',
+          'subject',
+          'message-id',
+          'in-reply-to',
+          'references',
+          'date',
+          'mime-version',
+          'content-type',
+          ...(mail.cc.length ? ['cc'] : []),
+          ...(mail.list ? ['precedence'] : []),
+        ].sort(),
       );
       expect(head.split('\r\n').some((line) => /^bcc:/i.test(line))).toBe(false);
     }

@@ -112,7 +112,12 @@ describe('notifications and intake', () => {
 
   it('the verify link of the solution mail verifies the ticket', async () => {
     const doc = loadTicket(dir, 165002);
-    await commitAt(dir, 165002, doc.ticket.unit, { ticket: { ...doc.ticket, status: 'solved', solution: { qualifier: 'fixed', text: 'Old files removed.' } }, body: doc.body, at: '2026-12-01T11:00:00Z', actor: { name: 'Tom Shift', email: 'tom@grid.test', github: 'tom-shift' } });
+    await commitAt(dir, 165002, doc.ticket.unit, {
+      ticket: { ...doc.ticket, status: 'solved', solution: { qualifier: 'fixed', text: 'Old files removed.' } },
+      body: doc.body,
+      at: '2026-12-01T11:00:00Z',
+      actor: { name: 'Tom Shift', email: 'tom@grid.test', github: 'tom-shift' },
+    });
     const solution = (await notifyNow()).find((m) => m.to.includes('jane@uni.test'))?.mail as ParsedMail;
     const link = /mailto:([^?\s]+)\?subject=(\S+verify)/.exec(solution.text ?? '') as RegExpExecArray;
     expect(link[1]).toBe('helpdesk+165002@ggus.test');

@@ -155,7 +155,10 @@ describe('notify through a real SMTP server', () => {
 
   it('sends only what is new after more commits', async () => {
     const current = readNotifyState(dir)?.state.lastCommit as string;
-    const verifiedTicket = { ...ticket({ status: 'verified', unit: 'ngi-de', cc: ['boss@uni.test'], subscribers: ['watcher@lab.test'], solution: { qualifier: 'fixed', text: 'The proxy on the VOBOX was renewed.' } }), title: 'CMS jobs fail at FZK-LCG2 "<b>proxy</b>" expired' };
+    const verifiedTicket = {
+      ...ticket({ status: 'verified', unit: 'ngi-de', cc: ['boss@uni.test'], subscribers: ['watcher@lab.test'], solution: { qualifier: 'fixed', text: 'The proxy on the VOBOX was renewed.' } }),
+      title: 'CMS jobs fail at FZK-LCG2 "<b>proxy</b>" expired',
+    };
     await commitAt(dir, 165048, 'ngi-de', { ticket: verifiedTicket, at: '2026-12-02T08:00:00Z', actor: JANE });
     const before = smtp.received.length;
     const result = await notify({ root: dir, since: base, env: smtp.env });

@@ -25,7 +25,7 @@ const steps = workflow.jobs.build.steps;
 /** The script lines of the build job, in order. */
 const runLines = steps.filter((step) => step.run !== undefined).map((step) => step.run as string);
 /** What the workflow's cache step keeps between runs. */
-const cached = (steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with?.path as string | undefined ?? '')
+const cached = ((steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with?.path as string | undefined) ?? '')
   .split('\n')
   .map((line) => line.trim())
   .filter((line) => line !== '');
@@ -37,7 +37,13 @@ function snapshot(dir: string, prefix = ''): Map<string, string> {
   for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) for (const [file, hash] of snapshot(dir, relative)) out.set(file, hash);
-    else out.set(relative, createHash('sha256').update(readFileSync(path.join(dir, relative))).digest('hex'));
+    else
+      out.set(
+        relative,
+        createHash('sha256')
+          .update(readFileSync(path.join(dir, relative)))
+          .digest('hex'),
+      );
   }
   return out;
 }
@@ -85,7 +91,9 @@ describe('the Pages workflow', () => {
     const cache = saveCache(first);
 
     const messages = path.join(helpdesk, 'tickets/165/165003/messages');
-    const name = readdirSync(messages).filter((file) => file.endsWith('.md')).sort()[0] as string;
+    const name = readdirSync(messages)
+      .filter((file) => file.endsWith('.md'))
+      .sort()[0] as string;
     writeFileSync(path.join(messages, '20991231T235959Z-0000cafe.md'), readFileSync(path.join(messages, name), 'utf8').replace(/\n---\n[\s\S]*$/, '\n---\nAn answer between two runs of the workflow.\n'));
     git(helpdesk, ['add', '-A']);
     git(helpdesk, ['commit', '-q', '-m', 'a message between two runs']);

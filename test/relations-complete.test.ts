@@ -29,7 +29,9 @@ function ticketIn(dir: string, number: number): Ticket {
 
 function messagesOf(dir: string, number: number): string[] {
   const folder = path.join(dir, `tickets/${Math.floor(number / 1000)}/${number}/messages`);
-  return readdirSync(folder).sort().map((name) => readFileSync(path.join(folder, name), 'utf8'));
+  return readdirSync(folder)
+    .sort()
+    .map((name) => readFileSync(path.join(folder, name), 'utf8'));
 }
 
 function ok(args: string[]): string {
@@ -60,7 +62,12 @@ describe('master and slaves', () => {
     const copy = messagesOf(dir, 165044).find((m) => m.includes('Copied from the master ticket #165012')) ?? '';
     expect(copy).toContain('Copied from the master ticket #165012');
     expect(copy).toContain('The CRL of the CERN CA expired');
-    expect(git(dir, ['show', '--name-only', '--format=', 'HEAD']).split('\n').filter((f) => f.includes('/messages/')).map((f) => f.split('/')[2])).toEqual(['165012', '165044']);
+    expect(
+      git(dir, ['show', '--name-only', '--format=', 'HEAD'])
+        .split('\n')
+        .filter((f) => f.includes('/messages/'))
+        .map((f) => f.split('/')[2]),
+    ).toEqual(['165012', '165044']);
 
     ok(['status', '165012', 'waiting for reply', '--actor', 'claire-cic', '--root', dir]);
     expect(messagesOf(dir, 165044).join('\n')).toContain('Update of the master ticket #165012: status assigned → waiting for reply.');
@@ -80,7 +87,8 @@ describe('master and slaves', () => {
     // A pull request: committed on its own branch, judged against main (only committed objects are read).
     const date = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const stamp = date.replace(/[-:]/g, '');
-    const message = (number: number, role: string, name: string) => `---\ndate: ${date}\nauthor:\n  name: ${name}\n${role === 'system' ? '' : '  github: claire-cic\n'}  role: ${role}\n${role === 'system' ? '' : '  unit: cic\n'}visibility: public\nsource: ${role === 'system' ? 'system' : 'pull-request'}\n---\nThe CRL is renewed (#${number}).\n`;
+    const message = (number: number, role: string, name: string) =>
+      `---\ndate: ${date}\nauthor:\n  name: ${name}\n${role === 'system' ? '' : '  github: claire-cic\n'}  role: ${role}\n${role === 'system' ? '' : '  unit: cic\n'}visibility: public\nsource: ${role === 'system' ? 'system' : 'pull-request'}\n---\nThe CRL is renewed (#${number}).\n`;
     const check = (branch: string) => runGitgus(['check', '--base', 'main', '--head', branch, '--author', 'claire-cic', '--json', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
 
     git(dir, ['switch', '-q', '-c', 'on-the-slave']);
@@ -112,7 +120,10 @@ describe('master and slaves', () => {
     expect(ticketIn(dir, 165012).relations).toEqual({ slaves: [165039, 165044] });
     const out = JSON.parse(ok(['relate', '165012', '--unmark-master', '--actor', 'claire-cic', '--root', dir, '--json'])) as { freed: number[]; effects: { ticket: number; to: string }[] };
     expect(out.freed).toEqual([165039, 165044]);
-    expect(out.effects).toEqual([{ ticket: 165039, from: 'on hold', to: 'in progress' }, { ticket: 165044, from: 'on hold', to: 'in progress' }]);
+    expect(out.effects).toEqual([
+      { ticket: 165039, from: 'on hold', to: 'in progress' },
+      { ticket: 165044, from: 'on hold', to: 'in progress' },
+    ]);
     for (const number of [165039, 165044]) {
       expect(ticketIn(dir, number).relations).toBeUndefined();
       expect(ticketIn(dir, number).status).toBe('in progress');
@@ -121,7 +132,11 @@ describe('master and slaves', () => {
     }
     expect(ticketIn(dir, 165012).relations).toBeUndefined();
     // One commit for all of it.
-    expect(git(dir, ['show', '--name-only', '--format=', 'HEAD']).split('\n').filter((f) => f.endsWith('index.md')).length).toBe(3);
+    expect(
+      git(dir, ['show', '--name-only', '--format=', 'HEAD'])
+        .split('\n')
+        .filter((f) => f.endsWith('index.md')).length,
+    ).toBe(3);
     const again = runGitgus(['relate', '165012', '--unmark-master', '--actor', 'claire-cic', '--root', dir]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('#165012 is not a master');
@@ -143,10 +158,16 @@ describe('gitgus duplicate', () => {
   it('copies a ticket to several units, cross-referenced, minted on main, never twice; at most 15', () => {
     const dir = makeHelpdesk();
     const out = JSON.parse(ok(['duplicate', '165048', '--units', 'dcache,ngi-it', '--actor', 'tpm-shifter', '--root', dir, '--json'])) as { copies: { unit: string; ticket: number; action: string }[] };
-    expect(out.copies.map((c) => [c.unit, c.action])).toEqual([['dcache', 'created'], ['ngi-it', 'created']]);
+    expect(out.copies.map((c) => [c.unit, c.action])).toEqual([
+      ['dcache', 'created'],
+      ['ngi-it', 'created'],
+    ]);
     const [a, b] = out.copies.map((c) => c.ticket) as [number, number];
     expect(b).toBe(a + 1);
-    for (const [number, unit] of [[a, 'dcache'], [b, 'ngi-it']] as const) {
+    for (const [number, unit] of [
+      [a, 'dcache'],
+      [b, 'ngi-it'],
+    ] as const) {
       expect(ticketIn(dir, number)).toMatchObject({ unit, status: 'assigned', title: ticketIn(dir, 165048).title, submitter: ticketIn(dir, 165048).submitter, relations: { related: [165048] } });
     }
     expect(ticketIn(dir, 165048).relations?.related).toEqual(expect.arrayContaining([a, b]));
@@ -156,7 +177,9 @@ describe('gitgus duplicate', () => {
     const again = JSON.parse(ok(['duplicate', '165048', '--units', 'dcache,ngi-it', '--actor', 'tpm-shifter', '--root', dir, '--json'])) as { copies: { action: string }[] };
     expect(again.copies.map((c) => c.action)).toEqual(['existing', 'existing']);
 
-    const units = readdirSync(path.join(dir, 'units')).filter((f) => f.endsWith('.md') && f !== 'README.md' && f !== 'ngi-de.md').map((f) => f.slice(0, -3));
+    const units = readdirSync(path.join(dir, 'units'))
+      .filter((f) => f.endsWith('.md') && f !== 'README.md' && f !== 'ngi-de.md')
+      .map((f) => f.slice(0, -3));
     expect(units.length).toBeGreaterThan(15);
     const tooMany = runGitgus(['duplicate', '165048', '--units', units.join(','), '--actor', 'tpm-shifter', '--root', dir]);
     expect(tooMany.status).toBe(1);

@@ -37,7 +37,7 @@ describe('master/slave', () => {
     expect(update.effects).toEqual([{ ticket: 2, from: 'in progress', to: 'on hold', note: 'This ticket is a duplicate of #1; work continues there, and this ticket is solved with it.' }]);
   });
 
-  it('solving the master solves its open slaves with the master\'s solution, and notes it on them', () => {
+  it("solving the master solves its open slaves with the master's solution, and notes it on them", () => {
     let tickets = helpdesk(ticket(1), ticket(2), ticket(3), ticket(4, 'verified'));
     tickets = apply(tickets, linkTickets(tickets, 2, 'master', 1));
     tickets = apply(tickets, linkTickets(tickets, 3, 'master', 1));

@@ -193,7 +193,11 @@ describe('refusals, each with the fix', () => {
   });
 
   it('the original request is kept as written; messages are signed by their writer', async () => {
-    editTicket(165048, (t) => t, (body) => `${body}Added later by someone else.\n`);
+    editTicket(
+      165048,
+      (t) => t,
+      (body) => `${body}Added later by someone else.\n`,
+    );
     addMessage(165048, { author: { name: 'Anna Kit', github: 'anna-kit', role: 'supporter', unit: 'ngi-de' } });
     commitAll();
     expect(await codes('dieter-de')).toEqual(['E_REQUEST_EDITED', 'E_MESSAGE_AUTHOR']);
@@ -208,12 +212,7 @@ describe('refusals, each with the fix', () => {
     writeFileSync(settings, readFileSync(settings, 'utf8').replace('  - tpm-shifter', '  - tpm-shifter\n  - claire-cic'));
     commitAll();
     const problems = (await check('claire-cic')).problems;
-    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual([
-      'E_ADMIN_ONLY helpdesk.yml',
-      'E_ADMIN_ONLY units/cic.md',
-      'E_ADMIN_ONLY units/routing.yml',
-      'E_REFERENCE units/routing.yml',
-    ]);
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_ADMIN_ONLY helpdesk.yml', 'E_ADMIN_ONLY units/cic.md', 'E_ADMIN_ONLY units/routing.yml', 'E_REFERENCE units/routing.yml']);
     expect(problems[0]?.hint).toBe('Ask an administrator (@tpm-shifter) to make this change, or take helpdesk.yml out of the pull request.');
   });
 
@@ -222,10 +221,7 @@ describe('refusals, each with the fix', () => {
     editTicket(165034, (t) => ({ ...t, relations: {} }));
     commitAll();
     const problems = (await check('tpm-shifter')).problems;
-    expect(problems.map((p) => `${p.code} ${p.file} ${p.field ?? ''}`)).toEqual([
-      'E_RELATION tickets/165/165001/index.md relations.related',
-      'E_RELATION tickets/165/165030/index.md relations.children',
-    ]);
+    expect(problems.map((p) => `${p.code} ${p.file} ${p.field ?? ''}`)).toEqual(['E_RELATION tickets/165/165001/index.md relations.related', 'E_RELATION tickets/165/165030/index.md relations.children']);
     expect(problems[0]?.hint).toBe('Add 165001 to relations.related of #165002 in the same change, or use: gitgus relate 165001 --related 165002');
   });
 });
@@ -237,7 +233,9 @@ describe('gitgus check --base on the command line', () => {
     const env = { GITHUB_ACTOR: 'tpm-shifter', GITHUB_ACTIONS: 'true' };
     const actions = runGitgus(['check', '--base', 'main', '--root', dir], { env });
     expect(actions.status).toBe(1);
-    expect(actions.stdout).toBe('::error file=tickets/165/165001/index.md,line=4,title=gitgus check%3A status::new → verified is not an allowed transition%0AFix: From new a ticket may go to: assigned, in progress, waiting for reply, on hold, solved, unsolved.\n');
+    expect(actions.stdout).toBe(
+      '::error file=tickets/165/165001/index.md,line=4,title=gitgus check%3A status::new → verified is not an allowed transition%0AFix: From new a ticket may go to: assigned, in progress, waiting for reply, on hold, solved, unsolved.\n',
+    );
     const plain = runGitgus(['check', '--base', 'main', '--author', 'tpm-shifter', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
     expect(plain.stdout).toBe('');
     expect(plain.stderr).toContain('tickets/165/165001/index.md:4 (status): new → verified is not an allowed transition\n    fix: From new a ticket may go to');
@@ -286,12 +284,7 @@ describe('trust boundaries: a pull request cannot pass its own check', () => {
     writeFileSync(path.join(dir, '.gitattributes'), '* filter=evil\n');
     commitAll();
     const problems = (await check('claire-cic')).problems;
-    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual([
-      'E_ADMIN_ONLY .gitattributes',
-      'E_ADMIN_ONLY .github/workflows/mail-intake.yml',
-      'E_ADMIN_ONLY lib/core/review.ts',
-      'E_ADMIN_ONLY package.json',
-    ]);
+    expect(problems.map((p) => `${p.code} ${p.file}`)).toEqual(['E_ADMIN_ONLY .gitattributes', 'E_ADMIN_ONLY .github/workflows/mail-intake.yml', 'E_ADMIN_ONLY lib/core/review.ts', 'E_ADMIN_ONLY package.json']);
     expect(problems[1]?.message).toBe('is not helpdesk data (tickets/, units/, helpdesk.yml): only helpdesk administrators change code, workflows, package files and anything else, and @claire-cic is not one');
     // An administrator may change code (code-owner review on GitHub guards it: CODEOWNERS); only Claire's signature is not theirs.
     expect(await codes('tpm-shifter')).toEqual(['E_MESSAGE_AUTHOR']);
@@ -318,7 +311,13 @@ describe('trust boundaries: a pull request cannot pass its own check', () => {
     git(dir, ['add', '-A']);
     git(dir, ['update-index', '--add', '--cacheinfo', `160000,${git(dir, ['rev-parse', 'HEAD']).trim()},tickets/165/165012/files/module`]);
     git(dir, ['commit', '-q', '-m', 'attachments']);
-    expect(git(dir, ['ls-tree', 'HEAD', 'tickets/165/165012/files/']).split('\n').filter(Boolean).map((line) => line.split(' ')[0]).sort()).toEqual(['120000', '120000', '160000']);
+    expect(
+      git(dir, ['ls-tree', 'HEAD', 'tickets/165/165012/files/'])
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ')[0])
+        .sort(),
+    ).toEqual(['120000', '120000', '160000']);
     for (const author of ['claire-cic', 'tpm-shifter']) {
       const problems = (await check(author)).problems.filter((p) => p.code === 'E_NOT_REGULAR_FILE');
       expect(problems.map((p) => p.file)).toEqual(['tickets/165/165012/files/module', 'tickets/165/165012/files/note.md', 'tickets/165/165012/files/passwd.txt']);
@@ -360,7 +359,10 @@ describe('trust boundaries: a pull request cannot pass its own check', () => {
       addMessage(165012, { author: claire, ...change });
       commitAll();
       const problems = (await check('claire-cic')).problems;
-      expect(problems.map((p) => `${p.code} ${p.field ?? ''}`), field).toEqual([`E_MESSAGE_AUTHOR ${field}`]);
+      expect(
+        problems.map((p) => `${p.code} ${p.field ?? ''}`),
+        field,
+      ).toEqual([`E_MESSAGE_AUTHOR ${field}`]);
       expect(problems[0]?.message).toContain(message);
     }
     const [named] = await (async () => {

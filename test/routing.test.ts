@@ -232,6 +232,9 @@ describe('mail intake routes new tickets by the rules', () => {
     expect(parseTicket(readFileSync(path.join(dir, file), 'utf8'), file).ticket).toMatchObject({ unit: 'dcache', status: 'assigned', site: 'FZK-LCG2' });
     expect(git(dir, ['log', '-1', '--format=%(trailers:key=Rule,valueonly)']).trim()).toBe('dcache');
     const events = (await readTicketEvents(dir, { tickets: [number] })).get(number) ?? [];
-    expect(events.slice(0, 2)).toMatchObject([{ type: 'created', unit: 'dcache' }, { type: 'routed', to: 'dcache', rule: 'dcache' }]);
+    expect(events.slice(0, 2)).toMatchObject([
+      { type: 'created', unit: 'dcache' },
+      { type: 'routed', to: 'dcache', rule: 'dcache' },
+    ]);
   });
 });

@@ -20,7 +20,18 @@ let ack: ParsedMail;
 
 function mail(from: string, subject: string, inReplyTo?: string): string {
   count += 1;
-  return [`From: ${from}`, 'To: helpdesk@ggus.test', `Subject: ${subject}`, `Message-ID: <self-${count}@uni.test>`, ...(inReplyTo ? [`In-Reply-To: ${inReplyTo}`] : []), 'Date: Tue, 01 Dec 2026 09:00:00 +0000', 'Content-Type: text/plain; charset=utf-8', '', 'Sent from the link.', ''].join('\r\n');
+  return [
+    `From: ${from}`,
+    'To: helpdesk@ggus.test',
+    `Subject: ${subject}`,
+    `Message-ID: <self-${count}@uni.test>`,
+    ...(inReplyTo ? [`In-Reply-To: ${inReplyTo}`] : []),
+    'Date: Tue, 01 Dec 2026 09:00:00 +0000',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Sent from the link.',
+    '',
+  ].join('\r\n');
 }
 
 async function deliver(raw: string) {

@@ -56,7 +56,23 @@ async function watchedPage(options: { javaScript?: boolean; width?: number; bypa
 describe('the example helpdesk site', () => {
   it('builds every kind of page and a search index', () => {
     const files = listFiles(built.outDir);
-    for (const expected of ['index.html', 'queue/index.html', 'archive/index.html', 'units/index.html', 'units/ngi-de/index.html', 'units/ngi-de/feed.xml', 'tickets/165048/index.html', 'reports/index.html', 'search/index.html', 'feed.xml', 'exports/queue.json', 'exports/queue.csv', 'exports/tickets.csv', 'pagefind/ranges.json', 'pagefind/160000/pagefind.js']) {
+    for (const expected of [
+      'index.html',
+      'queue/index.html',
+      'archive/index.html',
+      'units/index.html',
+      'units/ngi-de/index.html',
+      'units/ngi-de/feed.xml',
+      'tickets/165048/index.html',
+      'reports/index.html',
+      'search/index.html',
+      'feed.xml',
+      'exports/queue.json',
+      'exports/queue.csv',
+      'exports/tickets.csv',
+      'pagefind/ranges.json',
+      'pagefind/160000/pagefind.js',
+    ]) {
       expect(files).toContain(expected);
     }
     expect(files.some((f) => f.startsWith('queue/unit/ngi-de/'))).toBe(true);
@@ -179,7 +195,13 @@ describe('the example helpdesk site', () => {
     const internal: string[] = [];
     for (const file of listFiles(path.join(root, 'tickets')).filter((f) => f.includes('/messages/'))) {
       const { message, body } = parseMessage(readFileSync(path.join(root, 'tickets', file), 'utf8'), file);
-      if (message.visibility === 'internal') internal.push(...body.split('\n').map((line) => line.trim()).filter((line) => line.length >= 20));
+      if (message.visibility === 'internal')
+        internal.push(
+          ...body
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line.length >= 20),
+        );
     }
     expect(internal.length).toBeGreaterThan(0);
     const hidden = new Set(addresses);
@@ -207,7 +229,15 @@ describe('the example helpdesk site', () => {
 
   it('builds the same bytes from the same input', async () => {
     const again = await buildSite({ root, out: path.join(tempDir('gitgus-site-'), 'dist'), now: NOW, search: false });
-    const digest = (dir: string) => listFiles(dir).filter((f) => !f.startsWith('pagefind/')).map((f) => `${f} ${createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')}`);
+    const digest = (dir: string) =>
+      listFiles(dir)
+        .filter((f) => !f.startsWith('pagefind/'))
+        .map(
+          (f) =>
+            `${f} ${createHash('sha256')
+              .update(readFileSync(path.join(dir, f)))
+              .digest('hex')}`,
+        );
     expect(digest(again.outDir)).toEqual(digest(built.outDir));
   }, 180_000);
 

@@ -84,21 +84,49 @@ ${HOSTILE_MARKDOWN}`;
   });
   const tickets: { ticket: TicketInput; messages: { message: MessageInput; body: string }[]; files: Record<string, string> }[] = [
     {
-      ticket: ticket(170001, { attachments: [{ file: 'evil.svg', size: 90, type: 'image/svg+xml' }, { file: 'page.html', size: 60, type: 'text/html' }] }),
+      ticket: ticket(170001, {
+        attachments: [
+          { file: 'evil.svg', size: 90, type: 'image/svg+xml' },
+          { file: 'page.html', size: 60, type: 'text/html' },
+        ],
+      }),
       files: {
         'evil.svg': `<svg xmlns="http://www.w3.org/2000/svg"><script>alert('attachment-svg')</script></svg>`,
         'page.html': `<script>alert('attachment-html')</script><img src=https://evil.example/x>`,
         'secret.txt': SECRET,
       },
       messages: [
-        { message: { date: '2026-11-02T10:00:00Z', author: { name: "<img src=x onerror=alert('author')>Eve", email: 'mallory@evil.example', role: 'submitter' }, visibility: 'public', source: 'mail', attachments: [{ file: 'evil.svg', size: 90, type: '<script>alert(1)</script>' }] }, body: HOSTILE_MARKDOWN },
-        { message: { date: '2026-11-03T10:00:00Z', author: { name: 'Insider', email: 'member@evil.example', role: 'supporter', unit: 'evil' }, visibility: 'internal', source: 'cli', attachments: [{ file: 'secret.txt', size: SECRET.length, type: 'text/plain' }] }, body: `${SECRET}\n` },
+        {
+          message: {
+            date: '2026-11-02T10:00:00Z',
+            author: { name: "<img src=x onerror=alert('author')>Eve", email: 'mallory@evil.example', role: 'submitter' },
+            visibility: 'public',
+            source: 'mail',
+            attachments: [{ file: 'evil.svg', size: 90, type: '<script>alert(1)</script>' }],
+          },
+          body: HOSTILE_MARKDOWN,
+        },
+        {
+          message: {
+            date: '2026-11-03T10:00:00Z',
+            author: { name: 'Insider', email: 'member@evil.example', role: 'supporter', unit: 'evil' },
+            visibility: 'internal',
+            source: 'cli',
+            attachments: [{ file: 'secret.txt', size: SECRET.length, type: 'text/plain' }],
+          },
+          body: `${SECRET}\n`,
+        },
       ],
     },
     {
       ticket: ticket(170002, { status: 'solved', solution: { qualifier: 'fixed', text: HOSTILE_MARKDOWN }, relations: { related: [170001] } }),
       files: {},
-      messages: [{ message: { date: '2026-11-04T10:00:00Z', author: { name: 'Supporter <supporter@evil.example>', role: 'supporter', unit: 'evil', github: 'evil-supporter' }, visibility: 'public', source: 'pull-request' }, body: '> Mallory <mallory@evil.example> wrote:\n> <script>alert(1)</script>\n\nFixed.' }],
+      messages: [
+        {
+          message: { date: '2026-11-04T10:00:00Z', author: { name: 'Supporter <supporter@evil.example>', role: 'supporter', unit: 'evil', github: 'evil-supporter' }, visibility: 'public', source: 'pull-request' },
+          body: '> Mallory <mallory@evil.example> wrote:\n> <script>alert(1)</script>\n\nFixed.',
+        },
+      ],
     },
   ];
   for (const { ticket: t, messages, files: attachments } of tickets) {
@@ -167,9 +195,10 @@ describe('a site built from hostile tickets', () => {
             if (/^(href|src|action|formaction|xlink:href|data)$/i.test(attribute.name) && /^\s*(javascript|data|vbscript):/i.test(attribute.value)) out.push(`${element.tagName}[${attribute.name}=${attribute.value}]`);
           }
           if (['IFRAME', 'OBJECT', 'EMBED', 'IMG', 'FORM', 'BASE', 'STYLE', 'LINK', 'META', 'INPUT'].includes(element.tagName)) {
-            const allowed = (element.tagName === 'LINK' && /^(stylesheet|icon|alternate)$/.test(element.getAttribute('rel') ?? '') && (element.getAttribute('href') ?? '').startsWith('/'))
-              || (element.tagName === 'META' && !element.closest('body'))
-              || (['FORM', 'INPUT'].includes(element.tagName) && element.closest('#queue-form, #search-form') !== null);
+            const allowed =
+              (element.tagName === 'LINK' && /^(stylesheet|icon|alternate)$/.test(element.getAttribute('rel') ?? '') && (element.getAttribute('href') ?? '').startsWith('/')) ||
+              (element.tagName === 'META' && !element.closest('body')) ||
+              (['FORM', 'INPUT'].includes(element.tagName) && element.closest('#queue-form, #search-form') !== null);
             if (!allowed) out.push(`element ${element.tagName}`);
           }
           if (element.tagName === 'SCRIPT' && !(element.getAttribute('src') ?? '').startsWith('/_astro/')) out.push('script not from the bundle');

@@ -24,7 +24,14 @@ function listFiles(dir: string, prefix = ''): string[] {
 
 /** Every output file with a hash of its bytes. */
 function snapshot(dir: string): Map<string, string> {
-  return new Map(listFiles(dir).map((file) => [file, createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex')]));
+  return new Map(
+    listFiles(dir).map((file) => [
+      file,
+      createHash('sha256')
+        .update(readFileSync(path.join(dir, file)))
+        .digest('hex'),
+    ]),
+  );
 }
 
 /** The files that differ between two outputs (missing on one side, or other bytes). */
@@ -52,7 +59,11 @@ async function cold(): Promise<Map<string, string>> {
 
 /** When each ticket page was last written. */
 function ticketPageTimes(): Map<string, number> {
-  return new Map(listFiles(out).filter((file) => /^tickets\/\d+\/index\.html$/.test(file)).map((file) => [file, statSync(path.join(out, file)).mtimeMs]));
+  return new Map(
+    listFiles(out)
+      .filter((file) => /^tickets\/\d+\/index\.html$/.test(file))
+      .map((file) => [file, statSync(path.join(out, file)).mtimeMs]),
+  );
 }
 
 function edit(file: string, change: (text: string) => string): void {
@@ -87,7 +98,9 @@ describe('incremental site builds', () => {
     cpSync(path.join(root, 'tickets/165/165010'), path.join(root, 'tickets/165/165049'), { recursive: true });
     edit('tickets/165/165049/index.md', (text) => text.replace('number: 165010', 'number: 165049').replace(/^title: .*$/m, 'title: A brand new ticket about xrootd redirection'));
     const messages = path.join(root, 'tickets/165/165003/messages');
-    const first = readdirSync(messages).filter((name) => name.endsWith('.md')).sort()[0] as string;
+    const first = readdirSync(messages)
+      .filter((name) => name.endsWith('.md'))
+      .sort()[0] as string;
     writeFileSync(path.join(messages, '20991231T235959Z-0000beef.md'), readFileSync(path.join(messages, first), 'utf8').replace(/\n---\n[\s\S]*$/, '\n---\nA message added after the first build: quarkonium.\n'));
     edit('tickets/165/165010/index.md', (text) => text.replace('status: closed', 'status: verified'));
     edit('tickets/165/165011/index.md', (text) => text.replace(/^unit: .*$/m, 'unit: ngi-fr'));
@@ -105,7 +118,6 @@ describe('incremental site builds', () => {
     expect(result.rendered).toBeLessThan(result.pages);
     expect(readFileSync(path.join(out, 'tickets/165003/index.html'), 'utf8')).toContain('quarkonium');
     expect(differences(snapshot(out), await cold())).toEqual([]);
-
   }, 240_000);
 
   it('removes a deleted ticket and follows unit and settings edits, and equals a cold build byte for byte', async () => {

@@ -137,9 +137,21 @@ describe('ticket text rendering', () => {
 function ticketDoc(extra: Record<string, unknown> = {}): TicketDoc {
   return {
     ticket: {
-      number: 165001, title: 'Jobs fail, mail jane.doe@uni.example', status: 'in progress', priority: 'urgent', type: 'USER', category: 'incident', issue: 'Other',
-      unit: 'ngi-de', submitter: { name: 'Jane Doe <jane.doe@uni.example>', email: 'jane.doe@uni.example' }, cc: ['cc@uni.example'], notify: 'on solution',
-      created: '2026-11-01T10:00:00Z', source: { kind: 'email', address: 'helpdesk@ggus.example' }, assignee: 'someone@kit.example', ...extra,
+      number: 165001,
+      title: 'Jobs fail, mail jane.doe@uni.example',
+      status: 'in progress',
+      priority: 'urgent',
+      type: 'USER',
+      category: 'incident',
+      issue: 'Other',
+      unit: 'ngi-de',
+      submitter: { name: 'Jane Doe <jane.doe@uni.example>', email: 'jane.doe@uni.example' },
+      cc: ['cc@uni.example'],
+      notify: 'on solution',
+      created: '2026-11-01T10:00:00Z',
+      source: { kind: 'email', address: 'helpdesk@ggus.example' },
+      assignee: 'someone@kit.example',
+      ...extra,
     },
     body: 'Request text.\n',
   };
@@ -173,7 +185,26 @@ describe('the public projection', () => {
 });
 
 function view(number: number, extra: Partial<ViewTicket> = {}): ViewTicket {
-  return { number, title: `t${number}`, status: 'in progress', priority: 'urgent', originalPriority: 'urgent', type: 'USER', category: 'incident', issue: 'Other', unit: 'ngi-de', created: '2026-11-01T10:00:00Z', submitter: 'x', sourceKind: 'email', lastChange: '2026-11-01T10:00:00Z', publicMessages: 0, attachments: [], colour: 'green', open: true, ...extra };
+  return {
+    number,
+    title: `t${number}`,
+    status: 'in progress',
+    priority: 'urgent',
+    originalPriority: 'urgent',
+    type: 'USER',
+    category: 'incident',
+    issue: 'Other',
+    unit: 'ngi-de',
+    created: '2026-11-01T10:00:00Z',
+    submitter: 'x',
+    sourceKind: 'email',
+    lastChange: '2026-11-01T10:00:00Z',
+    publicMessages: 0,
+    attachments: [],
+    colour: 'green',
+    open: true,
+    ...extra,
+  };
 }
 
 describe('listings', () => {
@@ -232,13 +263,7 @@ describe('history facts', () => {
   it('puts only public facts on the timeline', () => {
     const ticket = view(1, { created: '2026-11-01T10:00:00Z' });
     const entries = events.map((e) => publicEntry(e, ticket, policy)).filter(Boolean);
-    expect(entries.map((e) => e?.text)).toEqual([
-      'Created (USER, urgent), responsible unit ngi-de',
-      'Status assigned → waiting for reply',
-      'Status waiting for reply → in progress',
-      'Copy list changed',
-      'Status in progress → solved (fixed)',
-    ]);
+    expect(entries.map((e) => e?.text)).toEqual(['Created (USER, urgent), responsible unit ngi-de', 'Status assigned → waiting for reply', 'Status waiting for reply → in progress', 'Copy list changed', 'Status in progress → solved (fixed)']);
     expect(entries[0]?.time).toBe('2026-11-01T10:00:00Z');
   });
 });
@@ -246,14 +271,29 @@ describe('history facts', () => {
 describe('support model and charts', () => {
   it('draws intake → TPM / TPM VO → families from the settings and units', () => {
     const unit = (id: string, family: 'tpm' | 'tpm-vo' | 'vo' | 'ngi') => ({ id, name: id, family, qos: 'base' as const, timezone: 'UTC', officeHours: { days: ['mon' as const], start: '09:00', end: '17:00' }, memberCount: 1, description: '' });
-    const layout = supportModel({ name: 'h', intake: [{ address: 'helpdesk@ggus.example', unit: 'tpm' }, { address: 'vo@ggus.example', unit: 'tpm-vo' }], subjectTag: '[#{number}]', siteUrl: 'https://x.example/', branch: 'main' }, [unit('tpm', 'tpm'), unit('tpm-vo', 'tpm-vo'), unit('atlas', 'vo'), unit('ngi-de', 'ngi')]);
+    const layout = supportModel(
+      {
+        name: 'h',
+        intake: [
+          { address: 'helpdesk@ggus.example', unit: 'tpm' },
+          { address: 'vo@ggus.example', unit: 'tpm-vo' },
+        ],
+        subjectTag: '[#{number}]',
+        siteUrl: 'https://x.example/',
+        branch: 'main',
+      },
+      [unit('tpm', 'tpm'), unit('tpm-vo', 'tpm-vo'), unit('atlas', 'vo'), unit('ngi-de', 'ngi')],
+    );
     const edges = layout.edges.map((e) => `${e.from}>${e.to}`);
     expect(edges).toEqual(expect.arrayContaining(['intake-0>unit-tpm', 'intake-1>unit-tpm-vo', 'unit-tpm>family-vo', 'unit-tpm>family-ngi', 'unit-tpm-vo>family-vo', 'unit-tpm-vo>unit-tpm']));
     expect(layout.edges.every((e) => e.path.startsWith('M'))).toBe(true);
   });
 
   it('lays out bars from the data with d3 scales', () => {
-    const chart = monthlyChart([{ month: '2026-09', submitted: 4, closed: 2 }, { month: '2026-10', submitted: 8, closed: 0 }]);
+    const chart = monthlyChart([
+      { month: '2026-09', submitted: 4, closed: 2 },
+      { month: '2026-10', submitted: 8, closed: 0 },
+    ]);
     expect(chart.rects).toHaveLength(4);
     const [sept, , oct] = chart.rects;
     expect(sept && oct && oct.height).toBeCloseTo(2 * (sept?.height ?? 0));

@@ -72,7 +72,10 @@ beforeAll(async () => {
   smtp = await startSmtpSink();
   dir = makeNotifyHelpdesk(SETTINGS);
   // ATLAS VO support: its members form the ATLAS team (TEAM tickets), without being alarmers.
-  writeFileSync(path.join(dir, 'units', 'atlas.md'), serializeUnit({ unit: { id: 'atlas', name: 'ATLAS support', family: 'vo', vo: 'atlas', mailingList: 'atlas@lists.ggus.test', members: [{ name: 'Bob Team', email: 'bob@cern.test', github: 'bob-gh' }] }, body: 'ATLAS.' }));
+  writeFileSync(
+    path.join(dir, 'units', 'atlas.md'),
+    serializeUnit({ unit: { id: 'atlas', name: 'ATLAS support', family: 'vo', vo: 'atlas', mailingList: 'atlas@lists.ggus.test', members: [{ name: 'Bob Team', email: 'bob@cern.test', github: 'bob-gh' }] }, body: 'ATLAS.' }),
+  );
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'atlas unit']);
   const generated = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Test Grid Helpdesk', email: 'noreply@ggus.test' }], passphrase: 'alarm-pass', format: 'armored' });
@@ -88,7 +91,7 @@ const ALARM_BODY = 'Type: ALARM\nVO: atlas\nNotify site: FZK-LCG2\nType of issue
 describe('ALARM by mail', () => {
   let since: string;
 
-  it('from an authenticated alarmer (piped as an MTA does) becomes an ALARM routed to the site\'s NGI', () => {
+  it("from an authenticated alarmer (piped as an MTA does) becomes an ALARM routed to the site's NGI", () => {
     since = git(dir, ['rev-parse', 'HEAD']).trim();
     const run = runGitgus(['intake', '--root', dir, '--json'], { input: mail('Alice Alarm <alice@cern.test>', 'FZK SE down', ALARM_BODY, { id: 'alarm-1' }) });
     expect(run.status).toBe(0);
@@ -103,7 +106,7 @@ describe('ALARM by mail', () => {
     await expect(notify({ root: dir, since, env: smtp.env, now: new Date(NOW) })).rejects.toMatchObject({ code: 'E_ALARM_SIGNING_KEY' });
   });
 
-  it('mails the site\'s emergency address at once, signed: the signature verifies with the helpdesk\'s public key', async () => {
+  it("mails the site's emergency address at once, signed: the signature verifies with the helpdesk's public key", async () => {
     const before = smtp.received.length;
     await notify({ root: dir, since, env: { ...smtp.env, GITGUS_ALARM_SIGNING_KEY: keys.privateKey, GITGUS_ALARM_SIGNING_PASSPHRASE: 'alarm-pass' }, now: new Date(NOW) });
     const received = smtp.received.slice(before);
@@ -182,7 +185,35 @@ describe('who may open TEAM and ALARM tickets by mail', () => {
 
 describe('TEAM and ALARM through the issue form', () => {
   function formBody(type: string): string {
-    return ['### Description', '', 'Tape recalls at FZK hang.', '', '### VO', '', 'atlas', '', '### Site', '', 'FZK-LCG2', '', '### Notify site', '', 'FZK-LCG2', '', '### Ticket type', '', type, '', '### Priority', '', 'very urgent', '', '### Type of issue', '', 'Storage Systems'].join('\n');
+    return [
+      '### Description',
+      '',
+      'Tape recalls at FZK hang.',
+      '',
+      '### VO',
+      '',
+      'atlas',
+      '',
+      '### Site',
+      '',
+      'FZK-LCG2',
+      '',
+      '### Notify site',
+      '',
+      'FZK-LCG2',
+      '',
+      '### Ticket type',
+      '',
+      type,
+      '',
+      '### Priority',
+      '',
+      'very urgent',
+      '',
+      '### Type of issue',
+      '',
+      'Storage Systems',
+    ].join('\n');
   }
 
   it.each([

@@ -201,15 +201,26 @@ describe('gitgus tick on a real repository', () => {
     expect(await tickTwice('2026-12-25T15:59:00Z')).toEqual([]);
     expect(await tickTwice('2026-12-25T16:00:00Z')).toEqual(['165002 waiting-unsolved']);
     // Each change is its own commit with the structured subject and trailers, at the evaluated time.
-    const log = git(dir, ['log', '--format=%aI %s%n%(trailers:key=Event,valueonly)', `${start}..HEAD`]).trim().split('\n').filter(Boolean);
-    expect(log).toEqual([
-      '2026-12-25T16:00:00Z #165002 status: waiting for reply → unsolved (no reply for 15 working days)', 'tick-waiting-unsolved',
-      '2026-12-18T16:00:00Z #165003 status: solved → closed (not verified within 10 working days)', 'tick-auto-close',
-      '2026-12-18T16:00:00Z #165002 waiting-for-reply reminder 2 of 2', 'tick-waiting-reminder',
-      '2026-12-11T14:00:00Z #165002 waiting-for-reply reminder 1 of 2', 'tick-waiting-reminder',
-      '2026-12-11T14:00:00Z #165001 priority colour red (ngi-de)', 'tick-colour',
-      '2026-12-07T11:00:00Z #165001 QoS warning (ngi-de)', 'tick-qos-warning',
-    ].map((line) => line.replace(/Z /, '+00:00 ')));
+    const log = git(dir, ['log', '--format=%aI %s%n%(trailers:key=Event,valueonly)', `${start}..HEAD`])
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    expect(log).toEqual(
+      [
+        '2026-12-25T16:00:00Z #165002 status: waiting for reply → unsolved (no reply for 15 working days)',
+        'tick-waiting-unsolved',
+        '2026-12-18T16:00:00Z #165003 status: solved → closed (not verified within 10 working days)',
+        'tick-auto-close',
+        '2026-12-18T16:00:00Z #165002 waiting-for-reply reminder 2 of 2',
+        'tick-waiting-reminder',
+        '2026-12-11T14:00:00Z #165002 waiting-for-reply reminder 1 of 2',
+        'tick-waiting-reminder',
+        '2026-12-11T14:00:00Z #165001 priority colour red (ngi-de)',
+        'tick-colour',
+        '2026-12-07T11:00:00Z #165001 QoS warning (ngi-de)',
+        'tick-qos-warning',
+      ].map((line) => line.replace(/Z /, '+00:00 ')),
+    );
     git(dir, ['fsck', '--strict']);
     expect(git(dir, ['status', '--porcelain'])).toBe('');
     // The records are ordinary message files in the tickets' conversations.

@@ -63,7 +63,13 @@ describe('ticket numbers are intake’s alone', () => {
   });
 
   it('intake never mints a number its own threading cannot parse back', async () => {
-    const root = makeHelpdesk({ example: false, files: { 'helpdesk.yml': 'name: Big\nintake:\n  - address: helpdesk@big.example\n    unit: tpm\nsender: noreply@big.example\nsiteUrl: https://big.example/\nnumberingStart: 1000000000000\nmail:\n  authservIds: [mx.big.example]\n', 'units/tpm.md': '---\nid: tpm\nname: TPM\nfamily: tpm\nmailingList: tpm@big.example\n---\n' } });
+    const root = makeHelpdesk({
+      example: false,
+      files: {
+        'helpdesk.yml': 'name: Big\nintake:\n  - address: helpdesk@big.example\n    unit: tpm\nsender: noreply@big.example\nsiteUrl: https://big.example/\nnumberingStart: 1000000000000\nmail:\n  authservIds: [mx.big.example]\n',
+        'units/tpm.md': '---\nid: tpm\nname: TPM\nfamily: tpm\nmailingList: tpm@big.example\n---\n',
+      },
+    });
     const result = await feedOne(root, buildMail({ to: 'helpdesk@big.example', subject: 'Hello', messageId: 'big.1@uni.example' }));
     // Nothing lost: the mail waits in quarantine with the reason, for a fix and `gitgus quarantine retry`.
     expect(result).toMatchObject({ action: 'quarantined' });

@@ -45,7 +45,11 @@ describe('the helpdesk is no relay', () => {
     expect(results.map((r) => r.action)).toEqual(['created', 'created', 'created']);
     const before = sink().received.length;
     const run = await notify({ root, since: base, env: sink().env });
-    const mails = await Promise.all(sink().received.slice(before).map(async (r) => ({ to: r.to, mail: await simpleParser(r.raw) })));
+    const mails = await Promise.all(
+      sink()
+        .received.slice(before)
+        .map(async (r) => ({ to: r.to, mail: await simpleParser(r.raw) })),
+    );
     const toOutside = mails.filter((m) => m.to.some((address) => !address.endsWith('@lists.example.org') && !address.includes('grid.example')));
     // Two tickets within the cap: an acknowledgement to Eve and one notice to the 15 Cc addresses each; the third is capped.
     expect(toOutside.map((m) => [...m.to].sort().join(' '))).toEqual(['eve@spammer.example', [...cc].sort().join(' '), 'eve@spammer.example', [...cc].sort().join(' ')]);
@@ -75,7 +79,9 @@ describe('the helpdesk is no relay', () => {
     expect(records.map((text) => /^category: (.*)$/m.exec(text)?.[1]).sort()).toEqual(['too-large', 'too-many-attachments']);
     const before = sink().received.length;
     await notify({ root, since: base, env: sink().env });
-    const sent = sink().received.slice(before).flatMap((r) => r.to);
+    const sent = sink()
+      .received.slice(before)
+      .flatMap((r) => r.to);
     expect(sent.filter((address) => address === 'eve@spammer.example')).toHaveLength(1); // the third mail's acknowledgement only
   });
 });

@@ -40,7 +40,9 @@ describe('trailers are trusted only from the helpdesk’s own writers', () => {
     const before = sink().received.length;
     const result = await notify({ root: dir, since: base, env: sink().env });
     expect(result.sent.map((mail) => mail.kind)).toContain('solution');
-    const toSubmitter = sink().received.slice(before).filter((mail) => mail.to.includes('jane@uni.test'));
+    const toSubmitter = sink()
+      .received.slice(before)
+      .filter((mail) => mail.to.includes('jane@uni.test'));
     expect(toSubmitter).toHaveLength(1);
 
     // The helpdesk's own commits keep their trailers: committed as its sender, the Actor is the mail's sender.

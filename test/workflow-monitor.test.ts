@@ -54,7 +54,11 @@ beforeAll(async () => {
   ];
   for (const [at, unit, status, extra] of steps) await commitAt(root, 165100, unit, { ticket: base(165100, unit, status, extra), at, actor: TPM });
   // #165101: still open after three units, never answered: bounced.
-  for (const [at, unit, status] of [['2026-11-30T08:00:00Z', 'tpm', 'new'], ['2026-11-30T09:00:00Z', 'ngi-de', 'assigned'], ['2026-12-01T09:00:00Z', 'ngi-it', 'assigned']] as const) {
+  for (const [at, unit, status] of [
+    ['2026-11-30T08:00:00Z', 'tpm', 'new'],
+    ['2026-11-30T09:00:00Z', 'ngi-de', 'assigned'],
+    ['2026-12-01T09:00:00Z', 'ngi-it', 'assigned'],
+  ] as const) {
     await commitAt(root, 165101, unit, { ticket: base(165101, unit, status), at, actor: TPM });
   }
   // #165102: a test ticket, left out of every report.
@@ -75,19 +79,28 @@ afterAll(async () => {
 });
 
 describe('GGUS reports in working hours', () => {
-  it("credits each response to the unit that held the ticket, restarts the solution on reopen and leaves out waiting", async () => {
+  it('credits each response to the unit that held the ticket, restarts the solution on reopen and leaves out waiting', async () => {
     const events = (await readTicketEvents(root, { tickets: [165100] })).get(165100) ?? [];
     const units = new Map(loadUnits(root).items.map(({ unit }) => [unit.id, unit]));
     const levels = (id: string) => ({ calendar: calendarOfUnit(units.get(id)), qos: units.get(id)?.qos ?? 'base' });
     const t = loadTicket(root, 165100).ticket;
     const summary: ReportTicket = { number: t.number, created: t.created, status: t.status, unit: t.unit, originalPriority: t.originalPriority ?? t.priority, type: t.type, category: t.category, vo: t.vo, site: t.site };
     const metrics = ticketMetrics(summary, events, levels, new Date(NOW));
-    expect(metrics.responses.map((r) => [r.unit, r.hours])).toEqual([['tpm', 2], ['ngi-de', 6], ['dcache', 2]]);
+    expect(metrics.responses.map((r) => [r.unit, r.hours])).toEqual([
+      ['tpm', 2],
+      ['ngi-de', 6],
+      ['dcache', 2],
+    ]);
     // After the reopen (Fri 08:00) the solution clock restarted: solved at 12:00 = 4 working hours.
     expect(metrics.solution).toMatchObject({ unit: 'dcache', hours: 4 });
     expect(metrics.lifetimeDays).toBeCloseTo((Date.parse('2026-12-04T12:00:00Z') - Date.parse('2026-11-30T08:00:00Z')) / 86_400_000, 6);
     // Before the reopen: Mon 08:00 → Thu 12:00 is 28 working hours, minus 8 waiting for the submitter.
-    const first = ticketMetrics({ ...summary, status: 'solved' }, events.filter((e) => e.time < '2026-12-04T00:00:00Z'), levels, new Date(NOW));
+    const first = ticketMetrics(
+      { ...summary, status: 'solved' },
+      events.filter((e) => e.time < '2026-12-04T00:00:00Z'),
+      levels,
+      new Date(NOW),
+    );
     expect(first.solution).toMatchObject({ unit: 'dcache', hours: 20 });
     // Advanced QoS gives an urgent ticket 1 working day: every response here was in time.
     expect(metrics.responses.every((r) => !r.violated)).toBe(true);
@@ -97,7 +110,18 @@ describe('GGUS reports in working hours', () => {
 
   it('the site shows them per unit and per priority, with bounded pre-built filters and filterable exports', async () => {
     const files = listFiles(built.outDir);
-    for (const page of ['reports/unit/dcache/index.html', 'reports/priority/urgent/index.html', 'reports/vo/cms/index.html', 'reports/type/team/index.html', 'reports/category/incident/index.html', 'reports/time/last-30-days/index.html', 'reports/site/FZK-LCG2/index.html', 'monitor/index.html', 'exports/report-times.csv', 'exports/report-times.json']) {
+    for (const page of [
+      'reports/unit/dcache/index.html',
+      'reports/priority/urgent/index.html',
+      'reports/vo/cms/index.html',
+      'reports/type/team/index.html',
+      'reports/category/incident/index.html',
+      'reports/time/last-30-days/index.html',
+      'reports/site/FZK-LCG2/index.html',
+      'monitor/index.html',
+      'exports/report-times.csv',
+      'exports/report-times.json',
+    ]) {
       expect(files).toContain(page);
     }
     expect(files.some((f) => f.startsWith('reports/category/test'))).toBe(false);

@@ -41,8 +41,12 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-const workflowFiles = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).sort();
-const actionFiles = readdirSync(ACTIONS).map((dir) => `${dir}/action.yml`).sort();
+const workflowFiles = readdirSync(WORKFLOWS)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort();
+const actionFiles = readdirSync(ACTIONS)
+  .map((dir) => `${dir}/action.yml`)
+  .sort();
 const readWorkflow = (file: string) => parseYaml(readFileSync(path.join(WORKFLOWS, file), 'utf8')) as Workflow;
 const readAction = (file: string) => parseYaml(readFileSync(path.join(ACTIONS, file), 'utf8')) as { runs: { steps: Step[] } };
 
@@ -175,7 +179,10 @@ describe('the workflows', () => {
 
   it('pin every action to a full commit SHA with its version beside it', () => {
     const uses = [...workflowFiles.map((file) => path.join(WORKFLOWS, file)), ...actionFiles.map((file) => path.join(ACTIONS, file))].flatMap((file) =>
-      readFileSync(file, 'utf8').split('\n').filter((line) => /^\s*(?:-\s+)?uses:/.test(line)).map((line) => ({ file: path.basename(file), line: line.trim() })),
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^\s*(?:-\s+)?uses:/.test(line))
+        .map((line) => ({ file: path.basename(file), line: line.trim() })),
     );
     expect(uses.length).toBeGreaterThan(10);
     for (const { file, line } of uses) {
@@ -194,7 +201,9 @@ describe('the workflows', () => {
       expect(workflow.permissions, file).toEqual({});
       for (const [name, job] of Object.entries(workflow.jobs)) {
         expect(job.permissions, `${file} ${name}`).toBeDefined();
-        const runs = stepsOf(job).map((step) => step.run ?? '').join('\n');
+        const runs = stepsOf(job)
+          .map((step) => step.run ?? '')
+          .join('\n');
         const commits = /gitgus (?:intake|tick|github(?! publish))|git push/.test(runs);
         expect(job.permissions?.contents === 'write', `${file} ${name}: contents: write exactly when it pushes`).toBe(commits);
         if (job.permissions?.issues === 'write') expect(runs, `${file} ${name}`).toMatch(/gitgus github/);
@@ -223,7 +232,15 @@ describe('the workflows', () => {
   });
 
   it('serialize every workflow that mints ticket numbers in one group that never cancels a running intake', () => {
-    const minting = workflowFiles.filter((file) => Object.values(readWorkflow(file).jobs).some((job) => /gitgus (?:intake|github(?! publish))/.test(stepsOf(job).map((s) => s.run ?? '').join('\n'))));
+    const minting = workflowFiles.filter((file) =>
+      Object.values(readWorkflow(file).jobs).some((job) =>
+        /gitgus (?:intake|github(?! publish))/.test(
+          stepsOf(job)
+            .map((s) => s.run ?? '')
+            .join('\n'),
+        ),
+      ),
+    );
     expect(minting).toEqual(['github-intake.yml', 'mail-intake.yml']);
     for (const file of minting) expect(readWorkflow(file).concurrency, file).toEqual({ group: 'gitgus-intake', 'cancel-in-progress': false });
     const mail = readWorkflow('mail-intake.yml').on;
@@ -275,7 +292,10 @@ describe('the workflows', () => {
     for (const file of workflowFiles) {
       for (const trigger of Object.values(readWorkflow(file).on)) {
         for (const glob of ((trigger ?? {}) as { paths?: string[] }).paths ?? []) {
-          expect(tracked.some((name) => path.matchesGlob(name, glob)), `${file}: ${glob}`).toBe(true);
+          expect(
+            tracked.some((name) => path.matchesGlob(name, glob)),
+            `${file}: ${glob}`,
+          ).toBe(true);
         }
       }
     }

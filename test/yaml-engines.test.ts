@@ -34,11 +34,7 @@ function readWithJsYaml(text: string): unknown {
 
 describe('js-yaml and yaml read the same values', () => {
   it('for every committed YAML file and front-matter block', () => {
-    const files = [
-      ...listFiles(path.join(PROJECT_ROOT, 'tickets')),
-      ...listFiles(path.join(PROJECT_ROOT, 'units')),
-      path.join(PROJECT_ROOT, 'helpdesk.yml'),
-    ].filter((file) => /\.(md|ya?ml)$/.test(file) && !file.endsWith('README.md'));
+    const files = [...listFiles(path.join(PROJECT_ROOT, 'tickets')), ...listFiles(path.join(PROJECT_ROOT, 'units')), path.join(PROJECT_ROOT, 'helpdesk.yml')].filter((file) => /\.(md|ya?ml)$/.test(file) && !file.endsWith('README.md'));
     expect(files.length).toBeGreaterThan(200);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -52,11 +48,48 @@ describe('js-yaml and yaml read the same values', () => {
 
   it('for the core schema edge cases, and both refuse the same unsafe or broken input', () => {
     const cases = [
-      'a: 1_000', 'a: 0o17', 'a: 0x1F', 'a: 012', 'a: +12', 'a: 1e3', 'a: -.5', 'a: 1.0', 'a: 0b101',
-      'a: .inf', 'a: -.Inf', 'a: .NaN', 'a: NaN', 'a: ~', 'a: null', 'a: Null', 'a:', 'a: yes', 'a: no', 'a: on', 'a: True', 'a: FALSE',
-      'a: 2024-01-01T00:00:00Z', 'a: 2024-01-01', 'a: 12:30', '<<: {b: 1}', "a: 'it''s'", 'a: "\\u00e9\\n"', 'a: "x" # comment',
-      'a: |\n  x\n  y\n', 'a: >-\n  x\n  y\n', 'a: |+\n  x\n\n', 'a:\n  - 1\n  - b: 2', '{a: 1, b: [x, "y"]}', '%YAML 1.2\n---\na: yes',
-      'a: &x 1\nb: *x', 'a: !!js/function "x"', 'a: !foo 1', 'a: 1\na: 2', 'a: [1, 2', 'a: b: c', '- a\nb: 1',
+      'a: 1_000',
+      'a: 0o17',
+      'a: 0x1F',
+      'a: 012',
+      'a: +12',
+      'a: 1e3',
+      'a: -.5',
+      'a: 1.0',
+      'a: 0b101',
+      'a: .inf',
+      'a: -.Inf',
+      'a: .NaN',
+      'a: NaN',
+      'a: ~',
+      'a: null',
+      'a: Null',
+      'a:',
+      'a: yes',
+      'a: no',
+      'a: on',
+      'a: True',
+      'a: FALSE',
+      'a: 2024-01-01T00:00:00Z',
+      'a: 2024-01-01',
+      'a: 12:30',
+      '<<: {b: 1}',
+      "a: 'it''s'",
+      'a: "\\u00e9\\n"',
+      'a: "x" # comment',
+      'a: |\n  x\n  y\n',
+      'a: >-\n  x\n  y\n',
+      'a: |+\n  x\n\n',
+      'a:\n  - 1\n  - b: 2',
+      '{a: 1, b: [x, "y"]}',
+      '%YAML 1.2\n---\na: yes',
+      'a: &x 1\nb: *x',
+      'a: !!js/function "x"',
+      'a: !foo 1',
+      'a: 1\na: 2',
+      'a: [1, 2',
+      'a: b: c',
+      '- a\nb: 1',
     ];
     for (const text of cases) {
       const ours = readWithJsYaml(text);
@@ -75,7 +108,40 @@ describe('js-yaml and yaml read the same values', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;
     };
-    const special = ['', ' ', 'yes', 'no', 'null', '~', 'true', 'False', '1_000', '0o17', '0x1F', '.inf', '-.5', '1e3', '2024-01-01', '12:30', '<<', '- x', '? x', '*x', '&x', '!x', '%x', '@x', '`x', '#x', 'a: b', 'a #b', ' lead', 'trail ', 'multi\nline\n', 'crlf\r\nline'];
+    const special = [
+      '',
+      ' ',
+      'yes',
+      'no',
+      'null',
+      '~',
+      'true',
+      'False',
+      '1_000',
+      '0o17',
+      '0x1F',
+      '.inf',
+      '-.5',
+      '1e3',
+      '2024-01-01',
+      '12:30',
+      '<<',
+      '- x',
+      '? x',
+      '*x',
+      '&x',
+      '!x',
+      '%x',
+      '@x',
+      '`x',
+      '#x',
+      'a: b',
+      'a #b',
+      ' lead',
+      'trail ',
+      'multi\nline\n',
+      'crlf\r\nline',
+    ];
     const strings = [...special];
     for (let i = 0; i < 2000; i += 1) {
       const length = 1 + Math.floor(random() * 12);

@@ -25,7 +25,10 @@ const TRAILER = /^(.*?)\s*<([^<>\s]+)>(?: \((mail)\))?$/;
 
 /** A name as a trailer can hold it: one line, no angle brackets (they delimit the address), at most 200 characters. */
 function cleanName(name: string): string {
-  const flat = name.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029<>]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = name
+    .replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029<>]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return [...flat].length > NAME_MAX ? `${[...flat].slice(0, NAME_MAX - 1).join('')}…` : flat;
 }
 

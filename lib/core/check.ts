@@ -50,10 +50,12 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
     const iface = doc.unit.interface;
     if (!iface) continue;
     for (const address of [iface.address, ...iface.from, ...iface.internalFrom]) {
-      if (ownAddresses.has(address)) problems.push({ code: 'E_INTERFACE', file: doc.path, field: 'interface', message: `names ${address}, an address of this helpdesk itself: mail would loop`, hint: "Give the remote helpdesk's own intake and sender addresses." });
+      if (ownAddresses.has(address))
+        problems.push({ code: 'E_INTERFACE', file: doc.path, field: 'interface', message: `names ${address}, an address of this helpdesk itself: mail would loop`, hint: "Give the remote helpdesk's own intake and sender addresses." });
     }
     for (const address of iface.internalFrom) {
-      if (!iface.from.includes(address) && iface.from.length > 0) problems.push({ code: 'E_INTERFACE', file: doc.path, field: 'interface.internalFrom', message: `${address} is not in interface.from`, hint: 'List every address the remote writes from in interface.from.' });
+      if (!iface.from.includes(address) && iface.from.length > 0)
+        problems.push({ code: 'E_INTERFACE', file: doc.path, field: 'interface.internalFrom', message: `${address} is not in interface.from`, hint: 'List every address the remote writes from in interface.from.' });
     }
   }
   const interfaced = new Set(input.units.filter((doc) => doc.unit.interface).map((doc) => doc.unit.id));
@@ -65,9 +67,8 @@ export function checkHelpdesk(input: CheckInput): Problem[] {
     const location = parseTicketPath(doc.path);
     const expectedDir = ticketDir(ticket.number);
     if (!location || `${expectedDir}/index.md` !== doc.path) {
-      const hint = location && location.number === ticket.number && location.shard !== shardOf(ticket.number)
-        ? `The shard is the number divided by 1000: move the folder to ${expectedDir}/.`
-        : `Move the ticket to ${expectedDir}/ or correct the number.`;
+      const hint =
+        location && location.number === ticket.number && location.shard !== shardOf(ticket.number) ? `The shard is the number divided by 1000: move the folder to ${expectedDir}/.` : `Move the ticket to ${expectedDir}/ or correct the number.`;
       problems.push({ code: 'E_TICKET_PATH', file: doc.path, field: 'number', message: `is ${ticket.number}, which belongs in ${expectedDir}/`, hint });
     }
     const previous = byNumber.get(ticket.number);

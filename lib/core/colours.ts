@@ -109,7 +109,11 @@ export function priorityColour(input: ColourInput): ColourResult {
   const elapsed = workingMsBetween(input.calendar, input.clockStart, input.now);
   const thresholds = colourThresholds(input.priority, input.unit);
   const workingHours = elapsed / HOUR;
-  const steps: [OpenColour, number][] = [['yellow', thresholds.yellow], ['amber', thresholds.amber], ['red', thresholds.red]];
+  const steps: [OpenColour, number][] = [
+    ['yellow', thresholds.yellow],
+    ['amber', thresholds.amber],
+    ['red', thresholds.red],
+  ];
   let colour: OpenColour = 'green';
   for (const [name, hours] of steps) {
     if (workingHours >= hours) colour = name;

@@ -27,7 +27,10 @@ export interface CommitMessage {
 
 /** Removes anything that would break a one-line subject or trailer (CR, LF, other control characters). */
 export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -43,7 +46,10 @@ export function formatCommitMessage(message: CommitMessage): string {
 
 /** Reads the trailer block: the last paragraph, when every line in it is `Key: value`. */
 export function parseCommitMessage(text: string): CommitMessage {
-  const paragraphs = text.replace(/\r\n/g, '\n').trim().split(/\n{2,}/);
+  const paragraphs = text
+    .replace(/\r\n/g, '\n')
+    .trim()
+    .split(/\n{2,}/);
   const subject = paragraphs[0] ?? '';
   const trailers: Trailers = {};
   let bodyParagraphs = paragraphs.slice(1);

@@ -72,7 +72,10 @@ export function diagnose(facts: DoctorFacts): Finding[] {
     findings.push({
       check: 'work-tree',
       file: 'tickets/, intake/',
-      message: `${entries.length} path${entries.length === 1 ? '' : 's'} differ from the last commit (${entries.slice(0, 5).map((entry) => `${entry.code.trim()} ${entry.path}`).join(', ')}${entries.length > 5 ? ', …' : ''}); gitgus writes these folders only through commits, so this is what an interrupted write or a hand edit left`,
+      message: `${entries.length} path${entries.length === 1 ? '' : 's'} differ from the last commit (${entries
+        .slice(0, 5)
+        .map((entry) => `${entry.code.trim()} ${entry.path}`)
+        .join(', ')}${entries.length > 5 ? ', …' : ''}); gitgus writes these folders only through commits, so this is what an interrupted write or a hand edit left`,
       hint: 'doctor --fix puts them back to the last commit (commit a hand edit first if you meant it).',
       repair: { kind: 'restore-worktree', paths: changed, untracked },
     });
@@ -83,7 +86,13 @@ export function diagnose(facts: DoctorFacts): Finding[] {
   const seen = new Map<number, string>();
   for (const ticket of facts.tickets) {
     const other = seen.get(ticket.number);
-    if (other) findings.push({ check: 'numbering', file: ticket.folder, message: `ticket number ${ticket.number} has two folders: ${other} and ${ticket.folder}`, hint: 'Keep one; a number belongs to one ticket. Move the other ticket to a new number by hand.' });
+    if (other)
+      findings.push({
+        check: 'numbering',
+        file: ticket.folder,
+        message: `ticket number ${ticket.number} has two folders: ${other} and ${ticket.folder}`,
+        hint: 'Keep one; a number belongs to one ticket. Move the other ticket to a new number by hand.',
+      });
     seen.set(ticket.number, ticket.folder);
     if (ticket.stated !== undefined && ticket.stated !== ticket.number) {
       findings.push({ check: 'numbering', file: `${ticket.folder}/index.md`, message: `number: ${ticket.stated} in a folder named ${ticket.number}`, hint: `Set number: ${ticket.number}, or move the folder to the number it states.` });
@@ -98,7 +107,10 @@ export function diagnose(facts: DoctorFacts): Finding[] {
     findings.push({
       check: 'numbering',
       file: 'tickets/',
-      message: `ticket numbers missing between #${minted[0]} and #${minted[minted.length - 1]}: ${gaps.slice(0, MAX_LISTED).map((number) => `#${number}`).join(', ')}${gaps.length > MAX_LISTED ? ', …' : ''}`,
+      message: `ticket numbers missing between #${minted[0]} and #${minted[minted.length - 1]}: ${gaps
+        .slice(0, MAX_LISTED)
+        .map((number) => `#${number}`)
+        .join(', ')}${gaps.length > MAX_LISTED ? ', …' : ''}`,
       hint: 'A gap is a ticket deleted by hand, or one whose commit was lost; `git log --all -- tickets/<shard>/<number>` finds it. Numbers are never reused, so doctor does not fill gaps.',
     });
   }
@@ -126,7 +138,9 @@ export function diagnose(facts: DoctorFacts): Finding[] {
         check: 'message-ids',
         file: copy.file,
         message: `Message-ID <${messageId}> is stored twice: here and in ${keep.file}`,
-        ...(droppable ? { repair: { kind: 'drop-duplicate-message' as const, file: copy.file, keep: keep.file, messageId } } : { hint: 'Both are tickets opened by the same mail: close one as a duplicate (gitgus duplicate) rather than deleting it.' }),
+        ...(droppable
+          ? { repair: { kind: 'drop-duplicate-message' as const, file: copy.file, keep: keep.file, messageId } }
+          : { hint: 'Both are tickets opened by the same mail: close one as a duplicate (gitgus duplicate) rather than deleting it.' }),
       });
     }
   }

@@ -25,10 +25,19 @@ export function duplicateMessageId(original: number, unit: string): string {
 
 /** The unit ids of `--units a,b,…`, checked: known, no repeats, not the original's own unit, at most 15. */
 export function parseDuplicateUnits(text: string, original: Ticket, units: readonly Pick<Unit, 'id'>[]): string[] {
-  const ids = text.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  const ids = text
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
   if (ids.length === 0) throw new GitgusError('E_ARGUMENT', '--units names no unit', { hint: 'example: gitgus duplicate 165048 --units ngi-de,dcache' });
   const unknown = ids.filter((id) => !units.some((unit) => unit.id === id));
-  if (unknown.length > 0) throw new GitgusError('E_UNKNOWN_UNIT', `there is no unit ${unknown.map((id) => `'${id}'`).join(', ')} (no file in units/)`, { hint: `known units: ${units.map((u) => u.id).sort().join(', ')}` });
+  if (unknown.length > 0)
+    throw new GitgusError('E_UNKNOWN_UNIT', `there is no unit ${unknown.map((id) => `'${id}'`).join(', ')} (no file in units/)`, {
+      hint: `known units: ${units
+        .map((u) => u.id)
+        .sort()
+        .join(', ')}`,
+    });
   const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
   if (repeated.length > 0) throw new GitgusError('E_ARGUMENT', `--units names ${[...new Set(repeated)].join(', ')} more than once`, { hint: 'Name each unit once: one copy per unit.' });
   if (ids.includes(original.unit)) throw new GitgusError('E_ARGUMENT', `#${original.number} is already at ${original.unit}: a copy for its own unit would be a second ticket for the same people`, { hint: `Leave ${original.unit} out of --units.` });

@@ -11,8 +11,23 @@ import { TICKET_EXAMPLE, TicketSchema, type Ticket } from './schema/ticket.ts';
 
 /** Fields `gitgus set` may change. number, created, source, origin, submitter and originalPriority are fixed; type goes only TEAM → ALARM. */
 export const SETTABLE_FIELDS = [
-  'title', 'status', 'priority', 'category', 'issue', 'unit', 'assignee', 'vo', 'site', 'notifySite',
-  'cc', 'involve', 'subscribers', 'notify', 'solution.qualifier', 'solution.text', 'remindOn',
+  'title',
+  'status',
+  'priority',
+  'category',
+  'issue',
+  'unit',
+  'assignee',
+  'vo',
+  'site',
+  'notifySite',
+  'cc',
+  'involve',
+  'subscribers',
+  'notify',
+  'solution.qualifier',
+  'solution.text',
+  'remindOn',
   // The lifecycle (lib/core/lifecycle.ts) allows only TEAM → ALARM.
   'type',
 ] as const;
@@ -95,9 +110,7 @@ export function applyAssignments(doc: TicketDoc, assignments: Assignment[], cont
     throw new ValidationError([{ code: 'E_SOLUTION', file: context.file, field: 'solution', message: `is required to set status ${ticket.status}`, hint: 'add solution.qualifier=fixed solution.text="What was done"' }]);
   }
   const fields = new Set(assignments.map((a) => (a.field.startsWith('solution.') ? 'solution' : a.field)));
-  const changes = [...fields]
-    .map((field) => ({ field, from: getField(doc.ticket, field), to: getField(ticket, field) }))
-    .filter((change) => !same(change.from, change.to));
+  const changes = [...fields].map((field) => ({ field, from: getField(doc.ticket, field), to: getField(ticket, field) })).filter((change) => !same(change.from, change.to));
   return { ticket, changes };
 }
 

@@ -60,12 +60,7 @@ function knownKeys(example: string): string[] {
 }
 
 /** Validates `input`; returns the parsed value or the problems, never throws for bad input. */
-export function validate<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  file: string,
-  example: string,
-): { ok: true; value: z.output<S> } | { ok: false; problems: Problem[] } {
+export function validate<S extends z.ZodType>(schema: S, input: unknown, file: string, example: string): { ok: true; value: z.output<S> } | { ok: false; problems: Problem[] } {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: result.error.issues.map((issue) => issueToProblem(issue, file, example)) };

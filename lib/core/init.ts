@@ -67,7 +67,10 @@ export type InitInput = Partial<InitAnswers> & { name?: string; domain?: string 
 /** Initials of a multi-word name (`Example Grid Helpdesk` → `EGH`), else the name itself, upper-case. */
 function tagWord(name: string): string {
   const words = name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  const initials = words.map((word) => [...word][0] ?? '').join('').toUpperCase();
+  const initials = words
+    .map((word) => [...word][0] ?? '')
+    .join('')
+    .toUpperCase();
   return words.length >= 2 ? initials : (words[0] ?? 'HELPDESK').toUpperCase().slice(0, 12);
 }
 
@@ -255,7 +258,7 @@ export function nextSteps(answers: Pick<InitAnswers, 'authservIds' | 'repository
     `Branch rule for main (${settings}/rules): require a pull request with review from Code Owners (.github/CODEOWNERS), require the status check "Check" and branches to be up to date (or a merge queue), and let GitHub Actions bypass it for intake's pushes.`,
     answers.authservIds.length > 0
       ? `Mail authentication: only Authentication-Results from ${answers.authservIds.join(', ')} are believed.`
-      : 'Mail authentication: no authserv-id given (--authserv-ids), so no mail changes a ticket\'s state (verify, reopen, replies to waiting for reply) until mail.authservIds in helpdesk.yml names your receiving server.',
+      : "Mail authentication: no authserv-id given (--authserv-ids), so no mail changes a ticket's state (verify, reopen, replies to waiting for reply) until mail.authservIds in helpdesk.yml names your receiving server.",
   ];
 }
 
@@ -280,7 +283,7 @@ function helpdeskReadme(answers: InitAnswers): string {
     `  carries its number in the subject (\`${tag}\`). Reply to it to keep the conversation in one ticket.`,
   ];
   if (issues) {
-    lines.push(`- **On GitHub** — [open an issue with the form](https://github.com/${issues}/issues/new/choose). A bot answers with the`, '  ticket number; the supporters\' answers appear on the issue. Everything there is public.');
+    lines.push(`- **On GitHub** — [open an issue with the form](https://github.com/${issues}/issues/new/choose). A bot answers with the`, "  ticket number; the supporters' answers appear on the issue. Everything there is public.");
   }
   lines.push(
     `- **Follow your ticket** on [${answers.siteUrl}](${answers.siteUrl}): the public queue, every ticket's page with its`,
@@ -348,11 +351,7 @@ Set-up (for the helpdesk's administrators): this folder is the content of the pu
 \`GITGUS_DISPATCH_TOKEN\` there (see \`.github/workflows/forward.yml\`). In the helpdesk repository, set the
 secret \`GITGUS_GITHUB_TOKEN\` to a token with "Issues: read and write" on \`${issues}\`.
 `;
-  return [
-    ...form.map((file) => ({ path: `${COMPANION_DIR}/${file.path}`, content: file.content })),
-    { path: `${COMPANION_DIR}/.github/workflows/forward.yml`, content: forward },
-    { path: `${COMPANION_DIR}/README.md`, content: readme },
-  ];
+  return [...form.map((file) => ({ path: `${COMPANION_DIR}/${file.path}`, content: file.content })), { path: `${COMPANION_DIR}/.github/workflows/forward.yml`, content: forward }, { path: `${COMPANION_DIR}/README.md`, content: readme }];
 }
 
 /** The example data of this repository: left out of a copy, removed by an in-place init. */
@@ -439,4 +438,3 @@ export function describePlan(plan: InitPlan): string {
     ...(other > 0 ? [`remove ${other} other example files (units, intake records, the example issue form, the project's test workflow)`] : []),
   ].join('\n');
 }
-

@@ -61,13 +61,17 @@ export const TRANSITIONS: readonly Transition[] = [
   ...fromOpen('new'),
   ...fromOpen('assigned'),
   ...fromOpen('in progress'),
-  ...override(override(fromOpen('waiting for reply'), 'in progress', {
-    actors: [...WORKING, 'submitter', 'system'],
-    note: "a reply from the submitter switches it back to in progress",
-  }), 'unsolved', {
-    actors: [...WORKING, 'system'],
-    note: 'the system sets unsolved after 3×5 working days without the submitter',
-  }),
+  ...override(
+    override(fromOpen('waiting for reply'), 'in progress', {
+      actors: [...WORKING, 'submitter', 'system'],
+      note: 'a reply from the submitter switches it back to in progress',
+    }),
+    'unsolved',
+    {
+      actors: [...WORKING, 'system'],
+      note: 'the system sets unsolved after 3×5 working days without the submitter',
+    },
+  ),
   ...override(fromOpen('on hold'), 'in progress', { actors: [...WORKING, 'system'], note: 'the system resumes a parent once all its children are solved' }),
   ...fromOpen('reopened'),
   ...(['solved', 'unsolved'] as const).flatMap((from): Transition[] => [
@@ -91,7 +95,6 @@ const FROZEN_STATUSES: readonly Status[] = ['verified', 'closed'];
 export function allowedTargets(from: Status, roles: ReadonlySet<ActorRole>): Status[] {
   return STATUSES.filter((to) => transition(from, to)?.actors.some((role) => roles.has(role)));
 }
-
 
 /** The roles a person holds for one ticket; `'system'` for the helpdesk's own jobs. */
 export function actorRoles(person: Identity | 'system', ticket: Pick<Ticket, 'unit' | 'submitter' | 'type' | 'vo'>, units: readonly Pick<Unit, 'id' | 'family' | 'members' | 'vo'>[]): Set<ActorRole> {
@@ -196,7 +199,12 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
   if (before.type !== after.type) {
     const allowed = before.type === 'TEAM' && after.type === 'ALARM';
     if (!allowed) {
-      violations.push({ code: 'E_TYPE', field: 'type', message: `${before.type === 'ALARM' ? 'an' : 'a'} ${before.type} ticket cannot become ${after.type}: the type is fixed at creation`, hint: `Set type back to ${before.type}. The only change GGUS allows is TEAM → ALARM.` });
+      violations.push({
+        code: 'E_TYPE',
+        field: 'type',
+        message: `${before.type === 'ALARM' ? 'an' : 'a'} ${before.type} ticket cannot become ${after.type}: the type is fixed at creation`,
+        hint: `Set type back to ${before.type}. The only change GGUS allows is TEAM → ALARM.`,
+      });
     } else if (!(roles.has('supporter') || roles.has('tpm') || roles.has('vo-team'))) {
       violations.push({ code: 'E_FIELD_ACTOR', field: 'type', message: 'only a supporter or a member of the VO team may turn a TEAM ticket into an ALARM', hint: `Set type back to ${before.type}.` });
     }
@@ -206,7 +214,12 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
     if (!supporterLike) {
       violations.push({ code: 'E_FIELD_ACTOR', field: 'unit', message: `only supporters and TPM assign tickets to a unit, and you are ${who}`, hint: `Set unit back to ${before.unit}, or ask TPM in a message to re-route the ticket.` });
     } else if (isOpen(before.status) && after.status !== 'assigned') {
-      violations.push({ code: 'E_UNIT_STATUS', field: 'status', message: `assigning #${before.number} to ${after.unit} must set the status to assigned, not ${after.status}`, hint: 'Set status: assigned in the same change (gitgus assign does it for you).' });
+      violations.push({
+        code: 'E_UNIT_STATUS',
+        field: 'status',
+        message: `assigning #${before.number} to ${after.unit} must set the status to assigned, not ${after.status}`,
+        hint: 'Set status: assigned in the same change (gitgus assign does it for you).',
+      });
     } else if (!isOpen(before.status) && !isOpen(after.status)) {
       violations.push({ code: 'E_TRANSITION', field: 'unit', message: `#${before.number} is ${before.status}: only open tickets are re-assigned`, hint: 'Reopen the ticket first (status: reopened), then assign it.' });
     }
@@ -288,12 +301,14 @@ function checkStatusChange(before: Ticket, after: Ticket, roles: ReadonlySet<Act
   const row = transition(from, to);
   if (!row) {
     const reachable = allowedTargets(from, new Set(ACTOR_ROLES));
-    return [{
-      code: to === 'new' ? 'E_NEW_STATUS' : 'E_TRANSITION',
-      field: 'status',
-      message: `${from} → ${to} is not an allowed transition`,
-      hint: reachable.length === 0 ? `A ${from} ticket does not change any more.` : `From ${from} a ticket may go to: ${reachable.join(', ')}.`,
-    }];
+    return [
+      {
+        code: to === 'new' ? 'E_NEW_STATUS' : 'E_TRANSITION',
+        field: 'status',
+        message: `${from} → ${to} is not an allowed transition`,
+        hint: reachable.length === 0 ? `A ${from} ticket does not change any more.` : `From ${from} a ticket may go to: ${reachable.join(', ')}.`,
+      },
+    ];
   }
   const violations: LifecycleViolation[] = [];
   if (!row.actors.some((role) => roles.has(role))) {
@@ -309,7 +324,12 @@ function checkStatusChange(before: Ticket, after: Ticket, roles: ReadonlySet<Act
     violations.push({ code: 'E_SOLUTION', field: 'solution', message: `is required to set status ${to}: a solution text and a qualifier`, hint: 'example:\nsolution:\n  qualifier: fixed\n  text: The CE was restarted.' });
   }
   if (row.requires?.includes('unit-change') && after.unit === before.unit) {
-    violations.push({ code: 'E_UNIT_STATUS', field: 'status', message: `assigned is set by assigning the ticket to a unit, and unit is still ${before.unit}`, hint: 'Change unit to the unit that should work on the ticket (gitgus assign <number> <unit>).' });
+    violations.push({
+      code: 'E_UNIT_STATUS',
+      field: 'status',
+      message: `assigned is set by assigning the ticket to a unit, and unit is still ${before.unit}`,
+      hint: 'Change unit to the unit that should work on the ticket (gitgus assign <number> <unit>).',
+    });
   }
   return violations;
 }

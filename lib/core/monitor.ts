@@ -107,7 +107,15 @@ export function monitorTickets(tickets: readonly MonitorTicket[], events: Readon
     if (!open) continue;
     const path = pathOf(ticket, events.get(ticket.number) ?? []);
     const calendar = calendarOf(ticket.unit);
-    const entry = (since: string): MonitorEntry => ({ number: ticket.number, title: ticket.title, unit: ticket.unit, status: ticket.status, priority: ticket.priority, since, workingHours: Math.round((workingMsBetween(calendar, new Date(since), now) / HOUR) * 10) / 10 });
+    const entry = (since: string): MonitorEntry => ({
+      number: ticket.number,
+      title: ticket.title,
+      unit: ticket.unit,
+      status: ticket.status,
+      priority: ticket.priority,
+      since,
+      workingHours: Math.round((workingMsBetween(calendar, new Date(since), now) / HOUR) * 10) / 10,
+    });
     const unit = unitOf(ticket.unit);
     if (ticket.status === 'new' && (unit === undefined || unit.family === 'tpm')) {
       const hours = workingMsBetween(calendar, new Date(ticket.created), now) / HOUR;
@@ -132,7 +140,8 @@ export function monitorTickets(tickets: readonly MonitorTicket[], events: Readon
 
 /** The report as plain text for the mail to TPM and the terminal. */
 export function formatMonitorReport(report: MonitorReport, helpdesk: string, ticketUrl: (n: number) => string): string {
-  const line = (e: MonitorEntry) => `  #${e.number} ${e.title} — ${e.unit}, ${e.status}, ${e.priority}, ${e.workingHours} working h since ${e.since.replace(/\.\d{3}Z$/, 'Z')}${e.units ? ` — units: ${e.units.join(' → ')}` : ''}\n    ${ticketUrl(e.number)}`;
+  const line = (e: MonitorEntry) =>
+    `  #${e.number} ${e.title} — ${e.unit}, ${e.status}, ${e.priority}, ${e.workingHours} working h since ${e.since.replace(/\.\d{3}Z$/, 'Z')}${e.units ? ` — units: ${e.units.join(' → ')}` : ''}\n    ${ticketUrl(e.number)}`;
   const section = (title: string, entries: MonitorEntry[]) => [`${title} (${entries.length})`, ...(entries.length === 0 ? ['  none'] : entries.map(line)), ''];
   return [
     `${helpdesk}: TPM monitoring report, ${report.now.replace(/\.\d{3}Z$/, 'Z')}`,

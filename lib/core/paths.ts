@@ -36,7 +36,10 @@ export function unitPath(id: string): string {
 export function compactTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new RangeError(`not a time: ${iso}`);
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** Message file name: time first so `ls` shows the conversation in order, then a short key against collisions. */

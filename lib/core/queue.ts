@@ -13,7 +13,10 @@ export interface TicketFilter {
 
 function split(value: string | undefined): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  return value.split(',').map((part) => part.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 /** Parses comma lists and expands `open`/`closed`; refuses values no ticket can have. */

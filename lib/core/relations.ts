@@ -300,7 +300,12 @@ export function checkRelationConsistency(numbers: Iterable<number>, lookup: (num
         const theirs = counterpart.relations ?? {};
         if (key === 'related') {
           if (!(theirs.related ?? []).includes(number)) {
-            problems.push({ ticket: number, field, message: `names ${label(other)}, but ${label(other)} does not list ${label(number)} in relations.related: a cross reference must be on both tickets`, hint: `Add ${number} to relations.related of ${label(other)} in the same change, or use: gitgus relate ${number} --related ${other}` });
+            problems.push({
+              ticket: number,
+              field,
+              message: `names ${label(other)}, but ${label(other)} does not list ${label(number)} in relations.related: a cross reference must be on both tickets`,
+              hint: `Add ${number} to relations.related of ${label(other)} in the same change, or use: gitgus relate ${number} --related ${other}`,
+            });
           }
           continue;
         }
@@ -317,7 +322,12 @@ export function checkRelationConsistency(numbers: Iterable<number>, lookup: (num
       }
     }
     if (relations.master !== undefined && lookup(relations.master)?.relations?.master !== undefined) {
-      problems.push({ ticket: number, field: 'relations.master', message: `names ${label(relations.master)}, which is itself a duplicate: masters cannot be chained`, hint: `Point relations.master at ${label(lookup(relations.master)?.relations?.master ?? relations.master)} instead.` });
+      problems.push({
+        ticket: number,
+        field: 'relations.master',
+        message: `names ${label(relations.master)}, which is itself a duplicate: masters cannot be chained`,
+        hint: `Point relations.master at ${label(lookup(relations.master)?.relations?.master ?? relations.master)} instead.`,
+      });
     }
     const seen = new Set<number>([number]);
     let parent = relations.parent;

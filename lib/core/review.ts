@@ -184,9 +184,18 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
       const from = deleted.get(numberInside(file.head) ?? number);
       if (from) {
         settledFolders.add(from.path.replace(/\/index\.md$/, ''));
-        add(file.path, file.head, { code: 'E_TICKET_MOVED', message: `moves ticket #${numberInside(file.head) ?? number} from ${from.path}: ticket folders never move`, hint: `Put the ticket back in ${from.path.replace(/index\.md$/, '')} — a ticket stays in its folder for life.` });
+        add(file.path, file.head, {
+          code: 'E_TICKET_MOVED',
+          message: `moves ticket #${numberInside(file.head) ?? number} from ${from.path}: ticket folders never move`,
+          hint: `Put the ticket back in ${from.path.replace(/index\.md$/, '')} — a ticket stays in its folder for life.`,
+        });
       } else {
-        add(file.path, file.head, { code: 'E_NEW_TICKET', field: 'number', message: 'adds a new ticket: pull requests never create tickets, only intake on the main branch mints ticket numbers', hint: 'Open the ticket by mail or through the issue form. To add to an existing ticket, add a message file to its messages/ folder.' });
+        add(file.path, file.head, {
+          code: 'E_NEW_TICKET',
+          field: 'number',
+          message: 'adds a new ticket: pull requests never create tickets, only intake on the main branch mints ticket numbers',
+          hint: 'Open the ticket by mail or through the issue form. To add to an existing ticket, add a message file to its messages/ folder.',
+        });
       }
       continue;
     }
@@ -212,7 +221,11 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
   for (const [number, { file, before, after }] of changedTickets) {
     const text = file.head;
     if (before.body !== after.body) {
-      add(file.path, text, { code: 'E_REQUEST_EDITED', message: `edits the original request of #${number}: it is kept as the submitter wrote it`, hint: 'Undo the change below the front-matter and add a message with the correction or summary instead.' });
+      add(file.path, text, {
+        code: 'E_REQUEST_EDITED',
+        message: `edits the original request of #${number}: it is kept as the submitter wrote it`,
+        hint: 'Undo the change below the front-matter and add a message with the correction or summary instead.',
+      });
     }
     if (!same(before.ticket, after.ticket) && !headUnitIds.has(after.ticket.unit)) {
       add(file.path, text, { code: 'E_REFERENCE', field: 'unit', message: `names unit '${after.ticket.unit}', which has no file in units/`, hint: `known units: ${[...headUnitIds].sort().join(', ')}` });
@@ -228,7 +241,7 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
     }
     if (!same(before.ticket.relations, after.ticket.relations)) {
       const numbers = [number, ...relatedNumbers(before.ticket.relations, after.ticket.relations)];
-      const lookup = (n: number) => (n === number ? after.ticket : changedTickets.get(n)?.after.ticket ?? context.ticket('head', n));
+      const lookup = (n: number) => (n === number ? after.ticket : (changedTickets.get(n)?.after.ticket ?? context.ticket('head', n)));
       // This ticket's links all; the other tickets' only where they point back here (their other links are not this change's).
       for (const problem of checkRelationConsistency(numbers, lookup, (from, to) => from === number || to === number)) {
         const at = problem.ticket === number ? file : changedTickets.get(problem.ticket)?.file;
@@ -252,7 +265,11 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
       continue;
     }
     if (kind === 'ticket-other') {
-      add(file.path, undefined, { code: 'E_UNKNOWN_FILE', message: 'is not a part of a ticket: a ticket folder holds index.md, messages/ and files/ only', hint: `Move the file into ${ticketDir(location?.number ?? 0)}/files/ as an attachment, or take it out of the pull request.` });
+      add(file.path, undefined, {
+        code: 'E_UNKNOWN_FILE',
+        message: 'is not a part of a ticket: a ticket folder holds index.md, messages/ and files/ only',
+        hint: `Move the file into ${ticketDir(location?.number ?? 0)}/files/ as an attachment, or take it out of the pull request.`,
+      });
       continue;
     }
     reviewAddition(file, kind, location?.number as number, { context, person, implied, touched }, problems, add);
@@ -266,9 +283,7 @@ type Add = (file: string, text: string | undefined, problem: Omit<ReviewProblem,
 
 function administratorsHint(context: ReviewContext, path: string): string {
   const admins = context.base.settings.administrators;
-  return admins.length > 0
-    ? `Ask an administrator (${admins.map(describeAdministrator).join(', ')}) to make this change, or take ${path} out of the pull request.`
-    : 'helpdesk.yml lists no administrators; add them there in a change of its own.';
+  return admins.length > 0 ? `Ask an administrator (${admins.map(describeAdministrator).join(', ')}) to make this change, or take ${path} out of the pull request.` : 'helpdesk.yml lists no administrators; add them there in a change of its own.';
 }
 
 /**
@@ -281,21 +296,38 @@ function admitted(files: readonly ReviewedFile[], context: ReviewContext, admini
   for (const file of files) {
     const kind = fileKind(file.path);
     if (kind === 'intake') {
-      add(file.path, undefined, { code: 'E_INTAKE_FILE', message: 'changes intake/, which only intake writes (the highest number minted, the Message-ID index, the GitHub cursor, mail records): no pull request may change it, not even an administrator\'s', hint: `Take ${file.path} out of the pull request (git checkout <base> -- ${file.path}).` });
+      add(file.path, undefined, {
+        code: 'E_INTAKE_FILE',
+        message: "changes intake/, which only intake writes (the highest number minted, the Message-ID index, the GitHub cursor, mail records): no pull request may change it, not even an administrator's",
+        hint: `Take ${file.path} out of the pull request (git checkout <base> -- ${file.path}).`,
+      });
       continue;
     }
     if (kind === 'code') {
-      if (!administrator) add(file.path, undefined, { code: 'E_ADMIN_ONLY', message: `is not helpdesk data (tickets/, units/, helpdesk.yml): only helpdesk administrators change code, workflows, package files and anything else, and @${context.author} is not one`, hint: administratorsHint(context, file.path) });
+      if (!administrator)
+        add(file.path, undefined, {
+          code: 'E_ADMIN_ONLY',
+          message: `is not helpdesk data (tickets/, units/, helpdesk.yml): only helpdesk administrators change code, workflows, package files and anything else, and @${context.author} is not one`,
+          hint: administratorsHint(context, file.path),
+        });
       continue;
     }
     if (file.status !== 'D' && file.mode !== undefined && !REGULAR_FILE_MODES.has(file.mode)) {
       const what = file.mode === '120000' ? 'a symbolic link' : file.mode === '160000' ? 'a submodule' : `an entry of mode ${file.mode}`;
-      add(file.path, undefined, { code: 'E_NOT_REGULAR_FILE', message: `is ${what}: helpdesk data holds regular files only, so nothing can point outside its ticket folder`, hint: 'Replace it with the file itself (git rm --cached it, copy the content in, git add).' });
+      add(file.path, undefined, {
+        code: 'E_NOT_REGULAR_FILE',
+        message: `is ${what}: helpdesk data holds regular files only, so nothing can point outside its ticket folder`,
+        hint: 'Replace it with the file itself (git rm --cached it, copy the content in, git add).',
+      });
       continue;
     }
     if (kind === 'ticket-path') {
       const location = parseTicketPath(file.path) as { number: number };
-      add(file.path, undefined, { code: 'E_TICKET_PATH', message: `is not in a canonical ticket folder: ticket #${location.number} lives in ${ticketDir(location.number)} (shard = number div 1000, the number without leading zeros)`, hint: `Move the file to ${ticketDir(location.number)}/.` });
+      add(file.path, undefined, {
+        code: 'E_TICKET_PATH',
+        message: `is not in a canonical ticket folder: ticket #${location.number} lives in ${ticketDir(location.number)} (shard = number div 1000, the number without leading zeros)`,
+        hint: `Move the file to ${ticketDir(location.number)}/.`,
+      });
       continue;
     }
     judged.push(file);
@@ -356,13 +388,21 @@ function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who:
     return;
   }
   if (!supporter && !roles.has('submitter')) {
-    add(file.path, file.head, { code: 'E_NOT_ALLOWED', message: `only the submitter of #${number} and supporters write on a ticket, and @${context.author} is neither`, hint: "A supporter is a member of a unit in units/; the submitter is the person in the ticket's submitter field (by mail address or GitHub login)." });
+    add(file.path, file.head, {
+      code: 'E_NOT_ALLOWED',
+      message: `only the submitter of #${number} and supporters write on a ticket, and @${context.author} is neither`,
+      hint: "A supporter is a member of a unit in units/; the submitter is the person in the ticket's submitter field (by mail address or GitHub login).",
+    });
     return;
   }
   if (kind !== 'message') return;
   const name = file.path.split('/').pop() ?? '';
   if (!MESSAGE_FILE_PATTERN.test(name)) {
-    add(file.path, undefined, { code: 'E_MESSAGE_NAME', message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (the time, then a key)', hint: 'Rename the file: UTC time as YYYYMMDDTHHMMSSZ, a dash, 4–16 lower-case letters or digits, .md (gitgus reply names it for you).' });
+    add(file.path, undefined, {
+      code: 'E_MESSAGE_NAME',
+      message: 'message file name must look like 20261127T101500Z-3f9a2c1b.md (the time, then a key)',
+      hint: 'Rename the file: UTC time as YYYYMMDDTHHMMSSZ, a dash, 4–16 lower-case letters or digits, .md (gitgus reply names it for you).',
+    });
   }
   const doc = tryParse(() => parseMessage(file.head as string, file.path), 'E_SCHEMA', file.head, problems, file.path);
   if (!doc) return;
@@ -377,10 +417,24 @@ function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who:
   const claimed = author.role;
   reviewSignature(file, doc.message, { context, roles, ticket, system: claimed === 'system' }, add);
   // A system note may come with a status the ticket's relations imply (gitgus relate and status write both).
-  const mayClaim = claimed === 'submitter' ? roles.has('submitter') : claimed === 'supporter' ? supporter : claimed === 'tpm' ? roles.has('tpm') : claimed === 'system' ? (who.implied.has(number) || (master !== undefined && who.touched.has(master))) && doc.message.visibility === 'public' : true;
+  const mayClaim =
+    claimed === 'submitter'
+      ? roles.has('submitter')
+      : claimed === 'supporter'
+        ? supporter
+        : claimed === 'tpm'
+          ? roles.has('tpm')
+          : claimed === 'system'
+            ? (who.implied.has(number) || (master !== undefined && who.touched.has(master))) && doc.message.visibility === 'public'
+            : true;
   if (!mayClaim) {
     const honest = roles.has('tpm') ? 'tpm' : supporter ? 'supporter' : 'submitter';
-    add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field: 'author.role', message: `says the writer is ${claimed === 'system' ? 'the helpdesk itself' : claimed}, but @${context.author} is ${describeRoles(roles)}`, hint: `Set author.role to ${honest}.` });
+    add(file.path, file.head, {
+      code: 'E_MESSAGE_AUTHOR',
+      field: 'author.role',
+      message: `says the writer is ${claimed === 'system' ? 'the helpdesk itself' : claimed}, but @${context.author} is ${describeRoles(roles)}`,
+      hint: `Set author.role to ${honest}.`,
+    });
   }
   if (!supporter && doc.message.visibility === 'internal') {
     add(file.path, file.head, { code: 'E_INTERNAL_NOTE', field: 'visibility', message: 'is internal, but only supporters write internal notes', hint: 'Set visibility: public.' });
@@ -399,12 +453,20 @@ function reviewSignature(file: ReviewedFile, message: Message, who: { context: R
   const sign = (field: string, what: string, fix: string) => add(file.path, file.head, { code: 'E_MESSAGE_AUTHOR', field, message: what, hint: fix });
   if (who.system) {
     if (author.name !== context.base.settings.name || author.email !== undefined || author.github !== undefined || author.unit !== undefined) {
-      sign('author', `is a system note, which carries the helpdesk's name (${context.base.settings.name}) and no person's name, address, login or unit`, `Write the message as yourself: author.github ${context.author}, your name from units/, role supporter.`);
+      sign(
+        'author',
+        `is a system note, which carries the helpdesk's name (${context.base.settings.name}) and no person's name, address, login or unit`,
+        `Write the message as yourself: author.github ${context.author}, your name from units/, role supporter.`,
+      );
     }
     if (message.source !== 'system') sign('source', `is a system note with source ${message.source}: system notes have source system`, 'Set source: system.');
   } else {
     if (author.github === undefined || author.github.toLowerCase() !== context.author.toLowerCase()) {
-      sign('author.github', author.github === undefined ? `names no GitHub login, but a message in a pull request is signed by its author, @${context.author}` : `says the message is by @${author.github}, but the pull request is by @${context.author}`, `A message is signed by its writer: set author.github to ${context.author}.`);
+      sign(
+        'author.github',
+        author.github === undefined ? `names no GitHub login, but a message in a pull request is signed by its author, @${context.author}` : `says the message is by @${author.github}, but the pull request is by @${context.author}`,
+        `A message is signed by its writer: set author.github to ${context.author}.`,
+      );
     } else {
       const person: Identity = { github: context.author, ...(context.authorId === undefined ? {} : { githubId: context.authorId }) };
       const memberships = context.base.units.flatMap((unit) => unit.members.filter((member) => sameIdentity(member, person)).map((member) => ({ unit: unit.id, member })));
@@ -421,16 +483,19 @@ function reviewSignature(file: ReviewedFile, message: Message, who: { context: R
       if (!entries.some((entry) => fitsField.name(entry) && fitsField.email(entry) && fitsField.unit(entry))) {
         const known = entries.map((entry) => [entry.name ?? '(any name)', entry.email ?? '(no address)', entry.unit ? `unit ${entry.unit}` : 'submitter'].join(', '));
         const field = (['name', 'email', 'unit'] as const).find((key) => !entries.some(fitsField[key])) ?? 'name';
-        sign(`author.${field}`,
+        sign(
+          `author.${field}`,
           `signs as ${[author.name, author.email, author.unit].filter(Boolean).join(', ')}, which is not an entry of @${context.author} in units/ or the ticket's submitter`,
-          known.length > 0 ? `Use your own entry: ${known.join('; or ')}.` : `@${context.author} has no entry in units/; sign with your own name, without email or unit.`);
+          known.length > 0 ? `Use your own entry: ${known.join('; or ')}.` : `@${context.author} has no entry in units/; sign with your own name, without email or unit.`,
+        );
       }
     }
     if (message.source !== 'pull-request') sign('source', `says it came by ${message.source}, but it comes in a pull request`, 'Set source: pull-request.');
   }
   if (context.dates) {
     const at = Date.parse(message.date);
-    if (at < Date.parse(context.dates.notBefore)) sign('date', `is dated ${message.date}, before the base commit the pull request starts from (${context.dates.notBefore}): a new message cannot be backdated into the conversation`, 'Set date to the time you write it (gitgus reply does).');
+    if (at < Date.parse(context.dates.notBefore))
+      sign('date', `is dated ${message.date}, before the base commit the pull request starts from (${context.dates.notBefore}): a new message cannot be backdated into the conversation`, 'Set date to the time you write it (gitgus reply does).');
     else if (at > Date.parse(context.dates.notAfter)) sign('date', `is dated ${message.date}, in the future (now is ${context.dates.notAfter})`, 'Set date to the time you write it (gitgus reply does).');
   }
 }
@@ -469,8 +534,9 @@ export function formatReviewText(result: ReviewResult): string {
     const where = `${problem.file}${problem.line && problem.line > 1 ? `:${problem.line}` : ''}${problem.field ? ` (${problem.field})` : ''}`;
     return [`${where}: ${problem.message}`, ...(problem.hint ? problem.hint.split('\n').map((line, index) => `    ${index === 0 ? 'fix: ' : '     '}${line}`) : [])].join('\n');
   });
-  const summary = result.problems.length === 0
-    ? `ok: @${result.author} may make these changes (${result.files} helpdesk file(s), ${result.tickets.length} ticket(s)).`
-    : `${result.problems.length} problem(s) in the changes of @${result.author} (${result.files} helpdesk file(s), ${result.tickets.length} ticket(s)).`;
+  const summary =
+    result.problems.length === 0
+      ? `ok: @${result.author} may make these changes (${result.files} helpdesk file(s), ${result.tickets.length} ticket(s)).`
+      : `${result.problems.length} problem(s) in the changes of @${result.author} (${result.files} helpdesk file(s), ${result.tickets.length} ticket(s)).`;
   return `${[...blocks, summary].join('\n\n')}\n`;
 }

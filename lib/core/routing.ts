@@ -33,8 +33,7 @@ export const DEFAULT_RULES = {
 const FIRST_LINE_FAMILIES: ReadonlySet<string> = new Set(['tpm', 'tpm-vo']);
 
 /** The ticket fields routing looks at; `body` is the original request. */
-export type RoutableTicket = Pick<Ticket, 'title' | 'type' | 'priority' | 'status' | 'unit'> &
-  Partial<Pick<Ticket, 'vo' | 'site' | 'notifySite' | 'involve' | 'source'>>;
+export type RoutableTicket = Pick<Ticket, 'title' | 'type' | 'priority' | 'status' | 'unit'> & Partial<Pick<Ticket, 'vo' | 'site' | 'notifySite' | 'involve' | 'source'>>;
 
 export interface RoutingContext {
   rules: readonly RoutingRule[];
@@ -93,11 +92,19 @@ export function checkRoutingRules(rules: readonly RoutingRule[], settings: Pick<
       if (!unitIds.has(ngi)) problems.push({ code: 'E_REFERENCE', file, field: at('when.ngi'), message: `rule ${rule.id} names NGI unit '${ngi}', which has no file in units/`, hint: `known units: ${known(unitIds)}` });
     }
     for (const vo of [...(rule.when.vo ?? []), ...(rule.then.vo ? [rule.then.vo] : [])]) {
-      if (settings.vos.length > 0 && !settings.vos.includes(vo)) problems.push({ code: 'E_REFERENCE', file, field: at(rule.then.vo === vo ? 'then.vo' : 'when.vo'), message: `rule ${rule.id} names VO '${vo}', which is not in helpdesk.yml vos`, hint: `known VOs: ${known(settings.vos)}` });
+      if (settings.vos.length > 0 && !settings.vos.includes(vo))
+        problems.push({ code: 'E_REFERENCE', file, field: at(rule.then.vo === vo ? 'then.vo' : 'when.vo'), message: `rule ${rule.id} names VO '${vo}', which is not in helpdesk.yml vos`, hint: `known VOs: ${known(settings.vos)}` });
     }
     const notify = rule.then.notifySite;
     for (const site of [...(rule.when.site ?? []), ...(typeof notify === 'string' ? [notify] : [])]) {
-      if (!sites.has(site.toLowerCase())) problems.push({ code: 'E_REFERENCE', file, field: at(typeof notify === 'string' && notify === site ? 'then.notifySite' : 'when.site'), message: `rule ${rule.id} names site '${site}', which is not in helpdesk.yml sites`, hint: 'Add the site and its NGI unit under sites: in helpdesk.yml, or correct the name.' });
+      if (!sites.has(site.toLowerCase()))
+        problems.push({
+          code: 'E_REFERENCE',
+          file,
+          field: at(typeof notify === 'string' && notify === site ? 'then.notifySite' : 'when.site'),
+          message: `rule ${rule.id} names site '${site}', which is not in helpdesk.yml sites`,
+          hint: 'Add the site and its NGI unit under sites: in helpdesk.yml, or correct the name.',
+        });
     }
   });
   return problems;
@@ -203,7 +210,7 @@ function builtInDefaults(context: RoutingContext): RoutingRule[] {
   return [
     { id: DEFAULT_RULES.teamAlarm, description: 'GGUS: TEAM and ALARM tickets go straight to the NGI of the notified site', when: { type: ['TEAM', 'ALARM'], hasNotifySite: true }, then: { ngiOf: 'notifySite' } },
     { id: DEFAULT_RULES.teamAlarmAffectedSite, description: 'GGUS: TEAM and ALARM tickets without a notify site go to the NGI of the affected site', when: { type: ['TEAM', 'ALARM'] }, then: { ngiOf: 'site' } },
-    { id: DEFAULT_RULES.notifySite, description: "GGUS: \"notify site\" assigns the ticket to the site's NGI", when: { hasNotifySite: true }, then: { ngiOf: 'notifySite' } },
+    { id: DEFAULT_RULES.notifySite, description: 'GGUS: "notify site" assigns the ticket to the site\'s NGI', when: { hasNotifySite: true }, then: { ngiOf: 'notifySite' } },
     ...context.settings.intake.map((entry) => ({
       id: DEFAULT_RULES.intake,
       description: `GGUS: mail to ${entry.address} goes to ${entry.unit}`,

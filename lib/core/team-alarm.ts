@@ -19,9 +19,21 @@ export type TicketType = Ticket['type'];
  * publishing it; these are the values that describe a site service failing **[INF]**.
  */
 export const TEAM_ALARM_ISSUE_TYPES = [
-  'Authorization/Authentication', 'Computing Services', 'Data Management - generic', 'Databases', 'File Access',
-  'File Transfer', 'Information System', 'Local Batch System', 'Monitoring', 'Network problem', 'Operations', 'Other',
-  'Security', 'Storage Systems', 'Workload Management',
+  'Authorization/Authentication',
+  'Computing Services',
+  'Data Management - generic',
+  'Databases',
+  'File Access',
+  'File Transfer',
+  'Information System',
+  'Local Batch System',
+  'Monitoring',
+  'Network problem',
+  'Operations',
+  'Other',
+  'Security',
+  'Storage Systems',
+  'Workload Management',
 ] as const satisfies readonly (typeof ISSUE_TYPES)[number][];
 
 /** Whether `issue` is offered for a ticket of `type`. */
@@ -89,7 +101,13 @@ export interface ResolvedRequest {
  * only known VOs and sites, TEAM/ALARM only for those allowed (grantType), the type of issue from the
  * list of the ticket's type. `found` is what intake extracted from the text (used when nothing was asked).
  */
-export function resolveRequest(asked: RequestedFields, found: { vo?: string | undefined }, person: Identity, authenticated: boolean, context: { settings: Pick<Settings, 'alarmers' | 'vos' | 'sites'>; units: readonly Pick<Unit, 'family' | 'vo' | 'members'>[] }): ResolvedRequest {
+export function resolveRequest(
+  asked: RequestedFields,
+  found: { vo?: string | undefined },
+  person: Identity,
+  authenticated: boolean,
+  context: { settings: Pick<Settings, 'alarmers' | 'vos' | 'sites'>; units: readonly Pick<Unit, 'family' | 'vo' | 'members'>[] },
+): ResolvedRequest {
   const notes: string[] = [];
   const flags: string[] = [];
   const out: ResolvedRequest = { type: 'USER', flags, notes };

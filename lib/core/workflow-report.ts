@@ -270,7 +270,16 @@ export function metricRows(all: readonly TicketMetrics[]): MetricRow[] {
   const round = (n: number) => Math.round(n * 100) / 100;
   for (const m of all) {
     if (m.ticket.category === EXCLUDED_CATEGORY) continue;
-    const base = { ticket: m.ticket.number, created: m.ticket.created, priority: m.ticket.originalPriority, type: m.ticket.type, category: m.ticket.category, ...(m.ticket.vo ? { vo: m.ticket.vo } : {}), ...(m.ticket.site ? { site: m.ticket.site } : {}), ...(m.lifetimeDays === undefined ? {} : { lifetimeDays: round(m.lifetimeDays) }) };
+    const base = {
+      ticket: m.ticket.number,
+      created: m.ticket.created,
+      priority: m.ticket.originalPriority,
+      type: m.ticket.type,
+      category: m.ticket.category,
+      ...(m.ticket.vo ? { vo: m.ticket.vo } : {}),
+      ...(m.ticket.site ? { site: m.ticket.site } : {}),
+      ...(m.lifetimeDays === undefined ? {} : { lifetimeDays: round(m.lifetimeDays) }),
+    };
     for (const r of m.responses) rows.push({ ...base, kind: 'response', unit: r.unit, ...(r.hours === undefined ? {} : { hours: round(r.hours) }), violated: r.violated });
     if (m.solution) rows.push({ ...base, kind: 'solution', unit: m.solution.unit, hours: round(m.solution.hours) });
   }

@@ -94,8 +94,14 @@ export function orphanedTempFiles(git: string, olderThanMs: number): string[] {
   const out: string[] = [];
   const pack = path.join(git, 'objects', 'pack');
   const candidates = [
-    ...(existsSync(pack) ? readdirSync(pack).filter((name) => name.startsWith('tmp_') || name.startsWith('.tmp-')).map((name) => path.join(pack, name)) : []),
-    ...readdirSync(git).filter((name) => name.startsWith('fast_import_crash_')).map((name) => path.join(git, name)),
+    ...(existsSync(pack)
+      ? readdirSync(pack)
+          .filter((name) => name.startsWith('tmp_') || name.startsWith('.tmp-'))
+          .map((name) => path.join(pack, name))
+      : []),
+    ...readdirSync(git)
+      .filter((name) => name.startsWith('fast_import_crash_'))
+      .map((name) => path.join(git, name)),
   ];
   for (const file of candidates) {
     try {

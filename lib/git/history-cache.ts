@@ -76,7 +76,10 @@ function writeCache(file: string, content: CacheFile): void {
 /** The oldest committer time among `since..until`, or undefined when the range is empty. */
 function oldestCommitTime(dir: string, since: string, until: string): number | undefined {
   const result = runGit(dir, ['log', '--format=%ct', `${since}..${until}`]);
-  const times = result.stdout.split('\n').filter((line) => line !== '').map(Number);
+  const times = result.stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(Number);
   return times.length === 0 ? undefined : Math.min(...times);
 }
 

@@ -81,7 +81,6 @@ interface LogControl {
   stop?: () => void;
 }
 
-
 function parseTrailers(text: string): Record<string, string> {
   const trailers: Record<string, string> = {};
   for (const line of text.split('\n')) {

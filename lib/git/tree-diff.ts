@@ -66,7 +66,10 @@ export function changedPaths(dir: string, from: string, head: string | undefined
 
 /** Files under `folder` at a commit (e.g. every unit file at the base). */
 export function listFiles(dir: string, commit: string, folder: string): string[] {
-  return runGit(dir, ['ls-tree', '-z', '--name-only', '--full-tree', `${commit}:${folder}`], { allowFailure: true }).stdout.split('\0').filter(Boolean).map((name) => `${folder}/${name}`);
+  return runGit(dir, ['ls-tree', '-z', '--name-only', '--full-tree', `${commit}:${folder}`], { allowFailure: true })
+    .stdout.split('\0')
+    .filter(Boolean)
+    .map((name) => `${folder}/${name}`);
 }
 
 /** Reads paths on both sides: `<commit>:<path>` through one cat-file process, the working tree from disk. */

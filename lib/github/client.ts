@@ -63,10 +63,13 @@ function failure(action: string, repository: string, error: unknown): GitgusErro
   const status = (error as { status?: number }).status;
   const message = error instanceof Error ? error.message : String(error);
   const hint =
-    status === 401 ? 'The token was refused: check the GITHUB_TOKEN / GITGUS_GITHUB_TOKEN secret.'
-    : status === 403 ? 'The token may lack the issues: write permission, or the rate limit was hit; the next run catches up.'
-    : status === 404 ? `Check that ${repository} exists and the token can see it (a private companion repository needs a token of its own).`
-    : 'GitHub did not answer as expected; the next run catches up.';
+    status === 401
+      ? 'The token was refused: check the GITHUB_TOKEN / GITGUS_GITHUB_TOKEN secret.'
+      : status === 403
+        ? 'The token may lack the issues: write permission, or the rate limit was hit; the next run catches up.'
+        : status === 404
+          ? `Check that ${repository} exists and the token can see it (a private companion repository needs a token of its own).`
+          : 'GitHub did not answer as expected; the next run catches up.';
   return new GitgusError('E_GITHUB', `GitHub ${action} on ${repository} failed${status ? ` (HTTP ${status})` : ''}: ${message}`, { data: { repository, status }, hint, cause: error });
 }
 
@@ -103,17 +106,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubApi {
     },
     async listIssuesSince(repository, since) {
       const { owner, repo } = split(repository);
-      const issues = await call('issues.listForRepo', repository, () =>
-        octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'all', sort: 'updated', direction: 'asc', per_page: 100, ...(since ? { since } : {}) }),
-      );
+      const issues = await call('issues.listForRepo', repository, () => octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'all', sort: 'updated', direction: 'asc', per_page: 100, ...(since ? { since } : {}) }));
       // The issues endpoint lists pull requests too; they are not tickets.
       return (issues as GitHubIssue[]).filter((issue) => !issue.pull_request);
     },
     async listComments(repository, number, since) {
       const { owner, repo } = split(repository);
-      return call('issues.listComments', repository, async () =>
-        (await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) })) as GitHubComment[],
-      );
+      return call('issues.listComments', repository, async () => (await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) })) as GitHubComment[]);
     },
     async createComment(repository, number, body) {
       const { owner, repo } = split(repository);

@@ -36,7 +36,7 @@ export interface GitHubItemResult {
 
 function ownCommentReason(comment: GitHubComment): string {
   const marks = marksIn(comment.body);
-  if (marks.length > 0) return `written by the helpdesk (${marks[0]?.startsWith('ticket ') ? 'its acknowledgement' : marks[0] ?? ''})`;
+  if (marks.length > 0) return `written by the helpdesk (${marks[0]?.startsWith('ticket ') ? 'its acknowledgement' : (marks[0] ?? '')})`;
   return comment.user ? `written by the bot ${comment.user.login}` : 'written by a deleted account';
 }
 

@@ -46,7 +46,10 @@ function countReplacement(text: string): number {
 }
 
 function normalizeLabel(label: string | undefined): string | undefined {
-  const trimmed = (label ?? '').trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const trimmed = (label ?? '')
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .toLowerCase();
   return trimmed === '' ? undefined : trimmed;
 }
 

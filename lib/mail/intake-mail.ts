@@ -64,7 +64,18 @@ export class MailIntakeSession extends IntakeSession {
       if (this.options.mode === 'single' && !retry && error instanceof NotAnEmailError && raw.toString('latin1').trim() === '') throw error;
       if (isInfrastructureError(error)) throw error;
       await this.ensureIndex();
-      const category = error instanceof MailLimitError ? error.category : error instanceof NotAnEmailError ? 'not-email' : error instanceof NoSenderError ? 'no-sender' : error instanceof UnsupportedSenderError ? 'unsupported-sender' : mail === undefined ? 'parse-error' : 'error';
+      const category =
+        error instanceof MailLimitError
+          ? error.category
+          : error instanceof NotAnEmailError
+            ? 'not-email'
+            : error instanceof NoSenderError
+              ? 'no-sender'
+              : error instanceof UnsupportedSenderError
+                ? 'unsupported-sender'
+                : mail === undefined
+                  ? 'parse-error'
+                  : 'error';
       const detail = error instanceof Error ? error.message : String(error);
       keys = retry ? retry.keys : (keys ?? this.keysFor(mail, stripEnvelopeLine(raw)));
       if (!retry) {

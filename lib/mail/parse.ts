@@ -62,7 +62,10 @@ function assertLooksLikeMail(raw: Buffer): void {
 }
 
 function unfold(value: string): string {
-  return value.replace(/\r?\n[ \t]+/g, ' ').replace(/\r?\n/g, ' ').trim();
+  return value
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .replace(/\r?\n/g, ' ')
+    .trim();
 }
 
 function headerMap(parsed: ParsedMail): Record<string, string[]> {
@@ -99,9 +102,7 @@ function messageIds(value: string | string[] | undefined): string[] {
  * Delivered-To, Authentication-Results) differ per delivery and are left out on purpose.
  */
 export function contentDigest(raw: Buffer, headers: Record<string, string[]>): string {
-  const stable = ['from', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'content-type']
-    .map((name) => `${name}:${(headers[name] ?? []).join('\u0000').replace(/\s+/g, ' ').trim()}`)
-    .join('\n');
+  const stable = ['from', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'content-type'].map((name) => `${name}:${(headers[name] ?? []).join('\u0000').replace(/\s+/g, ' ').trim()}`).join('\n');
   const end = headerBlockEnd(raw);
   const body = raw.subarray(end).toString('latin1').replace(/\r\n/g, '\n').replace(/^\n+/, '').replace(/\s+$/, '');
   return sha256(`${stable}\n\n${body}`);

@@ -5,5 +5,8 @@
 import { runGit } from '../git/native.ts';
 
 export function hasRemote(root: string, remote = 'origin'): boolean {
-  return runGit(root, ['remote'], { allowFailure: true }).stdout.split('\n').map((line) => line.trim()).includes(remote);
+  return runGit(root, ['remote'], { allowFailure: true })
+    .stdout.split('\n')
+    .map((line) => line.trim())
+    .includes(remote);
 }

@@ -21,10 +21,12 @@ export interface QuarantineEntry extends IntakeRecord {
 }
 
 export function listQuarantine(root: string): QuarantineEntry[] {
-  return walkMarkdown(root, QUARANTINE_DIR).map((file) => {
-    const { data } = parseFrontMatter(readFileSync(resolveInside(root, file), 'utf8'), file);
-    return { ...parseWithFriendlyErrors(IntakeRecordSchema, data, file, INTAKE_RECORD_EXAMPLE), path: file };
-  }).sort((a, b) => a.received.localeCompare(b.received) || a.key.localeCompare(b.key));
+  return walkMarkdown(root, QUARANTINE_DIR)
+    .map((file) => {
+      const { data } = parseFrontMatter(readFileSync(resolveInside(root, file), 'utf8'), file);
+      return { ...parseWithFriendlyErrors(IntakeRecordSchema, data, file, INTAKE_RECORD_EXAMPLE), path: file };
+    })
+    .sort((a, b) => a.received.localeCompare(b.received) || a.key.localeCompare(b.key));
 }
 
 /** Runs quarantined messages through intake again: all of them, or those whose key starts with one of `keys`. */
@@ -43,10 +45,7 @@ export async function retryQuarantine(root: string, keys: string[] = [], options
         continue;
       }
       const raw = readFileSync(resolveInside(root, rawPath));
-      const result = await session.process(
-        { raw, received: new Date(entry.received), source: rawPath },
-        { keys: { idHash: entry.idHash, contentHash: entry.contentHash, key: entry.key, messageId: entry.messageId }, attempts: entry.attempts ?? 0 },
-      );
+      const result = await session.process({ raw, received: new Date(entry.received), source: rawPath }, { keys: { idHash: entry.idHash, contentHash: entry.contentHash, key: entry.key, messageId: entry.messageId }, attempts: entry.attempts ?? 0 });
       results.push({ ...result, quarantineKey: entry.key });
     }
   } finally {

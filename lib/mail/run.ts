@@ -115,7 +115,9 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
           hint: `Nothing is lost: ${queue.length} message${queue.length === 1 ? '' : 's'} stay unacknowledged at their source and the next run takes them in again (exit status 75 = try again later).`,
         });
       }
-      note(`push refused (${attempt}): another writer moved the main branch; waiting ${(wait / 1000).toFixed(2)} s, then taking ${Math.min(chunkSize, queue.length)} message${Math.min(chunkSize, queue.length) === 1 ? '' : 's'} in again on the new tip`);
+      note(
+        `push refused (${attempt}): another writer moved the main branch; waiting ${(wait / 1000).toFixed(2)} s, then taking ${Math.min(chunkSize, queue.length)} message${Math.min(chunkSize, queue.length) === 1 ? '' : 's'} in again on the new tip`,
+      );
       await sleep(wait);
       catchUp(options.root, chunkStart);
       chunkStart = headCommit(options.root);

@@ -13,7 +13,9 @@ const SPEC: StateRef<InterfaceState> = {
   example: INTERFACE_STATE_EXAMPLE,
   writer: 'gitgus notify',
   describe: (state) => {
-    const failed = Object.values(state.tickets).flatMap((units) => Object.values(units)).reduce((sum, link) => sum + link.failed.length, 0);
+    const failed = Object.values(state.tickets)
+      .flatMap((units) => Object.values(units))
+      .reduce((sum, link) => sum + link.failed.length, 0);
     return `interface state: ${Object.keys(state.tickets).length} linked tickets, ${failed} failed mails`;
   },
 };

@@ -279,7 +279,10 @@ function messagesAt(root: string, commit: string, number: number): AddedMessage[
   const listing = runGit(root, ['ls-tree', '--name-only', `${commit}:${dir}`], { allowFailure: true });
   if (listing.status !== 0) return [];
   const out: AddedMessage[] = [];
-  for (const name of listing.stdout.split('\n').filter((n) => n.endsWith('.md')).sort()) {
+  for (const name of listing.stdout
+    .split('\n')
+    .filter((n) => n.endsWith('.md'))
+    .sort()) {
     const file = `${dir}/${name}`;
     const text = runGit(root, ['cat-file', 'blob', `${commit}:${file}`]).stdout;
     try {

@@ -69,4 +69,3 @@ function schemaKey(): string {
   for (const module of ['../core/documents.ts', '../core/frontmatter.ts', './check-verdict.ts', '../errors.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
   return hash.digest('hex');
 }
-

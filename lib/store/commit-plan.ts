@@ -149,11 +149,16 @@ export async function commitTicketEdit(options: TicketEditOptions): Promise<{ co
     .sort((a, b) => order(a) - order(b))
     .map((field) => ({ field, from: (before as Record<string, unknown>)[field], to: (after as Record<string, unknown>)[field] }));
   if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects, notes: update.notes }, {
-    subject: describeChanges(options.number, changes),
-    event: options.event,
-    trailers: { Changed: changes.map((change) => change.field).join(', ') },
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { commit } = await commitPlan(
+    context,
+    store,
+    { primary: options.number, after: new Map<number, Ticket>([[options.number, after], ...update.changed]), effects: update.effects, notes: update.notes },
+    {
+      subject: describeChanges(options.number, changes),
+      event: options.event,
+      trailers: { Changed: changes.map((change) => change.field).join(', ') },
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
   return { commit, changes };
 }

@@ -65,11 +65,21 @@ function baseFailure(what: string, cause: unknown): GitgusError {
  * commit as): history believes the trailers of those commits, so a pull request may not carry one.
  */
 function writerIdentityProblems(root: string, from: string, head: string, sender: string): ReviewProblem[] {
-  const log = runGit(root, ['log', '--format=%H%x1f%ae%x1f%ce', `${from}..${head}`, '--']).stdout.split('\n').filter(Boolean);
+  const log = runGit(root, ['log', '--format=%H%x1f%ae%x1f%ce', `${from}..${head}`, '--'])
+    .stdout.split('\n')
+    .filter(Boolean);
   return log.flatMap((line) => {
     const [oid = '', author = '', committer = ''] = line.split('\x1f');
     if (author.toLowerCase() !== sender.toLowerCase() && committer.toLowerCase() !== sender.toLowerCase()) return [];
-    return [{ file: `commit ${oid.slice(0, 12)}`, line: 1, code: 'E_WRITER_IDENTITY', message: `is made as the helpdesk itself (${sender}): only intake, tick and notify commit as the helpdesk, and history believes their trailers`, hint: 'Commit as yourself (git config user.email) and push again: git commit --amend --reset-author, or git rebase with --exec "git commit --amend --no-edit --reset-author".' }];
+    return [
+      {
+        file: `commit ${oid.slice(0, 12)}`,
+        line: 1,
+        code: 'E_WRITER_IDENTITY',
+        message: `is made as the helpdesk itself (${sender}): only intake, tick and notify commit as the helpdesk, and history believes their trailers`,
+        hint: 'Commit as yourself (git config user.email) and push again: git commit --amend --reset-author, or git rebase with --exec "git commit --amend --no-edit --reset-author".',
+      },
+    ];
   });
 }
 
@@ -95,10 +105,9 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
     // Attachments are judged by their path alone; their bytes (up to megabytes each) are never read.
     // A symlink's or submodule's "text" is not a file's; they are refused by their mode.
     const notRead = (change: PathChange) => fileKind(change.path) === 'attachment' || (change.mode !== undefined && !/^100(644|755)$/.test(change.mode));
-    const fileTexts = helpdeskChanges.map((change) => (notRead(change) ? Promise.resolve([undefined, undefined] as const) : Promise.all([
-      change.status === 'A' ? undefined : reader.read(from, change.path),
-      change.status === 'D' ? undefined : reader.read(headCommit, change.path),
-    ])));
+    const fileTexts = helpdeskChanges.map((change) =>
+      notRead(change) ? Promise.resolve([undefined, undefined] as const) : Promise.all([change.status === 'A' ? undefined : reader.read(from, change.path), change.status === 'D' ? undefined : reader.read(headCommit, change.path)]),
+    );
     reader.flush();
     const race = <T>(promise: Promise<T>) => Promise.race([promise, reader.failed]);
 

@@ -18,18 +18,28 @@ export interface AssignOptions {
 export async function assignTicket(options: AssignOptions): Promise<{ commit: string; from: string; to: string }> {
   const context = loadChangeContext(options.root, options.actor);
   if (!context.units.some((unit) => unit.id === options.unit)) {
-    throw new GitgusError('E_UNKNOWN_UNIT', `there is no unit '${options.unit}' (no units/${options.unit}.md)`, { hint: `known units: ${context.units.map((u) => u.id).sort().join(', ')}` });
+    throw new GitgusError('E_UNKNOWN_UNIT', `there is no unit '${options.unit}' (no units/${options.unit}.md)`, {
+      hint: `known units: ${context.units
+        .map((u) => u.id)
+        .sort()
+        .join(', ')}`,
+    });
   }
   const store = new TicketStore(options.root);
   const before = store.doc(options.number).ticket;
   if (before.unit === options.unit) throw new GitgusError('E_NO_CHANGE', `#${options.number} is already assigned to ${options.unit}; nothing to commit`);
   // Assigning sets `assigned` on an open ticket; on a closed one the lifecycle check explains the refusal.
   const after = { ...before, unit: options.unit, ...(isOpen(before.status) ? { status: 'assigned' as const } : {}) };
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map([[options.number, after]]), effects: [] }, {
-    subject: `#${options.number} assigned: ${before.unit} → ${options.unit}`,
-    event: 'assign',
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { commit } = await commitPlan(
+    context,
+    store,
+    { primary: options.number, after: new Map([[options.number, after]]), effects: [] },
+    {
+      subject: `#${options.number} assigned: ${before.unit} → ${options.unit}`,
+      event: 'assign',
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
   return { commit, from: before.unit, to: options.unit };
 }
 

@@ -7,7 +7,8 @@ import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 export default defineCommand({
   meta: {
     name: 'build',
-    description: "Build a helpdesk's static support site: queue, units, ticket pages, reports, feeds, exports and the search index.\n\nExamples:\n  gitgus build\n  gitgus build --root ../helpdesk --out /srv/www/helpdesk\n  gitgus build --no-search --now 2026-12-01T09:00:00Z",
+    description:
+      "Build a helpdesk's static support site: queue, units, ticket pages, reports, feeds, exports and the search index.\n\nExamples:\n  gitgus build\n  gitgus build --root ../helpdesk --out /srv/www/helpdesk\n  gitgus build --no-search --now 2026-12-01T09:00:00Z",
   },
   args: {
     ...commonArgs,

@@ -7,7 +7,8 @@ import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 export default defineCommand({
   meta: {
     name: 'check',
-    description: 'Validate the whole helpdesk: schemas, unique numbers, shards, unit references.\nWith --base, check a pull request instead: only its changes, judged for its author (lifecycle, who may change what, append-only messages, both sides of relations); annotations in GitHub Actions.\n\nExamples:\n  gitgus check\n  gitgus check --root ../our-helpdesk --json\n  gitgus check --base origin/main --author alice-smith\n  gitgus check --root ../pr --base "$BASE_SHA" --head "$HEAD_SHA" --author alice-smith --author-id 583231',
+    description:
+      'Validate the whole helpdesk: schemas, unique numbers, shards, unit references.\nWith --base, check a pull request instead: only its changes, judged for its author (lifecycle, who may change what, append-only messages, both sides of relations); annotations in GitHub Actions.\n\nExamples:\n  gitgus check\n  gitgus check --root ../our-helpdesk --json\n  gitgus check --base origin/main --author alice-smith\n  gitgus check --root ../pr --base "$BASE_SHA" --head "$HEAD_SHA" --author alice-smith --author-id 583231',
   },
   args: {
     ...commonArgs,

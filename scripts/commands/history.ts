@@ -26,7 +26,8 @@ function renderHistory(number: number, events: TicketEvent[]): string {
 export default defineCommand({
   meta: {
     name: 'history',
-    description: "A ticket's history as events from Git: created, routed (by which rule), assigned, status and priority changes, other fields, messages, relations — with times and actors.\n\nExamples:\n  gitgus history 165048\n  gitgus history 165048 --since origin/main~20 --json",
+    description:
+      "A ticket's history as events from Git: created, routed (by which rule), assigned, status and priority changes, other fields, messages, relations — with times and actors.\n\nExamples:\n  gitgus history 165048\n  gitgus history 165048 --since origin/main~20 --json",
   },
   args: {
     number: { type: 'positional', description: 'Ticket number', required: true },

@@ -81,7 +81,10 @@ function githubRemote(root: string): string | undefined {
 }
 
 function list(text: string): string[] {
-  return text.split(/[,\s]+/).map((word) => word.trim()).filter(Boolean);
+  return text
+    .split(/[,\s]+/)
+    .map((word) => word.trim())
+    .filter(Boolean);
 }
 
 /** Where the questions are asked: the terminal, or streams a test drives. */
@@ -95,7 +98,7 @@ export async function ask(given: InitInput, streams?: PromptStreams): Promise<In
   const prompts = await import('@inquirer/prompts');
   const context = streams ? { input: streams.input, output: streams.output } : undefined;
   const text = (config: Parameters<typeof prompts.input>[0]) => prompts.input(config, context);
-  const select = <T,>(config: Parameters<typeof prompts.select<T>>[0]) => prompts.select<T>(config, context);
+  const select = <T>(config: Parameters<typeof prompts.select<T>>[0]) => prompts.select<T>(config, context);
   const confirm = (config: Parameters<typeof prompts.confirm>[0]) => prompts.confirm(config, context);
   const input = given;
   const answers: InitInput = { ...input };
@@ -117,7 +120,7 @@ export async function ask(given: InitInput, streams?: PromptStreams): Promise<In
   answers.siteUrl ??= await text({ message: 'Public site URL', default: answers.repository ? pagesUrl(answers.repository) : defaults.siteUrl });
   answers.subjectTag ??= await text({ message: 'Subject tag ({number} is the ticket number)', default: defaults.subjectTag });
   answers.tpmMembers ??= list(await text({ message: 'TPM members (GitHub logins or mail addresses, comma-separated)', default: '' }));
-  answers.authservIds ??= list(await text({ message: 'authserv-id of your receiving mail server (first word of the Authentication-Results header it adds, e.g. mx.example.org; empty: no mail changes a ticket\'s state)', default: '' }));
+  answers.authservIds ??= list(await text({ message: "authserv-id of your receiving mail server (first word of the Authentication-Results header it adds, e.g. mx.example.org; empty: no mail changes a ticket's state)", default: '' }));
   answers.intakeEveryMinutes ??= await select({
     message: 'Poll the mailbox every',
     default: defaults.intakeEveryMinutes,
@@ -190,7 +193,7 @@ export default defineCommand({
     'vo-address': { type: 'string', description: 'VO user support intake address (default vo-user-support@DOMAIN)', valueHint: 'ADDR' },
     sender: { type: 'string', description: 'From address of notifications (default noreply@DOMAIN)', valueHint: 'ADDR' },
     tag: { type: 'string', description: 'Subject tag with {number} (default: the initials of the name, "[GH #{number}]")', valueHint: 'TAG' },
-    'site-url': { type: 'string', description: 'Public site (default: the repository\'s GitHub Pages address)', valueHint: 'URL' },
+    'site-url': { type: 'string', description: "Public site (default: the repository's GitHub Pages address)", valueHint: 'URL' },
     repository: { type: 'string', description: 'GitHub repository of the helpdesk, owner/name (default: the origin remote)', valueHint: 'OWNER/NAME' },
     public: { type: 'boolean', description: 'The repository is public: users open issues in it (default: private)' },
     'issue-repository': { type: 'string', description: 'Private helpdesk: the public companion repository for issues (default OWNER/NAME-issues)', valueHint: 'OWNER/NAME' },
@@ -234,6 +237,13 @@ export default defineCommand({
     const interactive = !args.yes && process.stdin.isTTY && process.stdout.isTTY;
     const result = await init({ dir: args.dir, root: args.root, answers, interactive });
     if (args.json) printJson({ root: result.root, commit: result.commit, write: result.plan.write.map((file) => file.path), remove: result.plan.remove, answers: result.plan.answers });
-    else process.stderr.write(`${describePlan(result.plan)}\n\n${result.plan.subject} (commit ${result.commit.slice(0, 10)}) in ${result.root}.\nNext: README.md → "Deploy on GitHub" in ${path.join(result.root, 'docs/gitgus.md')}, and on GitHub:\n${nextSteps(result.plan.answers).map((step) => `  - ${step}`).join('\n')}\n`);
+    else
+      process.stderr.write(
+        `${describePlan(result.plan)}\n\n${result.plan.subject} (commit ${result.commit.slice(0, 10)}) in ${result.root}.\nNext: README.md → "Deploy on GitHub" in ${path.join(result.root, 'docs/gitgus.md')}, and on GitHub:\n${nextSteps(
+          result.plan.answers,
+        )
+          .map((step) => `  - ${step}`)
+          .join('\n')}\n`,
+      );
   },
 });

@@ -94,7 +94,9 @@ function describe(result: IntakeResult): string {
 
 function formatSummary(summary: RunSummary): string {
   const total = summary.results.length;
-  const parts = Object.entries(summary.counts).filter(([, count]) => count > 0).map(([action, count]) => `${count} ${action}`);
+  const parts = Object.entries(summary.counts)
+    .filter(([, count]) => count > 0)
+    .map(([action, count]) => `${count} ${action}`);
   const rate = summary.seconds > 0 ? ` at ${(total / summary.seconds).toFixed(1)} messages/s` : '';
   return `intake: ${total} message${total === 1 ? '' : 's'} in ${summary.seconds.toFixed(1)} s${rate}${parts.length > 0 ? ` — ${parts.join(', ')}` : ''}`;
 }
@@ -160,7 +162,8 @@ export default defineCommand({
       chunkSize: chunkSizeOf(args['chunk-size']),
       onNote: (line) => process.stderr.write(`intake: ${line}\n`),
       onResult: (result, done, total) => {
-        if (args.json) process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
+        if (args.json)
+          process.stdout.write(`${JSON.stringify({ action: result.action, ticket: result.ticket ?? null, reason: result.reason, flagged: result.flags.length > 0, flags: result.flags, key: result.key ?? null, source: result.source ?? null })}\n`);
         if (progress && (total ?? 0) > 1) {
           bar ??= new progress.SingleBar({ stream: process.stderr, format: 'intake [{bar}] {value}/{total} messages | {eta_formatted} left', hideCursor: true }, progress.Presets.shades_classic);
           if (done === 1) bar.start(total ?? 0, 0);

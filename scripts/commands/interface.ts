@@ -20,7 +20,11 @@ export function interfaceStatusOf(root: string, unitId: string): InterfaceStatus
     });
   }
   const tickets = loadTickets(root, { messages: true });
-  return interfaceStatus(unit, tickets.items.map((t) => ({ ticket: t.ticket, messages: t.messages ?? [] })), readInterfaceState(root)?.state);
+  return interfaceStatus(
+    unit,
+    tickets.items.map((t) => ({ ticket: t.ticket, messages: t.messages ?? [] })),
+    readInterfaceState(root)?.state,
+  );
 }
 
 function render(status: InterfaceStatus): string {

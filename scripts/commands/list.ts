@@ -8,7 +8,10 @@ import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 function listTickets(root: string, filter: TicketFilter): Ticket[] {
   const { items, problems } = loadTickets(root);
   if (problems.length > 0) throw new ValidationError(problems);
-  return filterTickets(items.map((doc) => doc.ticket), filter);
+  return filterTickets(
+    items.map((doc) => doc.ticket),
+    filter,
+  );
 }
 
 function table(tickets: Ticket[]): string {
@@ -20,7 +23,8 @@ function table(tickets: Ticket[]): string {
 export default defineCommand({
   meta: {
     name: 'list',
-    description: 'List tickets, newest first, filtered by status, unit, VO, priority, type or site.\n\nExamples:\n  gitgus list --status open\n  gitgus list --unit ngi-de --status "in progress,waiting for reply"\n  gitgus list --vo cms --priority "very urgent" --json',
+    description:
+      'List tickets, newest first, filtered by status, unit, VO, priority, type or site.\n\nExamples:\n  gitgus list --status open\n  gitgus list --unit ngi-de --status "in progress,waiting for reply"\n  gitgus list --vo cms --priority "very urgent" --json',
   },
   args: {
     ...commonArgs,

@@ -32,12 +32,17 @@ export async function relateTickets(options: RelateOptions): Promise<{ commit: s
   store.doc(options.other);
   const update = (options.remove ? unlinkTickets : linkTickets)(store, options.number, options.kind, options.other);
   const phrase = PHRASES[options.kind][options.remove ? 1 : 0];
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes }, {
-    subject: `#${options.number} ${phrase} #${options.other}`,
-    event: 'relate',
-    trailers: { Related: String(options.other) },
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { commit } = await commitPlan(
+    context,
+    store,
+    { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes },
+    {
+      subject: `#${options.number} ${phrase} #${options.other}`,
+      event: 'relate',
+      trailers: { Related: String(options.other) },
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
   return { commit, changed: [...update.changed.keys()].sort((a, b) => a - b), effects: update.effects.map(({ ticket, from, to }) => ({ ticket, from, to })) };
 }
 
@@ -47,18 +52,24 @@ export async function unmarkMasterTicket(options: { root: string; number: number
   const store = new TicketStore(options.root);
   const freed = [...(store.doc(options.number).ticket.relations?.slaves ?? [])];
   const update = unmarkMaster(store, options.number);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes }, {
-    subject: `#${options.number} is no longer a master: ${freed.map((n) => `#${n}`).join(', ')} freed`,
-    event: 'relate',
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { commit } = await commitPlan(
+    context,
+    store,
+    { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes },
+    {
+      subject: `#${options.number} is no longer a master: ${freed.map((n) => `#${n}`).join(', ')} freed`,
+      event: 'relate',
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
   return { commit, freed, effects: update.effects.map(({ ticket, from, to }) => ({ ticket, from, to })) };
 }
 
 export default defineCommand({
   meta: {
     name: 'relate',
-    description: 'Relate two tickets on both sides; one commit, the same change the pull-request check accepts.\n  --master M   this ticket duplicates M (it goes on hold and is solved with M)\n  --parent P   this ticket is a child of P (P stays on hold until its children are solved)\n  --related R  a cross reference, on both tickets\n  --unmark-master  this ticket is no longer a master: all its duplicates are freed and resume\n\nExamples:\n  gitgus relate 165048 --master 165001\n  gitgus relate 165048 --parent 165010\n  gitgus relate 165048 --related 165002 --remove\n  gitgus relate 165001 --unmark-master',
+    description:
+      'Relate two tickets on both sides; one commit, the same change the pull-request check accepts.\n  --master M   this ticket duplicates M (it goes on hold and is solved with M)\n  --parent P   this ticket is a child of P (P stays on hold until its children are solved)\n  --related R  a cross reference, on both tickets\n  --unmark-master  this ticket is no longer a master: all its duplicates are freed and resume\n\nExamples:\n  gitgus relate 165048 --master 165001\n  gitgus relate 165048 --parent 165010\n  gitgus relate 165048 --related 165002 --remove\n  gitgus relate 165001 --unmark-master',
   },
   args: {
     number: { type: 'positional', description: 'Ticket number', required: true },

@@ -36,7 +36,11 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
   if (units.problems.length > 0) throw new ValidationError(units.problems);
   const actor = resolveActor(options.root, options.actor);
   const identity = { email: actor.email, github: actor.github };
-  const { role, unit } = roleOf(identity, doc.ticket, units.items.map((u) => u.unit));
+  const { role, unit } = roleOf(
+    identity,
+    doc.ticket,
+    units.items.map((u) => u.unit),
+  );
   if (options.internal && (role === 'submitter' || role === 'other')) {
     throw new GitgusError('E_FORBIDDEN', 'only supporters may write internal notes', { hint: 'Add yourself as a member of a unit in units/, or reply publicly.' });
   }
@@ -84,7 +88,8 @@ function copiesToSlaves(options: ReplyOptions, slaves: readonly number[], writer
 export default defineCommand({
   meta: {
     name: 'reply',
-    description: 'Add a message to a ticket; one commit. The text comes from --message or standard input.\n\nExamples:\n  gitgus reply 165048 --message "Could you resubmit a test job?"\n  echo "Checked the CE logs, nothing yet." | gitgus reply 165048 --internal --actor alice',
+    description:
+      'Add a message to a ticket; one commit. The text comes from --message or standard input.\n\nExamples:\n  gitgus reply 165048 --message "Could you resubmit a test job?"\n  echo "Checked the CE logs, nothing yet." | gitgus reply 165048 --internal --actor alice',
   },
   args: {
     number: { type: 'positional', description: 'Ticket number', required: true },

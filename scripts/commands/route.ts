@@ -36,20 +36,26 @@ export async function routeExisting(options: RouteOptions): Promise<RouteResult>
     throw new GitgusError('E_NO_CHANGE', `#${options.number} is already where rule ${decision.rule} sends it (${decision.unit}); nothing to commit`, { hint: `gitgus route --explain ${options.number} shows why.` });
   }
   const after: Ticket = { ...doc.ticket, ...decision.changes };
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: new Map([[options.number, after]]), effects: [] }, {
-    subject: `#${options.number} routed: ${doc.ticket.unit} → ${decision.unit} by rule ${decision.rule}`,
-    body: decision.reason,
-    event: 'route',
-    trailers: { [RULE_TRAILER]: decision.rule },
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { commit } = await commitPlan(
+    context,
+    store,
+    { primary: options.number, after: new Map([[options.number, after]]), effects: [] },
+    {
+      subject: `#${options.number} routed: ${doc.ticket.unit} → ${decision.unit} by rule ${decision.rule}`,
+      body: decision.reason,
+      event: 'route',
+      trailers: { [RULE_TRAILER]: decision.rule },
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
   return { decision, commit };
 }
 
 export default defineCommand({
   meta: {
     name: 'route',
-    description: 'Apply the routing rules (units/routing.yml, then the GGUS defaults) to a ticket again; the decision is one commit recording the rule.\nWith --explain, show which rule matches and why the rules before it do not, and commit nothing.\n\nExamples:\n  gitgus route --explain 165048\n  gitgus route 165048 --actor tpm-shifter',
+    description:
+      'Apply the routing rules (units/routing.yml, then the GGUS defaults) to a ticket again; the decision is one commit recording the rule.\nWith --explain, show which rule matches and why the rules before it do not, and commit nothing.\n\nExamples:\n  gitgus route --explain 165048\n  gitgus route 165048 --actor tpm-shifter',
   },
   args: {
     number: { type: 'positional', description: 'Ticket number', required: true },
@@ -60,7 +66,8 @@ export default defineCommand({
   async run({ args }) {
     const number = parseTicketNumber(args.number);
     const result = await routeExisting({ root: helpdeskRoot(args.root), number, explain: args.explain, actor: args.actor });
-    if (args.json) printJson({ ticket: number, rule: result.decision.rule, unit: result.decision.unit, changes: result.decision.changes, reason: result.decision.reason, trace: result.decision.trace, ...(result.commit ? { commit: result.commit } : {}) });
+    if (args.json)
+      printJson({ ticket: number, rule: result.decision.rule, unit: result.decision.unit, changes: result.decision.changes, reason: result.decision.reason, trace: result.decision.trace, ...(result.commit ? { commit: result.commit } : {}) });
     else if (args.explain) process.stdout.write(`#${number}\n${explainRouting(result.decision)}`);
     else process.stderr.write(`#${number} routed to ${result.decision.unit} by rule ${result.decision.rule} (commit ${(result.commit ?? '').slice(0, 10)})\n`);
   },

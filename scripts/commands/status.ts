@@ -46,12 +46,17 @@ export async function changeStatus(options: StatusOptions): Promise<{ commit: st
   const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
   const update = statusEffects(lookup, options.number, before.status);
   const changed = new Map<number, Ticket>([[options.number, after], ...update.changed]);
-  const { commit } = await commitPlan(context, store, { primary: options.number, after: changed, effects: update.effects, notes: update.notes }, {
-    subject: `#${options.number} status: ${before.status} → ${to}`,
-    event: 'status',
-    ...(options.now ? { now: options.now } : {}),
-    message: options.message,
-  });
+  const { commit } = await commitPlan(
+    context,
+    store,
+    { primary: options.number, after: changed, effects: update.effects, notes: update.notes },
+    {
+      subject: `#${options.number} status: ${before.status} → ${to}`,
+      event: 'status',
+      ...(options.now ? { now: options.now } : {}),
+      message: options.message,
+    },
+  );
   return { commit, from: before.status, to, effects: update.effects.map(({ ticket, from, to: target }) => ({ ticket, from, to: target })) };
 }
 

@@ -21,11 +21,11 @@ export default defineCommand({
   meta: {
     name: 'tick',
     description: [
-      'Apply the time-driven rules on each unit\'s working-day calendar; one commit per change.',
+      "Apply the time-driven rules on each unit's working-day calendar; one commit per change.",
       '',
       'Waiting-for-reply reminders after 5 and 10 working days and unsolved after 15; solved/unsolved',
       'closed after 10; an internal note to the unit at 75% of its QoS response time, when a ticket turns',
-      'red (notify.tick.colourMails), and on a supporter\'s reminder date (remindOn). Running it twice',
+      "red (notify.tick.colourMails), and on a supporter's reminder date (remindOn). Running it twice",
       'changes nothing the second time. Mail follows through `gitgus notify`.',
       '',
       'Examples:',

@@ -9,9 +9,29 @@ import { stack } from 'd3-shape';
 import { formatDuration } from './format.ts';
 import type { AgeRow, Compliance, MonthCount, UnitTimes } from './reports.ts';
 
-export interface ChartRect { x: number; y: number; width: number; height: number; className: string; title: string }
-export interface ChartText { x: number; y: number; text: string; anchor?: 'start' | 'middle' | 'end'; className?: string; rotate?: number }
-export interface ChartLine { x1: number; y1: number; x2: number; y2: number; className: string }
+export interface ChartRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  className: string;
+  title: string;
+}
+export interface ChartText {
+  x: number;
+  y: number;
+  text: string;
+  anchor?: 'start' | 'middle' | 'end';
+  className?: string;
+  rotate?: number;
+}
+export interface ChartLine {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  className: string;
+}
 
 export interface Chart {
   width: number;
@@ -38,11 +58,29 @@ function valueAxis(chart: Chart, scale: ReturnType<typeof scaleLinear<number, nu
 export function monthlyChart(months: readonly MonthCount[]): Chart {
   const width = Math.max(480, 60 + months.length * 44);
   const height = 280;
-  const chart: Chart = { width, height, title: 'Tickets submitted and closed per month', description: months.map((m) => `${m.month}: ${m.submitted} submitted, ${m.closed} closed`).join('; '), rects: [], texts: [], lines: [], legend: [{ label: 'submitted', className: 'series-submitted' }, { label: 'closed', className: 'series-closed' }] };
-  const x = scaleBand<string>().domain(months.map((m) => m.month)).range([MARGIN.left, width - MARGIN.right]).padding(0.2);
+  const chart: Chart = {
+    width,
+    height,
+    title: 'Tickets submitted and closed per month',
+    description: months.map((m) => `${m.month}: ${m.submitted} submitted, ${m.closed} closed`).join('; '),
+    rects: [],
+    texts: [],
+    lines: [],
+    legend: [
+      { label: 'submitted', className: 'series-submitted' },
+      { label: 'closed', className: 'series-closed' },
+    ],
+  };
+  const x = scaleBand<string>()
+    .domain(months.map((m) => m.month))
+    .range([MARGIN.left, width - MARGIN.right])
+    .padding(0.2);
   const series = ['submitted', 'closed'] as const;
   const inner = scaleBand<string>().domain(series).range([0, x.bandwidth()]).padding(0.08);
-  const y = scaleLinear().domain([0, max(months, (m) => Math.max(m.submitted, m.closed)) ?? 1]).nice().range([height - MARGIN.bottom, MARGIN.top]);
+  const y = scaleLinear()
+    .domain([0, max(months, (m) => Math.max(m.submitted, m.closed)) ?? 1])
+    .nice()
+    .range([height - MARGIN.bottom, MARGIN.top]);
   valueAxis(chart, y, MARGIN.left, width - MARGIN.right);
   for (const m of months) {
     for (const key of series) {
@@ -64,9 +102,27 @@ export function timesChart(rows: readonly UnitTimes[], which: 'response' | 'solu
   const height = MARGIN.top + shown.length * rowHeight + 40;
   const title = which === 'response' ? 'Response time per unit (first supporter action)' : 'Solution time per unit (without time waiting for the submitter)';
   const pick = (r: UnitTimes): [number, number] => (which === 'response' ? [r.responseMedian ?? 0, r.responseMean ?? 0] : [r.solutionMedian ?? 0, r.solutionMean ?? 0]);
-  const chart: Chart = { width, height, title, description: shown.map((r) => `${r.unit}: median ${formatDuration(pick(r)[0])}, mean ${formatDuration(pick(r)[1])}`).join('; '), rects: [], texts: [], lines: [], legend: [{ label: 'median', className: 'bar-median' }, { label: 'mean', className: 'bar-mean' }] };
-  const x = scaleLinear().domain([0, max(shown, (r) => Math.max(...pick(r))) ?? 1]).nice().range([left, width - MARGIN.right]);
-  const y = scaleBand<string>().domain(shown.map((r) => r.unit)).range([MARGIN.top, MARGIN.top + shown.length * rowHeight]).padding(0.15);
+  const chart: Chart = {
+    width,
+    height,
+    title,
+    description: shown.map((r) => `${r.unit}: median ${formatDuration(pick(r)[0])}, mean ${formatDuration(pick(r)[1])}`).join('; '),
+    rects: [],
+    texts: [],
+    lines: [],
+    legend: [
+      { label: 'median', className: 'bar-median' },
+      { label: 'mean', className: 'bar-mean' },
+    ],
+  };
+  const x = scaleLinear()
+    .domain([0, max(shown, (r) => Math.max(...pick(r))) ?? 1])
+    .nice()
+    .range([left, width - MARGIN.right]);
+  const y = scaleBand<string>()
+    .domain(shown.map((r) => r.unit))
+    .range([MARGIN.top, MARGIN.top + shown.length * rowHeight])
+    .padding(0.15);
   for (const tick of x.ticks(5)) {
     chart.lines.push({ x1: x(tick), y1: MARGIN.top, x2: x(tick), y2: height - 30, className: 'grid' });
     chart.texts.push({ x: x(tick), y: height - 14, text: formatDuration(tick), anchor: 'middle', className: 'tick' });
@@ -86,10 +142,27 @@ export function timesChart(rows: readonly UnitTimes[], which: 'response' | 'solu
 export function agesChart(rows: readonly AgeRow[], colours: readonly string[]): Chart {
   const width = 560;
   const height = 280;
-  const chart: Chart = { width, height, title: 'Open tickets by age and priority colour', description: rows.map((r) => `${r.bucket}: ${colours.map((c) => `${r.counts[c] ?? 0} ${c}`).join(', ')}`).join('; '), rects: [], texts: [], lines: [], legend: colours.map((c) => ({ label: c, className: `fill-${c.replace(/\s+/g, '-')}` })) };
-  const layers = stack<AgeRow, string>().keys(colours).value((row, key) => row.counts[key] ?? 0)([...rows]);
-  const x = scaleBand<string>().domain(rows.map((r) => r.bucket)).range([MARGIN.left, width - MARGIN.right]).padding(0.25);
-  const y = scaleLinear().domain([0, max(layers.at(-1) ?? [], (point) => point[1]) ?? 1]).nice().range([height - MARGIN.bottom, MARGIN.top]);
+  const chart: Chart = {
+    width,
+    height,
+    title: 'Open tickets by age and priority colour',
+    description: rows.map((r) => `${r.bucket}: ${colours.map((c) => `${r.counts[c] ?? 0} ${c}`).join(', ')}`).join('; '),
+    rects: [],
+    texts: [],
+    lines: [],
+    legend: colours.map((c) => ({ label: c, className: `fill-${c.replace(/\s+/g, '-')}` })),
+  };
+  const layers = stack<AgeRow, string>()
+    .keys(colours)
+    .value((row, key) => row.counts[key] ?? 0)([...rows]);
+  const x = scaleBand<string>()
+    .domain(rows.map((r) => r.bucket))
+    .range([MARGIN.left, width - MARGIN.right])
+    .padding(0.25);
+  const y = scaleLinear()
+    .domain([0, max(layers.at(-1) ?? [], (point) => point[1]) ?? 1])
+    .nice()
+    .range([height - MARGIN.bottom, MARGIN.top]);
   valueAxis(chart, y, MARGIN.left, width - MARGIN.right);
   for (const layer of layers) {
     for (const point of layer) {
@@ -110,9 +183,26 @@ export function complianceChart(rows: readonly Compliance[]): Chart {
   const left = 110;
   const width = 640;
   const height = MARGIN.top + shown.length * rowHeight + 40;
-  const chart: Chart = { width, height, title: 'QoS deadline compliance per unit (first response within target)', description: shown.map((r) => `${r.unit}: ${Math.round((r.share ?? 0) * 100)}% of ${r.inTime + r.late}`).join('; '), rects: [], texts: [], lines: [], legend: [{ label: 'in time', className: 'ok' }, { label: 'late', className: 'late' }] };
-  const x = scaleLinear().domain([0, 1]).range([left, width - MARGIN.right - 50]);
-  const y = scaleBand<string>().domain(shown.map((r) => r.unit)).range([MARGIN.top, MARGIN.top + shown.length * rowHeight]).padding(0.2);
+  const chart: Chart = {
+    width,
+    height,
+    title: 'QoS deadline compliance per unit (first response within target)',
+    description: shown.map((r) => `${r.unit}: ${Math.round((r.share ?? 0) * 100)}% of ${r.inTime + r.late}`).join('; '),
+    rects: [],
+    texts: [],
+    lines: [],
+    legend: [
+      { label: 'in time', className: 'ok' },
+      { label: 'late', className: 'late' },
+    ],
+  };
+  const x = scaleLinear()
+    .domain([0, 1])
+    .range([left, width - MARGIN.right - 50]);
+  const y = scaleBand<string>()
+    .domain(shown.map((r) => r.unit))
+    .range([MARGIN.top, MARGIN.top + shown.length * rowHeight])
+    .padding(0.2);
   for (const tick of x.ticks(5)) {
     chart.lines.push({ x1: x(tick), y1: MARGIN.top, x2: x(tick), y2: height - 30, className: 'grid' });
     chart.texts.push({ x: x(tick), y: height - 14, text: `${Math.round(tick * 100)}%`, anchor: 'middle', className: 'tick' });

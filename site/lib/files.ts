@@ -8,7 +8,10 @@ export function listFolder(root: string, repoPath: string): string[] {
   const dir = resolveInside(root, repoPath);
   const stat = lstatSync(dir, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) return [];
-  return readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /**

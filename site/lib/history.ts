@@ -196,7 +196,9 @@ export function gitHistory(events: ReadonlyMap<number, readonly TicketEvent[]>, 
     clockStart: (ticket) => {
       const list = events.get(ticket.number);
       if (!list || list.length === 0) return ticket.lastSupporterAction ?? ticket.created;
-      return colourClockStart(timelineOf(ticket, list)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return colourClockStart(timelineOf(ticket, list))
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
     },
     timeline: (ticket) => {
       const list = events.get(ticket.number);
@@ -238,10 +240,13 @@ export function startHistory(root: string): Promise<Map<number, TicketEvent[]> |
   const started = (holder[STARTED] ??= new Map<string, Promise<Map<number, TicketEvent[]> | undefined>>());
   let promise = started.get(root);
   if (!promise) {
-    promise = readTicketEventsCached(root, historyCachePath(root), eventCodeKey()).then((answer) => answer.events, (error: unknown) => {
-      if (error instanceof GitgusError && error.code === 'E_GIT') return undefined;
-      throw error;
-    });
+    promise = readTicketEventsCached(root, historyCachePath(root), eventCodeKey()).then(
+      (answer) => answer.events,
+      (error: unknown) => {
+        if (error instanceof GitgusError && error.code === 'E_GIT') return undefined;
+        throw error;
+      },
+    );
     started.set(root, promise);
   }
   return promise;

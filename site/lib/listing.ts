@@ -35,12 +35,18 @@ export function slug(value: string): string {
 
 export function facetValue(ticket: ViewTicket, facet: Facet): string | undefined {
   switch (facet) {
-    case 'status': return ticket.status;
-    case 'priority': return ticket.priority;
-    case 'unit': return ticket.unit;
-    case 'vo': return ticket.vo;
-    case 'site': return ticket.site;
-    case 'type': return ticket.type;
+    case 'status':
+      return ticket.status;
+    case 'priority':
+      return ticket.priority;
+    case 'unit':
+      return ticket.unit;
+    case 'vo':
+      return ticket.vo;
+    case 'site':
+      return ticket.site;
+    case 'type':
+      return ticket.type;
   }
 }
 

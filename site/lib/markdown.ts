@@ -101,10 +101,7 @@ const ALIGNMENT = { 'text-align': [/^(?:left|right|center)$/] };
 
 /** Exactly what the renderer above can emit; anything else is a bug and shows as escaped text. */
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'em', 'strong', 's', 'del', 'code', 'pre', 'blockquote',
-    'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'span',
-  ],
+  allowedTags: ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'em', 'strong', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'span'],
   allowedAttributes: { a: ['href', 'rel'], ol: ['start'], th: ['style'], td: ['style'] },
   allowedClasses: { a: ['image-link'], span: ['image-link'] },
   allowedStyles: { th: ALIGNMENT, td: ALIGNMENT },

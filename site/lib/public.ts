@@ -148,7 +148,10 @@ function isPublic(message: MessageDoc): boolean {
 
 /** Keeps a file name readable but inert: letters, digits, dot, dash, underscore. */
 function neutralName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 80);
+  const cleaned = name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, 80);
   return cleaned === '' ? 'file' : cleaned;
 }
 

@@ -167,9 +167,7 @@ function compliance(tickets: readonly ViewTicket[], units: ReadonlyMap<string, P
       row.late += 1;
     }
   }
-  return [...byUnit.values()]
-    .sort((a, b) => a.unit.localeCompare(b.unit))
-    .map((row) => (row.inTime + row.late > 0 ? { ...row, share: row.inTime / (row.inTime + row.late) } : row));
+  return [...byUnit.values()].sort((a, b) => a.unit.localeCompare(b.unit)).map((row) => (row.inTime + row.late > 0 ? { ...row, share: row.inTime / (row.inTime + row.late) } : row));
 }
 
 export const OPEN_COLOURS = ['green', 'yellow', 'amber', 'red'] as const;

@@ -50,7 +50,15 @@ export function ticketRecord(prepared: PreparedPage, url: string): { url: string
   const texts = [ticket.title, prepared.request.html, prepared.request.folded ?? ''];
   for (const message of prepared.messages) texts.push(message.author, message.text.html, message.text.folded ?? '');
   if (prepared.solution) texts.push(prepared.solution.html);
-  return { url, content: texts.map(htmlText).filter((text) => text !== '').join('\n'), language: 'en', meta: { number: `#${ticket.number}`, title: ticket.title } };
+  return {
+    url,
+    content: texts
+      .map(htmlText)
+      .filter((text) => text !== '')
+      .join('\n'),
+    language: 'en',
+    meta: { number: `#${ticket.number}`, title: ticket.title },
+  };
 }
 
 function rangeOf(number: number): number {

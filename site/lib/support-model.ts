@@ -72,7 +72,17 @@ export function supportModel(settings: PublicSettings, units: readonly PublicUni
   };
   const triageY = column(triage.length, 64);
   triage.forEach((unit, index) => {
-    boxes.push({ id: `unit-${unit.id}`, kind: 'tpm', x: COLUMN_X[1], y: triageY(index), width: BOX_WIDTH[1], height: 64, title: unit.name, lines: [{ text: unit.family === 'tpm' ? 'directs every ticket to a unit' : 'follows VO tickets' }], unit: unit.id });
+    boxes.push({
+      id: `unit-${unit.id}`,
+      kind: 'tpm',
+      x: COLUMN_X[1],
+      y: triageY(index),
+      width: BOX_WIDTH[1],
+      height: 64,
+      title: unit.name,
+      lines: [{ text: unit.family === 'tpm' ? 'directs every ticket to a unit' : 'follows VO tickets' }],
+      unit: unit.id,
+    });
   });
   const intakeY = column(settings.intake.length, 64);
   settings.intake.forEach((entry, index) => {

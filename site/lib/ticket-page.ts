@@ -48,10 +48,7 @@ export function pullRequestLinks(repository: string, branch: string, number: num
  * is public; internal notes never appear).
  */
 export function mergeTimeline(events: readonly TimelineEntry[], messages: readonly PublicMessage[]): TimelineEntry[] {
-  const entries: TimelineEntry[] = [
-    ...events,
-    ...messages.map((m): TimelineEntry => ({ time: m.date, kind: 'message', text: `Public message from ${m.author}, ${roleWords(m.role)}${m.unit ? ` (${m.unit})` : ''}` })),
-  ];
+  const entries: TimelineEntry[] = [...events, ...messages.map((m): TimelineEntry => ({ time: m.date, kind: 'message', text: `Public message from ${m.author}, ${roleWords(m.role)}${m.unit ? ` (${m.unit})` : ''}` }))];
   return entries.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
 
@@ -107,5 +104,13 @@ export function ticketView(model: Model, number: number): TicketView {
 export function ticketPageKey(model: Model, ticket: ViewTicket): string {
   const relations = ticket.relations ?? {};
   const linked = [relations.master, relations.parent, ...(relations.slaves ?? []), ...(relations.children ?? []), ...(relations.related ?? [])].filter((n): n is number => n !== undefined);
-  return pageKey(model, 'ticket', ticket, model.history.source, model.history.timeline(ticket), model.unitById.get(ticket.unit)?.name, linked.map((n) => model.byNumber.get(n)?.title));
+  return pageKey(
+    model,
+    'ticket',
+    ticket,
+    model.history.source,
+    model.history.timeline(ticket),
+    model.unitById.get(ticket.unit)?.name,
+    linked.map((n) => model.byNumber.get(n)?.title),
+  );
 }

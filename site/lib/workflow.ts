@@ -66,7 +66,11 @@ export function reportPages(model: Model): ReportPage[] {
   for (const category of CATEGORIES.filter((c) => c !== EXCLUDED_CATEGORY)) pages.push({ path: `category/${category.replace(/ /g, '-')}`, label: `category ${category}`, filter: { category } });
   const sites = new Map<string, number>();
   for (const t of model.tickets) if (t.site && /^[A-Za-z0-9_.-]+$/.test(t.site)) sites.set(t.site, (sites.get(t.site) ?? 0) + 1);
-  const busiest = [...sites].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_SITE_PAGES).map(([site]) => site).sort();
+  const busiest = [...sites]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, MAX_SITE_PAGES)
+    .map(([site]) => site)
+    .sort();
   for (const site of busiest) pages.push({ path: `site/${site}`, label: `site ${site}`, filter: { site } });
   return pages;
 }

@@ -31,7 +31,11 @@ function collapse(text: string | undefined): string {
 
 /** Words (letters and digits) of a text, NFKC-folded and lower-case. */
 export function words(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 /** Share of the expected words found in the actual text (as a multiset). */

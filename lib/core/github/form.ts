@@ -101,7 +101,10 @@ export function issueForm(options: { helpdeskName: string; siteUrl: string }): R
         id: 'ticket_type',
         attributes: {
           label: 'Ticket type',
-          description: 'TEAM: for your VO team (members of its support unit and its alarmers). ALARM: only the alarmers of your VO, for Tier-0/Tier-1 emergencies; the site is alerted at once. Anyone else gets a USER ticket. TEAM and ALARM need the VO and the site to notify, and take these types of issue: ' + TEAM_ALARM_ISSUE_TYPES.join(', ') + '.',
+          description:
+            'TEAM: for your VO team (members of its support unit and its alarmers). ALARM: only the alarmers of your VO, for Tier-0/Tier-1 emergencies; the site is alerted at once. Anyone else gets a USER ticket. TEAM and ALARM need the VO and the site to notify, and take these types of issue: ' +
+            TEAM_ALARM_ISSUE_TYPES.join(', ') +
+            '.',
           options: ['USER', 'TEAM', 'ALARM'],
           default: 0,
         },
@@ -133,9 +136,7 @@ export function issueFormConfig(options: { helpdeskName: string; siteUrl: string
   return {
     blank_issues_enabled: false,
     // GitHub takes only http(s) links here, so the mail address is named in the text.
-    contact_links: [
-      { name: `${options.helpdeskName}: tickets and answers`, url: options.siteUrl, about: `Browse the public queue and earlier answers, or write to ${options.intakeAddress}: every mail becomes a ticket too.` },
-    ],
+    contact_links: [{ name: `${options.helpdeskName}: tickets and answers`, url: options.siteUrl, about: `Browse the public queue and earlier answers, or write to ${options.intakeAddress}: every mail becomes a ticket too.` }],
   };
 }
 

@@ -127,7 +127,10 @@ export function issueRefusal(issue: GitHubIssue): string | undefined {
 }
 
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
 }
 
@@ -188,7 +191,10 @@ export function decideNewIssue(issue: GitHubIssue, ctx: NewIssueContext): GitHub
   if (title !== fullTitle && fullTitle !== '') notes.unshift(`Summary: ${fullTitle}`);
   const site = form.site ?? extractSite([issue.title, form.description], Object.keys(ctx.settings.sites));
   // GitHub authenticated the login: TEAM/ALARM by the alarmers list and the VO's unit (lib/core/team-alarm.ts).
-  const request = resolveRequest({ type: form.type, vo: form.vo, notifySite: form.notifySite, issue: form.issue }, { vo: extractVo([issue.title, form.description], ctx.settings.vos) }, { github: login }, true, { settings: ctx.settings, units: ctx.units ?? [] });
+  const request = resolveRequest({ type: form.type, vo: form.vo, notifySite: form.notifySite, issue: form.issue }, { vo: extractVo([issue.title, form.description], ctx.settings.vos) }, { github: login }, true, {
+    settings: ctx.settings,
+    units: ctx.units ?? [],
+  });
   const { vo, notifySite, type } = request;
   notes.push(...request.notes.map((note) => `(${note})`));
   const priority = form.priority ?? 'less urgent';

@@ -27,16 +27,12 @@ export interface PublishInput {
   mask: (text: string) => string;
 }
 
-export type PublishAction =
-  | { kind: 'comment'; mark: string; body: string }
-  | { kind: 'state'; state: 'open' | 'closed'; reason: 'completed' | 'not_planned' | 'reopened'; mark: string };
+export type PublishAction = { kind: 'comment'; mark: string; body: string } | { kind: 'state'; state: 'open' | 'closed'; reason: 'completed' | 'not_planned' | 'reopened'; mark: string };
 
 /** An `@login` in mirrored text would notify that GitHub user; only the issue's author is meant to be. */
 function quietMentions(text: string, author: string | undefined): string {
   // GitHub links a mention only at the start of a line or after a space or an opening bracket or quote.
-  return text.replace(/(?<![^\s([{>"'])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b/g, (whole, login: string) =>
-    author !== undefined && login.toLowerCase() === author.toLowerCase() ? whole : `@\u200b${login}`,
-  );
+  return text.replace(/(?<![^\s([{>"'])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\b/g, (whole, login: string) => (author !== undefined && login.toLowerCase() === author.toLowerCase() ? whole : `@\u200b${login}`));
 }
 
 function unitName(units: readonly Unit[], id: string): string {
@@ -60,13 +56,7 @@ function messageComment(input: PublishInput, entry: PublishInput['messages'][num
   const { author } = entry.message;
   const role = author.unit ? `${author.role}, ${unitName(input.units, author.unit)}` : author.role;
   const text = quietMentions(input.mask(entry.body.trim() === '' ? '(no text)' : entry.body.trim()), input.ticket.submitter.github);
-  return [
-    `**${input.mask(author.name)}** (${role}) on [${ticketLabel(input.ticket.number)}](${input.pageUrl}):`,
-    '',
-    text,
-    '',
-    mark('message', entry.file),
-  ].join('\n');
+  return [`**${input.mask(author.name)}** (${role}) on [${ticketLabel(input.ticket.number)}](${input.pageUrl}):`, '', text, '', mark('message', entry.file)].join('\n');
 }
 
 function solutionComment(input: PublishInput, solution: NonNullable<Ticket['solution']>, key: string): string {
@@ -93,9 +83,7 @@ export function planPublish(input: PublishInput): PublishAction[] {
   const number = String(input.ticket.number);
   if (!done.has(`ticket ${number}`)) actions.push({ kind: 'comment', mark: `ticket ${number}`, body: acknowledgement(input) });
 
-  const outgoing = input.messages
-    .filter((entry) => entry.message.visibility === 'public' && entry.message.source !== 'github')
-    .sort((a, b) => a.file.localeCompare(b.file));
+  const outgoing = input.messages.filter((entry) => entry.message.visibility === 'public' && entry.message.source !== 'github').sort((a, b) => a.file.localeCompare(b.file));
   for (const entry of outgoing) {
     if (!done.has(`message ${entry.file}`)) actions.push({ kind: 'comment', mark: `message ${entry.file}`, body: messageComment(input, entry) });
   }

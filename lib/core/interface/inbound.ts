@@ -67,7 +67,14 @@ export function recogniseRemoteMail(mail: InboundMail, units: readonly Unit[], o
     automatic,
     remoteStatus: remoteStatusOf(iface, mail.subject, (name) => headerValue(mail, name)),
     remotePriority: iface.priorityHeader ? headerValue(mail, iface.priorityHeader) : undefined,
-    echo: iface.originatorHeader !== undefined && ownAddresses.has((headerValue(mail, iface.originatorHeader) ?? '').replace(/^.*<([^>]*)>.*$/, '$1').trim().toLowerCase()),
+    echo:
+      iface.originatorHeader !== undefined &&
+      ownAddresses.has(
+        (headerValue(mail, iface.originatorHeader) ?? '')
+          .replace(/^.*<([^>]*)>.*$/, '$1')
+          .trim()
+          .toLowerCase(),
+      ),
   };
 }
 
@@ -76,7 +83,10 @@ export function remoteTitle(remote: RemoteMail, subject: string, ourTag: RegExp)
   const words = remote.iface.subjectStatus.map((rule) => new RegExp(rule.pattern, 'iu'));
   let title = subject.replace(remoteTagPattern(remote.iface), ' ').replace(ourTag, ' ');
   for (const word of words) title = title.replace(word, ' ');
-  return title.replace(/^\s*(?:(?:re|aw|fwd?|autoreply)\s*:\s*)+/giu, '').replace(/\s+/g, ' ').trim();
+  return title
+    .replace(/^\s*(?:(?:re|aw|fwd?|autoreply)\s*:\s*)+/giu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export interface RemoteEffect {

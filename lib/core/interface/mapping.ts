@@ -104,5 +104,8 @@ export function remoteStatusOf(iface: Interface, subject: string, header: (name:
 export function fitToLimit(text: string, limit: number, url: string): string {
   if ([...text].length <= limit) return text;
   const note = `\n\n[… cut at ${limit} characters for this helpdesk; the full text is at ${url}]`;
-  return `${[...text].slice(0, Math.max(0, limit - [...note].length)).join('').replace(/\s+$/, '')}${note}`;
+  return `${[...text]
+    .slice(0, Math.max(0, limit - [...note].length))
+    .join('')
+    .replace(/\s+$/, '')}${note}`;
 }

@@ -39,7 +39,10 @@ const CROSSING_FIELDS = new Set(['title', 'status', 'priority', 'type', 'categor
 const LABELS: Record<string, string> = { title: 'Title', status: 'Status', priority: 'Priority', type: 'Type', category: 'Category', issue: 'Type of issue', unit: 'Support unit', vo: 'VO', site: 'Affected site', solution: 'Solution' };
 
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function when(iso: string): string {

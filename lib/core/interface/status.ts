@@ -45,7 +45,10 @@ export function interfaceStatus(unit: InterfacedUnit, tickets: readonly TicketWi
     const link = state?.tickets[String(ticket.number)]?.[unit.id];
     const isLinked = ticket.unit === unit.id || ticket.remote?.unit === unit.id || link !== undefined;
     if (!isLinked) continue;
-    const received = messages.filter((m) => (m.message.flags ?? []).includes(FROM_REMOTE_FLAG) && m.message.author.unit === unit.id).map((m) => m.message.date).sort();
+    const received = messages
+      .filter((m) => (m.message.flags ?? []).includes(FROM_REMOTE_FLAG) && m.message.author.unit === unit.id)
+      .map((m) => m.message.date)
+      .sort();
     const remoteId = ticket.remote?.unit === unit.id ? ticket.remote.id : undefined;
     const entry: LinkedTicket = {
       number: ticket.number,

@@ -107,10 +107,30 @@ const PUBLIC_FIELDS = new Set(['title', 'status', 'priority', 'type', 'category'
 const HIDDEN_FIELDS = new Set(['foldFrom', 'attachments', 'flags', 'originalPriority']);
 
 const LABELS: Record<string, string> = {
-  title: 'Title', status: 'Status', priority: 'Priority', type: 'Type', category: 'Category', issue: 'Type of issue',
-  unit: 'Support unit', assignee: 'Assigned to', vo: 'VO', site: 'Affected site', notifySite: 'Notified site',
-  cc: 'CC', involve: 'Involved', subscribers: 'Subscribers', notify: 'Notification mode', affectsVo: 'Affects the whole VO', solution: 'Solution',
-  remindOn: 'Reminder date', escalation: 'Escalation', master: 'Duplicate of', slaves: 'Duplicates', parent: 'Parent ticket', children: 'Child tickets', related: 'Related tickets',
+  title: 'Title',
+  status: 'Status',
+  priority: 'Priority',
+  type: 'Type',
+  category: 'Category',
+  issue: 'Type of issue',
+  unit: 'Support unit',
+  assignee: 'Assigned to',
+  vo: 'VO',
+  site: 'Affected site',
+  notifySite: 'Notified site',
+  cc: 'CC',
+  involve: 'Involved',
+  subscribers: 'Subscribers',
+  notify: 'Notification mode',
+  affectsVo: 'Affects the whole VO',
+  solution: 'Solution',
+  remindOn: 'Reminder date',
+  escalation: 'Escalation',
+  master: 'Duplicate of',
+  slaves: 'Duplicates',
+  parent: 'Parent ticket',
+  children: 'Child tickets',
+  related: 'Related tickets',
 };
 
 /** A value in words: lists joined, the solution by its qualifier, nothing as an em dash. */
@@ -294,10 +314,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
       for (const tpm of units.filter((u) => u.family === 'tpm')) lists.push(unitList(tpm.id, 'tpm', units));
     }
     const assignee = assigneeAddress(ticket.assignee, units);
-    const people: (Recipient | undefined)[] = [
-      assignee ? { ...assignee, role: 'assignee' } : undefined,
-      ...(ticket.involve ?? []).map((address): Recipient => ({ address, role: 'involved' })),
-    ];
+    const people: (Recipient | undefined)[] = [assignee ? { ...assignee, role: 'assignee' } : undefined, ...(ticket.involve ?? []).map((address): Recipient => ({ address, role: 'involved' }))];
     const to = book.take(lists);
     const cc = book.take(people);
     const supporterMessages = [...conversation, ...unitAlerts];
@@ -347,12 +364,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
       }
     }
   } else {
-    const wanted =
-      reminders.length > 0 ||
-      solved ||
-      asked ||
-      publicMessages.length > 0 ||
-      (ticket.notify === 'on every change' && publicChanges.length > 0);
+    const wanted = reminders.length > 0 || solved || asked || publicMessages.length > 0 || (ticket.notify === 'on every change' && publicChanges.length > 0);
     if (wanted) {
       const to = book.take([submitter]);
       // A reminder is for the submitter alone; everything else is copied to CC.
@@ -380,7 +392,20 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   for (const request of update.messages.filter((m) => (m.message.flags ?? []).includes(SUBSCRIBE_REQUEST_FLAG) && m.message.author.email)) {
     const to = new RecipientBook(own).take([{ address: request.message.author.email as string, name: request.message.author.name, role: 'subscribing' }]);
     if (to.length > 0) {
-      mails.push({ ...base, key: `${short}.subscribe-${shortHash(to[0]?.address ?? '')}`, kind: 'subscription', audience: 'public', to, cc: [], list: false, autoSubmitted: 'auto-replied', changes: [], messages: [], offerVerify: false, note: subscribeCodeOf(request.body) });
+      mails.push({
+        ...base,
+        key: `${short}.subscribe-${shortHash(to[0]?.address ?? '')}`,
+        kind: 'subscription',
+        audience: 'public',
+        to,
+        cc: [],
+        list: false,
+        autoSubmitted: 'auto-replied',
+        changes: [],
+        messages: [],
+        offerVerify: false,
+        note: subscribeCodeOf(request.body),
+      });
     }
   }
 
@@ -455,7 +480,13 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
  * bots write trailers like `Jane Doe <jane@uni.example> (mail)`.
  */
 function displayName(update: TicketUpdate): string {
-  const clean = (text: string) => text.replace(/<[^>]*>/g, ' ').replace(/\S+@\S+/g, ' ').replace(/\((?:mail|GitHub)\)\s*$/i, ' ').replace(/\s+/g, ' ').trim();
+  const clean = (text: string) =>
+    text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\S+@\S+/g, ' ')
+      .replace(/\((?:mail|GitHub)\)\s*$/i, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
   return clean(update.actor.name) || clean(update.messages[0]?.message.author.name ?? '') || 'the helpdesk';
 }
 

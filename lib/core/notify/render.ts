@@ -116,12 +116,18 @@ export function escalationOffer(mail: PlannedMail, settings: Settings): { text: 
   const level = nextEscalation(mail.ticket);
   if (level === undefined) return undefined;
   const current = mail.ticket.escalation ? ` (now ${describeEscalation(mail.ticket.escalation)})` : '';
-  return { text: `No answer, or not the help you need? Escalate to level ${level} of 3 — ${escalationAudience(level)}${current}: write with the subject "${subjectTag(settings, mail.ticket.number)} ${ESCALATION_KEYWORD}"`, href: actionLink(settings, mail.ticket, ESCALATION_KEYWORD) };
+  return {
+    text: `No answer, or not the help you need? Escalate to level ${level} of 3 — ${escalationAudience(level)}${current}: write with the subject "${subjectTag(settings, mail.ticket.number)} ${ESCALATION_KEYWORD}"`,
+    href: actionLink(settings, mail.ticket, ESCALATION_KEYWORD),
+  };
 }
 
 /** One line, whatever a title contains: control characters and runs of space become one space. */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
@@ -300,7 +306,11 @@ function footerLines(mail: PlannedMail, settings: Settings): string[] {
   const solvedNote = mail.offerVerify ? ' A reply without "verify" or "reopen" in the subject is added to the ticket for the support unit and changes nothing else.' : '';
   const lines = [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.${solvedNote}`, `View the ticket: ${ticketUrl(settings, t.number)}`];
   if (mail.to.some((recipient) => recipient.role === 'submitter')) {
-    lines.push(`By mail, with the subject "${tag} <keyword>": ${selfServiceLinks(settings, t).map((entry) => `${entry.label}: ${entry.href}`).join(' · ')}`);
+    lines.push(
+      `By mail, with the subject "${tag} <keyword>": ${selfServiceLinks(settings, t)
+        .map((entry) => `${entry.label}: ${entry.href}`)
+        .join(' · ')}`,
+    );
   }
   return lines;
 }
@@ -342,10 +352,7 @@ function htmlPart(mail: PlannedMail, context: RenderContext): string {
     parts.push(`<h3 style="font-size:15px">Solution (${e(t.solution.qualifier)})</h3>`, `<div style="${STYLE.message}">${e(t.solution.text.trimEnd())}</div>`);
   }
   if (mail.offerVerify) {
-    parts.push(
-      '<p>Is the problem solved for you?</p>',
-      `<p><a href="${e(actionLink(settings, t, 'verify'))}">Yes, verify the solution</a> &nbsp; · &nbsp; <a href="${e(actionLink(settings, t, 'reopen'))}">No, reopen the ticket</a></p>`,
-    );
+    parts.push('<p>Is the problem solved for you?</p>', `<p><a href="${e(actionLink(settings, t, 'verify'))}">Yes, verify the solution</a> &nbsp; · &nbsp; <a href="${e(actionLink(settings, t, 'reopen'))}">No, reopen the ticket</a></p>`);
   }
   if (mail.request !== undefined) parts.push('<h3 style="font-size:15px">Your request</h3>', `<div style="${STYLE.message}">${e(mail.request.trimEnd() || '(no text)')}</div>`);
   const escalate = escalationOffer(mail, settings);

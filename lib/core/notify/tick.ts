@@ -117,9 +117,7 @@ function waiting({ ticket, calendar, item, context }: RuleInput): TickAction | u
     const body = [
       `Reminder ${n} of ${reminders}: this ticket has been waiting for your reply since ${since}.`,
       'Please answer the last question from the support unit by replying to this mail.',
-      left === 0
-        ? `Without a reply within ${step} more working days the ticket will be set to unsolved.`
-        : `Without a reply, another reminder follows in ${step} working days; after ${left + 1} more steps the ticket is set to unsolved.`,
+      left === 0 ? `Without a reply within ${step} more working days the ticket will be set to unsolved.` : `Without a reply, another reminder follows in ${step} working days; after ${left + 1} more steps the ticket is set to unsolved.`,
     ].join('\n');
     return { number: ticket.number, rule: 'waiting-reminder', subject: `#${ticket.number} waiting-for-reply reminder ${n} of ${reminders}`, message: systemMessage(context, 'public', [WAITING_REMINDER_FLAG], body) };
   }
@@ -162,7 +160,12 @@ function qosWarning({ ticket, calendar, unit, item, context }: RuleInput): TickA
       `${target.amount} ${target.unit} for a ${ticket.priority} ticket at QoS level ${unit.qos}, counted from ${day(since)}.`,
     `${overdue ? 'It was due' : 'Please respond by'} ${day(deadline.due)}: take the ticket (status in progress), ask the submitter, solve it, or re-assign it.`,
   ].join('\n');
-  return { number: ticket.number, rule: 'qos-warning', subject: `#${ticket.number} QoS ${overdue ? 'response time passed' : 'warning'} (${unit.id})`, message: systemMessage(context, 'internal', overdue ? [QOS_WARNING_FLAG, QOS_OVERDUE_FLAG] : [QOS_WARNING_FLAG], body) };
+  return {
+    number: ticket.number,
+    rule: 'qos-warning',
+    subject: `#${ticket.number} QoS ${overdue ? 'response time passed' : 'warning'} (${unit.id})`,
+    message: systemMessage(context, 'internal', overdue ? [QOS_WARNING_FLAG, QOS_OVERDUE_FLAG] : [QOS_WARNING_FLAG], body),
+  };
 }
 
 function colourAlert({ ticket, calendar, unit, item, context }: RuleInput): TickAction | undefined {

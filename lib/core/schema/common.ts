@@ -22,17 +22,13 @@ export function isAnswerable(address: string): boolean {
 }
 
 /** A GitHub login (1–39 characters, letters, digits, single hyphens). */
-export const GitHubLoginSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, { error: (issue) => `expected a GitHub login like alice-smith, received ${describe(issue.input)}` });
+export const GitHubLoginSchema = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, { error: (issue) => `expected a GitHub login like alice-smith, received ${describe(issue.input)}` });
 
 /** GitHub's numeric user id: unlike a login it never passes to another account. */
 export const GitHubIdSchema = z.number({ error: 'expected a GitHub numeric user id like 583231' }).int().positive();
 
 /** Identifiers of units, VOs and the like: lower-case words joined by hyphens, safe in paths and URLs. */
-export const SlugSchema = z
-  .string()
-  .regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, { error: (issue) => `expected a lower-case id like ngi-de, received ${describe(issue.input)}` });
+export const SlugSchema = z.string().regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, { error: (issue) => `expected a lower-case id like ngi-de, received ${describe(issue.input)}` });
 
 /** An ISO-8601 timestamp with a zone (`2026-11-27T09:14:03Z`); strings, so YAML round-trips them unchanged. */
 export const TimestampSchema = z.iso.datetime({

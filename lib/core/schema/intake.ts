@@ -45,7 +45,10 @@ export const IntakeRecordSchema = z
     /** For duplicates: the ticket the first copy went to. */
     ticket: z.number().int().positive().optional(),
     /** For quarantine: file name of the raw message beside this record. */
-    raw: z.string().regex(/^[a-f0-9]{16}\.eml$/).optional(),
+    raw: z
+      .string()
+      .regex(/^[a-f0-9]{16}\.eml$/)
+      .optional(),
     /** For quarantine: how often `gitgus quarantine retry` failed on it. */
     attempts: z.number().int().nonnegative().optional(),
   })

@@ -14,7 +14,10 @@ export const MESSAGE_SOURCES = ['mail', 'github', 'pull-request', 'cli', 'web', 
 export const AttachmentSchema = z
   .object({
     /** File name inside `files/`; never a path. */
-    file: z.string().regex(/^[^/\\\u0000-\u001f]+$/, { error: 'must be a plain file name inside files/' }).refine((name) => name !== '.' && name !== '..', { error: 'must be a plain file name' }),
+    file: z
+      .string()
+      .regex(/^[^/\\\u0000-\u001f]+$/, { error: 'must be a plain file name inside files/' })
+      .refine((name) => name !== '.' && name !== '..', { error: 'must be a plain file name' }),
     size: z.number().int().nonnegative(),
     type: singleLine(200).default('application/octet-stream'),
   })

@@ -86,11 +86,12 @@ export const NotifyStateSchema = z
      * Per ticket, the Message-IDs of the newest notification to each audience (threading: a submitter's mail
      * answers the previous mail the submitter got, not an internal one), kept for 90 days after `day`.
      */
-    threads: z
-      .record(z.string().regex(/^\d+$/), z.object({ public: singleLine(998).optional(), supporters: singleLine(998).optional(), day: z.iso.date() }).strict())
-      .default({}),
+    threads: z.record(z.string().regex(/^\d+$/), z.object({ public: singleLine(998).optional(), supporters: singleLine(998).optional(), day: z.iso.date() }).strict()).default({}),
     /** Mails already sent for a commit that was interrupted half-way (their Message-IDs), so a rerun skips them. */
-    partial: z.object({ commit: z.string().regex(/^[0-9a-f]{40}$/), sent: z.array(singleLine(998)) }).strict().optional(),
+    partial: z
+      .object({ commit: z.string().regex(/^[0-9a-f]{40}$/), sent: z.array(singleLine(998)) })
+      .strict()
+      .optional(),
   })
   .strict();
 

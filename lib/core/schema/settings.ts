@@ -11,9 +11,7 @@ export const SettingsSchema = z
     /** Shown on the site and in mail. */
     name: singleLine(100),
     /** Intake addresses and the unit each one routes to by default. */
-    intake: z
-      .array(z.object({ address: EmailSchema, unit: SlugSchema, name: singleLine(100).optional() }).strict())
-      .min(1, { error: 'needs at least one intake address' }),
+    intake: z.array(z.object({ address: EmailSchema, unit: SlugSchema, name: singleLine(100).optional() }).strict()).min(1, { error: 'needs at least one intake address' }),
     /** From address of notifications. */
     sender: EmailSchema,
     /** Subject tag of a ticket; `{number}` is replaced by the ticket number. */
@@ -25,14 +23,23 @@ export const SettingsSchema = z
     /** First ticket number when the helpdesk has none yet. */
     numberingStart: z.number().int().positive().default(1),
     /** `owner/name` on GitHub, for edit links and issue intake. */
-    repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' }).optional(),
+    repository: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' })
+      .optional(),
     /**
      * `owner/name` of the public repository where users open issues through the issue form, when it is not
      * `repository` itself (a private helpdesk has a public companion repository for issues); default `repository`.
      */
-    issueRepository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' }).optional(),
+    issueRepository: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' })
+      .optional(),
     /** The repository's main branch, for the site's "edit through a pull request" links (default main). */
-    branch: z.string().regex(/^[\w./-]+$/, { error: 'expected a branch name like main' }).optional(),
+    branch: z
+      .string()
+      .regex(/^[\w./-]+$/, { error: 'expected a branch name like main' })
+      .optional(),
     /** Known VOs (extracted from mail, offered in forms). */
     vos: z.array(SlugSchema).default([]),
     /** Known sites and the NGI unit each belongs to. */
@@ -60,7 +67,11 @@ export const SettingsSchema = z
     mail: z
       .object({
         /** Largest attachment kept, in bytes; bigger ones are listed but not stored. */
-        attachmentMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        attachmentMaxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 1024 * 1024),
         /**
          * Largest whole mail taken, in bytes (default 30 MiB): a bigger one becomes no ticket and sends no mail; it
          * waits in intake/quarantine/ with the reason, raw bytes kept, for TPM (`gitgus quarantine retry` after a change).
@@ -112,7 +123,11 @@ export const SettingsSchema = z
 export type SettingsInput = z.input<typeof SettingsSchema>;
 
 /** The monitoring settings with GGUS's defaults filled in. */
-export function monitoringSettingsOf(settings: { monitoring?: { address?: string | undefined; assignWithinHours?: number | undefined; bounceUnits?: number | undefined } | undefined }): { address?: string; assignWithinHours: number; bounceUnits: number } {
+export function monitoringSettingsOf(settings: { monitoring?: { address?: string | undefined; assignWithinHours?: number | undefined; bounceUnits?: number | undefined } | undefined }): {
+  address?: string;
+  assignWithinHours: number;
+  bounceUnits: number;
+} {
   const m = settings.monitoring ?? {};
   return { ...(m.address ? { address: m.address } : {}), assignWithinHours: m.assignWithinHours ?? 1, bounceUnits: m.bounceUnits ?? 3 };
 }

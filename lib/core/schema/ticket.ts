@@ -25,11 +25,33 @@ export const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as co
 
 /** GGUS "type of issue" values (research/ggus.md §1.1, D-ISSUE). */
 export const ISSUE_TYPES = [
-  'Accounting', 'AppDB', 'Authorization/Authentication', 'COD Operations', 'Catalogue', 'Computing Services',
-  'Data Management - generic', 'Databases', 'Deployment - other', 'Documentation', 'File Access', 'File Transfer',
-  'GGUS', 'IaaS Operations', 'Information System', 'Installation', 'Local Batch System', 'Middleware', 'Monitoring',
-  'Network problem', 'Operations', 'Other', 'Security', 'Storage Systems', 'VO Specific Software',
-  'Virtual Appliance Management', 'Workload Management',
+  'Accounting',
+  'AppDB',
+  'Authorization/Authentication',
+  'COD Operations',
+  'Catalogue',
+  'Computing Services',
+  'Data Management - generic',
+  'Databases',
+  'Deployment - other',
+  'Documentation',
+  'File Access',
+  'File Transfer',
+  'GGUS',
+  'IaaS Operations',
+  'Information System',
+  'Installation',
+  'Local Batch System',
+  'Middleware',
+  'Monitoring',
+  'Network problem',
+  'Operations',
+  'Other',
+  'Security',
+  'Storage Systems',
+  'VO Specific Software',
+  'Virtual Appliance Management',
+  'Workload Management',
 ] as const;
 
 const TicketNumberSchema = z.number().int().positive();
@@ -102,12 +124,21 @@ export const TicketSchema = z
       })
       .strict(),
     /** For tickets from another system: `github:owner/repo#12`, a remote helpdesk's id. */
-    origin: z.object({ system: singleLine(100), id: singleLine(200) }).strict().optional(),
+    origin: z
+      .object({ system: singleLine(100), id: singleLine(200) })
+      .strict()
+      .optional(),
     /** The linked ticket in an interfaced unit's own helpdesk: which unit, its system, its number there. */
-    remote: z.object({ unit: SlugSchema, system: singleLine(100), id: singleLine(200) }).strict().optional(),
+    remote: z
+      .object({ unit: SlugSchema, system: singleLine(100), id: singleLine(200) })
+      .strict()
+      .optional(),
     relations: RelationsSchema.optional(),
     /** Required for solved and unsolved. */
-    solution: z.object({ qualifier: z.enum(SOLUTION_QUALIFIERS), text: z.string().min(1) }).strict().optional(),
+    solution: z
+      .object({ qualifier: z.enum(SOLUTION_QUALIFIERS), text: z.string().min(1) })
+      .strict()
+      .optional(),
     /** A supporter's reminder date (on hold / waiting for reply). */
     remindOn: DaySchema.optional(),
     /** Files of the original request, stored in the ticket's `files/`. */
