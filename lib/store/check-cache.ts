@@ -270,7 +270,11 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
       }
     }
     const fresh = wanted.length >= (options.workerThreshold ?? WORKER_THRESHOLD) ? await parseOnWorkers(root, wanted) : wanted.map((job) => verdictOf(root, job));
-    wanted.forEach((job, index) => known.set(`${job.blob}:${job.path}`, fresh[index] as FileVerdict));
+    const freshKeys = new Set<string>();
+    wanted.forEach((job, index) => {
+      known.set(`${job.blob}:${job.path}`, fresh[index] as FileVerdict);
+      freshKeys.add(`${job.blob}:${job.path}`);
+    });
     parsed = wanted.length;
 
     const byShard = new Map<string, [string, Map<string, string>][]>(toList.map((shard) => [shard, []]));
@@ -284,7 +288,7 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
       };
       const shardSummary = shardFolders.map(([folder, files]) => summarize(folder, files, lookup));
       summaries.set(shard, shardSummary);
-      reusedFiles += used.size;
+      for (const key of used.keys()) if (!freshKeys.has(key)) reusedFiles += 1;
       const tree = head.get(shard);
       if (tree !== undefined && !dirty.has(shard)) {
         // The work tree is HEAD's tree here: the summary and the verdicts belong to that tree id.
@@ -296,7 +300,6 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
         for (const [key, verdict] of used) newLoose.set(key, verdict);
       }
     }
-    reusedFiles -= parsed;
   }
 
   // Every ticket folder in number order (as the loaders read them), then the problems in that order.
