@@ -139,7 +139,7 @@ function dirtyPaths(root: string): Promise<string[]> {
   const args = [...(configured ? [] : ['-c', 'core.untrackedCache=true']), 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all', '--ignore-submodules=all'];
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (error, stdout) => {
-      if (error) reject(error);
+      if (error) reject(new Error(`git status failed: ${error.message}`));
       // `XY <path>`
       else
         resolve(
@@ -320,7 +320,7 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
   if (toList.length > 0 || !valid) {
     const keepTrees = new Set<string>();
     for (const tree of head.values()) if (trees.has(tree)) keepTrees.add(tree);
-    for (const [shard, tree] of latest) if (!head.has(shard) && !dirty.has(shard)) latest.delete(shard);
+    for (const shard of [...latest.keys()]) if (!head.has(shard) && !dirty.has(shard)) latest.delete(shard);
     for (const [tree, verdicts] of newDetails) writeV8(path.join(dir, `tree-${tree}.v8`), { version: CACHE_VERSION, key: schemaKey, verdicts: [...verdicts] } satisfies DetailFile);
     const latestTrees = new Set(latest.values());
     writeV8(summaryFile, { version: CACHE_VERSION, key: schemaKey, trees: [...trees].filter(([tree]) => keepTrees.has(tree)), latest: [...latest], loose: [...newLoose] } satisfies SummaryFile);
