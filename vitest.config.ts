@@ -20,6 +20,7 @@ export const UNIT_TESTS = [
   'test/notify-render.test.ts',
   'test/relations.test.ts',
   'test/site.test.ts',
+  'test/text-time.test.ts',
 ];
 
 const ALL_TESTS = ['lib/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'site/**/*.test.ts'];

@@ -9,6 +9,7 @@ import { unitPath } from '../lib/core/paths.ts';
 import { STATUSES, isOpen, type Status } from '../lib/core/schema/ticket.ts';
 import { EXAMPLE_UNITS, unitInput } from './example/units.ts';
 import { SITES, VOS, generateTicket, rng, ticketFiles, type GeneratedTicket, type TicketPlan } from './example/synthetic.ts';
+import { isoSeconds } from '../lib/core/time.ts';
 
 export const EXAMPLE_SETTINGS = {
   name: 'Example Grid Helpdesk',
@@ -60,7 +61,7 @@ function exampleTickets(): GeneratedTicket[] {
   const noted = byNumber(165012);
   const lastDate = noted.messages.at(-1)?.message.date ?? noted.ticket.created;
   noted.messages.push({
-    message: { date: new Date(Date.parse(lastDate) + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), author: { name: 'Dieter Grid', github: 'dieter-de', role: 'supporter', unit: noted.ticket.unit }, visibility: 'internal', source: 'cli' },
+    message: { date: isoSeconds(Date.parse(lastDate) + 3600_000), author: { name: 'Dieter Grid', github: 'dieter-de', role: 'supporter', unit: noted.ticket.unit }, visibility: 'internal', source: 'cli' },
     body: 'Internal: the site admin is on leave until Monday; the CE reboot needs his approval. Do not promise a date to the user yet.\n',
   });
 

@@ -2,7 +2,8 @@
  * Incremental site builds (site/lib/incremental.ts, site/lib/manifest.ts): after every kind of change a
  * helpdesk sees, the kept output rebuilt incrementally equals a cold build of the same commit in a fresh
  * clone, file by file and byte for byte (search index included); what cannot be incremental says so and
- * builds everything.
+ * builds everything; and real Chromium finds, in one search, tickets of two search ranges (Pagefind's
+ * mergeIndex over `pagefind/ranges.json`).
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, type BuildResult } from '../lib/site/build.ts';
 import { manifestPath } from '../site/lib/manifest.ts';
+import { serveStatic } from '../site/serve.ts';
+import { launchChromium } from '../site/testing.ts';
 import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -96,7 +99,10 @@ describe('incremental site builds', () => {
     // A new ticket (a copy of 165010 under a new number), a message added to 165003, and status, unit,
     // priority and relation changes on other tickets: one commit, as a busy intake/pull-request day makes.
     cpSync(path.join(root, 'tickets/165/165010'), path.join(root, 'tickets/165/165049'), { recursive: true });
-    edit('tickets/165/165049/index.md', (text) => text.replace('number: 165010', 'number: 165049').replace(/^title: .*$/m, 'title: A brand new ticket about xrootd redirection'));
+    edit('tickets/165/165049/index.md', (text) => text.replace('number: 165010', 'number: 165049').replace(/^title: .*$/m, 'title: A brand new ticket about xrootd zeppelin redirection'));
+    // And one in another search range (#150000–#159999), so one search must merge two indexes.
+    cpSync(path.join(root, 'tickets/165/165010'), path.join(root, 'tickets/155/155001'), { recursive: true });
+    edit('tickets/155/155001/index.md', (text) => text.replace('number: 165010', 'number: 155001').replace(/^title: .*$/m, 'title: An older ticket about zeppelin storage'));
     const messages = path.join(root, 'tickets/165/165003/messages');
     const first = readdirSync(messages)
       .filter((name) => name.endsWith('.md'))
@@ -118,6 +124,21 @@ describe('incremental site builds', () => {
     expect(result.rendered).toBeLessThan(result.pages);
     expect(readFileSync(path.join(out, 'tickets/165003/index.html'), 'utf8')).toContain('quarkonium');
     expect(differences(snapshot(out), await cold())).toEqual([]);
+    expect(result.searchRanges).toBe(2);
+
+    // Real Chromium: one search finds tickets of both ranges (the browser merges the two indexes).
+    const server = await serveStatic(out);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}search/?q=zeppelin`);
+      await expect.poll(() => page.locator('#search-results a').allTextContents(), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringContaining('#155001'), expect.stringContaining('#165049')]));
+      await page.goto(`${server.url}search/?q=quarkonium`);
+      await expect.poll(() => page.locator('#search-results a').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('#165003')]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   }, 240_000);
 
   it('removes a deleted ticket and follows unit and settings edits, and equals a cold build byte for byte', async () => {

@@ -10,6 +10,7 @@
  * Subjects are single lines built from validated data; trailers are Git's `Key: value` lines, so
  * `git log --grep` and `git interpret-trailers` read them.
  */
+import { oneLine } from './text.ts';
 
 export interface Trailers {
   Ticket?: string;
@@ -23,15 +24,6 @@ export interface CommitMessage {
   subject: string;
   body?: string;
   trailers: Trailers;
-}
-
-/** Removes anything that would break a one-line subject or trailer (CR, LF, other control characters). */
-export function oneLine(text: string, max = 200): string {
-  const flat = text
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 export function formatCommitMessage(message: CommitMessage): string {

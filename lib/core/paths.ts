@@ -2,6 +2,7 @@
  * Where things live in a helpdesk checkout. Pure string work, shared by the store, the checks and the site.
  * Repository paths always use `/`.
  */
+import { isoSeconds } from './time.ts';
 
 export const TICKETS_DIR = 'tickets';
 export const UNITS_DIR = 'units';
@@ -36,10 +37,7 @@ export function unitPath(id: string): string {
 export function compactTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new RangeError(`not a time: ${iso}`);
-  return date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
+  return isoSeconds(date).replace(/[-:]/g, '');
 }
 
 /** Message file name: time first so `ls` shows the conversation in order, then a short key against collisions. */

@@ -29,6 +29,7 @@ import { SETTINGS_FILE, ticketDir } from '../core/paths.ts';
 import { GitgusError } from '../errors.ts';
 import { BlobReader, gitFailure, spawnGit } from './cat-file.ts';
 import { runGit } from './native.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export type { TicketEvent, TicketEventType, EventActor } from '../core/events.ts';
 
@@ -92,7 +93,7 @@ function parseTrailers(text: string): Record<string, string> {
 
 function parseHeader(token: string): CommitInfo {
   const [commit = '', name = '', email = '', time = '', trailers = '', committerName = '', committerEmail = ''] = token.slice(token.indexOf(RECORD) + 1).split(FIELD);
-  return { commit, time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), author: { name, email }, committer: { name: committerName, email: committerEmail }, trailers: parseTrailers(trailers) };
+  return { commit, time: isoSeconds(new Date(time)), author: { name, email }, committer: { name: committerName, email: committerEmail }, trailers: parseTrailers(trailers) };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { parseCommitMessage, type Trailers } from '../core/commit-message.ts';
 import { ticketDir } from '../core/paths.ts';
 import { runGit } from './native.ts';
+import { isoSecondsOf } from '../core/time.ts';
 
 export interface CommitRecord {
   oid: string;
@@ -23,8 +24,7 @@ const FORMAT = ['%H', '%an', '%ae', '%aI', '%B'].join('%x1f') + '%x1e';
 
 /** Git prints the author's zone; the helpdesk speaks UTC everywhere. */
 function utc(iso: string): string {
-  const time = new Date(iso);
-  return Number.isNaN(time.getTime()) ? iso : time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSecondsOf(iso) ?? iso;
 }
 
 function parseLog(stdout: string): CommitRecord[] {

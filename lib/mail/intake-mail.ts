@@ -11,16 +11,13 @@ import { faultPoint } from '../fault.ts';
 import { IntakeSession, type IntakeResult, type IntakeSessionOptions, type QuarantineRetry } from '../intake/session.ts';
 import { sha256 } from '../intake/hash.ts';
 import { parseMail, stripEnvelopeLine } from './parse.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export interface IncomingMessage {
   raw: Buffer;
   /** When it arrived (IMAP INTERNALDATE, mbox From line); default now. */
   received?: Date | undefined;
   source?: string;
-}
-
-function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Git and file-system failures are not the message's fault: they stop the run, the message stays unprocessed. */

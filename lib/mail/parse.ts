@@ -21,6 +21,7 @@ import { unpackTnef } from './tnef.ts';
 import { normalizeMessageId } from '../core/mail-ids.ts';
 import { NotAnEmailError } from '../errors.ts';
 import { sha256 } from '../intake/hash.ts';
+import { isoSecondsOf } from '../core/time.ts';
 
 /**
  * What may stand before the first header and is dropped: an mbox "From " separator line some MTA pipes
@@ -108,12 +109,6 @@ export function contentDigest(raw: Buffer, headers: Record<string, string[]>): s
   return sha256(`${stable}\n\n${body}`);
 }
 
-function isoDate(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Every mailbox of every header of that name, in order; each keeps its own display name. */
 function mailboxes(parsed: ParsedMail, name: string): MailAddress[] {
   const values = parsed.headerLines.filter((entry) => entry.key === name).map((entry) => entry.line.slice(entry.line.indexOf(':') + 1));
@@ -174,7 +169,7 @@ export async function parseMail(input: Buffer): Promise<InboundMail> {
     to: flattenAddresses(parsed.to),
     cc: flattenAddresses(parsed.cc),
     subject: parsed.subject ?? '',
-    date: isoDate(headers.date?.[0]),
+    date: headers.date?.[0] === undefined ? undefined : isoSecondsOf(headers.date[0]),
     messageId: messageId === '' ? undefined : messageId,
     inReplyTo: messageIds(parsed.inReplyTo),
     references: messageIds(parsed.references),

@@ -26,6 +26,7 @@ import { messagesDir } from '../core/paths.ts';
 import type { InterfaceState } from '../core/schema/interface-state.ts';
 import { linkOf, readInterfaceState, writeInterfaceState } from './interface-state.ts';
 import { readUpdates } from './updates.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export interface NotifyOptions {
   /** Helpdesk checkout. */
@@ -147,7 +148,7 @@ export async function notify(options: NotifyOptions): Promise<NotifyResult> {
   const saveInterface = () => {
     if (!dryRun) interfaceBase = writeInterfaceState(root, interfaceState, interfaceBase, { name: 'gitgus notify', email: settings.sender });
   };
-  const nowIso = () => (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const nowIso = () => isoSeconds(options.now ?? new Date());
   const pendingRetries = Object.values(interfaceState.tickets).some((units) => Object.values(units).some((link) => link.failed.length > 0));
   if ((from === until || isAncestor(root, until, from)) && !pendingRetries) {
     result.to = from;

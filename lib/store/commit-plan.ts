@@ -14,6 +14,7 @@ import type { FileChange } from '../git/commit.ts';
 import { loadChangeContext, type ChangeContext } from './change-context.ts';
 import { commitTicketChange } from './ticket-change.ts';
 import { TicketStore } from './ticket-store.ts';
+import { isoSeconds } from '../core/time.ts';
 
 /** A change to one or more tickets, before it is judged and committed. */
 export interface TicketPlan {
@@ -83,7 +84,7 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
     const file = ticketFile({ ticket: after, body: store.doc(number).body });
     files.push({ path: file.path, content: file.content });
   }
-  const date = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const date = isoSeconds(options.now ?? new Date());
   for (const effect of [...plan.effects, ...(plan.notes ?? [])]) {
     const note = messageFile(effect.ticket, {
       message: { date, author: { name: context.settings.name, role: 'system' }, visibility: 'public', source: 'system' },

@@ -9,6 +9,7 @@ import { GitgusError } from '../errors.ts';
 import { resolveActor } from '../git/identity.ts';
 import { messageIdHash } from '../intake/index-store.ts';
 import { IntakeSession } from '../intake/session.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export interface DuplicateOptions {
   root: string;
@@ -38,7 +39,7 @@ export async function duplicateTicket(options: DuplicateOptions): Promise<Duplic
   }
   const ids = parseDuplicateUnits(options.units, original.ticket, session.units);
   const actorTrailer = actor.github ? `${actor.github} (GitHub)` : `${actor.name} <${actor.email}>`;
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const at = isoSeconds(now);
   const result: DuplicateResult = { original: options.number, copies: [] };
   for (const id of ids) {
     const messageId = duplicateMessageId(options.number, id);

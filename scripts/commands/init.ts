@@ -9,6 +9,7 @@ import { GitgusError } from '../../lib/errors.ts';
 import { runGit } from '../../lib/git/native.ts';
 import { resolveInside } from '../../lib/fs/paths.ts';
 import { printJson } from '../_shared.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
 
 /** This gitgus installation: the files `gitgus init DIR` copies. */
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -136,7 +137,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   else if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
     throw new GitgusError('E_INIT_EXISTS', `${root} already exists and is not empty`, { hint: 'Give a new folder: gitgus init ../our-helpdesk' });
   }
-  let input: InitInput = { now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...options.answers };
+  let input: InitInput = { now: isoSeconds(new Date()), ...options.answers };
   if (input.repository === undefined && options.dir === undefined) input.repository = githubRemote(root);
   if (options.interactive) input = await ask(input, options.streams);
   const source = options.source ?? PROJECT_ROOT;

@@ -8,6 +8,7 @@ import { resolveActor } from '../../lib/git/identity.ts';
 import { loadSettings, loadTicket, loadUnits } from '../../lib/store/load.ts';
 import { commitTicketChange } from '../../lib/store/ticket-change.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson, readStdin } from '../_shared.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
 
 export interface ReplyOptions {
   root: string;
@@ -47,7 +48,7 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
   const visibility = options.internal ? 'internal' : 'public';
   const file = messageFile(options.number, {
     message: {
-      date: (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      date: isoSeconds(options.now ?? new Date()),
       author: { name: actor.name, ...(actor.github ? { github: actor.github } : { email: actor.email }), role, ...(unit ? { unit } : {}) },
       visibility,
       source: 'cli',
@@ -73,7 +74,7 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
 function copiesToSlaves(options: ReplyOptions, slaves: readonly number[], writer: string, role: string): { ticket: number; file: { path: string; content: string } }[] {
   if (slaves.length === 0) return [];
   const settings = loadSettings(options.root);
-  const date = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const date = isoSeconds(options.now ?? new Date());
   return slaves
     .filter((slave) => isOpen(loadTicket(options.root, slave).ticket.status))
     .map((slave) => ({

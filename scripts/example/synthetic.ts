@@ -8,6 +8,7 @@ import { messageFile } from '../../lib/core/edit.ts';
 import { ticketIndexPath } from '../../lib/core/paths.ts';
 import type { MessageInput } from '../../lib/core/schema/message.ts';
 import { ISSUE_TYPES, PRIORITIES, type Status, type Ticket, type TicketInput } from '../../lib/core/schema/ticket.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
 
 /** mulberry32: tiny, fast, deterministic. */
 export function rng(seed: number): () => number {
@@ -269,8 +270,6 @@ export interface TicketPlan {
   choose?: { scenario?: number; site?: string; vo?: (typeof VOS)[number] };
 }
 
-const ISO = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** Builds one ticket and its conversation consistent with its status. */
 export function generateTicket(plan: TicketPlan): GeneratedTicket {
   const { random } = plan;
@@ -329,7 +328,7 @@ export function generateTicket(plan: TicketPlan): GeneratedTicket {
     ...(type !== 'USER' ? { notifySite: site } : {}),
     submitter: { name, email },
     notify: random() < 0.3 ? 'on every change' : 'on solution',
-    created: ISO(plan.created),
+    created: isoSeconds(plan.created),
     source: { kind: 'email', address: viaVo ? plan.intake.vo : plan.intake.helpdesk },
     // A unit with its own helpdesk has its copy there: the example shows the link (no random draw, so the rest stays as it was).
     ...(unit === 'ngi-cz' ? { remote: { unit, system: 'rt', id: String(4000 + (plan.number % 1000)) } } : {}),
@@ -345,7 +344,7 @@ export function generateTicket(plan: TicketPlan): GeneratedTicket {
     const replyText = scenario.replies[i % scenario.replies.length] ?? 'Thanks.';
     messages.push({
       message: {
-        date: ISO(new Date(time)),
+        date: isoSeconds(time),
         author: fromSubmitter ? { name, email, role: 'submitter' } : supporter,
         visibility: 'public',
         source: fromSubmitter ? 'mail' : 'pull-request',

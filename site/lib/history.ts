@@ -11,6 +11,7 @@ import type { TicketEvent } from '../../lib/core/events.ts';
 import { colourClockStart, timelineOf } from '../../lib/core/colours.ts';
 import { isOpen, type Status } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -196,9 +197,7 @@ export function gitHistory(events: ReadonlyMap<number, readonly TicketEvent[]>, 
     clockStart: (ticket) => {
       const list = events.get(ticket.number);
       if (!list || list.length === 0) return ticket.lastSupporterAction ?? ticket.created;
-      return colourClockStart(timelineOf(ticket, list))
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z');
+      return isoSeconds(colourClockStart(timelineOf(ticket, list)));
     },
     timeline: (ticket) => {
       const list = events.get(ticket.number);

@@ -3,11 +3,13 @@
  * supporter's file is valid as it opens in GitHub's editor (without JavaScript the link carries a
  * placeholder time that the pull-request check asks to replace).
  */
+import { isoSeconds } from '../../lib/core/time.ts';
+
 const link = document.querySelector<HTMLAnchorElement>('#new-message-link');
 const PLACEHOLDER_TIME = '2000-01-01T00:00:00Z';
 
 function refresh(anchor: HTMLAnchorElement): void {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = isoSeconds(new Date());
   const key = Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, '0')).join('');
   const url = new URL(anchor.href);
   url.searchParams.set('filename', `${now.replace(/[-:]/g, '')}-${key}.md`);

@@ -19,6 +19,8 @@ import type { TicketInput } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { parseIssueForm } from './form.ts';
 import { resolveRequest } from '../team-alarm.ts';
+import { isoSecondsOf } from '../time.ts';
+import { oneLine } from '../text.ts';
 
 /** The fields of GitHub's REST/webhook `simple-user` gitgus reads. */
 export interface GitHubUser {
@@ -126,22 +128,14 @@ export function issueRefusal(issue: GitHubIssue): string | undefined {
   return undefined;
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text
-    .replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
-}
-
 /** The index line that makes a thread id known: outcome the ticket; content is not compared (an issue may be edited). */
 function indexEntry(idHash: string, ticket: number): IndexEntry {
   return { idHash, contentHash: UNKNOWN_CONTENT_HASH, outcome: ticket };
 }
 
-function isoSeconds(text: string): string {
-  const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? text : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** GitHub's timestamp in our form (GitHub already writes seconds; an unreadable one is kept, and the schema refuses it). */
+function githubTime(text: string): string {
+  return isoSecondsOf(text) ?? text;
 }
 
 /** A routing decision as the routing rules (or mail intake's stub) give it. */
@@ -215,7 +209,7 @@ export function decideNewIssue(issue: GitHubIssue, ctx: NewIssueContext): GitHub
     ...(notifySite ? { notifySite } : {}),
     ...(request.flags.length > 0 ? { flags: request.flags } : {}),
     submitter: { name: login, github: login },
-    created: isoSeconds(issue.created_at),
+    created: githubTime(issue.created_at),
     source: { kind: 'github' },
     origin,
   };
@@ -259,7 +253,7 @@ export function decideComment(comment: GitHubComment, doc: TicketDoc, ctx: Comme
   const { role, unit } = roleOf({ github: login }, doc.ticket, ctx.units);
   const messageId = commentMessageId(ctx.repository, ctx.issueNumber, comment.id);
   const message: MessageInput = {
-    date: isoSeconds(comment.created_at),
+    date: githubTime(comment.created_at),
     author: { name: login, ...(GitHubLoginSchema.safeParse(login).success ? { github: login } : {}), role, ...(unit ? { unit } : {}) },
     visibility: 'public',
     source: 'github',

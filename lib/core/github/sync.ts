@@ -4,6 +4,7 @@
 import { parseYamlText, stringifyYamlValue } from '../frontmatter.ts';
 import { parseWithFriendlyErrors } from '../friendly-errors.ts';
 import { GITHUB_SYNC_STATE_EXAMPLE, GitHubSyncStateSchema, type GitHubSyncState } from '../schema/github.ts';
+import { isoSeconds } from '../time.ts';
 
 export const GITHUB_STATE_FILE = 'intake/github.yml';
 
@@ -24,10 +25,6 @@ export function parseSyncState(text: string, file = GITHUB_STATE_FILE): GitHubSy
 export function serializeSyncState(state: GitHubSyncState): string {
   const sorted = Object.fromEntries(Object.entries(state.repositories).sort(([a], [b]) => a.localeCompare(b)));
   return stringifyYamlValue(GitHubSyncStateSchema.parse({ repositories: sorted }));
-}
-
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Where a sync of `repository` starts: the stored cursor, else `now` minus the first-sync look-back. */

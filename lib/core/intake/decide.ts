@@ -36,6 +36,7 @@ import { duplicateRecordPath, ignoredRecordPath, quarantineRawPath, quarantineRe
 import { routeDraft } from '../routing.ts';
 import type { RoutingRule } from '../schema/routing.ts';
 import { flattenSubject, replyToken, resolveRecipient, subjectTagPattern, subjectTags, threadMail, type ResolvedRecipient, type ThreadLookups, type ThreadMatch } from './thread.ts';
+import { oneLine } from '../text.ts';
 
 export type IntakeAction = 'created' | 'appended' | 'ignored' | 'duplicate' | 'quarantined';
 
@@ -125,11 +126,6 @@ export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>,
   if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
   const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
   if (mail.attachments.length > maxAttachments) throw new MailLimitError('too-many-attachments', `the mail has ${mail.attachments.length} attachments, more than the ${maxAttachments} a mail may carry (settings.mail.maxAttachments)`);
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
 }
 
 function actorTrailer(address: MailAddress): string {

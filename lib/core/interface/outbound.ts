@@ -16,6 +16,7 @@ import type { Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { FROM_REMOTE_FLAG, INTERFACE_HEADER, PRIORITY_HEADER, remoteAddresses, STATUS_HEADER } from './inbound.ts';
 import { fitToLimit, interfacedUnits, priorityOut, remoteTag, statusOut, type InterfacedUnit } from './mapping.ts';
+import { oneLine } from '../text.ts';
 
 export type InterfaceMailKind = 'created' | 'update';
 
@@ -37,13 +38,6 @@ export interface OutboundContext {
 /** The fields the remote sees change; the rest name people or are bookkeeping. */
 const CROSSING_FIELDS = new Set(['title', 'status', 'priority', 'type', 'category', 'issue', 'unit', 'vo', 'site', 'solution']);
 const LABELS: Record<string, string> = { title: 'Title', status: 'Status', priority: 'Priority', type: 'Type', category: 'Category', issue: 'Type of issue', unit: 'Support unit', vo: 'VO', site: 'Affected site', solution: 'Solution' };
-
-function oneLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 function when(iso: string): string {
   return `${iso.replace('T', ' ').replace(/:\d{2}(?:\.\d+)?Z$/, '')} UTC`;

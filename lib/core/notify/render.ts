@@ -12,6 +12,7 @@ import { describeEscalation, ESCALATION_KEYWORD, escalationAudience, nextEscalat
 import type { Unit } from '../schema/unit.ts';
 import { carriesInternal, unitLabel, type PlannedMail, type Recipient, type ShownChange } from './plan.ts';
 import type { AddedMessage } from './update.ts';
+import { oneLine } from '../text.ts';
 
 export interface MailAddress {
   name?: string | undefined;
@@ -120,14 +121,6 @@ export function escalationOffer(mail: PlannedMail, settings: Settings): { text: 
     text: `No answer, or not the help you need? Escalate to level ${level} of 3 — ${escalationAudience(level)}${current}: write with the subject "${subjectTag(settings, mail.ticket.number)} ${ESCALATION_KEYWORD}"`,
     href: actionLink(settings, mail.ticket, ESCALATION_KEYWORD),
   };
-}
-
-/** One line, whatever a title contains: control characters and runs of space become one space. */
-function oneLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 const KIND_PREFIX: Record<PlannedMail['kind'], string> = {

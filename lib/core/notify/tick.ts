@@ -28,6 +28,7 @@ import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Status, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { ALARM_ESCALATION_FLAG, colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
+import { isoSeconds } from '../time.ts';
 
 export type TickRule = 'auto-close' | 'waiting-reminder' | 'waiting-unsolved' | 'remind-on' | 'qos-warning' | 'colour' | 'alarm-escalation';
 
@@ -58,12 +59,8 @@ export interface TickContext {
 /** Statuses in which the unit holds the ball: colour alerts make sense only there. */
 const UNIT_ACTS: readonly Status[] = ['new', 'assigned', 'in progress', 'reopened'];
 
-function iso(at: Date): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function day(at: Date): string {
-  return `${iso(at).slice(0, 16).replace('T', ' ')} UTC`;
+  return `${isoSeconds(at).slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function recordedSince(messages: readonly Message[], flag: string, since: string): Message[] {
@@ -73,7 +70,7 @@ function recordedSince(messages: readonly Message[], flag: string, since: string
 
 function systemMessage(context: TickContext, visibility: 'public' | 'internal', flags: string[], body: string): { message: MessageInput; body: string } {
   return {
-    message: { date: iso(context.now), author: { name: context.settings.name, role: 'system' }, visibility, source: 'system', ...(flags.length > 0 ? { flags } : {}) },
+    message: { date: isoSeconds(context.now), author: { name: context.settings.name, role: 'system' }, visibility, source: 'system', ...(flags.length > 0 ? { flags } : {}) },
     body,
   };
 }
@@ -175,7 +172,7 @@ function colourAlert({ ticket, calendar, unit, item, context }: RuleInput): Tick
   const { colour, workingHours } = priorityColour({ status: ticket.status, priority: ticket.priority, unit, calendar, clockStart, now: context.now });
   if (colour === 'green' || !wanted.includes(colour as Exclude<OpenColour, 'green'>)) return undefined;
   const flag = colourFlag(colour as Exclude<OpenColour, 'green'>);
-  if (recordedSince(item.messages, flag, iso(clockStart)).length > 0) return undefined;
+  if (recordedSince(item.messages, flag, isoSeconds(clockStart)).length > 0) return undefined;
   const body = `This ${ticket.priority} ticket is ${colour}: ${Math.floor(workingHours)} working hours without a status change by the unit (since ${day(clockStart)}).`;
   return { number: ticket.number, rule: 'colour', subject: `#${ticket.number} priority colour ${colour} (${unit.id})`, message: systemMessage(context, 'internal', [flag], body) };
 }

@@ -1,0 +1,45 @@
+/**
+ * The one owner of the timestamp form (lib/core/time.ts) and of one-line text (lib/core/text.ts): every writer
+ * that used to keep its own copy now calls these, so a rule change here reaches all of them.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-message.ts';
+import { compactTime } from '../lib/core/paths.ts';
+import { oneLine } from '../lib/core/text.ts';
+import { isoSeconds, isoSecondsOf } from '../lib/core/time.ts';
+
+describe('isoSeconds', () => {
+  it('writes UTC to the second from a Date or milliseconds, whatever the milliseconds', () => {
+    expect(isoSeconds(new Date('2026-03-01T10:00:00.999Z'))).toBe('2026-03-01T10:00:00Z');
+    expect(isoSeconds(Date.UTC(2026, 2, 1, 10, 0, 0, 1))).toBe('2026-03-01T10:00:00Z');
+  });
+
+  it('reads an outside date (a mail Date: header, a GitHub time) into the same form, or says it is none', () => {
+    expect(isoSecondsOf('Sun, 01 Mar 2026 11:00:00 +0100')).toBe('2026-03-01T10:00:00Z');
+    expect(isoSecondsOf('2026-03-01T10:00:00Z')).toBe('2026-03-01T10:00:00Z');
+    expect(isoSecondsOf('not a date')).toBeUndefined();
+  });
+
+  it('round-trips through the compact form of file names', () => {
+    const at = isoSeconds(Date.UTC(2026, 11, 31, 23, 59, 59));
+    expect(compactTime(at)).toBe('20261231T235959Z');
+  });
+});
+
+describe('oneLine', () => {
+  it('flattens every line breaker that any writer used to handle (controls, DEL, NEL, U+2028/9)', () => {
+    expect(oneLine('a\r\nb\u0085c\u2028d\u2029e\u007ff\u0000g')).toBe('a b c d e f g');
+    expect(oneLine('  spaced \t out  ')).toBe('spaced out');
+  });
+
+  it('cuts at max characters with an ellipsis, never inside a surrogate pair', () => {
+    expect(oneLine('abcdef', 4)).toBe('abc…');
+    expect(oneLine('😀😀😀😀', 3)).toBe('😀😀…');
+    expect(oneLine('short', 10)).toBe('short');
+  });
+
+  it('keeps a commit subject and trailer on one line each, so the trailer block reads back', () => {
+    const text = formatCommitMessage({ subject: 'title\u2028Ticket: 1', trailers: { Ticket: '1001', Actor: 'Jane\u0085Doe' } });
+    expect(parseCommitMessage(text)).toEqual({ subject: 'title Ticket: 1', trailers: { Ticket: '1001', Actor: 'Jane Doe' } });
+  });
+});
