@@ -4,10 +4,14 @@
  * per commit in the same repository, measured in the same run.
  *
  * Works on the cached synthetic helpdesk with Git history and puts it back afterwards (reset to its
- * original commit), so other bench modules see it unchanged.
+ * original commit), so other bench modules see it unchanged. At the large size, GITGUS_BENCH_HELPDESK_<N>
+ * (e.g. GITGUS_BENCH_HELPDESK_165000=/work/bench-data/ggus-165000) names a repacked helpdesk made by the
+ * generator: the bench works on a full clone of it (`git clone` hard-links the objects and checks out the
+ * whole work tree, as CI has it) and never writes into the original. GITGUS_BENCH_INTAKE_SIZES=165000
+ * runs only the sizes listed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { highestTicketOnDisk } from '../lib/intake/index-store.ts';
 import { time, type BenchContext, type BenchFigure } from './_harness.ts';
@@ -69,6 +73,23 @@ export function mixedMbox(count: number, highest: number, seed = 7): string {
   return parts.join('\n');
 }
 
+/**
+ * A full clone of a prepared helpdesk in the bench's work folder (made once, reused while its HEAD matches
+ * the original's; the run puts it back to that commit afterwards).
+ */
+function cloneOfPrepared(ctx: BenchContext, source: string, size: number): string {
+  const dir = path.join(ctx.workdir, `intake-clone-${size}`);
+  const wanted = git(source, ['rev-parse', 'HEAD']).trim();
+  if (existsSync(path.join(dir, '.git'))) {
+    if (git(dir, ['rev-parse', 'HEAD']).trim() === wanted) return dir;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const started = performance.now();
+  git(ctx.workdir, ['clone', '-q', source, dir]);
+  ctx.log(`${size} tickets: cloned ${source} with a full checkout in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return dir;
+}
+
 /** Native `git add` + `git commit` of one new file, averaged over `count` commits: the anchor. */
 function nativeCommitSeconds(dir: string, count: number): number {
   const folder = path.join(dir, 'bench-native');
@@ -93,8 +114,10 @@ export async function benchIntake(options: BenchIntakeOptions): Promise<BenchFig
   const { ctx } = options;
   const count = options.messages ?? 1000;
   const figures: BenchFigure[] = [];
-  for (const size of options.sizes ?? [ctx.sizes.small, ctx.sizes.large]) {
-    const dir = await ctx.helpdesk(size, { history: true });
+  const only = process.env.GITGUS_BENCH_INTAKE_SIZES?.split(',').map(Number);
+  for (const size of (options.sizes ?? [ctx.sizes.small, ctx.sizes.large]).filter((n) => !only || only.includes(n))) {
+    const prepared = process.env[`GITGUS_BENCH_HELPDESK_${size}`];
+    const dir = prepared ? cloneOfPrepared(ctx, prepared, size) : await ctx.helpdesk(size, { history: true });
     const original = git(dir, ['rev-parse', 'HEAD']).trim();
     try {
       // Untimed setup: the first intake in a helpdesk builds the Message-ID index once from every message file.

@@ -235,15 +235,32 @@ export async function benchScale(ctx: BenchContext, tickets: number, options: { 
     addMessage(helpdesk, newest - 5, 'bench2000');
     ctx.log('gitgus check after one change');
     const checkOne = run([process.execPath, LAUNCHER, 'check', '--root', helpdesk], PROJECT_ROOT);
+    commitAll(helpdesk, 'one message for the check');
+    ctx.log('gitgus check after that change was committed (a new shard tree id)');
+    const checkCommitted = run([process.execPath, LAUNCHER, 'check', '--root', helpdesk], PROJECT_ROOT);
     ctx.log('sequential check of every file');
     const sequential = await time(() => checkTree(helpdesk, { cache: false }));
     const anchor: Measure = { label: 'sequential check (every file read on one thread)', seconds: sequential.seconds };
     figures.push({ name: `gitgus check, cold, ${label} tickets`, figure: { label: 'verdicts parsed on worker threads', seconds: checkCold.seconds, peakMb: checkCold.peakMb }, anchor, goal: '≤ 45 s', met: checkCold.seconds <= 45 });
-    figures.push({ name: `gitgus check after one change, ${label} tickets`, figure: { label: 'cached verdicts by blob id', seconds: checkOne.seconds, peakMb: checkOne.peakMb }, anchor, goal: '≤ 3 s', met: checkOne.seconds <= 3 });
+    figures.push({
+      name: `gitgus check after one change, ${label} tickets`,
+      figure: { label: 'uncommitted: shards by tree id, verdicts by blob id', seconds: checkOne.seconds, peakMb: checkOne.peakMb },
+      anchor,
+      goal: '≤ 3 s',
+      met: checkOne.seconds <= 3,
+    });
+    figures.push({
+      name: `gitgus check after one change committed, ${label} tickets`,
+      figure: { label: 'committed: one shard listed again', seconds: checkCommitted.seconds, peakMb: checkCommitted.peakMb },
+      anchor,
+      goal: '≤ 3 s',
+      met: checkCommitted.seconds <= 3,
+    });
   }
 
   if (part('history')) {
     // Event history after one new commit.
+    addMessage(helpdesk, newest - 7, 'bench3000');
     commitAll(helpdesk, 'one more message');
     const cacheFile = historyCachePath(helpdesk);
     const cachedWalk = await time(() => readTicketEventsCached(helpdesk, `${cacheFile}.bench`));

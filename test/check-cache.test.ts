@@ -3,7 +3,7 @@
  * reused for unchanged files, a changed file is parsed again (so a cache can never hide a problem), and
  * the answer equals the one of reading every file (a copy without Git), on worker threads too.
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTree } from '../lib/store/check-tree.ts';
@@ -56,5 +56,37 @@ describe('gitgus check with the verdict cache', () => {
     expect(onWorkers?.parsed).toBe(onThread?.parsed);
     expect(onWorkers?.tickets).toEqual(onThread?.tickets);
     expect(onWorkers?.problems).toEqual(onThread?.problems);
+  }, 60_000);
+  it('takes unchanged shards whole by their tree id and lists only shards that changed, committed or not', async () => {
+    const root = makeHelpdesk();
+    const first = await checkTicketFiles(root, 'k');
+    expect(first).toMatchObject({ shardsListed: 1, shardsReused: 0, reused: 0, problems: [] });
+    const again = await checkTicketFiles(root, 'k');
+    expect(again).toMatchObject({ shardsListed: 0, shardsReused: 1, parsed: 0, reused: first?.parsed });
+    expect(again?.tickets).toEqual(first?.tickets);
+
+    // A new ticket in a new shard, not even added to Git: git status names it, only its shard is listed.
+    const index = readFileSync(path.join(root, 'tickets/165/165003/index.md'), 'utf8').replace(/^number: .*$/m, 'number: 164999');
+    mkdirSync(path.join(root, 'tickets/164/164999'), { recursive: true });
+    writeFileSync(path.join(root, 'tickets/164/164999/index.md'), index);
+    const untracked = await checkTicketFiles(root, 'k');
+    expect(untracked).toMatchObject({ shardsListed: 1, shardsReused: 1, parsed: 1, problems: [] });
+    expect(untracked?.tickets.map((entry) => entry.ticket.number)).toEqual([164999, ...(first?.tickets.map((entry) => entry.ticket.number) ?? [])]);
+
+    // Committed: a tree id not seen yet, listed once more (its verdict is kept), then taken whole.
+    git(root, ['add', '-A']);
+    git(root, ['commit', '-q', '-m', 'a ticket in shard 164']);
+    expect(await checkTicketFiles(root, 'k')).toMatchObject({ shardsListed: 1, shardsReused: 1, parsed: 0 });
+    expect(await checkTicketFiles(root, 'k')).toMatchObject({ shardsListed: 0, shardsReused: 2, parsed: 0 });
+
+    // A staged edit and a deletion in the work tree are found although HEAD's trees are cached.
+    writeFileSync(path.join(root, 'tickets/164/164999/index.md'), index.replace(/^status: .*$/m, 'status: no-such-status'));
+    git(root, ['add', 'tickets/164/164999/index.md']);
+    rmSync(path.join(root, 'tickets/165/165004/index.md'));
+    const edited = await checkTicketFiles(root, 'k');
+    expect(edited).toMatchObject({ shardsListed: 2, shardsReused: 0 });
+    expect(edited?.problems.map((problem) => `${problem.code} ${problem.file}`)).toEqual(['E_SCHEMA tickets/164/164999/index.md', 'E_MISSING_FILE tickets/165/165004']);
+    // Another schema key: nothing is reused.
+    expect(await checkTicketFiles(root, 'other')).toMatchObject({ shardsReused: 0, reused: 0 });
   }, 60_000);
 });

@@ -330,7 +330,7 @@ describe('pinned texts', () => {
            --maildir=<DIR>    Read new and unseen messages of a Maildir; marks them seen (S) once committed                                                                                      
               --imap=<URL>    Poll an IMAP mailbox, imap[s]://user[:password]@host[:port]/MAILBOX (password also from GITGUS_IMAP_PASSWORD); marks messages processed once their commits are safe
                     --push    Push to origin before acknowledging messages (default: when there is a remote and the source acknowledges)                                                         
-          --chunk-size=<N>    Messages per push and acknowledgement (default 200); a refused push halves it for the retry                                                                        
+          --chunk-size=<N>    Messages per push and acknowledgement (default 200); a refused push retries it on the new tip                                                                      
                  --reindex    Rebuild the Message-ID index and highest ticket number from the tickets, then stop (Default: false)                                                                
               --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)                                                                                       
                     --json    Print machine-readable JSON on standard output (Default: false)                                                                                                    

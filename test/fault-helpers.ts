@@ -97,9 +97,14 @@ export interface IntakeRun {
 
 /** `gitgus intake …` as a real process in its own process group (so a fault kill takes its Git children too). */
 export function runIntakeProcess(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<IntakeRun> {
+  return runGitgusProcess(['intake', ...args], env, timeoutMs);
+}
+
+/** Any `gitgus` command as its own process group (so a fault kill takes its Git children too), without blocking this process. */
+export function runGitgusProcess(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<IntakeRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LAUNCHER, 'intake', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [LAUNCHER, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -44,10 +44,10 @@ describe('a push that stays refused', () => {
   }, 120_000);
 
   it('waits a random time under a cap that doubles with each refusal (full jitter)', () => {
-    expect(backoffMs(1, () => 1)).toBe(200);
-    expect(backoffMs(3, () => 1)).toBe(800);
-    expect(backoffMs(30, () => 1)).toBe(8000);
+    expect(backoffMs(1, () => 1)).toBe(100);
+    expect(backoffMs(3, () => 1)).toBe(400);
+    expect(backoffMs(30, () => 1)).toBe(2000);
     expect(backoffMs(5, () => 0)).toBe(0);
-    expect(backoffMs(5, () => 0.5)).toBe(1600);
+    expect(backoffMs(5, () => 0.5)).toBe(800);
   });
 });

@@ -18,7 +18,7 @@ import { notify } from '../scripts/commands/notify.ts';
 import { addReply } from '../scripts/commands/reply.ts';
 import { changeStatus } from '../scripts/commands/status.ts';
 import { tick } from '../scripts/commands/tick.ts';
-import { cleanupTemps, git, tempDir } from './helpers.ts';
+import { cleanupTemps, git, runGitgus, tempDir } from './helpers.ts';
 import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 const TOM = 'Tom Shift <tom@grid.test>';
@@ -188,4 +188,42 @@ describe('while the ticket waits for the submitter', () => {
     await deliver(copy, inbound({ id: 'wait-verify@uni.test', subject: '[GGUS #165001] verify', body: 'CE02.', inReplyTo: question.messageId, date: 'Wed, 09 Dec 2026 12:30:00 +0000' }), '2026-12-09T12:30:00Z');
     expect(loadTicket(copy, 165001).ticket.status).toBe('in progress');
   });
+});
+
+describe('a reply on a solved ticket that is not a verify (issue 16 point 1)', () => {
+  it("holds the auto-close past its delay, tells the unit once, and counts again from the unit's answer", async () => {
+    const copies = ['held', 'control'].map((name) => {
+      const copy = path.join(tempDir(`gitgus-reply-${name}-`), 'helpdesk');
+      cpSync(dir, copy, { recursive: true });
+      return copy;
+    });
+    const [held, control] = copies as [string, string];
+    const solution = mails.solution?.mail.mail as ParsedMail;
+    await deliver(
+      held,
+      inbound({ id: 'held-still-failing@uni.test', subject: `Re: ${solution.subject ?? ''}`, body: 'No, it is still failing! Not fixed.', inReplyTo: solution.messageId, date: 'Thu, 10 Dec 2026 09:00:00 +0000' }),
+      '2026-12-10T09:00:00Z',
+    );
+    const tickAt = (root: string, at: string) => {
+      const result = runGitgus(['tick', '--now', at, '--root', root]);
+      expect(result.status, result.stderr).toBe(0);
+    };
+    // Four weeks later, well past the 10 working days: the control closes, the answered one stays solved.
+    tickAt(control, '2027-01-08T12:00:00Z');
+    expect(loadTicket(control, 165001).ticket.status).toBe('closed');
+    tickAt(held, '2027-01-08T12:00:00Z');
+    tickAt(held, '2027-01-11T12:00:00Z');
+    const after = loadTicket(held, 165001, { messages: true });
+    expect(after.ticket.status).toBe('solved');
+    const notes = (after.messages ?? []).filter((m) => (m.message.flags ?? []).includes('auto-close-held'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.message.visibility).toBe('internal');
+    expect(notes[0]?.body).toContain('Auto-close held: the submitter replied');
+    // The unit answers; 10 working days after that answer the ticket closes.
+    await addReply({ root: held, number: 165001, text: 'The CE was replaced as well; please check again.', actor: TOM, now: new Date('2027-01-12T10:00:00Z') });
+    tickAt(held, '2027-01-20T12:00:00Z');
+    expect(loadTicket(held, 165001).ticket.status).toBe('solved');
+    tickAt(held, '2027-01-27T12:00:00Z');
+    expect(loadTicket(held, 165001).ticket.status).toBe('closed');
+  }, 120_000);
 });

@@ -8,8 +8,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simpleParser } from 'mailparser';
 import { parseTicket } from '../lib/core/documents.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
+import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
 import { runGitgusAsync, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
@@ -79,6 +81,38 @@ describe('master and slaves', () => {
     const toEmma = smtp.received.filter((mail) => mail.to.includes('emma.schmidt@desy.example')).map((mail) => mail.raw.toString('utf8'));
     expect(toEmma.some((raw) => raw.includes('165044') && raw.includes('The CRL of the CERN CA expired'))).toBe(true);
     expect(toEmma.some((raw) => raw.includes('Update of the master ticket #165012'))).toBe(true);
+  });
+
+  it('a mail to a slave is refused: kept as an internal note, no keyword acts, and only the sender is told to write to the master', async () => {
+    const dir = makeHelpdesk();
+    ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    const before = ticketIn(dir, 165044);
+    const base = git(dir, ['rev-parse', 'HEAD']).trim();
+    // Emma, authenticated, replies to her own (slave) ticket and even tries to escalate it.
+    const mail = buildMail({ from: 'Emma Schmidt <emma.schmidt@desy.example>', subject: 'Re: [GGUS #165044] escalate', messageId: 'slave-reply.1@desy.example', text: 'Still broken on our side, any news?\r\n', headers: [dmarcPass('desy.example')] });
+    const intake = runGitgus(['intake', '--root', dir, '--json'], { input: mail });
+    expect(intake.status, intake.stderr).toBe(0);
+    expect(intake.stdout).toContain('accepts no update except through its master');
+    const after = ticketIn(dir, 165044);
+    expect(after).toEqual(before);
+    const stored = messagesOf(dir, 165044).find((m) => m.includes('Still broken on our side')) ?? '';
+    expect(stored).toContain('visibility: internal');
+    expect(stored).toContain('slave-refused');
+    expect(messagesOf(dir, 165012).join('\n')).not.toContain('Still broken on our side');
+
+    const before165012 = smtp.received.length;
+    const result = await runGitgusAsync(['notify', '--root', dir, '--since', base], { env: smtp.env });
+    expect(result.status, result.stderr).toBe(0);
+    const sent = smtp.received.slice(before165012).filter((m) => m.raw.toString('utf8').includes('165044'));
+    // The refusal goes to Emma alone: the unit list, CC and subscribers hear nothing of it.
+    const refusals = sent.filter((m) => m.raw.toString('utf8').includes('Not added'));
+    expect(refusals.map((m) => m.to)).toEqual([['emma.schmidt@desy.example']]);
+    const parsed = await simpleParser(refusals[0]?.raw ?? Buffer.from(''));
+    expect(parsed.subject).toContain('[GGUS #165044] Not added:');
+    expect(parsed.text).toContain('Your mail was NOT added to ticket #165044: it is a duplicate of ticket #165012');
+    expect(parsed.text).toContain('with "[GGUS #165012]" in the subject');
+    expect(smtp.received.slice(before165012).flatMap((m) => m.to)).toEqual(['emma.schmidt@desy.example']);
+    expect(sent.map((m) => m.raw.toString('utf8')).join('\n')).not.toContain('Still broken on our side');
   });
 
   it('the pull-request check refuses a change and a message on a slave with E_SLAVE, and accepts the master copy', () => {

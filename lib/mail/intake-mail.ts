@@ -27,6 +27,22 @@ function isInfrastructureError(error: unknown): boolean {
   return typeof code === 'string' && /^E(ACCES|NOSPC|ROFS|MFILE|NFILE|IO|PERM|BUSY)$/.test(code);
 }
 
+/**
+ * Parsed mail by its raw bytes (the same Buffer object): after a refused push the run takes the same chunk
+ * in again on the new tip (lib/mail/run.ts), and only the decision depends on the tip — parsing is a pure
+ * function of the bytes, so the retry reuses it instead of paying for it again.
+ */
+const parsedMail = new WeakMap<Buffer, Promise<InboundMail>>();
+
+function parseMailOnce(raw: Buffer): Promise<InboundMail> {
+  let parsed = parsedMail.get(raw);
+  if (parsed === undefined) {
+    parsed = parseMail(raw);
+    parsedMail.set(raw, parsed);
+  }
+  return parsed;
+}
+
 export class MailIntakeSession extends IntakeSession {
   static override open(root: string, options: IntakeSessionOptions): MailIntakeSession {
     return new MailIntakeSession(...IntakeSession.prepare(root, options));
@@ -48,7 +64,7 @@ export class MailIntakeSession extends IntakeSession {
     let keys: IntakeKeys | undefined;
     let decision: IntakeDecision;
     try {
-      mail = await parseMail(raw);
+      mail = await parseMailOnce(raw);
       faultPoint('parse');
       await this.ensureIndex();
       keys = this.keysFor(mail, raw);

@@ -8,9 +8,9 @@
  * A commit that minted a ticket number is never rebased (a number is only known to be free on the tip it
  * was minted on): when the push is refused, the chunk's commits are dropped, the checkout moves to the
  * remote's new tip, and the chunk's messages are taken in again there. Under contention the run backs
- * off with full jitter (a random wait up to an exponentially growing cap) and halves its chunk, so the
- * writers stop colliding and each collision wastes less work; it doubles the chunk again after a
- * successful push. The retries are bounded by TIME (`pushDeadlineSeconds`, GITGUS_PUSH_DEADLINE_SECONDS,
+ * off with full jitter (a random wait up to an exponentially growing cap, small: the branch is free
+ * again right after the push that beat this one) and keeps its chunk size (a push costs the same
+ * whatever its size, so smaller chunks only collide more often). The retries are bounded by TIME (`pushDeadlineSeconds`, GITGUS_PUSH_DEADLINE_SECONDS,
  * default 300 s), not by a count: after that the run stops with E_PUSH_CONTENDED — exit status 75
  * (EX_TEMPFAIL) — leaving the unpushed messages untouched at their source (not flagged, not moved).
  * Results are reported only once their commits are safe, so what `--json` prints is what the helpdesk keeps.
@@ -52,9 +52,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)]. */
+/**
+ * Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)].
+ * Small base and cap on purpose: a refusal means another writer has JUST pushed, so the branch is free
+ * again at once; long waits left the origin idle while every writer slept (bench/contention.ts measured
+ * 13% of one worker's throughput with a 100 ms base and 8 s cap).
+ */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  return random() * Math.min(8000, 100 * 2 ** Math.min(attempt, 16));
+  return random() * Math.min(2000, 50 * 2 ** Math.min(attempt, 16));
 }
 
 export async function runIntake(source: MessageSource & { close?: () => Promise<void> }, options: RunOptions): Promise<RunSummary> {
@@ -63,8 +68,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
   let session = MailIntakeSession.open(options.root, options);
   for (const line of session.notes) note(line);
   const results: IntakeResult[] = [];
-  const maxChunk = options.chunkSize ?? 200;
-  let chunkSize = maxChunk;
+  const chunkSize = options.chunkSize ?? 200;
   const deadlineMs = (options.pushDeadlineSeconds ?? Number(process.env.GITGUS_PUSH_DEADLINE_SECONDS ?? '300')) * 1000;
   let refusedPushes = 0;
   const pending: { message: SourceMessage; result: IntakeResult }[] = [];
@@ -96,7 +100,6 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
     faultPoint('before-push');
     if (pushOrDiscard(options.root, chunkStart) === 'pushed') {
       await acknowledge(pending.splice(0));
-      chunkSize = Math.min(maxChunk, chunkSize * 2);
       return;
     }
     // Refused: the checkout is at the remote's tip now. Back off, catch up, and land the messages again in
@@ -107,7 +110,8 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
     for (;;) {
       refusedPushes += 1;
       attempt += 1;
-      chunkSize = Math.max(1, Math.ceil(chunkSize / 2));
+      // The chunk is NOT shrunk: each push costs a fetch and a push whatever its size, so smaller chunks
+      // under contention mean more pushes to collide, and throughput fell with them (bench/contention.ts).
       const wait = backoffMs(attempt);
       if (performance.now() - contended + wait > deadlineMs) {
         throw new GitgusError('E_PUSH_CONTENDED', `the push to origin was refused ${attempt} times in ${((performance.now() - contended) / 1000).toFixed(0)} s: other writers kept moving the main branch`, {

@@ -9,6 +9,7 @@ import { isOpen } from '../core/schema/ticket.ts';
 import { parseTicket } from '../core/documents.ts';
 import type { TicketEvent } from '../core/events.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { guardCheckout } from '../git/guard.ts';
 import { readTicketEvents } from '../git/history-index.ts';
 import { listTicketFolders, loadSettings, loadTicketAt, loadUnits, readText, type LoadedTicket } from '../store/load.ts';
 import { commitTicketChange } from '../store/ticket-change.ts';
@@ -35,6 +36,8 @@ export interface TickResult {
   considered: number;
   changes: TickChange[];
   problems: Problem[];
+  /** What the writer lock cleaned up after a killed writer before this run read anything (lib/git/guard.ts). */
+  repairs: string[];
 }
 
 /** Tickets the rules may still change: everything but verified and closed. */
@@ -70,6 +73,19 @@ export async function tick(options: TickOptions): Promise<TickResult> {
   const root = options.root;
   const now = options.now ?? new Date();
   if (Number.isNaN(now.getTime())) throw new GitgusError('E_ARGUMENT', 'the time to evaluate at is not a valid time', { hint: 'Give --now as an ISO time like 2026-12-07T09:00:00Z.' });
+  // The writer lock is taken BEFORE anything is read: taking it repairs what a killed tick left (a branch
+  // that moved while the work tree did not follow), so the plan is made from what is committed. Taken
+  // later, by the first commit, a rerun planned from the stale work tree and applied a rule twice.
+  const guard = options.dryRun ? undefined : guardCheckout(root, 'gitgus tick');
+  try {
+    return await tickLocked(options, now, guard?.notes ?? []);
+  } finally {
+    guard?.release();
+  }
+}
+
+async function tickLocked(options: TickOptions, now: Date, repairs: string[]): Promise<TickResult> {
+  const root = options.root;
   const settings = loadSettings(root);
   const units = loadUnits(root);
   if (units.problems.length > 0) throw new ValidationError(units.problems);
@@ -82,7 +98,7 @@ export async function tick(options: TickOptions): Promise<TickResult> {
   }));
   const actions = planTick(items, { now, settings, units: units.items.map((item) => item.unit) });
   const loaded = new Map(docs.map((doc) => [doc.ticket.number, doc]));
-  const result: TickResult = { now: now.toISOString(), considered: docs.length, changes: [], problems };
+  const result: TickResult = { now: now.toISOString(), considered: docs.length, changes: [], problems, repairs };
   for (const action of actions) {
     const change: TickChange = { ticket: action.number, rule: action.rule, subject: action.subject };
     const doc = loaded.get(action.number) as LoadedTicket;

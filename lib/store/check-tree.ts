@@ -66,6 +66,6 @@ function schemaKey(): string {
     const dir = new URL(folder, import.meta.url);
     for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(new URL(name, dir)));
   }
-  for (const module of ['../core/documents.ts', '../core/frontmatter.ts', './check-verdict.ts', '../errors.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
+  for (const module of ['../core/documents.ts', '../core/frontmatter.ts', '../core/paths.ts', './check-verdict.ts', './check-cache.ts', './load.ts', '../errors.ts']) hash.update(readFileSync(new URL(module, import.meta.url)));
   return hash.digest('hex');
 }

@@ -128,7 +128,7 @@ export default defineCommand({
     maildir: { type: 'string', description: 'Read new and unseen messages of a Maildir; marks them seen (S) once committed', valueHint: 'DIR' },
     imap: { type: 'string', description: 'Poll an IMAP mailbox, imap[s]://user[:password]@host[:port]/MAILBOX (password also from GITGUS_IMAP_PASSWORD); marks messages processed once their commits are safe', valueHint: 'URL' },
     push: { type: 'boolean', description: 'Push to origin before acknowledging messages (default: when there is a remote and the source acknowledges)' },
-    'chunk-size': { type: 'string', description: 'Messages per push and acknowledgement (default 200); a refused push halves it for the retry', valueHint: 'N' },
+    'chunk-size': { type: 'string', description: 'Messages per push and acknowledgement (default 200); a refused push retries it on the new tip', valueHint: 'N' },
     reindex: { type: 'boolean', description: 'Rebuild the Message-ID index and highest ticket number from the tickets, then stop', default: false },
     ...commonArgs,
   },

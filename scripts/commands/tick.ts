@@ -41,6 +41,7 @@ export default defineCommand({
   async run({ args }) {
     const result = await tick({ root: helpdeskRoot(args.root), now: parseNow(args.now), dryRun: args['dry-run'] });
     if (args.json) printJson(result);
+    for (const repair of result.repairs) process.stderr.write(`${repair}\n`);
     for (const change of result.changes) process.stderr.write(`${change.subject}${change.commit ? ` (commit ${change.commit.slice(0, 10)})` : ' (dry run)'}\n`);
     for (const problem of result.problems) process.stderr.write(`skipped: ${problem.file}: ${problem.message}\n`);
     process.stderr.write(`${result.changes.length} change(s) due at ${result.now} among ${result.considered} ticket(s)\n`);

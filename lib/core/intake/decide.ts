@@ -27,7 +27,7 @@ import { remoteTicketUrl } from '../interface/mapping.ts';
 import { extractSite, extractVo } from './extract.ts';
 import { foldFrom, splitFolded } from './fold.ts';
 import type { IntakeKeys } from './keys.ts';
-import { isEscalationSubject, requestKeywords, selfServiceKeyword, SELF_SERVICE_FLAG, solutionKeyword, subscribeCodeOf, SUBSCRIBE_REQUEST_FLAG } from './keywords.ts';
+import { isEscalationSubject, requestKeywords, selfServiceKeyword, REPLY_TO_SOLVED_FLAG, SELF_SERVICE_FLAG, SLAVE_REFUSED_FLAG, solutionKeyword, subscribeCodeOf, SUBSCRIBE_REQUEST_FLAG } from './keywords.ts';
 import { resolveRequest } from '../team-alarm.ts';
 import { describeEscalation, nextEscalation, type EscalationLevel } from '../escalation.ts';
 import { formatAddress, headerValue, senderOf, type InboundMail, type MailAddress } from './mail.ts';
@@ -48,7 +48,7 @@ const INTAKE_FLAGS = {
   collision: 'message-id-collision',
   attachmentTooLarge: 'attachment-too-large',
   replyToClosed: 'reply-to-closed',
-  replyToSolved: 'reply-to-solved',
+  replyToSolved: REPLY_TO_SOLVED_FLAG,
   unknownTicketTag: 'unknown-ticket-tag',
   madeInternal: 'made-internal',
 } as const;
@@ -557,10 +557,17 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   const number = doc.ticket.number;
   const isSubmitter = doc.ticket.submitter.email?.toLowerCase() === author.address.toLowerCase();
   const participant = isParticipant(doc.ticket, author.address, ctx.units);
-  const effect = stateEffect(planned, doc, isSubmitter);
-  const escalation = escalationEffect(planned, doc, isSubmitter);
-  const service = selfServiceEffect(planned, doc, isSubmitter);
-  const internal = internalReason(planned, number) ?? (service.internal ? 'a self-service request' : undefined);
+  // A slave takes no update except through its master (GGUS D-SSG): the mail is refused — kept as an internal
+  // note (nothing is lost; supporters see it), no keyword acts, and notify mails the sender the master's number.
+  // Refused rather than redirected to the master: the sender may not be on the master (another submitter's
+  // ticket), and a redirect would publish their text there, to people they never wrote to.
+  const master = doc.ticket.relations?.master;
+  const refused = master !== undefined;
+  const none = { flags: [] as string[], note: '' };
+  const effect: ReturnType<typeof stateEffect> = refused ? none : stateEffect(planned, doc, isSubmitter);
+  const escalation: { level?: EscalationLevel; flags: string[]; note: string } = refused ? none : escalationEffect(planned, doc, isSubmitter);
+  const service: SelfServiceEffect = refused ? { changes: [], flags: [SLAVE_REFUSED_FLAG], note: `#${number} is a duplicate (slave) of #${master} and accepts no update except through its master: kept as an internal note, nothing changed, the sender is told to write to #${master}`, internal: true } : selfServiceEffect(planned, doc, isSubmitter);
+  const internal = refused ? `a mail to a duplicate of #${master}` : (internalReason(planned, number) ?? (service.internal ? 'a self-service request' : undefined));
   const { stored, skipped } = planAttachments(mail.attachments, ctx.lookups.ticketFiles(number), ctx.settings.mail.attachmentMaxBytes);
   const flags = [...new Set([
     ...(participant ? [] : [INTAKE_FLAGS.unknownSender]),

@@ -101,6 +101,13 @@ export function selfServiceKeyword(subject: string, subjectTag: string): SelfSer
 export const SUBSCRIBE_REQUEST_FLAG = 'subscribe-request';
 /** Flag of the message that records a self-service change made by mail. */
 export const SELF_SERVICE_FLAG = 'self-service';
+/**
+ * A mail to a duplicate (slave) ticket: GGUS slaves "cannot be updated" (D-SSG), so intake keeps it as an
+ * internal note with this flag, changes nothing, and notify tells the sender to write to the master.
+ */
+export const SLAVE_REFUSED_FLAG = 'slave-refused';
+/** A submitter's reply to a solved ticket that neither verifies nor reopens: flagged for the unit, and it holds tick's auto-close. */
+export const REPLY_TO_SOLVED_FLAG = 'reply-to-solved';
 
 /** The confirmation code inside a subscription request note (`Confirmation code: …`). */
 export function subscribeCodeOf(body: string): string | undefined {

@@ -18,6 +18,7 @@
  * | notified site                    | on submit (or when "notify site" is set): the request, public content |
  * | site emergency address           | an ALARM on submit (or TEAM → ALARM): the signed alarm mail, at once  |
  * | TPM                              | an ALARM the site left unanswered (tick's alarm escalation)           |
+ * | sender of a mail to a slave      | only a refusal naming the master (nobody else hears of that mail)     |
  *
  * And the brakes: internal notes never reach the submitter, CC or subscribers; a message written by a
  * machine (auto-reply, bounce, our own mail) is never answered; nobody is mailed about their own change
@@ -26,7 +27,7 @@
  * at most `mail.ccLimit` of the CC list.
  */
 import type { TicketEvent } from '../events.ts';
-import { subscribeCodeOf, SUBSCRIBE_REQUEST_FLAG } from '../intake/keywords.ts';
+import { SLAVE_REFUSED_FLAG, subscribeCodeOf, SUBSCRIBE_REQUEST_FLAG } from '../intake/keywords.ts';
 import { INTERNAL_KEY_SUFFIX } from '../mail-ids.ts';
 import { shortHash } from '../paths.ts';
 import { isAnswerable } from '../schema/common.ts';
@@ -38,7 +39,7 @@ import { allRemoteAddresses } from '../interface/inbound.ts';
 import { ALARM_ESCALATION_FLAG, isMachineMail, isTpmAlert, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency' | 'subscribing';
+export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency' | 'subscribing' | 'refused sender';
 
 export interface Recipient {
   address: string;
@@ -52,7 +53,7 @@ export function carriesInternal(mail: Pick<PlannedMail, 'key'>): boolean {
 }
 
 /** What the mail is; decides its wording. */
-export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation' | 'alarm' | 'subscription';
+export type MailKind = 'acknowledgement' | 'cc notice' | 'update' | 'question' | 'solution' | 'reminder' | 'unit alert' | 'children solved' | 'escalation' | 'alarm' | 'subscription' | 'refusal';
 
 /** A changed field as the recipient sees it: label and values already in words. */
 export interface ShownChange {
@@ -256,6 +257,37 @@ function allChildrenFinished(parent: Ticket, update: TicketUpdate): boolean {
   });
 }
 
+/** The refusal of a mail to a duplicate (slave): to the sender alone, naming the master to write to. */
+function refusalMails(update: TicketUpdate, settings: Settings): PlannedMail[] {
+  const master = update.ticket.relations?.master;
+  const out: PlannedMail[] = [];
+  const book = new RecipientBook(ownAddresses(settings));
+  for (const refused of update.messages.filter((m) => (m.message.flags ?? []).includes(SLAVE_REFUSED_FLAG) && m.message.author.email && !isMachineMail(m.message.flags))) {
+    const to = book.take([{ address: refused.message.author.email as string, name: refused.message.author.name, role: 'refused sender' }]);
+    if (to.length === 0) continue;
+    out.push({
+      ticket: update.ticket,
+      time: update.time,
+      actorName: displayName(update),
+      commit: update.commit,
+      key: `${update.commit.slice(0, 12)}.refused-${shortHash(to[0]?.address ?? '')}`,
+      kind: 'refusal',
+      audience: 'public',
+      to,
+      cc: [],
+      list: false,
+      autoSubmitted: 'auto-replied',
+      changes: [],
+      messages: [],
+      offerVerify: false,
+      note: master === undefined ? undefined : String(master),
+      // Counted against the sender's daily cap: writing to a slave again and again cannot make us mail on and on.
+      onBehalfOf: to[0]?.address,
+    });
+  }
+  return out;
+}
+
 /**
  * The mails one ticket update causes. Deterministic: the same update gives the same mails in the same order.
  *
@@ -267,7 +299,10 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   const { settings, units } = context;
   const ticket = update.ticket;
   const created = update.previous === undefined || update.events.some((event) => event.type === 'created');
-  const answerable = update.messages.filter((m) => !isMachineMail(m.message.flags));
+  const refusals = refusalMails(update, settings);
+  const answerable = update.messages.filter((m) => !isMachineMail(m.message.flags) && !(m.message.flags ?? []).includes(SLAVE_REFUSED_FLAG));
+  // A mail refused by a slave is answered to its sender alone; the unit hears nothing (it is not an update).
+  if (refusals.length > 0 && answerable.length === 0 && changesOf(update.events, units).length === 0 && !created) return refusals;
   // A message written by a machine is recorded, never answered: if that is all the update holds, no mail.
   if (answerable.length === 0 && update.messages.length > 0 && changesOf(update.events, units).length === 0 && !created) return [];
 

@@ -134,6 +134,7 @@ const KIND_PREFIX: Record<PlannedMail['kind'], string> = {
   'children solved': 'Children solved: ',
   alarm: 'ALARM: ',
   subscription: '',
+  refusal: 'Not added: ',
   escalation: 'Escalated: ',
 };
 
@@ -207,6 +208,10 @@ function introOf(mail: PlannedMail, settings: Settings): string {
       return mail.note ?? `All child tickets of ${label} are finished.`;
     case 'subscription':
       return `Someone asked to subscribe ${mail.to[0]?.address ?? 'this address'} to ticket ${label} ("${oneLine(mail.ticket.title)}"): its public messages and its solution would be mailed here. To confirm, reply to this mail without changing the subject. If you did not ask for it, ignore this mail: nothing happens.`;
+    case 'refusal': {
+      const master = mail.note ?? '';
+      return `Your mail was NOT added to ticket ${label}: it is a duplicate of ticket #${master}, and a duplicate accepts no update except through its master. Your mail is kept for the support unit, but nothing was changed. Please write to ticket #${master} instead: send your mail again to ${replyAddress(settings, { ...mail.ticket, number: Number(master) })} with "${subjectTag(settings, Number(master))}" in the subject. Updates of #${master} are copied to ${label}.`;
+    }
     case 'alarm':
       return `ALARM ticket ${label}: an alarmer of ${mail.ticket.vo ?? 'the VO'} reports an emergency at ${mail.ticket.notifySite ?? 'your site'}. Confirm by replying to this mail with "${subjectTag(settings, mail.ticket.number)}" in the subject. This mail is signed by ${settings.name} (OpenPGP).`;
     case 'update':
@@ -232,7 +237,7 @@ function textPart(mail: PlannedMail, context: RenderContext): string {
   if (mail.kind === 'cc notice') return noticeText(mail, settings);
   const t = mail.ticket;
   const lines: string[] = [`${subjectTag(settings, t.number)} ${oneLine(t.title)}`, ticketUrl(settings, t.number), '', introOf(mail, settings)];
-  if (mail.note && mail.kind !== 'children solved') lines.push(mail.note);
+  if (mail.note && mail.kind !== 'children solved' && mail.kind !== 'refusal') lines.push(mail.note);
   if (mail.changes.length > 0) {
     lines.push('', 'Changed:');
     for (const change of mail.changes) lines.push(`  * ${change.label}: ${change.from ? `${change.from} → ` : ''}${change.to}`);
@@ -293,6 +298,7 @@ function footerLines(mail: PlannedMail, settings: Settings): string[] {
       `To answer the submitter, write a new mail (do not quote the internal notes) to ${replyAddress(settings, t)} with "${tag}" in the subject.`,
     ];
   }
+  if (mail.kind === 'refusal') return [`${settings.name}. A reply to this mail is not added to ticket #${t.number} either: write to ticket #${mail.note ?? ''}.`];
   if (mail.audience === 'supporters') {
     return [`${settings.name}. Reply to this mail to add a message to ticket #${t.number}; keep "${tag}" in the subject.`, 'This mail may contain internal notes: do not forward it to the submitter.'];
   }
@@ -327,7 +333,7 @@ function htmlPart(mail: PlannedMail, context: RenderContext): string {
     `<html><head><meta charset="utf-8"><title>${e(subjectOf(settings, mail))}</title></head>`,
     `<body style="${STYLE.body}">`,
     `<h2 style="font-size:18px">${e(subjectTag(settings, t.number))} ${e(oneLine(t.title))}</h2>`,
-    `<p>${e(introOf(mail, settings))}${mail.note && mail.kind !== 'children solved' ? `<br>${e(mail.note)}` : ''}</p>`,
+    `<p>${e(introOf(mail, settings))}${mail.note && mail.kind !== 'children solved' && mail.kind !== 'refusal' ? `<br>${e(mail.note)}` : ''}</p>`,
     `<p><a href="${e(url)}">View ticket #${t.number}</a></p>`,
   ];
   if (mail.changes.length > 0) {

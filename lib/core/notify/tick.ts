@@ -22,12 +22,13 @@ import { addWorkingDays, calendarOfUnit, officeStartOf, type WorkingCalendar } f
 import { awaitsResponse, colourClockStart, priorityColour, QOS_WARNING_FRACTION, responseDeadline, responseTarget, timelineOf, type OpenColour, type TicketTimeline } from '../colours.ts';
 
 export { timelineOf, type TicketTimeline };
+import { REPLY_TO_SOLVED_FLAG } from '../intake/keywords.ts';
 import type { Message, MessageInput } from '../schema/message.ts';
 import { notifySettingsOf } from '../schema/notify.ts';
 import type { Settings } from '../schema/settings.ts';
 import { isOpen, type Status, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
-import { ALARM_ESCALATION_FLAG, colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
+import { ALARM_ESCALATION_FLAG, AUTO_CLOSE_HELD_FLAG, colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, REMIND_ON_FLAG, WAITING_REMINDER_FLAG } from './update.ts';
 import { isoSeconds } from '../time.ts';
 
 export type TickRule = 'auto-close' | 'waiting-reminder' | 'waiting-unsolved' | 'remind-on' | 'qos-warning' | 'colour' | 'alarm-escalation';
@@ -89,10 +90,33 @@ interface RuleInput {
   context: TickContext;
 }
 
+/**
+ * Solved/unsolved closes after `closeAfterDays` working days — unless the submitter answered the solution
+ * without verifying ("No, it is still failing!"): closing then would bury that answer. The issue says such a
+ * reply "reopens it or is flagged for the unit, never verifies"; GGUS changes no field by mail, so the
+ * reply stays flagged and the auto-close waits for the unit: it counts again from the unit's next public
+ * answer (or a new status), and when the delay has passed with no answer, one internal note tells the unit.
+ */
 function autoClose({ ticket, calendar, item, context }: RuleInput): TickAction | undefined {
   if (ticket.status !== 'solved' && ticket.status !== 'unsolved') return undefined;
   const days = notifySettingsOf(context.settings).tick.closeAfterDays;
-  if (context.now < addWorkingDays(calendar, new Date(item.timeline.statusSince), days)) return undefined;
+  const replies = recordedSince(item.messages, REPLY_TO_SOLVED_FLAG, item.timeline.statusSince);
+  const lastReply = replies.at(-1);
+  let since = item.timeline.statusSince;
+  if (lastReply) {
+    const answer = item.messages
+      .filter((m) => m.visibility === 'public' && (m.author.role === 'supporter' || m.author.role === 'tpm') && Date.parse(m.date) > Date.parse(lastReply.date))
+      .sort((a, b) => Date.parse(a.date) - Date.parse(b.date))
+      .at(-1);
+    if (!answer) {
+      if (context.now < addWorkingDays(calendar, new Date(since), days)) return undefined;
+      if (recordedSince(item.messages, AUTO_CLOSE_HELD_FLAG, lastReply.date).length > 0) return undefined;
+      const body = `Auto-close held: the submitter replied on ${day(new Date(lastReply.date))} to the ${ticket.status} ticket without verifying it. Answer the submitter (the ${days} working days then count again from your answer), reopen the ticket, or solve it anew.`;
+      return { number: ticket.number, rule: 'auto-close', subject: `#${ticket.number} auto-close held: the submitter replied without verifying`, message: systemMessage(context, 'internal', [AUTO_CLOSE_HELD_FLAG], body) };
+    }
+    since = answer.date;
+  }
+  if (context.now < addWorkingDays(calendar, new Date(since), days)) return undefined;
   return {
     number: ticket.number,
     rule: 'auto-close',

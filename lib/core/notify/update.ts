@@ -52,6 +52,8 @@ export const QOS_OVERDUE_FLAG = 'qos-overdue';
 export const REMIND_ON_FLAG = 'remind-on';
 /** Flag of the internal note `gitgus tick` adds when an ALARM stays unanswered: mailed to the unit and TPM. */
 export const ALARM_ESCALATION_FLAG = 'alarm-unanswered';
+/** Flag of the internal note `gitgus tick` adds when it holds an auto-close: the submitter replied to the solution without verifying. */
+export const AUTO_CLOSE_HELD_FLAG = 'auto-close-held';
 /** Flag of the internal note when a ticket reaches a priority colour, e.g. `colour-red`. */
 export function colourFlag(colour: 'yellow' | 'amber' | 'red'): string {
   return `colour-${colour}`;
@@ -59,7 +61,7 @@ export function colourFlag(colour: 'yellow' | 'amber' | 'red'): string {
 
 /** Flags of notes meant for the responsible unit only. */
 export function isUnitAlert(message: Message): boolean {
-  return (message.flags ?? []).some((flag) => flag === QOS_WARNING_FLAG || flag === REMIND_ON_FLAG || flag === ALARM_ESCALATION_FLAG || flag.startsWith('colour-'));
+  return (message.flags ?? []).some((flag) => flag === QOS_WARNING_FLAG || flag === REMIND_ON_FLAG || flag === ALARM_ESCALATION_FLAG || flag === AUTO_CLOSE_HELD_FLAG || flag.startsWith('colour-'));
 }
 
 /** Alerts that go to TPM as well as to the unit: a ticket turned red, or its QoS response time passed. */
