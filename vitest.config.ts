@@ -11,6 +11,7 @@ import { defineConfig } from 'vitest/config';
 export const UNIT_TESTS = [
   'test/actor.test.ts',
   'test/calendar.test.ts',
+  'test/display.test.ts',
   'test/colours.test.ts',
   'test/documents.test.ts',
   'test/events.test.ts',

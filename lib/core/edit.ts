@@ -8,6 +8,7 @@ import { validate } from './friendly-errors.ts';
 import { messageFileName, messagesDir, shortHash, ticketIndexPath } from './paths.ts';
 import { MESSAGE_EXAMPLE, MessageSchema, type MessageInput } from './schema/message.ts';
 import { TICKET_EXAMPLE, TicketSchema, type Ticket } from './schema/ticket.ts';
+import { displayValue } from './display.ts';
 
 /** Fields `gitgus set` may change. number, created, source, origin, submitter and originalPriority are fixed; type goes only TEAM → ALARM. */
 export const SETTABLE_FIELDS = [
@@ -114,16 +115,9 @@ export function applyAssignments(doc: TicketDoc, assignments: Assignment[], cont
   return { ticket, changes };
 }
 
-function showValue(value: unknown): string {
-  if (value === undefined || value === null) return '—';
-  if (Array.isArray(value)) return value.length === 0 ? '—' : value.join(', ');
-  if (typeof value === 'object') return (value as { qualifier?: string }).qualifier ?? 'set';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 /** `#165048 status: in progress → solved; priority: urgent → very urgent` */
 export function describeChanges(number: number, changes: FieldChange[]): string {
-  return `#${number} ${changes.map((change) => `${change.field}: ${showValue(change.from)} → ${showValue(change.to)}`).join('; ')}`;
+  return `#${number} ${changes.map((change) => `${change.field}: ${displayValue(change.from)} → ${displayValue(change.to)}`).join('; ')}`;
 }
 
 export interface NewMessage {

@@ -8,7 +8,8 @@
  */
 import type { TicketEvent } from '../events.ts';
 import { LOOP_HEADER, notificationMessageId } from '../mail-ids.ts';
-import { showValue, unitLabel } from '../notify/plan.ts';
+import { displayValue as showValue } from '../display.ts';
+import { unitLabel } from '../notify/plan.ts';
 import { subjectTag, ticketUrl, type OutgoingMail } from '../notify/render.ts';
 import type { AddedMessage, TicketUpdate } from '../notify/update.ts';
 import type { Settings } from '../schema/settings.ts';

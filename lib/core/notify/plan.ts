@@ -37,6 +37,7 @@ import { isOpen, type Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { allRemoteAddresses } from '../interface/inbound.ts';
 import { ALARM_ESCALATION_FLAG, isMachineMail, isTpmAlert, isUnitAlert, isWaitingReminder, type AddedMessage, type TicketUpdate } from './update.ts';
+import { displayValue } from '../display.ts';
 
 /** Why someone is on a mail. */
 export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency' | 'subscribing' | 'refused sender';
@@ -134,16 +135,8 @@ const LABELS: Record<string, string> = {
   related: 'Related tickets',
 };
 
-/** A value in words: lists joined, the solution by its qualifier, nothing as an em dash. */
-export function showValue(value: unknown): string {
-  if (value === undefined || value === null || value === '') return '—';
-  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map(showValue).join(', ');
-  if (typeof value === 'object') {
-    const qualifier = (value as { qualifier?: unknown }).qualifier;
-    return typeof qualifier === 'string' ? qualifier : JSON.stringify(value);
-  }
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
+/** Kept as the notification modules' name for the one display rule (lib/core/display.ts). */
+export const showValue = displayValue;
 
 /** `NGI Germany (ngi-de)`, or the bare id of a unit that has no file. */
 export function unitLabel(id: string | undefined, units: readonly Unit[]): string {
