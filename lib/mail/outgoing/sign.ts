@@ -2,7 +2,7 @@
  * Signs the ALARM mail, as GGUS signed it with its certificate (docs/ggus.md §2.5, D-ALARM), so a site's
  * mail filter can trust it before paging someone at night. OpenPGP through openpgp.js (the maintained
  * OpenPGP implementation for JavaScript, RFC 9580/4880), as PGP/MIME (RFC 3156): a `multipart/signed;
- * protocol="application/pgp-signature"; micalg=pgp-sha256` body whose first part is the text and whose
+ * protocol="application/pgp-signature"; micalg=pgp-<hash>` body whose first part is the text and whose
  * second is the detached signature over that part's exact bytes. Mail clients (Thunderbird, mutt, Evolution)
  * show it as signed, and a filter checks it with `gpg --verify` on the two parts. The HTML alternative is
  * dropped, since it would be unsigned. nodemailer builds every header and encodes the text (quoted-printable,
@@ -41,8 +41,16 @@ async function signingKey(env: Record<string, string | undefined>): Promise<open
   }
 }
 
-/** The `micalg` of the signature: openpgp.js hashes with SHA-256 for the key types gitgus generates and GnuPG's defaults. */
-const MICALG = 'pgp-sha256';
+/**
+ * RFC 3156 §5 `micalg`: the hash the signature actually used. openpgp.js picks it from the key's preferences
+ * (GnuPG keys often prefer SHA-512), so it is read off the signature packet, never assumed.
+ */
+async function micalgOf(armoredSignature: string): Promise<string> {
+  const signature = await openpgp.readSignature({ armoredSignature });
+  const hash = signature.packets[0]?.hashAlgorithm;
+  const name = hash === undefined || hash === null ? undefined : openpgp.enums.read(openpgp.enums.hash, hash);
+  return `pgp-${(name ?? 'sha256').toLowerCase()}`;
+}
 
 /**
  * The signed part's bytes exactly as they go on the wire: its own headers (no Date or Message-ID, which a
@@ -65,7 +73,7 @@ async function pgpMime(mail: OutgoingMail, key: openpgp.PrivateKey): Promise<Buf
   // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
   const signature: string = await openpgp.sign({ message, signingKeys: key, detached: true, date: new Date(mail.date), format: 'armored' });
   const root = new MailComposer({ ...mailOptions({ ...mail, text: '', html: undefined }), newline: 'windows' }).compile();
-  root.setHeader('Content-Type', `multipart/signed; protocol="application/pgp-signature"; micalg=${MICALG}`);
+  root.setHeader('Content-Type', `multipart/signed; protocol="application/pgp-signature"; micalg=${await micalgOf(signature)}`);
   root.appendChild(new MimeNode('text/plain').setRaw(part));
   const signaturePart = root.createChild('application/pgp-signature; name="signature.asc"');
   signaturePart.setHeader('Content-Description', 'OpenPGP digital signature');
