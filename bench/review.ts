@@ -1,6 +1,6 @@
 /**
  * Figures for issue 4: the pull-request check on a GGUS-scale helpdesk, and the one-pass history of every
- * ticket next to native `git log --name-only` on the same repository (DESIGN.md §7).
+ * ticket next to native `git log --name-only` on the same repository (docs/design.md §7).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';

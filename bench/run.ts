@@ -16,7 +16,7 @@ const MODULES = ['foundation', 'intake', 'contention', 'review', 'site', 'scale'
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, workdir: { type: 'string' } } });
 const sizes = values.quick ? { small: 1_000, large: 10_000 } : { small: 10_000, large: 165_000 };
 const ctx = makeContext(path.resolve(values.workdir ?? '.bench'), sizes);
-// Compile caches grow by hundreds of MB per content change (DESIGN.md §7); keep them out of the way.
+// Compile caches grow by hundreds of MB per content change (docs/design.md §7); keep them out of the way.
 process.env.NODE_COMPILE_CACHE = path.join(ctx.workdir, 'compile-cache');
 
 const all: BenchFigure[] = [];

@@ -1,7 +1,7 @@
 /**
  * Site figures: `gitgus build` (without search) on 10,000 and 50,000 synthetic tickets, each next to the
  * default Astro configuration of the same pages in the same run — the glob content loader and Astro's own
- * Markdown rendering (research/spike.md: 41 s and 2.7–3.5 GB at 10,000; fails at 50,000 on the default
+ * Markdown rendering (docs/spike.md: 41 s and 2.7–3.5 GB at 10,000; fails at 50,000 on the default
  * heap). Pagefind's indexing is reported separately, next to reading the pages it indexes.
  *
  * Goals (issue 6): 10,000 tickets in ≤ 15 s with ≤ 1 GB peak memory; 50,000 in ≤ 75 s on the default heap.

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   E_SOLUTION: { kind: 'rule', summary: 'Solved/unsolved needs a solution text and qualifier.' },
   E_IMMUTABLE: { kind: 'rule', summary: 'A field fixed at creation was changed.' },
   E_TYPE: { kind: 'rule', summary: 'The ticket type was changed other than TEAM → ALARM.' },
+  E_ISSUE_TYPE: { kind: 'rule', summary: 'A TEAM or ALARM ticket names a type of issue outside their reduced list.' },
   E_UNIT_STATUS: { kind: 'rule', summary: 'Assigning and the assigned status go together.' },
   E_RELATION: { kind: 'rule', summary: 'A relation between tickets that is not consistent.' },
   E_FORBIDDEN: { kind: 'rule', summary: 'The actor is a member of no unit and may not do this.' },

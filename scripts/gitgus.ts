@@ -1,6 +1,6 @@
 /**
  * The `gitgus` command line. Each command lives in scripts/commands/<name>.ts and is loaded lazily.
- * This file is the only place that prints errors and exits (STYLE.md: the library returns, the CLI presents).
+ * This file is the only place that prints errors and exits (the library returns diagnostics, the CLI presents them).
  */
 import { readdirSync } from 'node:fs';
 import { defineCommand, renderUsage, runCommand, type CommandDef } from 'citty';

@@ -1,6 +1,6 @@
 /**
  * `gitgus intake --imap` against a real IMAP server: Debian's dovecot, started here on 127.0.0.1 with a
- * throw-away configuration, user and Maildir (DESIGN.md §7). Messages are marked processed only after
+ * throw-away configuration, user and Maildir (docs/design.md §7). Messages are marked processed only after
  * their commits are pushed, so a failed push loses nothing and a rerun duplicates nothing.
  */
 import { spawnSync } from 'node:child_process';

@@ -4,7 +4,7 @@ import { STATUSES, type Status, type Ticket } from '../lib/core/schema/ticket.ts
 import type { Unit } from '../lib/core/schema/unit.ts';
 
 /**
- * The expected table, written out independently of lib/core/lifecycle.ts from research/ggus.md §2.2.
+ * The expected table, written out independently of lib/core/lifecycle.ts from docs/ggus.md §2.2.
  * Letters: b = submitter, u = supporter of the responsible unit, s = any supporter, t = TPM,
  * v = VO team member (TEAM/ALARM), y = system. '-' = forbidden for everyone.
  * Columns, in order: new, assigned, in progress, waiting for reply, on hold, reopened, solved, unsolved, verified, closed.

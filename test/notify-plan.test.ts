@@ -1,4 +1,4 @@
-/** Every row of the GGUS notification matrix (research/ggus.md §3) and every brake, on the pure planner. */
+/** Every row of the GGUS notification matrix (docs/ggus.md §3) and every brake, on the pure planner. */
 import { describe, expect, it } from 'vitest';
 import { planNotifications, type PlannedMail } from '../lib/core/notify/plan.ts';
 import { colourFlag, QOS_OVERDUE_FLAG, QOS_WARNING_FLAG, WAITING_REMINDER_FLAG } from '../lib/core/notify/update.ts';

@@ -19,6 +19,8 @@ import { supportModel } from '../site/lib/support-model.ts';
 import { monthlyChart, agesChart } from '../site/lib/charts.ts';
 import type { ViewTicket } from '../site/lib/view.ts';
 import { resolveRequest } from '../site/serve.ts';
+import { pageShapingModules, renderSalt } from '../site/lib/ticket-prepare.ts';
+import { readFileSync } from 'node:fs';
 
 const policy = addressPolicy(['helpdesk@ggus.example']);
 const render = createTicketTextRenderer(policy);
@@ -307,5 +309,20 @@ describe('the static server', () => {
     expect(resolveRequest('/tmp', '/', '/../etc/passwd')).toBeUndefined();
     expect(resolveRequest('/tmp', '/', '/%2e%2e/etc/passwd')).toBeUndefined();
     expect(resolveRequest('/tmp', '/', '/a%00b')).toBeUndefined();
+  });
+});
+
+describe('the prepared-page cache key', () => {
+  it('covers every module and schema that shapes a page (bug: the salt hashed four modules, so a schema change left stale cached pages)', () => {
+    const policy = addressPolicy(['helpdesk@example.org']);
+    const modules = pageShapingModules();
+    const names = modules.map((module) => module.pathname.slice(module.pathname.lastIndexOf('/lib/')));
+    for (const name of ['/lib/core/schema/ticket.ts', '/lib/core/schema/message.ts', '/lib/core/documents.ts', '/lib/core/privacy.ts', '/lib/markdown.ts', '/lib/public.ts']) expect(names).toContain(name);
+    const before = renderSalt(policy, modules);
+    expect(renderSalt(policy, modules)).toBe(before);
+    // The same modules with one schema's source changed: a new salt, so every cached page is prepared again.
+    const schema = modules.find((module) => module.pathname.endsWith('/lib/core/schema/ticket.ts'))!;
+    const changed = renderSalt(policy, modules, (module) => (module.href === schema.href ? Buffer.concat([readFileSync(module), Buffer.from('\n// changed\n')]) : readFileSync(module)));
+    expect(changed).not.toBe(before);
   });
 });

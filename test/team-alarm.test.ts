@@ -4,7 +4,7 @@
  * local GitHub API server, routing to the notified site's NGI, the signed ALARM mail captured by a real
  * SMTP server and verified with the public key, and the escalation by `gitgus tick`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import * as openpgp from 'openpgp';
@@ -237,5 +237,44 @@ describe('TEAM and ALARM through the issue form', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the reduced type-of-issue list in the pull-request check', () => {
+  it('refuses a branch that gives an ALARM or TEAM ticket a type of issue outside the list, with E_ISSUE_TYPE, and accepts one inside it', () => {
+    const pr = makeNotifyHelpdesk(SETTINGS);
+    const run = runGitgus(['intake', '--root', pr, '--json'], { input: mail('Alice Alarm <alice@cern.test>', 'FZK SE down', ALARM_BODY, { id: 'alarm-pr' }) });
+    expect(run.status).toBe(0);
+    const number = (JSON.parse(run.stdout.trim()) as { ticket: number }).ticket;
+    const file = path.join(pr, `tickets/${Math.floor(number / 1000)}/${number}/index.md`);
+    const original = readFileSync(file, 'utf8');
+    expect(original).toContain('issue: Storage Systems');
+    // A pull request by a supporter of the ticket's unit (ngi-de): committed on its own branch, judged against main.
+    const branch = (name: string, text: string) => {
+      git(pr, ['switch', '-q', 'main']);
+      git(pr, ['switch', '-q', '-c', name]);
+      writeFileSync(file, text);
+      git(pr, ['commit', '-qam', `PR ${name}`]);
+      git(pr, ['switch', '-q', 'main']);
+      return runGitgus(['check', '--base', 'main', '--head', name, '--author', 'anna-kit', '--json', '--root', pr], { env: { GITHUB_ACTIONS: '' } });
+    };
+    const problemsOf = (out: { stdout: string }) => (JSON.parse(out.stdout) as { problems: { code: string; file: string; field?: string; message: string; hint?: string }[] }).problems;
+
+    const outside = branch('alarm-appdb', original.replace('issue: Storage Systems', 'issue: AppDB'));
+    expect(outside.status).toBe(1);
+    const refused = problemsOf(outside);
+    expect(refused.map((p) => [p.code, p.file, p.field])).toEqual([['E_ISSUE_TYPE', path.relative(pr, file), 'issue']]);
+    expect(refused[0]?.message).toContain("'AppDB', which an ALARM ticket does not offer");
+    expect(refused[0]?.message).toContain('Storage Systems, Workload Management');
+    expect(refused[0]?.hint).toContain("Set issue back to 'Storage Systems'");
+
+    // Demoting the ticket is not a way around it: a TEAM ticket takes the same list (and ALARM → TEAM is refused on its own).
+    const team = branch('team-appdb', original.replace('type: ALARM', 'type: TEAM').replace('issue: Storage Systems', 'issue: AppDB'));
+    expect(team.status).toBe(1);
+    expect(problemsOf(team).map((p) => p.code)).toContain('E_ISSUE_TYPE');
+
+    const inside = branch('alarm-file-transfer', original.replace('issue: Storage Systems', 'issue: File Transfer'));
+    expect(inside.stdout).toContain('"ok": true');
+    expect(inside.status).toBe(0);
   });
 });

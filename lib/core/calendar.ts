@@ -1,6 +1,6 @@
 /**
  * The working-day calendar behind every time-driven rule: reminders, auto-close, priority colours and QoS
- * deadlines all count office time, not wall-clock time (research/ggus.md §2.4, §5).
+ * deadlines all count office time, not wall-clock time (docs/ggus.md §2.4, §5).
  *
  * A calendar is a support unit's office hours in the unit's IANA time zone. The documented default,
  * following GGUS's report generator, is **Monday–Friday 09:00–17:00 in the unit's zone** (UTC when a unit
@@ -39,7 +39,7 @@ export interface WorkingCalendar {
   readonly endMinute: number;
 }
 
-/** GGUS's office hours: Monday to Friday, 09:00–17:00 local time (research/ggus.md §2.4). */
+/** GGUS's office hours: Monday to Friday, 09:00–17:00 local time (docs/ggus.md §2.4). */
 const DEFAULT_OFFICE_HOURS: OfficeHours = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' };
 
 /** The zone of a unit that names none. */

@@ -1,5 +1,5 @@
 /**
- * Priority colours and QoS response deadlines (research/ggus.md §2.4, D-PRIO and D-QOS), computed on a
+ * Priority colours and QoS response deadlines (docs/ggus.md §2.4, D-PRIO and D-QOS), computed on a
  * unit's working-day calendar. Computed when needed, never committed: the same ticket has another colour
  * an hour later without any change to its files.
  *
@@ -64,7 +64,7 @@ const MIDDLEWARE_THRESHOLDS: Record<string, Record<Priority, ColourThresholds>> 
 };
 
 /**
- * Working hours to yellow/amber/red for a priority at a unit (research/ggus.md §2.4):
+ * Working hours to yellow/amber/red for a priority at a unit (docs/ggus.md §2.4):
  * non-middleware units 20/30/40 (less urgent, urgent), 16/24/32 (very urgent), 12/18/24 (top priority);
  * middleware units by QoS — Base 20/30/40 always; Medium 4/6/8 for very urgent and top priority;
  * Advanced 4/6/8 for urgent and very urgent, 2/3/4 for top priority (20/30/40 otherwise).

@@ -1,5 +1,5 @@
 /**
- * Structured commit messages for ticket changes (DESIGN.md §3):
+ * Structured commit messages for ticket changes (docs/design.md §3):
  *
  *     #165048 status: in progress → solved
  *

@@ -1,5 +1,5 @@
 /**
- * GGUS "Duplicate ticket" (research/ggus.md §2.3): a ticket copied to several support units at once, at
+ * GGUS "Duplicate ticket" (docs/ggus.md §2.3): a ticket copied to several support units at once, at
  * most 15 copies, each a new ticket of its own unit, cross-referenced with the original on both sides.
  * The copy keeps the submitter, subject, request, VO, site, priority and type; it is a new ticket for its
  * unit (created now, status assigned).

@@ -1,5 +1,5 @@
 /**
- * User escalation (research/ggus.md §2.4, D-UG "escalation button"): the submitter raises a ticket that
+ * User escalation (docs/ggus.md §2.4, D-UG "escalation button"): the submitter raises a ticket that
  * gets no answer through three levels, reached strictly in order —
  *
  * | Level | Who is alerted                                         |

@@ -136,7 +136,7 @@ export function actorOf(commit: CommitInfo): EventActor {
 
 // ---------------------------------------------------------------------------------------------------
 // Front-matter as top-level blocks: only the blocks whose text changed are parsed, because a full YAML
-// parse of every version of every ticket costs more than Git's whole walk (research/spike.md §3).
+// parse of every version of every ticket costs more than Git's whole walk (docs/spike.md §3).
 
 /** The YAML between the opening `---` line and the closing one, or undefined without front-matter. */
 export function frontMatterText(text: string): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * The GGUS ticket lifecycle as one table: the 10 statuses, every allowed transition, and who may make it
- * (research/ggus.md §2.2). Pure. The CLI commands, `gitgus set`, and the pull-request check all ask this
+ * (docs/ggus.md §2.2). Pure. The CLI commands, `gitgus set`, and the pull-request check all ask this
  * module, so a change is accepted or refused the same way everywhere.
  */
 import { isOpen, STATUSES, type Status, type Ticket } from './schema/ticket.ts';

@@ -58,7 +58,7 @@ export function eventKeyFromMessageId(id: string, senderAddress: string): string
 
 /**
  * Event keys of mails that carry internal notes end with this: a reply to such a mail becomes an internal
- * note (research/ggus.md §3: the unit, the assignee and involved people see the internal diary).
+ * note (docs/ggus.md §3: the unit, the assignee and involved people see the internal diary).
  */
 export const INTERNAL_KEY_SUFFIX = '.internal';
 

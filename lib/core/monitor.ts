@@ -1,5 +1,5 @@
 /**
- * TPM monitoring (research/ggus.md §2.4–§2.5): what TPM and the ticket monitoring team look at, as a pure
+ * TPM monitoring (docs/ggus.md §2.4–§2.5): what TPM and the ticket monitoring team look at, as a pure
  * function of the ticket summaries, their history events, the units and the time.
  *
  * | Finding        | When                                                                                      |

@@ -1,5 +1,5 @@
 /**
- * Relations between tickets (research/ggus.md §2.3), kept consistent on both sides. Pure: tickets in,
+ * Relations between tickets (docs/ggus.md §2.3), kept consistent on both sides. Pure: tickets in,
  * changed tickets out.
  * - master/slave (duplicates): only the master is worked on; slaves are put on hold, solving the master
  *   solves its slaves, and each slave gets a note saying so;

@@ -17,6 +17,7 @@ import { checkRelationConsistency, relatedNumbers } from './relations.ts';
 import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from './routing.ts';
 import type { Settings } from './schema/settings.ts';
 import { isOpen, type Ticket } from './schema/ticket.ts';
+import { issueAllowed, TEAM_ALARM_ISSUE_TYPES } from './team-alarm.ts';
 import type { Unit } from './schema/unit.ts';
 
 /** A file the pull request adds (A), modifies (M) or deletes (D), with its text on each side. */
@@ -83,6 +84,22 @@ export interface ReviewContext {
   head: { settings: Settings | undefined; units: readonly Unit[] };
   /** Tickets near the changed ones (their relations' other sides), on either side of the change. */
   ticket(side: 'base' | 'head', number: number): Ticket | undefined;
+}
+
+/**
+ * A TEAM or ALARM ticket offers only the reduced type-of-issue list (D-ISSUE), in a pull request as at
+ * intake. Judged only when the change makes the pair (type, issue) new, so a ticket that was already outside
+ * the list (older data) does not block every later change to it.
+ */
+function reducedIssueViolation(before: Ticket, after: Ticket): Omit<ReviewProblem, 'file' | 'line'> | undefined {
+  if (after.type === 'USER' || issueAllowed(after.type, after.issue)) return undefined;
+  if (before.type === after.type && before.issue === after.issue) return undefined;
+  return {
+    code: 'E_ISSUE_TYPE',
+    field: 'issue',
+    message: `is '${after.issue}', which ${after.type === 'ALARM' ? 'an' : 'a'} ${after.type} ticket does not offer: TEAM and ALARM tickets take only ${TEAM_ALARM_ISSUE_TYPES.join(', ')}`,
+    hint: before.type === after.type ? `Set issue back to '${before.issue}' or to one of the values above.` : `Set issue to one of the values above, or keep type ${before.type}.`,
+  };
 }
 
 /** A refusal, pointing at a line of a file for GitHub's annotations. */
@@ -239,6 +256,8 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
     if ((after.ticket.status === 'solved' || after.ticket.status === 'unsolved') && !after.ticket.solution && before.ticket.status === after.ticket.status) {
       add(file.path, text, { code: 'E_SOLUTION', field: 'solution', message: `is required while the status is ${after.ticket.status}`, hint: 'Put the solution back (qualifier and text).' });
     }
+    const issueProblem = reducedIssueViolation(before.ticket, after.ticket);
+    if (issueProblem) add(file.path, text, issueProblem);
     if (!same(before.ticket.relations, after.ticket.relations)) {
       const numbers = [number, ...relatedNumbers(before.ticket.relations, after.ticket.relations)];
       const lookup = (n: number) => (n === number ? after.ticket : (changedTickets.get(n)?.after.ticket ?? context.ticket('head', n)));

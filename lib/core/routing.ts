@@ -3,7 +3,7 @@
  * configuration in, a decision with its explanation out.
  *
  * The rules in `units/routing.yml` are tried in order and the first whose conditions all hold wins.
- * After them come GGUS's defaults (research/ggus.md §2.5), which also apply when a helpdesk has no rules file:
+ * After them come GGUS's defaults (docs/ggus.md §2.5), which also apply when a helpdesk has no rules file:
  * 1. TEAM and ALARM tickets go straight to the NGI of the notified site (else of the affected site);
  * 2. a ticket that names a site to notify goes to that site's NGI;
  * 3. the unit configured for the intake address the mail came to (`vo-user-support@` → TPM VO);

@@ -1,5 +1,5 @@
 /**
- * TEAM and ALARM tickets (research/ggus.md §2.5, D-TEAM, D-ALARM): who may open them, the reduced list of
+ * TEAM and ALARM tickets (docs/ggus.md §2.5, D-TEAM, D-ALARM): who may open them, the reduced list of
  * types of issue they offer, and the ticket-type keyword of a mail. Pure.
  *
  * - TEAM: any member of the VO's support unit (family `vo`, `vo:` the ticket's VO) or an alarmer of the VO;

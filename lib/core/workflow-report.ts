@@ -1,5 +1,5 @@
 /**
- * GGUS's own reports (research/ggus.md §5, D-RG) as pure functions of the ticket summaries and their
+ * GGUS's own reports (docs/ggus.md §5, D-RG) as pure functions of the ticket summaries and their
  * history events:
  *
  * - **response time**: from the moment a unit receives the ticket (creation, routing or assignment) to its

@@ -1,6 +1,6 @@
 /**
  * Every ticket's history as events, in ONE pass over native Git — never one `git log` per ticket
- * (isomorphic-git needs 12–200 s per file on a large repository; DESIGN.md §7).
+ * (isomorphic-git needs 12–200 s per file on a large repository; docs/design.md §7).
  *
  * Mechanism, chosen by measurement (bench/review.ts `benchHistory`):
  * - `git log -z --raw --no-renames -- tickets` streams each commit with the blob ids of every changed

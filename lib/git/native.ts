@@ -1,5 +1,5 @@
 /**
- * Native git, for what isomorphic-git is measured to be too slow at (history: DESIGN.md §7).
+ * Native git, for what isomorphic-git is measured to be too slow at (history: docs/design.md §7).
  * Arguments are passed as an array, never through a shell.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';

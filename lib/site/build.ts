@@ -78,7 +78,7 @@ function runAstro(options: BuildOptions, outDir: string, incremental: Record<str
     [ENV_ROOT]: options.root,
     [ENV_OUT]: outDir,
     ASTRO_TELEMETRY_DISABLED: '1',
-    // Node's compile cache grows by hundreds of MB per content change (research/spike.md).
+    // Node's compile cache grows by hundreds of MB per content change (docs/spike.md).
     NODE_DISABLE_COMPILE_CACHE: process.env.NODE_DISABLE_COMPILE_CACHE ?? '1',
   };
   if (options.now) env[ENV_NOW] = options.now;

@@ -58,8 +58,8 @@ export const EXAMPLE_UNITS: UnitSeed[] = [
     qos: 'base',
     timezone: 'Europe/Prague',
     members: [['Petr Cesnet', 'petr-cz']],
-    description: 'Czech grid sites (praguelcg2, CESNET). The NGI works in its own Request Tracker: tickets assigned here are opened there by mail, and its answers come back (research/ggus.md §4, NGI_CZ).',
-    // The NGI_CZ mapping of research/ggus.md §4; GGUS's guards are the defaults.
+    description: 'Czech grid sites (praguelcg2, CESNET). The NGI works in its own Request Tracker: tickets assigned here are opened there by mail, and its answers come back (docs/ggus.md §4, NGI_CZ).',
+    // The NGI_CZ mapping of docs/ggus.md §4; GGUS's guards are the defaults.
     interface: {
       system: 'rt',
       name: 'NGI_CZ Request Tracker',

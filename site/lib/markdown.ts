@@ -2,7 +2,7 @@
  * Ticket text (requests, messages, solutions, unit FAQs) to HTML that cannot run anything.
  *
  * Astro's own Markdown renderer passes `<script>`, `onerror=` and `javascript:` through unchanged
- * (research/spike.md), and ticket text comes from mail and GitHub issues, so it never touches that
+ * (docs/spike.md), and ticket text comes from mail and GitHub issues, so it never touches that
  * renderer. markdown-it parses here because the build renders every text of up to 10,000 tickets: it
  * parses about eight times faster than remark + rehype (even with sanitize-html after it a text costs
  * under half of what it did), with tables, strikethrough and bare links built in. It runs with

@@ -1,7 +1,7 @@
 /**
  * The public face of a ticket: what the site may show, built field by field from the validated ticket.
  *
- * This is where privacy is decided (STYLE.md §12: filter where routes and data are computed, never in
+ * This is where privacy is decided (filter where routes and data are computed, never in
  * templates). Nothing is spread from the source objects: every public field is copied by name, mail
  * addresses are dropped or masked, internal messages are left out, and attachments of internal
  * messages are not published. Pages only ever see these types. Pure.

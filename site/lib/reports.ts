@@ -1,5 +1,5 @@
 /**
- * Report figures from the ticket summaries and their history (research/ggus.md §5): tickets submitted and
+ * Report figures from the ticket summaries and their history (docs/ggus.md §5): tickets submitted and
  * closed per month, response and solution time per unit (median and mean; solution time excludes time in
  * `waiting for reply`), open tickets by age and priority colour, and per-unit QoS deadline compliance.
  * Pure: the model in, numbers out; site/lib/charts.ts draws them.

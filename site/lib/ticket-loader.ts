@@ -2,7 +2,7 @@
  * The content loader for tickets. It stores one small public summary per ticket and no bodies.
  *
  * Astro's default glob loader keeps every body and its rendered HTML in one data store, which passes
- * V8's string limit at about 44k tickets (research/spike.md). Here each ticket is prepared once per
+ * V8's string limit at about 44k tickets (docs/spike.md). Here each ticket is prepared once per
  * change (site/lib/ticket-prepare.ts: parsed with the CLI's own parsers, projected to public, rendered
  * through the sanitizer) into its own cache file, and each ticket page reads only that file. Worker
  * threads, one per core, read and hash every ticket; tickets whose files did not change since the last

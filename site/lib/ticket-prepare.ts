@@ -71,14 +71,37 @@ export function folderBlobs(root: string, folder: string): [string, string][] {
   return out;
 }
 
+/** Site modules that shape a prepared page besides every module of lib/core (parsers, schemas, privacy). */
+const SITE_PAGE_MODULES = ['./markdown.ts', './public.ts', './ticket-prepare.ts', './files.ts', '../../lib/store/load.ts'];
+
 /**
- * The salt of every digest: the visible addresses and the source of the modules that decide what a
- * prepared page contains, so changing the rendering or the intake addresses prepares every ticket again.
+ * Every module whose source decides what a prepared page contains: all of lib/core — a schema, a parser or
+ * the privacy rules can each change a page — and the site's rendering modules. Listed, not guessed from
+ * imports, so a module added to lib/core is covered without anyone remembering to add it here.
  */
-export function renderSalt(policy: AddressPolicy): string {
+export function pageShapingModules(): URL[] {
+  const core = new URL('../../lib/core/', import.meta.url);
+  const coreFiles = (readdirSync(core, { recursive: true }) as string[])
+    .map((file) => file.split(path.sep).join('/'))
+    .filter((file) => file.endsWith('.ts'))
+    .sort()
+    .map((file) => new URL(file, core));
+  return [...SITE_PAGE_MODULES.map((name) => new URL(name, import.meta.url)), ...coreFiles];
+}
+
+/**
+ * The salt of every digest: the visible addresses and the source of every page-shaping module, so changing
+ * the rendering, a schema or the intake addresses prepares every ticket again and no cached page outlives
+ * the code that made it. Each module's name goes in too, so moving code between files changes the salt.
+ */
+export function renderSalt(policy: AddressPolicy, modules: URL[] = pageShapingModules(), read: (module: URL) => Buffer = (module) => readFileSync(module)): string {
   const hash = createHash('sha256').update([...policy.visible].sort().join(','));
-  for (const module of ['./markdown.ts', '../../lib/core/privacy.ts', './public.ts', './ticket-prepare.ts']) {
-    hash.update(readFileSync(new URL(module, import.meta.url)));
+  for (const module of modules) {
+    hash
+      .update('\0')
+      .update(module.pathname.slice(module.pathname.lastIndexOf('/lib/')))
+      .update('\0')
+      .update(read(module));
   }
   return hash.digest('hex');
 }

@@ -1,5 +1,5 @@
 /**
- * Classify first (research/peers.md §4.4): mail written by machines — auto-replies, bounces and other
+ * Classify first (docs/peers.md §4.4): mail written by machines — auto-replies, bounces and other
  * reports, list mail, our own mail coming back, spam flagged by the receiving server — never becomes a
  * ticket and is never answered; it is recorded with the reason. Answering it is how helpdesk mail loops start.
  */

@@ -483,7 +483,7 @@ const INTERNAL_MARK = /\[\s*internal\s*\]/iu;
 /**
  * Why a mail to a ticket becomes an internal note, or undefined: sent to the internal address, a reply to a
  * mail that carried internal notes, marked `[internal]` in the subject, or quoting an internal note. Internal
- * text must never reach the submitter or the site, whoever quotes it (research/ggus.md §3).
+ * text must never reach the submitter or the site, whoever quotes it (docs/ggus.md §3).
  */
 function internalReason(planned: Planned, number: number): string | undefined {
   if (planned.recipient.internal) return 'sent to the internal address';

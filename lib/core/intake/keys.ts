@@ -1,5 +1,5 @@
 /**
- * Idempotency keys (DESIGN.md §5 "never twice"). Real mailers reuse Message-IDs for different messages,
+ * Idempotency keys (docs/design.md §5 "never twice"). Real mailers reuse Message-IDs for different messages,
  * so a message is identified by its Message-ID *and* a hash of its content: the same Message-ID with other
  * content is another message (a recorded collision), never a silent duplicate. A message without a
  * Message-ID gets a synthetic one from its content, so a second delivery is still recognised.

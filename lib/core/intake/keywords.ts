@@ -45,7 +45,7 @@ const REQUEST_LINE = /^[ \t]*(ticket[ \t-]?type|type of issue|issue[ \t-]?type|t
 
 /**
  * Keyword lines of a new mail, the first of each kind. GGUS told mail submitters to "include the site name,
- * VO, etc." (research/ggus.md §3); a line of its own, `Name: value`, is what a person writes and what a
+ * VO, etc." (docs/ggus.md §3); a line of its own, `Name: value`, is what a person writes and what a
  * script can send. Only the visible part counts (not quoted history), and the words themselves stay in the request.
  */
 export function requestKeywords(text: string): RequestKeywords {

@@ -1,5 +1,5 @@
 /**
- * Which ticket a mail belongs to (DESIGN.md §4.1, research/peers.md §4.3), tried in this order, and
+ * Which ticket a mail belongs to (docs/design.md §4.1, docs/peers.md §4.3), tried in this order, and
  * the rule that matched is recorded:
  *
  * 1. the per-ticket reply token in the recipient address (`helpdesk+165048@…`), when configured;

@@ -1,6 +1,6 @@
 /**
  * The words that cross an interface: the remote's ticket tag in subjects, and statuses and priorities
- * mapped both ways through the unit's tables with GGUS's guards (research/ggus.md §4, OSG and NGI_CZ).
+ * mapped both ways through the unit's tables with GGUS's guards (docs/ggus.md §4, OSG and NGI_CZ).
  * Pure.
  */
 import type { Interface } from '../schema/interface.ts';

@@ -1,5 +1,5 @@
 /**
- * The mails an interfaced unit's own helpdesk gets (research/ggus.md §4 "Sync rules"): when a ticket is
+ * The mails an interfaced unit's own helpdesk gets (docs/ggus.md §4 "Sync rules"): when a ticket is
  * assigned to the unit, one structured creation mail — our tag and number in the subject, the public
  * fields in the remote's words, the request and the public conversation so far, the ticket page link;
  * later, only what changed (public fields, public messages). Internal notes never cross; neither does

@@ -1,6 +1,6 @@
 /**
  * The per-address daily cap: the last brake against mail loops (Znuny's `PostmasterMaxEmails`, 40 a day;
- * research/peers.md §4.4). Every other rule should already stop a loop; this one bounds the damage when
+ * docs/peers.md §4.4). Every other rule should already stop a loop; this one bounds the damage when
  * they do not. Counts are per UTC day and per address; unit mailing lists get their own, higher cap
  * because a busy unit legitimately receives many notifications. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * The GGUS notification matrix (research/ggus.md §3 "Who gets what") as pure planning: a ticket update in,
+ * The GGUS notification matrix (docs/ggus.md §3 "Who gets what") as pure planning: a ticket update in,
  * the mails to send out — who gets which, and what each may show. Rendering is lib/core/notify/render.ts.
  *
  * | Who                              | Gets                                                                  |
@@ -533,7 +533,7 @@ function acknowledges(update: TicketUpdate, settings: Settings): boolean {
   // Issues get their answer on GitHub, and remote helpdesks keep their own submitters informed (GOCTX).
   if (ticket.source.kind === 'github' || ticket.source.kind === 'interface') return false;
   if (isMachineMail(ticket.flags)) return false;
-  // No backscatter: a forged sender would get our mail (research/peers.md §4.4).
+  // No backscatter: a forged sender would get our mail (docs/peers.md §4.4).
   if ((ticket.flags ?? []).includes('unauthenticated') && settings.mail.acknowledgeUnauthenticated !== true) return false;
   return ticket.submitter.email !== undefined;
 }

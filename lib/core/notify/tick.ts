@@ -1,5 +1,5 @@
 /**
- * The time-driven rules of `gitgus tick` as pure planning (research/ggus.md §2.4): given the tickets, how
+ * The time-driven rules of `gitgus tick` as pure planning (docs/ggus.md §2.4): given the tickets, how
  * long each has been in its status and at its unit, and the time now, what changes are due.
  *
  * | Rule             | When (working time on the unit's calendar)                  | Change                                        |
@@ -206,7 +206,7 @@ export const ALARM_ESCALATION_MINUTES = 30;
 
 /**
  * An ALARM no one at the site took (still new or assigned) is escalated to TPM. ALARMs are honoured 24×7
- * (research/ggus.md §2.4, D-PRIO), so this counts wall-clock minutes, not working hours. Once per ticket.
+ * (docs/ggus.md §2.4, D-PRIO), so this counts wall-clock minutes, not working hours. Once per ticket.
  */
 function alarmEscalation({ ticket, item, context }: RuleInput): TickAction | undefined {
   if (ticket.type !== 'ALARM' || (ticket.status !== 'new' && ticket.status !== 'assigned')) return undefined;

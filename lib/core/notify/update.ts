@@ -74,7 +74,7 @@ export function isWaitingReminder(message: Message): boolean {
 }
 
 /**
- * Marks of mail written by machines (intake's classification, research/peers.md §4.4): such a message is
+ * Marks of mail written by machines (intake's classification, docs/peers.md §4.4): such a message is
  * recorded but never answered, so it triggers no notification at all.
  */
 const MACHINE_MAIL_FLAGS: readonly string[] = ['auto-reply', 'auto-generated', 'bounce', 'list', 'own-mail', 'spam', 'loop'];

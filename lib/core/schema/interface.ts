@@ -1,5 +1,5 @@
 /**
- * A unit's interface to its own helpdesk (research/ggus.md §4): the `interface:` block of a unit file in
+ * A unit's interface to its own helpdesk (docs/ggus.md §4): the `interface:` block of a unit file in
  * `units/`. GGUS let each group build one interface between its internal support structure and the
  * central helpdesk; here that interface is mail both ways, structured enough for a Request Tracker, a
  * Footprints or another gitgus on the other side to thread it and read the fields.

@@ -1,7 +1,7 @@
 /**
  * Outgoing mail and the time-driven rules: the `notify:` section of `helpdesk.yml`, and the state file
  * `gitgus notify` keeps on the ref `refs/gitgus/notify`. Every field has a default, so a helpdesk that
- * says nothing gets GGUS's behaviour (research/ggus.md §2.4, §3).
+ * says nothing gets GGUS's behaviour (docs/ggus.md §2.4, §3).
  */
 import { z } from 'zod';
 import { singleLine } from './common.ts';
@@ -30,7 +30,7 @@ export const SmtpSettingsSchema = z
   })
   .strict();
 
-/** The time-driven rules of `gitgus tick` (research/ggus.md §2.4). */
+/** The time-driven rules of `gitgus tick` (docs/ggus.md §2.4). */
 export const TickSettingsSchema = z
   .object({
     /** Working days between the steps of the waiting-for-reply rule (GGUS: 5). */

@@ -1,7 +1,7 @@
 /**
  * The ticket file format: `tickets/<shard>/<number>/index.md` front-matter.
  * One schema, shared by the CLI, the pull-request check and the site.
- * Field meanings follow GGUS (research/ggus.md §1); key order here is the order written to disk.
+ * Field meanings follow GGUS (docs/ggus.md §1); key order here is the order written to disk.
  */
 import { z } from 'zod';
 import { EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
@@ -23,7 +23,7 @@ export const NOTIFICATION_MODES = ['on solution', 'on every change'] as const;
 export const SOLUTION_QUALIFIERS = ['fixed', 'work-around', 'works as designed', 'duplicate', 'invalid', "won't fix"] as const;
 export const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as const;
 
-/** GGUS "type of issue" values (research/ggus.md §1.1, D-ISSUE). */
+/** GGUS "type of issue" values (docs/ggus.md §1.1, D-ISSUE). */
 export const ISSUE_TYPES = [
   'Accounting',
   'AppDB',

@@ -20,7 +20,7 @@ export const FAMILY_NAMES: Record<Family, string> = {
   service: 'Service support units',
 };
 
-/** QoS levels (research/ggus.md §2.4): response-time targets. */
+/** QoS levels (docs/ggus.md §2.4): response-time targets. */
 export const QOS_LEVELS = ['base', 'medium', 'advanced'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 

@@ -1,5 +1,5 @@
 /**
- * Signs the ALARM mail, as GGUS signed it with its certificate (research/ggus.md §2.5, D-ALARM), so a site's
+ * Signs the ALARM mail, as GGUS signed it with its certificate (docs/ggus.md §2.5, D-ALARM), so a site's
  * mail filter can trust it before paging someone at night. OpenPGP through openpgp.js (the maintained
  * OpenPGP implementation for JavaScript, RFC 9580/4880): the text part becomes a cleartext-signed message
  * (`-----BEGIN PGP SIGNED MESSAGE-----`) that `gpg --verify` and any OpenPGP library check; the HTML
