@@ -4,6 +4,7 @@
  * local GitHub API server, routing to the notified site's NGI, the signed ALARM mail captured by a real
  * SMTP server and verified with the public key, and the escalation by `gitgus tick`.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -78,7 +79,8 @@ beforeAll(async () => {
   );
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'atlas unit']);
-  const generated = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Test Grid Helpdesk', email: 'noreply@ggus.test' }], passphrase: 'alarm-pass', format: 'armored' });
+  // A v4 Ed25519 key, the kind `gpg --export-secret-keys` gives today (GnuPG 2.2/2.4 do not read v6 keys).
+  const generated = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Test Grid Helpdesk', email: 'noreply@ggus.test' }], passphrase: 'alarm-pass', format: 'armored' });
   keys = { privateKey: generated.privateKey, publicKey: generated.publicKey };
 }, 60_000);
 afterAll(async () => {
@@ -145,11 +147,24 @@ describe('ALARM by mail', () => {
       return result.signatures[0]?.verified;
     };
     await expect(verifyBytes(signedBytes)).resolves.toBe(true);
+    // The site's side: GnuPG checks the saved part against signature.asc (as the README tells sites to).
+    const gpgHome = tempDir('gitgus-alarm-gpg-');
+    const gpg = (args: string[]) => spawnSync('gpg', ['--homedir', gpgHome, '--batch', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+    if (gpg(['--version']).error) throw new Error('gpg is missing: install GnuPG (apt-get install gnupg) to run the ALARM signature test');
+    writeFileSync(path.join(gpgHome, 'helpdesk.asc'), keys.publicKey);
+    writeFileSync(path.join(gpgHome, 'part.eml'), signedBytes);
+    writeFileSync(path.join(gpgHome, 'signature.asc'), armoredSignature);
+    expect(gpg(['--import', path.join(gpgHome, 'helpdesk.asc')]).status).toBe(0);
+    const good = gpg(['--verify', path.join(gpgHome, 'signature.asc'), path.join(gpgHome, 'part.eml')]);
+    expect([good.status, good.stderr]).toEqual([0, expect.stringContaining('Good signature from "Test Grid Helpdesk <noreply@ggus.test>"')]);
     // One byte of the signed part changed: the signature no longer verifies.
     const tampered = Buffer.from(signedBytes);
     const at = tampered.indexOf('FZK is down');
     tampered[at] = 'X'.charCodeAt(0);
     await expect(verifyBytes(tampered)).rejects.toThrow();
+    writeFileSync(path.join(gpgHome, 'part.eml'), tampered);
+    const bad = gpg(['--verify', path.join(gpgHome, 'signature.asc'), path.join(gpgHome, 'part.eml')]);
+    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('BAD signature')]);
     // The NGI's list hears of it too.
     expect(received.some((r) => r.to.includes('ngi-de@lists.ggus.test'))).toBe(true);
   });
