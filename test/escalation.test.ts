@@ -7,22 +7,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseTicket } from '../lib/core/documents.ts';
 import { checkTicketChange } from '../lib/core/lifecycle.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
-import { runGitgusAsync, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { git, makeHelpdesk, runGitgus } from './helpers.ts';
+import { runGitgusAsync, useSmtpSink } from './notify-helpers.ts';
 
-let smtp: SmtpSink;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-});
-afterAll(async () => {
-  await smtp.close();
-  cleanupTemps();
-});
+const sink = useSmtpSink();
 
 const JAN = 'Jan Novak <jan.novak@cesnet.example>';
 
@@ -36,11 +29,15 @@ function escalateMail(n: number, from = JAN): Buffer {
 }
 
 async function notifyMails(dir: string, since: string): Promise<{ to: string[]; raw: string }[]> {
-  const before = smtp.received.length;
-  const result = await runGitgusAsync(['notify', '--root', dir, '--since', since], { env: smtp.env });
+  const before = sink().received.length;
+  const result = await runGitgusAsync(['notify', '--root', dir, '--since', since], { env: sink().env });
   expect(result.status, result.stderr).toBe(0);
   // The decoded text part: what the recipient reads (the raw bytes are quoted-printable).
-  return Promise.all(smtp.received.slice(before).map(async (mail) => ({ to: mail.to, raw: `${(await simpleParser(mail.raw)).subject ?? ''}\n${(await simpleParser(mail.raw)).text ?? ''}` })));
+  return Promise.all(
+    sink()
+      .received.slice(before)
+      .map(async (mail) => ({ to: mail.to, raw: `${(await simpleParser(mail.raw)).subject ?? ''}\n${(await simpleParser(mail.raw)).text ?? ''}` })),
+  );
 }
 
 describe('user escalation by mail', () => {

@@ -34,15 +34,19 @@ export function git(dir: string, args: string[], input?: string): string {
 export interface HelpdeskOptions {
   /** Copy the bundled example (helpdesk.yml, units/, tickets/); default true. */
   example?: boolean;
+  /** Which parts of the example to copy when `example` is not false; default all three. */
+  exampleParts?: ('helpdesk.yml' | 'units' | 'tickets')[];
   /** Extra files: repo path → content. */
   files?: Record<string, string>;
+  /** The first commit's message. */
+  commitMessage?: string;
 }
 
 /** A temporary helpdesk: a Git repository on `main` with one commit holding the example helpdesk. */
 export function makeHelpdesk(options: HelpdeskOptions = {}): string {
   const dir = tempDir('gitgus-helpdesk-');
   if (options.example !== false) {
-    for (const entry of ['helpdesk.yml', 'units', 'tickets']) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+    for (const entry of options.exampleParts ?? ['helpdesk.yml', 'units', 'tickets']) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   for (const [file, content] of Object.entries(options.files ?? {})) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -53,7 +57,7 @@ export function makeHelpdesk(options: HelpdeskOptions = {}): string {
   git(dir, ['config', 'user.email', 'runner@test.example']);
   git(dir, ['config', 'commit.gpgsign', 'false']);
   git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '-m', 'example helpdesk']);
+  git(dir, ['commit', '-q', '-m', options.commitMessage ?? 'example helpdesk']);
   return dir;
 }
 
@@ -127,17 +131,6 @@ export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; tit
       '',
     ].join('\n');
   }
-  const dir = tempDir('gitgus-small-');
-  for (const entry of ['helpdesk.yml', 'units']) cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  git(dir, ['init', '-q', '-b', 'main']);
-  git(dir, ['config', 'user.name', 'Test Runner']);
-  git(dir, ['config', 'user.email', 'runner@test.example']);
-  git(dir, ['config', 'commit.gpgsign', 'false']);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '-m', 'small helpdesk']);
+  const dir = makeHelpdesk({ exampleParts: ['helpdesk.yml', 'units'], files, commitMessage: 'small helpdesk' });
   return { dir, numbers };
 }

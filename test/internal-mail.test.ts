@@ -15,6 +15,7 @@ import { notify } from '../scripts/commands/notify.ts';
 import { addReply } from '../scripts/commands/reply.ts';
 import { setFields } from '../scripts/commands/set.ts';
 import { cleanupTemps, git, tempDir } from './helpers.ts';
+import { threadedMail } from './fixtures/mail/build.ts';
 import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 const SECRET = 'The VOBOX admin is on sick leave until Friday, do not tell the users yet';
@@ -26,19 +27,7 @@ let count = 0;
 const sent: { to: string[]; raw: Buffer; mail: ParsedMail }[] = [];
 
 function mailFrom(from: string, fields: { id: string; subject: string; body: string; to?: string; inReplyTo?: string }): string {
-  return [
-    `From: ${from}`,
-    `To: ${fields.to ?? 'helpdesk@ggus.test'}`,
-    `Subject: ${fields.subject}`,
-    `Message-ID: <${fields.id}>`,
-    ...(fields.inReplyTo ? [`In-Reply-To: ${fields.inReplyTo}`, `References: ${fields.inReplyTo}`] : []),
-    'Date: Tue, 01 Dec 2026 09:00:00 +0000',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    fields.body,
-    '',
-  ].join('\r\n');
+  return threadedMail({ from, ...fields });
 }
 
 async function deliver(raw: string) {

@@ -19,6 +19,7 @@ import { addReply } from '../scripts/commands/reply.ts';
 import { changeStatus } from '../scripts/commands/status.ts';
 import { tick } from '../scripts/commands/tick.ts';
 import { cleanupTemps, git, runGitgus, tempDir } from './helpers.ts';
+import { threadedMail } from './fixtures/mail/build.ts';
 import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 const TOM = 'Tom Shift <tom@grid.test>';
@@ -33,19 +34,7 @@ interface Captured {
 }
 
 function inbound(fields: { id: string; subject: string; body: string; inReplyTo?: string; date: string }): string {
-  return [
-    'From: Jane Doe <jane@uni.test>',
-    'To: helpdesk@ggus.test',
-    `Subject: ${fields.subject}`,
-    `Message-ID: <${fields.id}>`,
-    ...(fields.inReplyTo ? [`In-Reply-To: ${fields.inReplyTo}`, `References: ${fields.inReplyTo}`] : []),
-    `Date: ${fields.date}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    fields.body,
-    '',
-  ].join('\r\n');
+  return threadedMail(fields);
 }
 
 async function deliver(root: string, raw: string, at: string) {

@@ -10,6 +10,7 @@ import { loadTicket } from '../lib/store/load.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
 import { cleanupTemps, git, tempDir } from './helpers.ts';
+import { threadedMail } from './fixtures/mail/build.ts';
 import { commitAt, head, makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 let smtp: SmtpSink;
@@ -38,19 +39,7 @@ async function deliver(raw: string | Buffer) {
 }
 
 function inbound(fields: { id: string; subject: string; body: string; inReplyTo?: string; date?: string }): string {
-  return [
-    'From: Jane Doe <jane@uni.test>',
-    'To: helpdesk@ggus.test',
-    `Subject: ${fields.subject}`,
-    `Message-ID: <${fields.id}>`,
-    ...(fields.inReplyTo ? [`In-Reply-To: ${fields.inReplyTo}`, `References: ${fields.inReplyTo}`] : []),
-    `Date: ${fields.date ?? 'Tue, 01 Dec 2026 09:00:00 +0000'}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    fields.body,
-    '',
-  ].join('\r\n');
+  return threadedMail(fields);
 }
 
 /** Runs notify over everything new and returns the mails the SMTP server received, parsed. */

@@ -5,24 +5,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ticketFromMessageId } from '../lib/core/mail-ids.ts';
 import { GitgusError } from '../lib/errors.ts';
 import type { MailSender } from '../lib/mail/outgoing/smtp.ts';
 import { NOTIFY_REF, readNotifyState } from '../lib/notify/state.ts';
 import { notify } from '../scripts/commands/notify.ts';
-import { cleanupTemps, git, runGitgus, tempDir } from './helpers.ts';
+import { git, runGitgus, tempDir } from './helpers.ts';
 import { message, ticket } from './notify-fixtures.ts';
-import { commitAt, head, makeNotifyHelpdesk, runGitgusAsync, startSmtpSink, type ReceivedMail, type SmtpSink } from './notify-helpers.ts';
+import { commitAt, head, makeNotifyHelpdesk, runGitgusAsync, useSmtpSink, type ReceivedMail } from './notify-helpers.ts';
 
-let smtp: SmtpSink;
-beforeAll(async () => {
-  smtp = await startSmtpSink();
-});
-afterAll(async () => {
-  await smtp.close();
-  cleanupTemps();
-});
+const sink = useSmtpSink();
 
 const JANE = { name: 'Jane Doe', email: 'jane@uni.test' };
 const TOM = { name: 'Tom Shift', email: 'tom@grid.test', github: 'tom-shift' };
@@ -54,10 +47,10 @@ describe('notify through a real SMTP server', () => {
   beforeAll(async () => {
     dir = makeNotifyHelpdesk();
     base = await ticketLife(dir);
-    const before = smtp.received.length;
-    const result = await notify({ root: dir, since: base, env: smtp.env, now: new Date('2026-12-01T12:00:00Z') });
-    expect(result.sent.length).toBe(smtp.received.length - before);
-    received = await parsed(smtp.received.slice(before));
+    const before = sink().received.length;
+    const result = await notify({ root: dir, since: base, env: sink().env, now: new Date('2026-12-01T12:00:00Z') });
+    expect(result.sent.length).toBe(sink().received.length - before);
+    received = await parsed(sink().received.slice(before));
   });
 
   it('sends the mails the matrix names, to exactly those recipients', () => {
@@ -142,10 +135,10 @@ describe('notify through a real SMTP server', () => {
     const stored = readNotifyState(dir);
     expect(stored?.state.lastCommit).toBe(head(dir));
     expect(git(dir, ['rev-parse', NOTIFY_REF]).trim()).toBe(stored?.ref);
-    const before = smtp.received.length;
-    const again = await notify({ root: dir, since: base, env: smtp.env });
+    const before = sink().received.length;
+    const again = await notify({ root: dir, since: base, env: sink().env });
     expect(again.sent).toEqual([]);
-    expect(smtp.received.length).toBe(before);
+    expect(sink().received.length).toBe(before);
     // The state is ordinary Git data: readable with the git CLI, and the repository stays sound.
     const stateFile = JSON.parse(git(dir, ['show', `${NOTIFY_REF}:state.json`])) as { sent: { counts: Record<string, number> } };
     expect(stateFile.sent.counts['jane@uni.test']).toBe(3);
@@ -160,11 +153,11 @@ describe('notify through a real SMTP server', () => {
       title: 'CMS jobs fail at FZK-LCG2 "<b>proxy</b>" expired',
     };
     await commitAt(dir, 165048, 'ngi-de', { ticket: verifiedTicket, at: '2026-12-02T08:00:00Z', actor: JANE });
-    const before = smtp.received.length;
-    const result = await notify({ root: dir, since: base, env: smtp.env });
+    const before = sink().received.length;
+    const result = await notify({ root: dir, since: base, env: sink().env });
     expect(result.from).toBe(current);
     expect(result.sent.map((m) => Object.keys(m.recipients))).toEqual([['ngi-de@lists.ggus.test']]);
-    expect(smtp.received.length).toBe(before + 1);
+    expect(sink().received.length).toBe(before + 1);
   });
 });
 
@@ -184,10 +177,14 @@ describe('a run interrupted half-way', () => {
     await expect(notify({ root: dir, since: base, sender: flaky })).rejects.toThrow('connection lost');
     // The fifth to seventh mails belong to one commit (Anna's message): the state knows the fifth went out.
     expect(readNotifyState(dir)?.state.partial?.sent).toEqual([delivered[4]]);
-    const before = smtp.received.length;
-    const rest = await notify({ root: dir, since: base, env: smtp.env });
+    const before = sink().received.length;
+    const rest = await notify({ root: dir, since: base, env: sink().env });
     expect(rest.alreadySent).toEqual([delivered[4]]);
-    const resent = await Promise.all(smtp.received.slice(before).map(async (r) => (await simpleParser(r.raw)).messageId?.replace(/^<|>$/g, '')));
+    const resent = await Promise.all(
+      sink()
+        .received.slice(before)
+        .map(async (r) => (await simpleParser(r.raw)).messageId?.replace(/^<|>$/g, '')),
+    );
     expect(resent).toHaveLength(10 - 5);
     expect(resent.filter((id) => delivered.includes(id as string))).toEqual([]);
     expect(readNotifyState(dir)?.state.partial).toBeUndefined();
@@ -219,20 +216,22 @@ describe('the daily cap', () => {
     const t = ticket({ status: 'in progress', unit: 'ngi-de' });
     await commitAt(dir, 165048, 'ngi-de', { ticket: t, at: '2026-12-01T09:00:00Z', actor: TOM });
     const now = new Date('2026-12-01T12:00:00Z');
-    const first = await notify({ root: dir, since: base, env: smtp.env, now });
+    const first = await notify({ root: dir, since: base, env: sink().env, now });
     expect(first.sent.map((m) => m.kind)).toEqual(['update', 'acknowledgement']);
     for (const [i, at] of ['2026-12-01T10:00:00Z', '2026-12-01T10:05:00Z'].entries()) {
       await commitAt(dir, 165048, 'ngi-de', { message: { message: message({ date: at }).message, body: `Update ${i}` }, at });
     }
-    const before = smtp.received.length;
-    const second = await notify({ root: dir, env: smtp.env, now });
-    const toJane = smtp.received.slice(before).filter((r) => r.to.includes('jane@uni.test'));
+    const before = sink().received.length;
+    const second = await notify({ root: dir, env: sink().env, now });
+    const toJane = sink()
+      .received.slice(before)
+      .filter((r) => r.to.includes('jane@uni.test'));
     expect(toJane).toHaveLength(1); // the acknowledgement was the first of two
     expect(second.capped.map((c) => c.addresses)).toEqual([['jane@uni.test']]);
     expect(second.capped[0]?.messageId).toMatch(/^gitgus\.165048\.[0-9a-f]{12}\.req@ggus\.test$/);
     // A new day starts a new count.
     await commitAt(dir, 165048, 'ngi-de', { message: { message: message({ date: '2026-12-02T10:00:00Z' }).message, body: 'Next day' }, at: '2026-12-02T10:00:00Z' });
-    const third = await notify({ root: dir, env: smtp.env, now: new Date('2026-12-02T12:00:00Z') });
+    const third = await notify({ root: dir, env: sink().env, now: new Date('2026-12-02T12:00:00Z') });
     expect(third.sent.some((m) => 'jane@uni.test' in m.recipients)).toBe(true);
   });
 });
@@ -252,14 +251,14 @@ describe('the command line', () => {
     const dir = makeNotifyHelpdesk();
     const base = head(dir);
     await commitAt(dir, 165048, 'tpm', { ticket: ticket({ status: 'new', unit: 'tpm' }), at: '2026-12-01T09:00:00Z', actor: JANE });
-    const before = smtp.received.length;
+    const before = sink().received.length;
     // Asynchronously: the SMTP server runs in this process and must keep answering meanwhile.
-    const result = await runGitgusAsync(['notify', '--root', dir, '--since', base, '--json'], { env: smtp.env });
+    const result = await runGitgusAsync(['notify', '--root', dir, '--since', base, '--json'], { env: sink().env });
     expect(result.stderr).toContain('sent 2 mail(s) for 1 update(s)');
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout) as { sent: { kind: string }[] };
     expect(json.sent.map((m) => m.kind)).toEqual(['update', 'acknowledgement']);
-    expect(smtp.received.length).toBe(before + 2);
+    expect(sink().received.length).toBe(before + 2);
     const missing = runGitgus(['notify', '--root', dir, '--since', base], { env: { GITGUS_SMTP_HOST: '' } });
     expect(missing.status).toBe(0); // already notified: the stored state wins over the older --since
     expect(missing.stderr).toContain('nothing new to notify');

@@ -5,7 +5,7 @@
  * its parent, unmarking a master frees all its duplicates, and `gitgus duplicate` copies a ticket to
  * several units (at most 15), cross-referenced and never twice.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
@@ -191,6 +191,26 @@ describe('parent and children', () => {
 describe('gitgus duplicate', () => {
   it('copies a ticket to several units, cross-referenced, minted on main, never twice; at most 15', () => {
     const dir = makeHelpdesk();
+    // The original's diary as a supporter's pull request leaves it: an internal note with a log attached,
+    // and a public message with a job description attached (binary bytes, to see they are copied as bytes).
+    const folder = path.join(dir, 'tickets/165/165048');
+    mkdirSync(path.join(folder, 'files'), { recursive: true });
+    const log = Buffer.from([0x00, 0xff, 0x10, 0x80, ...Buffer.from('vobox proxy renewal failed\n')]);
+    writeFileSync(path.join(folder, 'files/vobox.log'), log);
+    writeFileSync(path.join(folder, 'files/job.jdl'), 'Executable = "/bin/hostname";\n');
+    writeFileSync(
+      path.join(folder, 'messages/20261201T090000Z-intnote1.md'),
+      '---\ndate: 2026-12-01T09:00:00Z\nauthor:\n  name: Claire\n  github: claire-cic\n  role: supporter\nvisibility: internal\nsource: pull-request\nattachments:\n  - file: vobox.log\n    size: ' +
+        log.length +
+        '\n    type: text/plain\n---\nInternal only: the VOBOX proxy renewal loops, see the log.\n',
+    );
+    writeFileSync(
+      path.join(folder, 'messages/20261201T091000Z-pubmsg1.md'),
+      '---\ndate: 2026-12-01T09:10:00Z\nauthor:\n  name: Claire\n  github: claire-cic\n  role: supporter\nvisibility: public\nsource: pull-request\nattachments:\n  - file: job.jdl\n    size: 30\n    type: text/plain\n---\nCould you resubmit this job?\n',
+    );
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', '#165048 internal note and message with attachments']);
+    expect(ok(['check', '--root', dir, '--json'])).toContain('"ok": true');
     const out = JSON.parse(ok(['duplicate', '165048', '--units', 'dcache,ngi-it', '--actor', 'tpm-shifter', '--root', dir, '--json'])) as { copies: { unit: string; ticket: number; action: string }[] };
     expect(out.copies.map((c) => [c.unit, c.action])).toEqual([
       ['dcache', 'created'],
@@ -203,6 +223,26 @@ describe('gitgus duplicate', () => {
       [b, 'ngi-it'],
     ] as const) {
       expect(ticketIn(dir, number)).toMatchObject({ unit, status: 'assigned', title: ticketIn(dir, 165048).title, submitter: ticketIn(dir, 165048).submitter, relations: { related: [165048] } });
+      // GGUS copies the internal diary (still internal) and the attachments (bytes in the copy's own files/).
+      const copyFolder = path.join(dir, `tickets/${Math.floor(number / 1000)}/${number}`);
+      const note = readFileSync(path.join(copyFolder, 'messages/20261201T090000Z-intnote1.md'), 'utf8');
+      expect(note).toContain('visibility: internal');
+      expect(note).toContain('Internal only: the VOBOX proxy renewal loops');
+      expect(note).toContain('file: vobox.log');
+      expect(readFileSync(path.join(copyFolder, 'files/vobox.log')).equals(log)).toBe(true);
+      expect(readFileSync(path.join(copyFolder, 'files/job.jdl'), 'utf8')).toBe('Executable = "/bin/hostname";\n');
+      // The public message is not copied; its attachment is listed on the copy's public note, and no public
+      // file of the copy names the internal note's log.
+      const publicFiles = messagesOf(dir, number).filter((m) => !m.includes('visibility: internal'));
+      expect(publicFiles.join('\n')).not.toContain('Could you resubmit this job?');
+      expect(publicFiles.find((m) => m.includes(`copy of #165048`)) ?? '').toContain('file: job.jdl');
+      expect(publicFiles.join('\n')).not.toContain('vobox.log');
+      expect(
+        git(dir, ['ls-files', `tickets/${Math.floor(number / 1000)}/${number}`])
+          .trim()
+          .split('\n')
+          .sort(),
+      ).toEqual(expect.arrayContaining([`tickets/${Math.floor(number / 1000)}/${number}/files/job.jdl`, `tickets/${Math.floor(number / 1000)}/${number}/files/vobox.log`]));
     }
     expect(ticketIn(dir, 165048).relations?.related).toEqual(expect.arrayContaining([a, b]));
     expect(git(dir, ['log', '-2', '--format=%s']).trim().split('\n')).toEqual([`#${b} new ticket: copy of #165048 for ngi-it`, `#${a} new ticket: copy of #165048 for dcache`]);

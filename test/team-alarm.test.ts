@@ -4,6 +4,7 @@
  * local GitHub API server, routing to the notified site's NGI, the signed ALARM mail captured by a real
  * SMTP server and verified with the public key, and the escalation by `gitgus tick`.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -78,7 +79,8 @@ beforeAll(async () => {
   );
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'atlas unit']);
-  const generated = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Test Grid Helpdesk', email: 'noreply@ggus.test' }], passphrase: 'alarm-pass', format: 'armored' });
+  // A v4 Ed25519 key, the kind `gpg --export-secret-keys` gives today (GnuPG 2.2/2.4 do not read v6 keys).
+  const generated = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Test Grid Helpdesk', email: 'noreply@ggus.test' }], passphrase: 'alarm-pass', format: 'armored' });
   keys = { privateKey: generated.privateKey, publicKey: generated.publicKey };
 }, 60_000);
 afterAll(async () => {
@@ -106,23 +108,63 @@ describe('ALARM by mail', () => {
     await expect(notify({ root: dir, since, env: smtp.env, now: new Date(NOW) })).rejects.toMatchObject({ code: 'E_ALARM_SIGNING_KEY' });
   });
 
-  it("mails the site's emergency address at once, signed: the signature verifies with the helpdesk's public key", async () => {
+  it("mails the site's emergency address at once, signed as PGP/MIME: the detached signature over the first part verifies with the helpdesk's public key", async () => {
     const before = smtp.received.length;
     await notify({ root: dir, since, env: { ...smtp.env, GITGUS_ALARM_SIGNING_KEY: keys.privateKey, GITGUS_ALARM_SIGNING_PASSPHRASE: 'alarm-pass' }, now: new Date(NOW) });
     const received = smtp.received.slice(before);
     const alarm = received.find((r) => r.to.includes('alarm@gridka.test'));
     expect(alarm).toBeDefined();
-    const parsed: ParsedMail = await simpleParser(alarm?.raw as Buffer);
+    const raw = alarm?.raw as Buffer;
+    const parsed: ParsedMail = await simpleParser(raw);
     expect(parsed.subject).toBe('[GGUS #165001] ALARM ticket for site "FZK-LCG2" "atlas" "FZK SE down"');
     expect(parsed.html).toBe(false);
-    const message = await openpgp.readCleartextMessage({ cleartextMessage: parsed.text ?? '' });
-    const verification = await openpgp.verify({ message, verificationKeys: await openpgp.readKey({ armoredKey: keys.publicKey }) });
-    await expect(verification.signatures[0]?.verified).resolves.toBe(true);
-    expect(String(verification.data)).toContain('The SE at FZK is down');
-    // Tampered text no longer verifies.
-    const forged = await openpgp.readCleartextMessage({ cleartextMessage: (parsed.text ?? '').replace('The SE at FZK is down', 'The SE at FZK is fine') });
-    const bad = await openpgp.verify({ message: forged, verificationKeys: await openpgp.readKey({ armoredKey: keys.publicKey }) });
-    await expect(bad.signatures[0]?.verified).rejects.toThrow();
+    expect(parsed.text).toContain('The SE at FZK is down');
+    // RFC 3156 §5: multipart/signed with the OpenPGP protocol and the hash named.
+    const contentType = parsed.headers.get('content-type') as { value: string; params: Record<string, string> };
+    expect(contentType.value).toBe('multipart/signed');
+    expect(contentType.params.protocol).toBe('application/pgp-signature');
+    // A strict split on the declared boundary, as a verifier does: the signed part is every byte between the
+    // first delimiter line and the CRLF before the next one.
+    const text = raw.toString('latin1');
+    const delimiter = `\r\n--${contentType.params.boundary}`;
+    const bodyStart = text.indexOf('\r\n\r\n') + 2; // the body begins with its first delimiter, after the header block's blank line
+    const first = text.indexOf(delimiter, bodyStart - 2) + delimiter.length + 2;
+    const second = text.indexOf(delimiter, first);
+    const third = text.indexOf(delimiter, second + delimiter.length);
+    const signedBytes = raw.subarray(first, second);
+    expect(signedBytes.toString('latin1')).toMatch(/^Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n/);
+    expect(signedBytes.toString('latin1')).not.toMatch(/[^\r]\n/); // canonical CRLF throughout
+    const signaturePart = text.slice(second + delimiter.length + 2, third);
+    expect(signaturePart).toMatch(/^Content-Type: application\/pgp-signature; name=signature.asc\r\n/);
+    const armoredSignature = signaturePart.slice(signaturePart.indexOf('-----BEGIN PGP SIGNATURE-----'));
+    // micalg names the hash the signature really used (openpgp.js takes the key's preference, here SHA-512).
+    const hash = (await openpgp.readSignature({ armoredSignature })).packets[0]?.hashAlgorithm as openpgp.enums.hash;
+    expect(contentType.params.micalg).toBe(`pgp-${openpgp.enums.read(openpgp.enums.hash, hash)}`);
+    expect(contentType.params.micalg).toMatch(/^pgp-sha(256|384|512)$/);
+    const publicKey = await openpgp.readKey({ armoredKey: keys.publicKey });
+    const verifyBytes = async (bytes: Uint8Array) => {
+      const result = await openpgp.verify({ message: await openpgp.createMessage({ binary: bytes }), signature: await openpgp.readSignature({ armoredSignature }), verificationKeys: publicKey });
+      return result.signatures[0]?.verified;
+    };
+    await expect(verifyBytes(signedBytes)).resolves.toBe(true);
+    // The site's side: GnuPG checks the saved part against signature.asc (as the README tells sites to).
+    const gpgHome = tempDir('gitgus-alarm-gpg-');
+    const gpg = (args: string[]) => spawnSync('gpg', ['--homedir', gpgHome, '--batch', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+    if (gpg(['--version']).error) throw new Error('gpg is missing: install GnuPG (apt-get install gnupg) to run the ALARM signature test');
+    writeFileSync(path.join(gpgHome, 'helpdesk.asc'), keys.publicKey);
+    writeFileSync(path.join(gpgHome, 'part.eml'), signedBytes);
+    writeFileSync(path.join(gpgHome, 'signature.asc'), armoredSignature);
+    expect(gpg(['--import', path.join(gpgHome, 'helpdesk.asc')]).status).toBe(0);
+    const good = gpg(['--verify', path.join(gpgHome, 'signature.asc'), path.join(gpgHome, 'part.eml')]);
+    expect([good.status, good.stderr]).toEqual([0, expect.stringContaining('Good signature from "Test Grid Helpdesk <noreply@ggus.test>"')]);
+    // One byte of the signed part changed: the signature no longer verifies.
+    const tampered = Buffer.from(signedBytes);
+    const at = tampered.indexOf('FZK is down');
+    tampered[at] = 'X'.charCodeAt(0);
+    await expect(verifyBytes(tampered)).rejects.toThrow();
+    writeFileSync(path.join(gpgHome, 'part.eml'), tampered);
+    const bad = gpg(['--verify', path.join(gpgHome, 'signature.asc'), path.join(gpgHome, 'part.eml')]);
+    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('BAD signature')]);
     // The NGI's list hears of it too.
     expect(received.some((r) => r.to.includes('ngi-de@lists.ggus.test'))).toBe(true);
   });

@@ -4,14 +4,24 @@
  * The copy keeps the submitter, subject, request, VO, site, priority and type; it is a new ticket for its
  * unit (created now, status assigned).
  *
+ * As in GGUS (D-SSG), the copy also carries the original's internal diary and its attachments: each internal
+ * note is copied under its own file name (so it keeps its date and stays internal), and each attachment the
+ * request, a public message or a copied note lists is written again as a file of the copy's own `files/`.
+ * A copy rather than a link to the original's folder because every path a ticket names must stay inside
+ * its own folder (the check, the site and the path guards rely on it), and the copy must survive the
+ * original being edited; Git stores identical bytes as one blob, so the repository does not grow by it.
+ * Attachments of the original's public messages (which are not copied) are listed on the copy's public
+ * system note; attachments of internal notes stay on the internal notes, never on a public file.
+ *
  * Pure: the original and the numbers in, the files to write out. Numbers are minted by the caller through
  * intake's numbering (main branch only), and each copy has a synthetic Message-ID so a rerun finds the
  * copies it already made instead of making them twice.
  */
 import { GitgusError } from '../errors.ts';
 import type { CommitMessage } from './commit-message.ts';
-import { serializeMessage, serializeTicket, type TicketDoc } from './documents.ts';
-import { messageFileName, messagesDir, shortHash, ticketIndexPath } from './paths.ts';
+import { serializeMessage, serializeTicket, type MessageDoc, type TicketDoc } from './documents.ts';
+import { filesDir, messageFileName, messagesDir, shortHash, ticketIndexPath } from './paths.ts';
+import type { Message } from './schema/message.ts';
 import type { Ticket } from './schema/ticket.ts';
 import type { Unit } from './schema/unit.ts';
 
@@ -47,7 +57,7 @@ export function parseDuplicateUnits(text: string, original: Ticket, units: reado
 
 export interface DuplicatePlan {
   copy: Ticket;
-  files: { path: string; content: string }[];
+  files: { path: string; content: string | Uint8Array }[];
   commit: CommitMessage;
 }
 
@@ -55,8 +65,20 @@ export interface DuplicatePlan {
  * The files of one copy: its `index.md`, a public system note saying what it is, and the original's
  * `index.md` with the cross reference added (`originalNow` is the original as earlier copies left it).
  */
-export function planDuplicate(originalNow: TicketDoc, unit: Pick<Unit, 'id' | 'name'>, number: number, context: { now: string; helpdesk: string; actor: string }): DuplicatePlan {
+/** What the copy carries from the original: its message files by name, and the bytes of its attachments. */
+export interface DuplicateCarry {
+  messages: readonly { name: string; doc: MessageDoc }[];
+  /** `files/` name → bytes; an attachment listed but missing here is left out (the check reports it on the original). */
+  files: ReadonlyMap<string, Uint8Array>;
+}
+
+export function planDuplicate(originalNow: TicketDoc, unit: Pick<Unit, 'id' | 'name'>, number: number, context: { now: string; helpdesk: string; actor: string }, carry: DuplicateCarry = { messages: [], files: new Map() }): DuplicatePlan {
   const original = originalNow.ticket;
+  const present = (list: Message['attachments']): NonNullable<Message['attachments']> => (list ?? []).filter((attachment) => carry.files.has(attachment.file));
+  const internalNotes = carry.messages.filter(({ doc }) => doc.message.visibility === 'internal');
+  const publicAttachments = carry.messages.filter(({ doc }) => doc.message.visibility !== 'internal').flatMap(({ doc }) => present(doc.message.attachments));
+  const requestAttachments = present(original.attachments);
+  const carried = new Set([...requestAttachments, ...publicAttachments, ...internalNotes.flatMap(({ doc }) => present(doc.message.attachments))].map((attachment) => attachment.file));
   const copy: Ticket = {
     number,
     title: original.title,
@@ -72,6 +94,7 @@ export function planDuplicate(originalNow: TicketDoc, unit: Pick<Unit, 'id' | 'n
     submitter: original.submitter,
     ...(original.cc?.length ? { cc: original.cc } : {}),
     notify: original.notify,
+    ...(requestAttachments.length > 0 ? { attachments: requestAttachments } : {}),
     created: context.now,
     source: { kind: 'cli', messageId: duplicateMessageId(original.number, unit.id) },
     relations: { related: [original.number] },
@@ -80,11 +103,22 @@ export function planDuplicate(originalNow: TicketDoc, unit: Pick<Unit, 'id' | 'n
   const originalAfter: Ticket = { ...original, relations: { ...(original.relations ?? {}), related } };
   const note = `This ticket is a copy of #${original.number} for ${unit.name} (${unit.id}), made by ${context.actor}. The original and the other copies are cross-referenced.`;
   const notePath = `${messagesDir(number)}/${messageFileName(context.now, shortHash(`${number}:${note}`))}`;
+  const noteMessage: Message = { date: context.now, author: { name: context.helpdesk, role: 'system' }, visibility: 'public', source: 'system', ...(publicAttachments.length > 0 ? { attachments: publicAttachments } : {}) };
+  const notes = internalNotes.map(({ name, doc }) => {
+    const file = `${messagesDir(number)}/${name}`;
+    const attachments = present(doc.message.attachments);
+    const { attachments: _dropped, ...rest } = doc.message;
+    const message: Message = { ...rest, visibility: 'internal', ...(attachments.length > 0 ? { attachments } : {}) };
+    return { path: file, content: serializeMessage({ message, body: doc.body }, file) };
+  });
+  const files = [...carried].sort().map((name) => ({ path: `${filesDir(number)}/${name}`, content: carry.files.get(name) as Uint8Array }));
   return {
     copy,
     files: [
       { path: ticketIndexPath(number), content: serializeTicket({ ticket: copy, body: originalNow.body }, ticketIndexPath(number)) },
-      { path: notePath, content: serializeMessage({ message: { date: context.now, author: { name: context.helpdesk, role: 'system' }, visibility: 'public', source: 'system' }, body: note }, notePath) },
+      { path: notePath, content: serializeMessage({ message: noteMessage, body: note }, notePath) },
+      ...notes,
+      ...files,
       { path: ticketIndexPath(original.number), content: serializeTicket({ ticket: originalAfter, body: originalNow.body }, ticketIndexPath(original.number)) },
     ],
     commit: {

@@ -324,6 +324,32 @@ export class IntakeSession {
     return docs;
   }
 
+  /** The ticket's message files with their names (`<time>-<key>.md`), oldest first: what `duplicate` carries over. */
+  namedMessages(number: number): { name: string; doc: MessageDoc }[] {
+    const folder = messagesDir(number);
+    const dir = resolveInside(this.root, folder);
+    const names = new Set(existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')) : []);
+    for (const file of this.pending.keys()) if (file.startsWith(`${folder}/`) && file.endsWith('.md')) names.add(file.slice(folder.length + 1));
+    const named: { name: string; doc: MessageDoc }[] = [];
+    for (const name of [...names].sort()) {
+      const text = this.readText(`${folder}/${name}`);
+      if (text !== undefined) named.push({ name, doc: parseMessage(text, `${folder}/${name}`) });
+    }
+    return named;
+  }
+
+  /** The bytes of a ticket's attachment (`files/<name>`), pending writes first; undefined when it is not there. */
+  attachmentBytes(number: number, name: string): Uint8Array | undefined {
+    const file = `${filesDir(number)}/${name}`;
+    if (this.pending.has(file)) {
+      const content = this.pending.get(file);
+      if (content === null || content === undefined) return undefined;
+      return typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    }
+    const full = resolveInside(this.root, file);
+    return existsSync(full) ? readFileSync(full) : undefined;
+  }
+
   private ticketFiles(number: number): string[] {
     const folder = filesDir(number);
     const dir = resolveInside(this.root, folder);

@@ -51,7 +51,15 @@ export async function duplicateTicket(options: DuplicateOptions): Promise<Duplic
     const unit = session.units.find((candidate) => candidate.id === id);
     if (!unit) continue;
     const number = session.nextNumber();
-    const plan = planDuplicate(session.loadTicket(options.number), unit, number, { now: at, helpdesk: session.settings.name, actor: actorTrailer });
+    const originalNow = session.loadTicket(options.number);
+    const messages = session.namedMessages(options.number);
+    const listed = [...(originalNow.ticket.attachments ?? []), ...messages.flatMap(({ doc }) => doc.message.attachments ?? [])].map((attachment) => attachment.file);
+    const files = new Map<string, Uint8Array>();
+    for (const name of new Set(listed)) {
+      const bytes = session.attachmentBytes(options.number, name);
+      if (bytes) files.set(name, bytes);
+    }
+    const plan = planDuplicate(originalNow, unit, number, { now: at, helpdesk: session.settings.name, actor: actorTrailer }, { messages, files });
     const idHash = messageIdHash(messageId);
     const committed = await session.commitChange(
       { action: 'created', ticket: number, reason: `copy of #${options.number} for ${id}`, flags: [], files: plan.files, indexEntry: { idHash, contentHash: idHash.slice(0, 16), outcome: number }, commit: plan.commit, minted: number },

@@ -47,8 +47,10 @@ export interface OutgoingMail {
   roles: Record<string, string>;
   /** A unit mailing list is a recipient. */
   list: boolean;
-  /** Sign the text part (OpenPGP cleartext signature) before sending: the ALARM mail. */
+  /** Sign the mail (OpenPGP, PGP/MIME) before sending: the ALARM mail. */
   sign?: boolean;
+  /** The whole message as signed (set by the signing edge): sent byte for byte, since any rebuild would break the signature. */
+  raw?: Uint8Array | undefined;
   /** The sender whose mail caused this one (acknowledgement, Cc notice): their daily cap applies too. */
   onBehalfOf?: string;
 }

@@ -15,6 +15,8 @@ type ComposeOptions = Mail.Options & { baseBoundary?: string };
 
 /** nodemailer's options for one notification. Message-IDs get their angle brackets here. */
 export function mailOptions(mail: OutgoingMail): ComposeOptions {
+  // A signed mail is already whole: nodemailer passes it through untouched (the envelope comes from the caller).
+  if (mail.raw !== undefined) return { raw: Buffer.from(mail.raw), disableFileAccess: true, disableUrlAccess: true };
   const bracket = (id: string) => `<${id}>`;
   return {
     from: mail.from,
