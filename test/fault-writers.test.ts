@@ -137,7 +137,10 @@ describe('tick killed with SIGKILL, then run again', () => {
       for (let k = 0; k < 3; k += 1) {
         const phase = WRITE_PHASES[Math.floor(random() * WRITE_PHASES.length)] as FaultPhase;
         runs += 1;
-        if (await killThenRerun(['tick', '--now', now, '--root', dir], {}, phase, 1 + Math.floor(random() * 2))) kills[phase] = (kills[phase] ?? 0) + 1;
+        // The first kill of each due time stops the first time the phase comes (the rules have work to do, so it
+        // comes); later ones may pick the second time, which a run with one commit never reaches.
+        const occurrence = k === 0 ? 1 : 1 + Math.floor(random() * 2);
+        if (await killThenRerun(['tick', '--now', now, '--root', dir], {}, phase, occurrence)) kills[phase] = (kills[phase] ?? 0) + 1;
       }
       const last = await runGitgusProcess(['tick', '--now', now, '--root', dir, '--json']);
       runs += 1;
@@ -148,7 +151,7 @@ describe('tick killed with SIGKILL, then run again', () => {
     }
     const total = Object.values(kills).reduce((a, b) => a + b, 0);
     process.stdout.write(`writers/tick: seed ${seed + 1}, ${times.length} due times, ${runs} runs, ${total} SIGKILLs by phase ${JSON.stringify(kills)}\n`);
-    expect(total).toBeGreaterThanOrEqual(4);
+    expect(total).toBeGreaterThanOrEqual(times.length);
     expect(ticketTree(dir)).toEqual(ticketTree(twin));
     expect(
       git(dir, ['log', '--format=%s', '-12'])
