@@ -4,38 +4,32 @@
  * → `notify` again → the built site. Every outgoing mail to the submitter, the CC and a subscriber and
  * every file of the site is searched for the internal text.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTicket } from '../lib/store/load.ts';
 import { buildSite } from '../lib/site/build.ts';
-import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
 import { addReply } from '../scripts/commands/reply.ts';
 import { setFields } from '../scripts/commands/set.ts';
 import { cleanupTemps, git, tempDir } from './helpers.ts';
 import { threadedMail } from './fixtures/mail/build.ts';
-import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink, deliverMail } from './notify-helpers.ts';
 
 const SECRET = 'The VOBOX admin is on sick leave until Friday, do not tell the users yet';
 const SECRET_WORDS = 'VOBOX admin is on sick leave';
 const TOM = 'Tom Shift <tom@grid.test>';
 let smtp: SmtpSink;
 let dir: string;
-let count = 0;
 const sent: { to: string[]; raw: Buffer; mail: ParsedMail }[] = [];
 
 function mailFrom(from: string, fields: { id: string; subject: string; body: string; to?: string; inReplyTo?: string }): string {
   return threadedMail({ from, ...fields });
 }
 
-async function deliver(raw: string) {
-  count += 1;
-  const file = path.join(tempDir('gitgus-internal-mail-'), `${count}.eml`);
-  writeFileSync(file, raw);
-  const summary = await intake({ root: dir, files: [file], push: false, now: () => new Date('2026-12-01T12:00:00Z') });
-  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
+function deliver(raw: string) {
+  return deliverMail(dir, raw);
 }
 
 async function notifyNow(since?: string) {

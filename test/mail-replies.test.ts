@@ -7,25 +7,23 @@
  * other reply is appended and flagged for the unit, whichever mail it answers. Before, a plain reply to
  * any notification of a solved ticket verified it — even "No, it is still failing!".
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../lib/core/schema/ticket.ts';
 import { loadTicket } from '../lib/store/load.ts';
-import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
 import { addReply } from '../scripts/commands/reply.ts';
 import { changeStatus } from '../scripts/commands/status.ts';
 import { tick } from '../scripts/commands/tick.ts';
 import { cleanupTemps, git, runGitgus, tempDir } from './helpers.ts';
 import { threadedMail } from './fixtures/mail/build.ts';
-import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink, deliverMail } from './notify-helpers.ts';
 
 const TOM = 'Tom Shift <tom@grid.test>';
 let smtp: SmtpSink;
 let dir: string;
-let count = 0;
 
 interface Captured {
   to: string[];
@@ -37,12 +35,8 @@ function inbound(fields: { id: string; subject: string; body: string; inReplyTo?
   return threadedMail(fields);
 }
 
-async function deliver(root: string, raw: string, at: string) {
-  count += 1;
-  const file = path.join(tempDir('gitgus-reply-mail-'), `${count}.eml`);
-  writeFileSync(file, raw);
-  const summary = await intake({ root, files: [file], push: false, now: () => new Date(at) });
-  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
+function deliver(root: string, raw: string, at: string) {
+  return deliverMail(root, raw, at);
 }
 
 async function notifyNow(at: string): Promise<Captured[]> {

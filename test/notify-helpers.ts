@@ -4,6 +4,8 @@
  * chosen times (the history events, and so the time-driven rules, read those times).
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll } from 'vitest';
@@ -12,7 +14,8 @@ import { messageFile, ticketFile } from '../lib/core/edit.ts';
 import type { MessageInput } from '../lib/core/schema/message.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { commitTicketChange } from '../lib/store/ticket-change.ts';
-import { cleanupTemps, git, LAUNCHER, makeHelpdesk, type CliResult } from './helpers.ts';
+import { intake } from '../scripts/commands/intake.ts';
+import { cleanupTemps, git, LAUNCHER, makeHelpdesk, tempDir, type CliResult } from './helpers.ts';
 import { SETTINGS_YAML, UNIT_INPUTS } from './notify-fixtures.ts';
 
 export interface ReceivedMail {
@@ -122,4 +125,12 @@ export function useSmtpSink(): () => SmtpSink {
     if (!sink) throw new Error('the SMTP sink starts in beforeAll');
     return sink;
   };
+}
+
+/** One mail into intake as an MTA would hand it over (a file in a fresh folder), at a chosen time; its result. */
+export async function deliverMail(root: string, raw: string | Buffer, at = '2026-12-01T12:00:00Z') {
+  const file = path.join(tempDir('gitgus-mail-'), 'mail.eml');
+  writeFileSync(file, raw);
+  const summary = await intake({ root, files: [file], push: false, now: () => new Date(at) });
+  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
 }

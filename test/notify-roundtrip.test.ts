@@ -2,27 +2,21 @@
  * Round trips between outgoing and incoming mail, all through real parts: mail → `gitgus intake` → ticket
  * → `gitgus notify` → SMTP server on loopback → the received bytes back into `gitgus intake`.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTicket } from '../lib/store/load.ts';
-import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
-import { cleanupTemps, git, tempDir } from './helpers.ts';
+import { cleanupTemps, git } from './helpers.ts';
 import { threadedMail } from './fixtures/mail/build.ts';
-import { commitAt, head, makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { commitAt, head, makeNotifyHelpdesk, startSmtpSink, type SmtpSink, deliverMail } from './notify-helpers.ts';
 
 let smtp: SmtpSink;
 let dir: string;
-let mailDir: string;
-let count = 0;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
   // State changes by mail need an authenticated sender; this loopback test has no receiving server to vouch.
   dir = makeNotifyHelpdesk('mail:\n  authentication: "off"\n  replyTokens: true\n');
-  mailDir = tempDir('gitgus-inbound-');
 });
 afterAll(async () => {
   await smtp.close();
@@ -30,12 +24,8 @@ afterAll(async () => {
 });
 
 /** Feeds raw bytes to intake as one message file, like an MTA pipe. */
-async function deliver(raw: string | Buffer) {
-  count += 1;
-  const file = path.join(mailDir, `${count}.eml`);
-  writeFileSync(file, raw);
-  const summary = await intake({ root: dir, files: [file], push: false, now: () => new Date('2026-12-01T12:00:00Z') });
-  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
+function deliver(raw: string | Buffer) {
+  return deliverMail(dir, raw);
 }
 
 function inbound(fields: { id: string; subject: string; body: string; inReplyTo?: string; date?: string }): string {

@@ -3,20 +3,18 @@
  * acknowledgement received by a loopback SMTP server, mails with those subjects through `gitgus intake`,
  * and the subscription confirmed by replying to the confirmation mail.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTicket } from '../lib/store/load.ts';
-import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
-import { cleanupTemps, git, tempDir } from './helpers.ts';
-import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { cleanupTemps, git } from './helpers.ts';
+import { makeNotifyHelpdesk, startSmtpSink, type SmtpSink, deliverMail } from './notify-helpers.ts';
 
 let smtp: SmtpSink;
 let dir: string;
-let count = 0;
 let ack: ParsedMail;
+
+let count = 0;
 
 function mail(from: string, subject: string, inReplyTo?: string): string {
   count += 1;
@@ -34,11 +32,8 @@ function mail(from: string, subject: string, inReplyTo?: string): string {
   ].join('\r\n');
 }
 
-async function deliver(raw: string) {
-  const file = path.join(tempDir('gitgus-self-'), 'm.eml');
-  writeFileSync(file, raw);
-  const summary = await intake({ root: dir, files: [file], push: false, now: () => new Date('2026-12-01T12:00:00Z') });
-  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
+function deliver(raw: string) {
+  return deliverMail(dir, raw);
 }
 
 async function notifyNow(since?: string) {
