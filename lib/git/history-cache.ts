@@ -168,7 +168,7 @@ function groupByShard(events: Map<number, TicketEvent[]>): Map<number, Map<numbe
   for (const [ticket, list] of events) {
     const shard = shardOf(ticket);
     let group = shards.get(shard);
-    if (!group) shards.set(shard, (group = new Map()));
+    if (!group) shards.set(shard, (group = new Map<number, TicketEvent[]>()));
     group.set(ticket, list);
   }
   return shards;
@@ -181,7 +181,7 @@ function answerOf(cacheFile: string, tip: TipFile, inMemory: Map<number, Map<num
   const events = new Map<number, TicketEvent[]>();
   for (const [shard, commit] of tip.shards) {
     if (wantedShards && !wantedShards.has(shard)) continue;
-    const group = inMemory.get(shard) ?? readShard(cacheFile, shard, commit);
+    const group: Map<number, TicketEvent[]> | undefined = inMemory.get(shard) ?? readShard(cacheFile, shard, commit);
     if (!group) return undefined;
     for (const [ticket, list] of group) if (!wanted || wanted.has(ticket)) events.set(ticket, list);
   }
@@ -211,7 +211,7 @@ export async function readTicketEventsCached(dir: string, cacheFile: string, key
   let reason = invalidReason(dir, cache, key);
   if (cache && reason === undefined) {
     if (cache.tip === head.commit) {
-      const events = answerOf(cacheFile, cache, new Map(), options);
+      const events = answerOf(cacheFile, cache, new Map<number, Map<number, TicketEvent[]>>(), options);
       if (events) return { events, walk: 'cached', tip: head.commit, written: [] };
       reason = 'a history cache shard file is missing or torn';
     } else {
