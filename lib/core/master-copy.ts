@@ -26,3 +26,48 @@ export function masterCopy(master: number, masterFile: string, doc: MessageDoc, 
     content: serializeMessage({ message: { date: doc.message.date, author: { name: helpdesk, role: 'system' }, visibility: 'public', source: 'system' }, body: `Copied from the master ticket #${master} (${writer}):\n\n${doc.body}` }, file),
   };
 }
+
+/** A master ticket and the message files added to it in the range looked at. */
+export interface MasterInRange {
+  number: number;
+  slaves: readonly number[];
+  /** File name inside `messages/` and the parsed message, for each message file added in the range. */
+  added: readonly { file: string; doc: MessageDoc }[];
+}
+
+/** What the plan needs to know of a slave: is it open, whose duplicate is it, which message files does it have. */
+export interface SlaveState {
+  open: boolean;
+  master: number | undefined;
+  /** Repository paths of its message files. */
+  messages: ReadonlySet<string>;
+}
+
+export interface SlaveCopy {
+  master: number;
+  masterFile: string;
+  slave: number;
+  path: string;
+  content: string;
+}
+
+/**
+ * The copies still missing after master messages arrived by another way than `gitgus reply` (a merged pull
+ * request, a web edit): each public message of a person goes to each open slave that names this master and
+ * does not hold its copy yet. Keyed by the copy's file name, so a second plan over the same tree is empty.
+ */
+export function planSlaveCopies(masters: readonly MasterInRange[], slaveOf: (number: number) => SlaveState | undefined, helpdesk: string): SlaveCopy[] {
+  const copies: SlaveCopy[] = [];
+  for (const master of [...masters].sort((a, b) => a.number - b.number)) {
+    const added = [...master.added].filter((entry) => isCopiedToSlaves(entry.doc)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const slave of [...new Set(master.slaves)].sort((a, b) => a - b)) {
+      const state = slaveOf(slave);
+      if (!state?.open || state.master !== master.number) continue;
+      for (const entry of added) {
+        const copy = masterCopy(master.number, entry.file, entry.doc, slave, helpdesk);
+        if (!state.messages.has(copy.path)) copies.push({ master: master.number, masterFile: entry.file, slave, ...copy });
+      }
+    }
+  }
+  return copies;
+}
