@@ -4,7 +4,7 @@
  * was made (cached, appended, full) is the one the rule says.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,12 @@ async function readBoth(dir: string, cache: string, key = 'k1') {
 }
 
 const statusEvents = (events: Map<number, { type: string }[]>, number: number) => (events.get(number) ?? []).filter((event) => event.type === 'status').length;
+
+/** The shard files beside a tip file: shard → { name, bytes, mtime }. */
+function shardFiles(cache: string): Map<number, { name: string; bytes: Buffer; mtimeMs: number }> {
+  const dir = `${cache}.shards`;
+  return new Map(readdirSync(dir).map((name) => [Number(name.split('-')[0]), { name, bytes: readFileSync(path.join(dir, name)), mtimeMs: statSync(path.join(dir, name)).mtimeMs }]));
+}
 
 describe('history cache by commit', () => {
   it('is taken as it is at the same tip, appended for new commits, and equal to a full walk', async () => {
@@ -150,5 +156,46 @@ describe('history cache by commit', () => {
     expect(torn.walk).toBe('full');
     expect(torn.reason).toBe('no history cache');
     expect((await readBoth(dir, cache, 'code-b')).walk).toBe('cached');
+  }, 60_000);
+
+  it('keeps one file per ticket shard: an append rewrites only the shards its commits touched, a one-ticket read opens one file', async () => {
+    const dir = makeHelpdesk();
+    const start = headTime(dir);
+    // A second shard: ticket #164999 in tickets/164/ (a copy of #165003 under its own number).
+    cpSync(path.join(dir, 'tickets/165/165003'), path.join(dir, 'tickets/164/164999'), { recursive: true });
+    const index = path.join(dir, 'tickets/164/164999/index.md');
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/^number: 165003$/m, 'number: 164999'));
+    git(dir, ['add', '-A']);
+    commitAt(dir, ['commit', '-q', '-m', 'ticket #164999'], start + 50);
+    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
+    const first = await readBoth(dir, cache);
+    expect(first.walk).toBe('full');
+    expect(first.written).toEqual([164, 165]);
+    const before = shardFiles(cache);
+    expect([...before.keys()].sort()).toEqual([164, 165]);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    commitField(dir, 165003, 'status', 'on hold', start + 100);
+    const appended = await readBoth(dir, cache);
+    expect(appended.walk).toBe('appended');
+    expect(appended.written).toEqual([165]);
+    const after = shardFiles(cache);
+    // Shard 164: the same file, untouched (name, bytes, mtime); shard 165: a new file, the old one removed.
+    expect(after.get(164)).toEqual(before.get(164));
+    expect(after.get(165)?.name).not.toBe(before.get(165)?.name);
+    expect(after.get(165)?.bytes.equals(before.get(165)?.bytes ?? Buffer.alloc(0))).toBe(false);
+    expect(readdirSync(`${cache}.shards`)).toHaveLength(2);
+
+    // One ticket's events read its shard's file alone: with shard 165's file gone, #164999 is still cached.
+    rmSync(path.join(`${cache}.shards`, after.get(165)?.name ?? ''));
+    const one = await readTicketEventsCached(dir, cache, 'k1', { tickets: [164999] });
+    expect(one.walk).toBe('cached');
+    expect([...one.events.keys()]).toEqual([164999]);
+    expect(one.events).toEqual(await readTicketEvents(dir, { tickets: [164999] }));
+    // Everything needs shard 165 too: its missing file means a full walk, and the answer is still right.
+    const missing = await readBoth(dir, cache);
+    expect(missing.walk).toBe('full');
+    expect(missing.reason).toBe('a history cache shard file is missing or torn');
+    expect((await readBoth(dir, cache)).walk).toBe('cached');
   }, 60_000);
 });

@@ -1,5 +1,7 @@
 import { defineCommand } from 'citty';
+import { parseMessage } from '../../lib/core/documents.ts';
 import { messageFile } from '../../lib/core/edit.ts';
+import { masterCopy } from '../../lib/core/master-copy.ts';
 import { slaveMessageViolation } from '../../lib/core/lifecycle.ts';
 import { roleOf } from '../../lib/core/people.ts';
 import { isOpen } from '../../lib/core/schema/ticket.ts';
@@ -49,7 +51,7 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
       },
       body: options.text,
     });
-    const copies = visibility === 'public' ? copiesToSlaves(context, options, doc.ticket.relations?.slaves ?? [], actor.name, role) : [];
+    const copies = visibility === 'public' ? copiesToSlaves(context, options, doc.ticket.relations?.slaves ?? [], file) : [];
     const commit = await commitTicketChange({
       dir: options.root,
       number: options.number,
@@ -65,20 +67,12 @@ export async function addReply(options: ReplyOptions): Promise<{ commit: string;
   });
 }
 
-/** The master's public message as a system note on each open slave, naming who wrote it on the master. */
-function copiesToSlaves(context: ChangeContext, options: ReplyOptions, slaves: readonly number[], writer: string, role: string): { ticket: number; file: { path: string; content: string } }[] {
+/** The master's public message as a system note on each open slave (the same file `gitgus sync-slaves` would make). */
+function copiesToSlaves(context: ChangeContext, options: ReplyOptions, slaves: readonly number[], master: { path: string; content: string }): { ticket: number; file: { path: string; content: string } }[] {
   if (slaves.length === 0) return [];
-  const settings = context.settings;
-  const date = isoSeconds(options.now ?? new Date());
-  return slaves
-    .filter((slave) => isOpen(loadTicket(options.root, slave).ticket.status))
-    .map((slave) => ({
-      ticket: slave,
-      file: messageFile(slave, {
-        message: { date, author: { name: settings.name, role: 'system' }, visibility: 'public', source: 'system' },
-        body: `Copied from the master ticket #${options.number} (${writer}, ${role}):\n\n${options.text}`,
-      }),
-    }));
+  const masterFile = master.path.slice(master.path.lastIndexOf('/') + 1);
+  const doc = parseMessage(master.content, master.path);
+  return slaves.filter((slave) => isOpen(loadTicket(options.root, slave).ticket.status)).map((slave) => ({ ticket: slave, file: masterCopy(options.number, masterFile, doc, slave, context.settings.name) }));
 }
 
 export default defineCommand({
