@@ -15,6 +15,7 @@ export const UNIT_TESTS = [
   'test/colours.test.ts',
   'test/documents.test.ts',
   'test/events.test.ts',
+  'test/frontmatter.test.ts',
   'test/intake-core.test.ts',
   'test/lifecycle.test.ts',
   'test/notify-plan.test.ts',
