@@ -186,9 +186,6 @@ export class IntakeSession {
 
   /** What a session (of any edge) starts from; refuses to run off the main branch. */
   protected static prepare(root: string, options: IntakeSessionOptions): SessionStart {
-    const settings = loadSettings(root);
-    const units = loadUnits(root);
-    if (units.problems.length > 0) throw new ValidationError(units.problems);
     const branch = currentBranch(root);
     const main = mainBranch(root);
     if (branch !== main) {
@@ -196,10 +193,14 @@ export class IntakeSession {
         hint: `Run \`git switch ${main}\` in ${root} first.`,
       });
     }
-    // One writer per checkout; a killed one's locks, temp packs and half-followed work tree are cleaned up here.
+    // One writer per checkout, taken before anything of the helpdesk is read: a killed one's locks, temp
+    // packs and half-followed work tree are cleaned up here (see lib/store/change-context.ts for why first).
     const guard = guardCheckout(root, `gitgus intake (${options.mode})`);
     try {
       faultPoint('start');
+      const settings = loadSettings(root);
+      const units = loadUnits(root);
+      if (units.problems.length > 0) throw new ValidationError(units.problems);
       const base = runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true }).stdout.trim() || undefined;
       return [root, settings, units.items.map((doc) => doc.unit), base, guard, options];
     } catch (error) {

@@ -10,9 +10,9 @@ import { messagesDir, parseTicketPath, ticketIndexPath } from '../core/paths.ts'
 import { isOpen } from '../core/schema/ticket.ts';
 import { GitgusError } from '../errors.ts';
 import { resolveInside } from '../fs/paths.ts';
-import { guardCheckout } from '../git/guard.ts';
 import { changedPaths, resolveCommit } from '../git/tree-diff.ts';
 import { isDataFile, loadSettings, loadTicket, readText } from './load.ts';
+import { SYSTEM_ACTOR, withChangeContext } from './change-context.ts';
 import { commitTicketChange } from './ticket-change.ts';
 
 export interface SyncSlavesOptions {
@@ -36,14 +36,9 @@ export interface SyncSlavesResult {
 
 export async function syncSlaves(options: SyncSlavesOptions): Promise<SyncSlavesResult> {
   if (options.since.trim() === '') throw new GitgusError('E_ARGUMENT', '--since is empty', { hint: 'Give the commit the main branch was at before the merge: gitgus sync-slaves --since <commit>.' });
-  // The writer lock first, as every writer takes it: it repairs what a killed writer left, so the plan is
-  // made from what is committed, and no other writer adds a copy between the plan and the commit.
-  const guard = options.dryRun ? undefined : guardCheckout(options.root, 'gitgus sync-slaves');
-  try {
-    return await syncLocked(options);
-  } finally {
-    guard?.release();
-  }
+  // The writer lock first, as every writer takes it (withChangeContext): it repairs what a killed writer left, so
+  // the plan is made from what is committed, and no other writer adds a copy between the plan and the commit.
+  return withChangeContext(options.root, SYSTEM_ACTOR, { what: 'gitgus sync-slaves', lock: options.dryRun !== true }, () => syncLocked(options));
 }
 
 async function syncLocked(options: SyncSlavesOptions): Promise<SyncSlavesResult> {
