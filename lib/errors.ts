@@ -97,6 +97,7 @@ export const ERROR_CODES = {
   E_PUSH: { kind: 'infrastructure', summary: 'The push was refused repeatedly.' },
   E_PUSH_CONTENDED: { kind: 'infrastructure', summary: 'Other writers kept the push refused until the time bound (exit 75).' },
   E_BUSY: { kind: 'infrastructure', summary: 'Another gitgus writer holds this checkout (exit 75).' },
+  E_STALE_READ: { kind: 'infrastructure', summary: 'A writer read the checkout before taking the writer lock that repaired it (exit 75).' },
   E_GITHUB: { kind: 'infrastructure', summary: "GitHub's API failed." },
   E_GITHUB_REPOSITORY: { kind: 'input', summary: 'The GitHub repository is missing or not owner/name.' },
   E_GITHUB_TOKEN: { kind: 'input', summary: 'No GitHub token where one is needed.' },
@@ -189,8 +190,11 @@ export class MissingDependencyError extends GitgusError {
  */
 export const EXIT_TEMPFAIL = 75;
 
-/** E_PUSH_CONTENDED: other writers kept moving the main branch until the time bound; E_BUSY: another writer holds the checkout. */
-export const TEMPORARY_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_PUSH_CONTENDED', 'E_BUSY']);
+/**
+ * E_PUSH_CONTENDED: other writers kept moving the main branch until the time bound; E_BUSY: another writer
+ * holds the checkout; E_STALE_READ: the commit was refused because its lock repaired files read before it.
+ */
+export const TEMPORARY_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_PUSH_CONTENDED', 'E_BUSY', 'E_STALE_READ']);
 
 /** Not an e-mail at all: refused in single mode (the MTA keeps or bounces it), quarantined in batches. */
 export class NotAnEmailError extends GitgusError {

@@ -583,6 +583,27 @@ describe('pinned texts', () => {
                   --actor=<WHO>    Who acts: a GitHub login or "Name <mail>" (default: git config user)                        
 
       ",
+        "sync-slaves": "Copy the public messages added to master tickets since a commit to their open duplicates (slaves); one commit.
+
+      \`gitgus reply\` on a master copies in the same commit; a message that came by a merged pull request or a
+      web edit is copied here, as a system note on each slave, so its page shows it and \`gitgus notify\` mails
+      its submitter. Internal notes are never copied. Each copy's file name comes from the master's message
+      file, so a rerun writes nothing. The workflow after a merge runs it before notify.
+
+      Examples:
+        gitgus sync-slaves --since HEAD~1
+        gitgus sync-slaves --since 3f9a2c1 --dry-run --json (gitgus sync-slaves v0.1.0)
+
+      USAGE gitgus sync-slaves [OPTIONS] --since=<COMMIT>
+
+      OPTIONS
+
+        --since=<COMMIT>    Look at master messages added after this commit, up to HEAD (Required)      
+               --dry-run    Show the copies that are missing, commit nothing (Default: false)           
+            --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)
+                  --json    Print machine-readable JSON on standard output (Default: false)             
+
+      ",
         "tick": "Apply the time-driven rules on each unit's working-day calendar; one commit per change.
 
       Waiting-for-reply reminders after 5 and 10 working days and unsolved after 15; solved/unsolved
@@ -691,7 +712,7 @@ describe('pinned texts', () => {
           From new a ticket may go to: assigned, in progress, waiting for reply, on hold, solved, unsolved.
       ",
         "unknownCommand": "error: unknown command 'frobnicate'
-        commands: assign, build, check, doctor, duplicate, github, history, init, intake, interface, list, monitor, notify, quarantine, relate, reply, route, set, show, status, tick; see gitgus --help
+        commands: assign, build, check, doctor, duplicate, github, history, init, intake, interface, list, monitor, notify, quarantine, relate, reply, route, set, show, status, sync-slaves, tick; see gitgus --help
       ",
       }
     `);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { outdent } from 'outdent';
-import { actorOf, blockValue, commitEvents, describeEvent, FrontMatter, splitBlocks, type CommitInfo } from '../lib/core/events.ts';
+import { actorOf, commitEvents, describeEvent, FrontMatter, type CommitInfo } from '../lib/core/events.ts';
+import { blockValue, frontMatterBlocks } from '../lib/core/frontmatter.ts';
 
 const commit = (trailers: Record<string, string> = {}, author = { name: 'Anna Kit', email: 'anna-kit@grid.example' }): CommitInfo => ({
   commit: 'c0ffee'.padEnd(40, '0'),
@@ -29,13 +30,13 @@ const INDEX = 'tickets/165/165048/index.md';
 
 describe('front-matter blocks', () => {
   it('splits top-level keys with their indented and list lines', () => {
-    const blocks = splitBlocks('a: 1\nb:\n  c: 2\nlist:\n- x\n- y\n# comment\n');
+    const blocks = frontMatterBlocks('a: 1\nb:\n  c: 2\nlist:\n- x\n- y\n# comment\n');
     expect([...(blocks ?? new Map<string, string>()).keys()]).toEqual(['a', 'b', 'list']);
   });
 
   it('gives up on shapes it cannot split, so the full parser decides', () => {
-    expect(splitBlocks('"quoted key": 1\n')).toBeUndefined();
-    expect(splitBlocks('a: 1\na: 2\n')).toBeUndefined();
+    expect(frontMatterBlocks('"quoted key": 1\n')).toBeUndefined();
+    expect(frontMatterBlocks('a: 1\na: 2\n')).toBeUndefined();
     const fm = new FrontMatter('---\n"status": solved\nunit: tpm\n---\n');
     expect(fm.get('status')).toBe('solved');
     expect(fm.get('unit')).toBe('tpm');

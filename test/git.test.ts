@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-message.ts';
+import { formatActor } from '../lib/core/actor.ts';
+import { formatCommitMessage, parseCommitMessage, parseTrailers } from '../lib/core/commit-message.ts';
 import { commitChanges, publishCommits } from '../lib/git/commit.ts';
 import { FastImportWriter } from '../lib/git/fast-import.ts';
 import { ticketHistory } from '../lib/git/history.ts';
@@ -91,6 +92,30 @@ describe('commit messages', () => {
     const text = formatCommitMessage({ subject: '#1 title\nTicket: 999', trailers: { Ticket: '1', Actor: 'x\ny: z' } });
     expect(text).toBe('#1 title Ticket: 999\n\nTicket: 1\nActor: x y: z\n');
     expect(parseCommitMessage(text)).toEqual({ subject: '#1 title Ticket: 999', trailers: { Ticket: '1', Actor: 'x y: z' } });
+  });
+});
+
+describe('one trailer reader for both history readers', () => {
+  it('ticketHistory (the whole message) and the history index (Git’s trailer output) read the same trailers from every writer’s commits', async () => {
+    const dir = makeHelpdesk();
+    // The trailer shapes the writers produce: git/identity (CLI), core/intake/decide (mail), core/github/issue.
+    const messages = [
+      { subject: '#165003 reply by alice', trailers: { Ticket: '165003', Unit: 'ngi-de', Actor: formatActor({ name: 'Alice Smith', email: 'alice@kit.example' }), Event: 'message' } },
+      { subject: '#165003 mail from Jane', body: 'A body paragraph.\n\nAnother: with a colon.', trailers: { Ticket: '165003', Actor: formatActor({ name: 'Jane Doe', email: 'jane.doe@uni.example' }, 'mail'), Event: 'message', Intake: 'mail' } },
+      { subject: '#165003 created from issue', trailers: { Ticket: '165003', Unit: 'ngi-de', Actor: formatActor({ github: 'octocat' }), Event: 'created', Intake: 'github', Rule: 'site: FZK-LCG2 → ngi-de' } },
+    ];
+    for (const [i, message] of messages.entries()) {
+      await commitChanges({ dir, changes: [{ path: `tickets/165/165003/files/${i}.txt`, content: String(i) }], message, author, date: new Date(`2026-11-27T10:0${i}:00Z`) });
+    }
+    const history = ticketHistory(dir, 165003).slice(0, messages.length);
+    const fromGit = git(dir, ['log', `-${messages.length}`, '--format=%(trailers:only,unfold)%x1e', '--', 'tickets/165/165003'])
+      .split('\x1e')
+      .slice(0, messages.length)
+      .map((block) => parseTrailers(block.trim()));
+    const written = [...messages].reverse().map((message) => message.trailers);
+    expect(history.map((commit) => commit.trailers)).toEqual(written);
+    expect(fromGit).toEqual(written);
+    expect(history[1]?.body).toBe('A body paragraph.\n\nAnother: with a colon.');
   });
 });
 

@@ -177,6 +177,78 @@ describe('master and slaves', () => {
   });
 });
 
+describe('gitgus sync-slaves', () => {
+  it("copies a master's public message merged from a pull request to its slave once, never its internal note; the slave's submitter is mailed", async () => {
+    const dir = makeHelpdesk();
+    ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    const beforeMerge = git(dir, ['rev-parse', 'HEAD']).trim();
+    // A supporter's pull request: a public answer and an internal note on the master, nothing on the slave.
+    const date = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const stamp = date.replace(/[-:]/g, '');
+    const note = (visibility: string, text: string) => `---\ndate: ${date}\nauthor:\n  name: Claire Cic\n  github: claire-cic\n  role: supporter\n  unit: cic\nvisibility: ${visibility}\nsource: pull-request\n---\n${text}\n`;
+    git(dir, ['switch', '-q', '-c', 'answer-on-master']);
+    writeFileSync(path.join(dir, `tickets/165/165012/messages/${stamp}-pr0public.md`), note('public', 'The CERN CA published a new CRL; please retry your jobs.'));
+    writeFileSync(path.join(dir, `tickets/165/165012/messages/${stamp}-pr0intern.md`), note('internal', 'Between us: the CRL mirror at CERN was down for six hours.'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'Answer on #165012']);
+    const check = runGitgus(['check', '--base', 'main', '--head', 'answer-on-master', '--author', 'claire-cic', '--json', '--root', dir], { env: { GITHUB_ACTIONS: '' } });
+    expect(check.stdout).toContain('"ok": true');
+    git(dir, ['switch', '-q', 'main']);
+    git(dir, ['merge', '-q', '--no-ff', '-m', 'Merge pull request #7 from claire-cic/answer-on-master', 'answer-on-master']);
+    const merged = git(dir, ['rev-parse', 'HEAD']).trim();
+    const slaveMessages = () => messagesOf(dir, 165044).join('\n');
+    expect(slaveMessages()).not.toContain('new CRL');
+
+    const first = JSON.parse(ok(['sync-slaves', '--since', beforeMerge, '--root', dir, '--json'])) as { masters: number[]; copies: { master: number; slave: number; masterFile: string; path: string }[]; commit: string };
+    expect(first.masters).toEqual([165012]);
+    expect(first.copies.map((copy) => [copy.master, copy.masterFile, copy.slave])).toEqual([[165012, `${stamp}-pr0public.md`, 165044]]);
+    expect(slaveMessages().split('The CERN CA published a new CRL').length - 1).toBe(1);
+    expect(slaveMessages()).toContain('Copied from the master ticket #165012 (Claire Cic, supporter)');
+    expect(slaveMessages()).not.toContain('CRL mirror at CERN was down');
+    // One commit on top of the merge, holding only the copy, with the trailers every writer gives.
+    expect(
+      git(dir, ['rev-list', `${merged}..HEAD`])
+        .trim()
+        .split('\n'),
+    ).toEqual([first.commit]);
+    expect(git(dir, ['show', '--name-only', '--format=', 'HEAD']).trim().split('\n')).toEqual([first.copies[0]?.path]);
+    expect(git(dir, ['log', '-1', '--format=%(trailers:only,unfold)', 'HEAD'])).toMatch(/Ticket: 165012\nUnit: cic\nActor: gitgus sync-slaves <[^>]+>\nEvent: master-copy/);
+    expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+    expect(ok(['check', '--root', dir])).toBeDefined();
+
+    // A second run writes nothing; nor does one after `gitgus reply`, which makes the same copy itself.
+    const second = JSON.parse(ok(['sync-slaves', '--since', beforeMerge, '--root', dir, '--json'])) as { copies: unknown[]; commit?: string };
+    expect(second.copies).toEqual([]);
+    expect(second.commit).toBeUndefined();
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(first.commit);
+    ok(['reply', '165012', '-m', 'Jobs run again at CERN.', '--actor', 'claire-cic', '--root', dir]);
+    const replied = git(dir, ['rev-parse', 'HEAD']).trim();
+    expect(JSON.parse(ok(['sync-slaves', '--since', beforeMerge, '--root', dir, '--json']))).toMatchObject({ copies: [] });
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(replied);
+    expect(slaveMessages().split('Jobs run again at CERN.').length - 1).toBe(1);
+
+    const bad = runGitgus(['sync-slaves', '--since', 'no-such-commit', '--root', dir]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--since 'no-such-commit' is not a commit in this repository");
+    expect(git(dir, ['rev-parse', 'HEAD']).trim()).toBe(replied);
+
+    // notify (run after sync-slaves in notify.yml) mails the slave's submitter the copied answer, and no internal text.
+    const from = smtp.received.length;
+    const result = await runGitgusAsync(['notify', '--root', dir, '--since', merged], { env: smtp.env });
+    expect(result.status, result.stderr).toBe(0);
+    const toEmma = smtp.received.slice(from).filter((mail) => mail.to.includes('emma.schmidt@desy.example'));
+    const copyMail = await Promise.all(toEmma.map((mail) => simpleParser(mail.raw)));
+    const answer = copyMail.find((mail) => (mail.text ?? '').includes('The CERN CA published a new CRL'));
+    expect(answer?.subject).toContain('[GGUS #165044]');
+    expect(
+      smtp.received
+        .slice(from)
+        .map((mail) => mail.raw.toString('utf8'))
+        .join('\n'),
+    ).not.toContain('CRL mirror at CERN was down');
+  });
+});
+
 describe('parent and children', () => {
   it("each child's solution is added to the parent", () => {
     const dir = makeHelpdesk();

@@ -204,7 +204,7 @@ describe('the workflows', () => {
         const runs = stepsOf(job)
           .map((step) => step.run ?? '')
           .join('\n');
-        const commits = /gitgus (?:intake|tick|github(?! publish))|git push/.test(runs);
+        const commits = /gitgus (?:intake|tick|sync-slaves|github(?! publish))|git push/.test(runs);
         expect(job.permissions?.contents === 'write', `${file} ${name}: contents: write exactly when it pushes`).toBe(commits);
         if (job.permissions?.issues === 'write') expect(runs, `${file} ${name}`).toMatch(/gitgus github/);
         if (job.permissions?.actions === 'write') expect(runs, `${file} ${name}`).toMatch(/gh workflow run/);
@@ -299,6 +299,17 @@ describe('the workflows', () => {
         }
       }
     }
+  });
+
+  it("copy a merge's master messages to the duplicates before notify mails, from the commit before the push", () => {
+    const job = readWorkflow('notify.yml').jobs.notify as Job;
+    const calls = stepsOf(job).flatMap((step) => gitgusCalls(step.run ?? '').map((words) => ({ words, env: step.env ?? {} })));
+    const order = calls.map((call) => call.words[0]);
+    const sync = order.indexOf('sync-slaves');
+    expect(sync).toBeGreaterThanOrEqual(0);
+    expect(sync).toBeLessThan(order.indexOf('notify'));
+    expect(calls[sync]?.words).toEqual(['sync-slaves', '--since', '$BEFORE']);
+    expect(calls[sync]?.env.BEFORE).toBe("${{ github.event.before || 'HEAD~1' }}");
   });
 });
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { listFiles } from '../bench/_harness.ts';
-import { parseYamlText, readYaml, stringifyYamlValue } from '../lib/core/frontmatter.ts';
-import { frontMatterText } from '../lib/core/events.ts';
+import { FrontMatter } from '../lib/core/events.ts';
+import { frontMatterField, frontMatterText, parseFrontMatter, parseYamlText, readYaml, stringifyYamlValue } from '../lib/core/frontmatter.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { PROJECT_ROOT } from './helpers.ts';
 
@@ -44,6 +44,24 @@ describe('js-yaml and yaml read the same values', () => {
       expect(value, file).not.toBe('refused');
       expect(value, file).toEqual(readWithYaml(yaml as string));
     }
+  });
+
+  it('the fast front-matter readers agree with the full parse on every committed ticket and message', () => {
+    const files = listFiles(path.join(PROJECT_ROOT, 'tickets')).filter((file) => file.endsWith('.md') && !file.endsWith('README.md'));
+    expect(files.length).toBeGreaterThan(150);
+    let ids = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const data = parseFrontMatter(text, file).data as { number?: unknown; messageId?: unknown; source?: { messageId?: unknown } };
+      const isIndex = file.endsWith('index.md');
+      const id = isIndex ? data.source?.messageId : data.messageId;
+      if (id !== undefined) ids += 1;
+      expect(frontMatterField(text, isIndex ? 'source.messageId' : 'messageId'), file).toBe(id);
+      if (isIndex) expect(frontMatterField(text, 'number'), file).toBe(data.number);
+      const view = new FrontMatter(text);
+      for (const [key, value] of Object.entries(data)) expect(view.get(key), `${file} ${key}`).toEqual(value);
+    }
+    expect(ids).toBeGreaterThan(50);
   });
 
   it('for the core schema edge cases, and both refuse the same unsafe or broken input', () => {

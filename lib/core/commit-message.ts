@@ -36,6 +36,24 @@ export function formatCommitMessage(message: CommitMessage): string {
   return `${parts.join('\n\n')}\n`;
 }
 
+/** A trailer line as the helpdesk writes it: `Key: value`, the key a word (letters, digits, `-`, `_`). */
+const TRAILER_LINE = /^[A-Za-z][\w-]*: /;
+
+/**
+ * The one trailer reader: `Key: value` lines into a record (a repeated key keeps its last value). Fed the
+ * last paragraph of a message by parseCommitMessage, and Git's own `%(trailers:only,unfold)` output by the
+ * history index (lib/git/history-index.ts); lines that are not trailers are skipped.
+ */
+export function parseTrailers(block: string): Trailers {
+  const trailers: Trailers = {};
+  for (const line of block.split('\n')) {
+    if (!TRAILER_LINE.test(line)) continue;
+    const colon = line.indexOf(': ');
+    trailers[line.slice(0, colon)] = line.slice(colon + 2);
+  }
+  return trailers;
+}
+
 /** Reads the trailer block: the last paragraph, when every line in it is `Key: value`. */
 export function parseCommitMessage(text: string): CommitMessage {
   const paragraphs = text
@@ -43,14 +61,11 @@ export function parseCommitMessage(text: string): CommitMessage {
     .trim()
     .split(/\n{2,}/);
   const subject = paragraphs[0] ?? '';
-  const trailers: Trailers = {};
+  let trailers: Trailers = {};
   let bodyParagraphs = paragraphs.slice(1);
   const last = bodyParagraphs[bodyParagraphs.length - 1];
-  if (last !== undefined && last.split('\n').every((line) => /^[A-Za-z][\w-]*: /.test(line))) {
-    for (const line of last.split('\n')) {
-      const colon = line.indexOf(': ');
-      trailers[line.slice(0, colon)] = line.slice(colon + 2);
-    }
+  if (last !== undefined && last.split('\n').every((line) => TRAILER_LINE.test(line))) {
+    trailers = parseTrailers(last);
     bodyParagraphs = bodyParagraphs.slice(0, -1);
   }
   const body = bodyParagraphs.join('\n\n');

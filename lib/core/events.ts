@@ -6,7 +6,7 @@
  * Pure: texts in, events out. `lib/git/history-index.ts` feeds it from native Git in one pass.
  */
 import { parseActor } from './actor.ts';
-import { readYaml } from './frontmatter.ts';
+import { blockValue, frontMatterBlocks, frontMatterText, readYaml } from './frontmatter.ts';
 import { parseTicketPath } from './paths.ts';
 import { TicketSchema, type Priority, type Status } from './schema/ticket.ts';
 import type { Role } from './schema/message.ts';
@@ -135,102 +135,8 @@ export function actorOf(commit: CommitInfo): EventActor {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Front-matter as top-level blocks: only the blocks whose text changed are parsed, because a full YAML
-// parse of every version of every ticket costs more than Git's whole walk (docs/spike.md §3).
-
-/** The YAML between the opening `---` line and the closing one, or undefined without front-matter. */
-export function frontMatterText(text: string): string | undefined {
-  const opening = /^---[^\n]*\r?\n/.exec(text);
-  if (!opening) return undefined;
-  const rest = text.slice(opening[0].length);
-  const closing = /^---[ \t]*\r?$/m.exec(rest);
-  return closing ? rest.slice(0, closing.index) : undefined;
-}
-
-const KEY_LINE = /^([A-Za-z_][\w-]*):(?:[ \t]|$)/;
-
-/**
- * Splits front-matter into `key → block text`. Returns undefined when a column-0 line is neither a plain
- * key, a list item, a comment nor blank (a quoted key, a document marker): the caller then parses fully.
- */
-export function splitBlocks(yaml: string): Map<string, string> | undefined {
-  const blocks = new Map<string, string>();
-  let key: string | undefined;
-  let lines: string[] = [];
-  const flush = () => {
-    if (key !== undefined) blocks.set(key, lines.join('\n'));
-  };
-  for (const line of yaml.replace(/\r\n?/g, '\n').split('\n')) {
-    const match = KEY_LINE.exec(line);
-    if (match) {
-      flush();
-      const found = match[1] as string;
-      if (blocks.has(found)) return undefined;
-      key = found;
-      lines = [line];
-    } else if (line === '' || /^[ \t#-]/.test(line)) {
-      if (key !== undefined) lines.push(line);
-      else if (line.trim() !== '' && !line.startsWith('#')) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  flush();
-  return blocks;
-}
-
-const YAML_WORDS = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off', 'y', 'n']);
-const NESTED_LINE = /^ {2}([A-Za-z_][\w-]*):(?: (.*))?$/;
-const LIST_LINE = /^ {0,2}- (.*)$/;
-
-/**
- * The value of a plain YAML scalar that means the same string or integer in every YAML reading, or
- * undefined when only the YAML parser can tell (quotes, indicators, comments, special words).
- */
-function simpleScalar(text: string): string | number | undefined {
-  if (/^-?[1-9]\d{0,14}$/.test(text)) return Number(text);
-  if (!/^[A-Za-z][^\t]*$/.test(text) || /[ \t]$/.test(text) || text.includes(': ') || text.includes(' #') || text.endsWith(':')) return undefined;
-  return YAML_WORDS.has(text.toLowerCase()) ? undefined : text;
-}
-
-/**
- * The value of the common block shapes the serializer writes — a scalar, a one-level mapping of scalars,
- * a list of scalars — without the YAML parser (it dominates a full-history walk). Undefined for anything else.
- */
-function simpleBlockValue(block: string): unknown {
-  const lines = block.split('\n');
-  while (lines.length > 1 && (lines[lines.length - 1] as string).trim() === '') lines.pop();
-  const first = lines[0] as string;
-  const inline = first.slice(first.indexOf(':') + 1).trim();
-  if (lines.length === 1) return simpleScalar(inline);
-  if (inline !== '') return undefined;
-  const rest = lines.slice(1);
-  if (rest.every((line) => LIST_LINE.test(line))) {
-    const items = rest.map((line) => simpleScalar((LIST_LINE.exec(line) as RegExpExecArray)[1] as string));
-    return items.every((item) => item !== undefined) ? items : undefined;
-  }
-  const out: Record<string, unknown> = {};
-  for (const line of rest) {
-    const match = NESTED_LINE.exec(line);
-    if (!match || match[2] === undefined) return undefined;
-    const value = simpleScalar(match[2].trim());
-    if (value === undefined || (match[1] as string) in out) return undefined;
-    out[match[1] as string] = value;
-  }
-  return out;
-}
-
-/** Parses one `key: value` block, skipping the YAML parser for the common shapes. Undefined when invalid. */
-export function blockValue(block: string): unknown {
-  const simple = simpleBlockValue(block);
-  if (simple !== undefined) return simple;
-  try {
-    const parsed = readYaml(block) as Record<string, unknown> | null;
-    return parsed === null || typeof parsed !== 'object' ? undefined : Object.values(parsed)[0];
-  } catch {
-    return undefined;
-  }
-}
+// Front-matter as top-level blocks (lib/core/frontmatter.ts): only the blocks whose text changed are
+// parsed, because a full YAML parse of every version of every ticket costs more than Git's whole walk.
 
 /** A parsed view of one front-matter version whose fields are decoded lazily and at most once. */
 export class FrontMatter {
@@ -240,7 +146,7 @@ export class FrontMatter {
 
   constructor(text: string | undefined) {
     const yaml = text === undefined ? undefined : frontMatterText(text);
-    this.blocks = yaml === undefined ? new Map() : splitBlocks(yaml);
+    this.blocks = yaml === undefined ? new Map() : frontMatterBlocks(yaml);
     if (this.blocks === undefined && yaml !== undefined) {
       try {
         const parsed = readYaml(yaml);

@@ -9,6 +9,7 @@
 import { GitgusError, ValidationError, type ErrorCode, type Problem } from '../errors.ts';
 import { checkHelpdesk } from './check.ts';
 import { parseMessage, parseSettings, parseTicket, parseUnit, type TicketDoc } from './documents.ts';
+import { frontMatterText } from './frontmatter.ts';
 import { actorRoles, checkTicketChange, describeRoles, slaveMessageViolation, type ActorRole } from './lifecycle.ts';
 import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, parseTicketPath, shardOf, ticketDir } from './paths.ts';
 import { describeAdministrator, isAdministrator, sameIdentity, type Identity } from './people.ts';
@@ -121,10 +122,10 @@ export interface ReviewResult {
 function lineOf(text: string | undefined, field: string | undefined): number {
   if (text === undefined || field === undefined) return 1;
   const key = field.split('.')[0] ?? field;
-  const lines = text.split('\n');
-  const end = lines.indexOf('---', 1);
-  const index = lines.findIndex((line, i) => i > 0 && (end < 0 || i < end) && line.startsWith(`${key}:`));
-  return index < 0 ? 1 : index + 1;
+  // In a front-matter document only the fields count (line 1 is the opening fence); a YAML file is all fields.
+  const yaml = frontMatterText(text);
+  const index = (yaml ?? text).split('\n').findIndex((line) => line.startsWith(`${key}:`));
+  return index < 0 ? 1 : index + (yaml === undefined ? 1 : 2);
 }
 
 function fromValidation(error: unknown, code: ErrorCode, text: string | undefined): ReviewProblem[] {

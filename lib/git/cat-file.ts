@@ -47,6 +47,22 @@ export interface ReadOptions {
 const FENCE = Buffer.from('\n---');
 
 /**
+ * Where a blob's front-matter ends: after the first later line that is `---` with only blanks after it —
+ * the closing rule of lib/core/frontmatter.ts `splitFrontMatter`, applied to bytes so the body is never
+ * decoded. The whole blob when no line closes it (the reader then reports it as unclosed).
+ */
+function frontMatterEnd(buffer: Buffer, start: number, end: number): number {
+  for (let fence = buffer.indexOf(FENCE, start + 3); fence >= 0 && fence < end; fence = buffer.indexOf(FENCE, fence + 1)) {
+    let after = fence + 4;
+    while (after < end && (buffer[after] === 32 || buffer[after] === 9)) after += 1;
+    if (after < end && buffer[after] === 13) after += 1;
+    if (after === end) return end;
+    if (buffer[after] === 10) return after + 1;
+  }
+  return end;
+}
+
+/**
  * A long-lived `git cat-file --batch`: requests are queued, sent in one write per `flush`, and answered in
  * order. A request is an object id or `<rev>:<path>`.
  */
@@ -126,13 +142,7 @@ export class BlobReader {
       const start = newline + 1;
       const waiter = this.waiting.shift();
       let end = start + size;
-      if (waiter?.frontMatter && this.buffer[start] === 45 /* - */) {
-        const fence = this.buffer.indexOf(FENCE, start + 3);
-        if (fence >= 0 && fence < end) {
-          const lineEnd = this.buffer.indexOf(10, fence + 1);
-          end = lineEnd >= 0 && lineEnd < end ? lineEnd + 1 : end;
-        }
-      }
+      if (waiter?.frontMatter && this.buffer[start] === 45 /* - */) end = frontMatterEnd(this.buffer, start, end);
       at = start + size + 1;
       waiter?.done(undefined, this.buffer.toString('utf8', start, end));
     }

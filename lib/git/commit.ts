@@ -184,9 +184,17 @@ export async function commitChanges(options: CommitOptions): Promise<string> {
   const { dir, changes } = options;
   if (changes.length === 0) throw new GitgusError('E_NOTHING_TO_COMMIT', 'nothing to commit: the change set is empty');
   for (const change of changes) resolveInside(dir, change.path);
-  // Shared with an enclosing writer of this process (tick, intake); waits for another process's.
+  // Shared with the enclosing writer of this process (withChangeContext, the intake session), which took it
+  // before reading; waits for another process's.
   const guard = guardCheckout(dir, 'gitgus commit');
   try {
+    if (guard.repaired.length > 0) {
+      // Taken here first, the lock repaired files the caller may already have read in their stale state:
+      // committing now could write an interrupted change back to its old value. Refuse; a rerun reads the repaired files.
+      throw new GitgusError('E_STALE_READ', `an interrupted earlier write was repaired (${guard.repaired.slice(0, 3).join(', ')}) after this change was prepared from the files; nothing was committed`, {
+        hint: 'Run the command again: it now reads the repaired files. (A writer must take the lock before reading: withChangeContext, lib/store/change-context.ts.)',
+      });
+    }
     const writer = FastImportWriter.start(dir);
     writer.commit({ changes, message: options.message, author: options.author, date: options.date ?? new Date() });
     const [tip] = await writer.close();

@@ -23,6 +23,8 @@ export const RUN_LOCK = 'gitgus.lock';
 export interface CheckoutGuard {
   /** What was repaired or removed, one line each, for the run's log. */
   notes: string[];
+  /** The work-tree paths an interrupted write had left and taking this lock repaired (none for a shared lock). */
+  repaired: string[];
   release(): void;
 }
 
@@ -154,6 +156,7 @@ export function guardCheckout(dir: string, what: string, options: GuardOptions =
     let open = true;
     return {
       notes,
+      repaired: [],
       release: () => {
         if (!open) return;
         open = false;
@@ -208,6 +211,7 @@ export function guardCheckout(dir: string, what: string, options: GuardOptions =
     process.off('exit', onExit);
     onExit();
   };
+  let repaired: string[] = [];
   try {
     if (tookOver) removeStaleGitLocks(git, notes);
     // A killed writer's temp packs go at once; anyone else's only once an hour old (it may still run).
@@ -215,11 +219,11 @@ export function guardCheckout(dir: string, what: string, options: GuardOptions =
       rmSync(temp, { force: true, recursive: true });
       notes.push(`removed ${path.relative(git, temp)}, a temporary file of a killed Git process`);
     }
-    const repaired = repairCheckout(dir);
+    repaired = repairCheckout(dir);
     if (repaired.length > 0) notes.push(`repaired ${repaired.length} file${repaired.length === 1 ? '' : 's'} in the work tree and index that an interrupted write had left (${repaired.slice(0, 3).join(', ')}${repaired.length > 3 ? ', …' : ''})`);
   } catch (error) {
     release();
     throw error;
   }
-  return { notes, release };
+  return { notes, repaired, release };
 }

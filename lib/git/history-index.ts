@@ -23,6 +23,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseTrailers } from '../core/commit-message.ts';
 import { parseSettings } from '../core/documents.ts';
 import { commitEvents, FrontMatter, ticketFileKind, trustedTrailers, type CommitInfo, type TicketEvent, type TicketFileChange } from '../core/events.ts';
 import { SETTINGS_FILE, ticketDir } from '../core/paths.ts';
@@ -80,15 +81,6 @@ interface LogControl {
   pause?: () => void;
   resume?: () => void;
   stop?: () => void;
-}
-
-function parseTrailers(text: string): Record<string, string> {
-  const trailers: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(': ');
-    if (colon > 0) trailers[line.slice(0, colon)] = line.slice(colon + 2);
-  }
-  return trailers;
 }
 
 function parseHeader(token: string): CommitInfo {

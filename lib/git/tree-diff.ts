@@ -17,7 +17,8 @@ export interface PathChange {
   mode?: string;
 }
 
-function resolveCommit(dir: string, ref: string, what: string): string {
+/** The full id of a commit named by `ref`; E_GIT_REF with the fix when there is none. */
+export function resolveCommit(dir: string, ref: string, what: string): string {
   const result = runGit(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFailure: true });
   if (result.status !== 0) {
     throw new GitgusError('E_GIT_REF', `${what} '${ref}' is not a commit in this repository`, {

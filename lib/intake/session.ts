@@ -12,7 +12,7 @@ import type { ChangeDecision, FileWrite, IntakeAction, IntakeContext, IntakeDeci
 import type { IntakeKeys } from '../core/intake/keys.ts';
 import { INTAKE_STATE_FILE, quarantineRawPath, quarantineRecordPath } from '../core/intake/paths.ts';
 import { parseMessage, parseTicket, type MessageDoc, type TicketDoc } from '../core/documents.ts';
-import { parseYamlText } from '../core/frontmatter.ts';
+import { frontMatterField, parseYamlText } from '../core/frontmatter.ts';
 import { filesDir, messagesDir, ticketIndexPath } from '../core/paths.ts';
 import type { IndexEntry, IntakeState } from '../core/schema/intake.ts';
 import type { Settings } from '../core/schema/settings.ts';
@@ -78,24 +78,12 @@ function currentBranch(root: string): string {
 }
 
 /**
- * The Message-IDs of one ticket, for the one-time index build. The files are canonical (written by our
- * serializer), so a line scan of the front-matter finds `messageId:` without a YAML parse per file —
- * the parse was 70% of the build's time (10 s of 15 s at 10,000 tickets). A quoted value, the one shape
- * that needs YAML, is parsed on its own.
+ * The Message-ID of one file, for the one-time index build: a field scan (frontMatterField), not a YAML
+ * parse per file — the parse was 70% of the build's time (10 s of 15 s at 10,000 tickets).
  */
-function frontMatterMessageId(text: string, indent: string): string | undefined {
-  const end = text.indexOf('\n---', 3);
-  const head = end < 0 ? text : text.slice(0, end);
-  const match = new RegExp(`^${indent}messageId: (.+)$`, 'm').exec(head);
-  if (!match) return undefined;
-  const value = (match[1] as string).trim();
-  if (!/^["']/.test(value)) return value;
-  try {
-    const parsed = parseYamlText(value, 'messageId');
-    return typeof parsed === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+function frontMatterMessageId(text: string, field: 'source.messageId' | 'messageId'): string | undefined {
+  const id = frontMatterField(text, field);
+  return typeof id === 'string' ? id : undefined;
 }
 
 function readTicketIds(root: string, folder: string): { number: number; messageIds: string[] } | undefined {
@@ -105,13 +93,13 @@ function readTicketIds(root: string, folder: string): { number: number; messageI
   const number = Number(folder.split('/').pop());
   if (!Number.isSafeInteger(number)) return undefined;
   const ids: string[] = [];
-  const first = frontMatterMessageId(readFileSync(full, 'utf8'), '  ');
+  const first = frontMatterMessageId(readFileSync(full, 'utf8'), 'source.messageId');
   if (first) ids.push(first);
   const dir = resolveInside(root, `${folder}/messages`);
   if (existsSync(dir)) {
     for (const name of readdirSync(dir)) {
       if (!name.endsWith('.md')) continue;
-      const id = frontMatterMessageId(readFileSync(resolveInside(root, `${folder}/messages/${name}`), 'utf8'), '');
+      const id = frontMatterMessageId(readFileSync(resolveInside(root, `${folder}/messages/${name}`), 'utf8'), 'messageId');
       if (id) ids.push(id);
     }
   }
@@ -198,9 +186,6 @@ export class IntakeSession {
 
   /** What a session (of any edge) starts from; refuses to run off the main branch. */
   protected static prepare(root: string, options: IntakeSessionOptions): SessionStart {
-    const settings = loadSettings(root);
-    const units = loadUnits(root);
-    if (units.problems.length > 0) throw new ValidationError(units.problems);
     const branch = currentBranch(root);
     const main = mainBranch(root);
     if (branch !== main) {
@@ -208,10 +193,14 @@ export class IntakeSession {
         hint: `Run \`git switch ${main}\` in ${root} first.`,
       });
     }
-    // One writer per checkout; a killed one's locks, temp packs and half-followed work tree are cleaned up here.
+    // One writer per checkout, taken before anything of the helpdesk is read: a killed one's locks, temp
+    // packs and half-followed work tree are cleaned up here (see lib/store/change-context.ts for why first).
     const guard = guardCheckout(root, `gitgus intake (${options.mode})`);
     try {
       faultPoint('start');
+      const settings = loadSettings(root);
+      const units = loadUnits(root);
+      if (units.problems.length > 0) throw new ValidationError(units.problems);
       const base = runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true }).stdout.trim() || undefined;
       return [root, settings, units.items.map((doc) => doc.unit), base, guard, options];
     } catch (error) {

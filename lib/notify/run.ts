@@ -10,14 +10,12 @@ import { applyDailyCap, countsFor, SENDER_DAILY_CAP, utcDay, type SendCounts } f
 import { planNotifications, type MailKind } from '../core/notify/plan.ts';
 import { renderNotification, type OutgoingMail } from '../core/notify/render.ts';
 import { notifySettingsOf, type NotifyState } from '../core/schema/notify.ts';
-import type { Settings } from '../core/schema/settings.ts';
-import type { Unit } from '../core/schema/unit.ts';
-import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { GitgusError, type Problem } from '../errors.ts';
 import { runGit } from '../git/native.ts';
 import { composeEml } from '../mail/outgoing/compose.ts';
 import { signIfNeeded } from '../mail/outgoing/sign.ts';
 import { smtpConfig, smtpSender, type MailSender } from '../mail/outgoing/smtp.ts';
-import { loadSettings, loadUnits } from '../store/load.ts';
+import { SYSTEM_ACTOR, withChangeContext, type ChangeContext } from '../store/change-context.ts';
 import { readNotifyState, writeNotifyState } from './state.ts';
 import { parseMessage } from '../core/documents.ts';
 import { planInterfaceMails } from '../core/interface/outbound.ts';
@@ -119,13 +117,6 @@ function pruneThreads(threads: NotifyState['threads'], today: string): NotifySta
   return Object.fromEntries(Object.entries(threads).filter(([, entry]) => entry.day >= oldest));
 }
 
-function loadHelpdesk(root: string): { settings: Settings; units: Unit[] } {
-  const settings = loadSettings(root);
-  const units = loadUnits(root);
-  if (units.problems.length > 0) throw new ValidationError(units.problems);
-  return { settings, units: units.items.map((item) => item.unit) };
-}
-
 /**
  * Notifies everything committed since the last run (or `since`). Sends through SMTP unless `dryRun`.
  *
@@ -134,8 +125,15 @@ function loadHelpdesk(root: string): { settings: Settings; units: Unit[] } {
  * console.log(`${result.sent.length} mails for ${result.updates} updates`);
  */
 export async function notify(options: NotifyOptions): Promise<NotifyResult> {
+  // The writer lock before the first read: a killed writer's half-followed work tree is repaired first, so
+  // the settings and units come from what is committed (lib/store/change-context.ts). It also keeps two
+  // runs in one checkout apart; runs in two checkouts are kept apart by the state ref's compare-and-swap.
+  return withChangeContext(options.root, SYSTEM_ACTOR, { what: 'gitgus notify', lock: options.dryRun !== true }, (context) => notifyWith(context, options));
+}
+
+async function notifyWith(context: ChangeContext, options: NotifyOptions): Promise<NotifyResult> {
   const root = options.root;
-  const { settings, units } = loadHelpdesk(root);
+  const { settings, units } = context;
   const notifySettings = notifySettingsOf(settings);
   const dryRun = options.dryRun === true;
   const stored = readNotifyState(root);

@@ -9,9 +9,9 @@ import { isOpen } from '../core/schema/ticket.ts';
 import { parseTicket } from '../core/documents.ts';
 import type { TicketEvent } from '../core/events.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
-import { guardCheckout } from '../git/guard.ts';
 import { readTicketEvents } from '../git/history-index.ts';
-import { listTicketFolders, loadSettings, loadTicketAt, loadUnits, readText, type LoadedTicket } from '../store/load.ts';
+import { SYSTEM_ACTOR, withChangeContext, type ChangeContext } from '../store/change-context.ts';
+import { listTicketFolders, loadTicketAt, readText, type LoadedTicket } from '../store/load.ts';
 import { commitTicketChange } from '../store/ticket-change.ts';
 
 export interface TickOptions {
@@ -73,22 +73,14 @@ export async function tick(options: TickOptions): Promise<TickResult> {
   const root = options.root;
   const now = options.now ?? new Date();
   if (Number.isNaN(now.getTime())) throw new GitgusError('E_ARGUMENT', 'the time to evaluate at is not a valid time', { hint: 'Give --now as an ISO time like 2026-12-07T09:00:00Z.' });
-  // The writer lock is taken BEFORE anything is read: taking it repairs what a killed tick left (a branch
-  // that moved while the work tree did not follow), so the plan is made from what is committed. Taken
-  // later, by the first commit, a rerun planned from the stale work tree and applied a rule twice.
-  const guard = options.dryRun ? undefined : guardCheckout(root, 'gitgus tick');
-  try {
-    return await tickLocked(options, now, guard?.notes ?? []);
-  } finally {
-    guard?.release();
-  }
+  // Under the writer lock from before the first read (withChangeContext), so the plan is made from what is
+  // committed even after a killed tick; a dry run writes nothing and reads without it.
+  return withChangeContext(root, SYSTEM_ACTOR, { what: 'gitgus tick', lock: options.dryRun !== true }, (context) => tickWith(context, options, now));
 }
 
-async function tickLocked(options: TickOptions, now: Date, repairs: string[]): Promise<TickResult> {
-  const root = options.root;
-  const settings = loadSettings(root);
-  const units = loadUnits(root);
-  if (units.problems.length > 0) throw new ValidationError(units.problems);
+async function tickWith(context: ChangeContext, options: TickOptions, now: Date): Promise<TickResult> {
+  const root = context.root;
+  const { settings, units } = context;
   const { docs, problems } = loadCandidates(root);
   const events: Map<number, TicketEvent[]> = docs.length === 0 ? new Map<number, TicketEvent[]>() : await readTicketEvents(root, { tickets: docs.map((doc) => doc.ticket.number) });
   const items: TickTicket[] = docs.map((doc) => ({
@@ -96,9 +88,9 @@ async function tickLocked(options: TickOptions, now: Date, repairs: string[]): P
     messages: (doc.messages ?? []).map((entry) => entry.message),
     timeline: timelineOf(doc.ticket, events.get(doc.ticket.number) ?? []),
   }));
-  const actions = planTick(items, { now, settings, units: units.items.map((item) => item.unit) });
+  const actions = planTick(items, { now, settings, units });
   const loaded = new Map(docs.map((doc) => [doc.ticket.number, doc]));
-  const result: TickResult = { now: now.toISOString(), considered: docs.length, changes: [], problems, repairs };
+  const result: TickResult = { now: now.toISOString(), considered: docs.length, changes: [], problems, repairs: context.repairs };
   for (const action of actions) {
     const change: TickChange = { ticket: action.number, rule: action.rule, subject: action.subject };
     const doc = loaded.get(action.number) as LoadedTicket;

@@ -11,7 +11,7 @@ import { statusEffects, type RelationEffect, type RelationNote } from '../core/r
 import type { Ticket } from '../core/schema/ticket.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
 import type { FileChange } from '../git/commit.ts';
-import { loadChangeContext, type ChangeContext } from './change-context.ts';
+import type { ChangeContext } from './change-context.ts';
 import { commitTicketChange } from './ticket-change.ts';
 import { TicketStore } from './ticket-store.ts';
 import { isoSeconds } from '../core/time.ts';
@@ -120,13 +120,11 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
 }
 
 export interface TicketEditOptions {
-  root: string;
   number: number;
   /** The ticket as the edit leaves it (already schema-valid). */
   after: Ticket;
   /** The order the commit subject names the fields in (the order they were given); others follow. */
   fields?: readonly string[];
-  actor?: string | undefined;
   event: string;
   now?: Date;
 }
@@ -134,10 +132,10 @@ export interface TicketEditOptions {
 /**
  * A field edit (`gitgus set`) through the lifecycle: what the change implies (a new unit sets assigned),
  * what the ticket's relations imply (a solved master solves its slaves), the actor's rights; one commit.
+ * `context` comes from withChangeContext: the tickets are read under the writer lock.
  */
-export async function commitTicketEdit(options: TicketEditOptions): Promise<{ commit: string; changes: FieldChange[] }> {
-  const context = loadChangeContext(options.root, options.actor);
-  const store = new TicketStore(options.root);
+export async function commitTicketEdit(context: ChangeContext, options: TicketEditOptions): Promise<{ commit: string; changes: FieldChange[] }> {
+  const store = new TicketStore(context.root);
   const before = store.doc(options.number).ticket;
   const after = withImpliedChanges(before, options.after);
   const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { diagnose, type DoctorFacts, type Finding, type Repair, type StoredId } from '../core/doctor.ts';
-import { parseYamlText } from '../core/frontmatter.ts';
+import { frontMatterField, parseYamlText } from '../core/frontmatter.ts';
 import { INTAKE_STATE_FILE } from '../core/intake/paths.ts';
 import { MESSAGE_INDEX_DIR, parseIndexShard } from '../core/intake/message-index.ts';
 import { BlobReader, readCommittedSync } from '../git/cat-file.ts';
@@ -16,19 +16,6 @@ import { gitDir, runGit } from '../git/native.ts';
 import { IntakeSession } from '../intake/session.ts';
 import { messageIdHash, serializeState } from '../intake/index-store.ts';
 import { loadSettings } from './load.ts';
-
-function frontMatterValue(text: string, pattern: RegExp): string | undefined {
-  const match = pattern.exec(text);
-  if (!match) return undefined;
-  const value = (match[1] as string).trim();
-  if (!/^["']/.test(value)) return value;
-  try {
-    const parsed = parseYamlText(value, 'value');
-    return typeof parsed === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function alive(pid: number): boolean {
   try {
@@ -80,11 +67,12 @@ export async function gatherFacts(dir: string): Promise<DoctorFacts> {
       reads.push(
         reader.read(`HEAD:${file}`, { frontMatter: true }).then((text) => {
           if (isIndex) {
-            const stated = frontMatterValue(text, /^number: (.+)$/m);
+            // Field scans, not a YAML parse per file: doctor reads every file of the helpdesk.
+            const stated = frontMatterField(text, 'number');
             facts.tickets.push({ folder: file.slice(0, -'/index.md'.length), number, stated: stated === undefined ? undefined : Number(stated) });
           }
-          const id = frontMatterValue(text, isIndex ? /^ {2}messageId: (.+)$/m : /^messageId: (.+)$/m);
-          if (id) facts.stored.push({ messageId: id, idHash: messageIdHash(id), ticket: number, file } satisfies StoredId);
+          const id = frontMatterField(text, isIndex ? 'source.messageId' : 'messageId');
+          if (typeof id === 'string' && id !== '') facts.stored.push({ messageId: id, idHash: messageIdHash(id), ticket: number, file } satisfies StoredId);
         }),
       );
     } else if (file.endsWith('.tsv')) {

@@ -28,44 +28,49 @@ export interface DuplicateResult {
 export async function duplicateTicket(options: DuplicateOptions): Promise<DuplicateResult> {
   const now = options.now ?? new Date();
   const session = IntakeSession.open(options.root, { mode: 'batch', now: () => now });
-  const original = session.loadTicket(options.number);
-  const actor = resolveActor(options.root, options.actor);
-  const roles = actorRoles({ email: actor.email, github: actor.github }, original.ticket, session.units);
-  if (!roles.has('supporter') && !roles.has('tpm')) {
-    throw new GitgusError('E_FORBIDDEN', `only supporters and TPM duplicate tickets, and ${actor.github ?? actor.email} is a member of no unit`, { hint: 'Ask TPM to duplicate the ticket, or add yourself to a unit in units/.' });
-  }
-  if (original.ticket.relations?.master !== undefined) {
-    throw new GitgusError('E_SLAVE', `#${options.number} is a duplicate (slave) of #${original.ticket.relations.master}: copy the master instead`, { hint: `gitgus duplicate ${original.ticket.relations.master} --units ${options.units}` });
-  }
-  const ids = parseDuplicateUnits(options.units, original.ticket, session.units);
-  const actorTrailer = actor.github ? `${actor.github} (GitHub)` : `${actor.name} <${actor.email}>`;
-  const at = isoSeconds(now);
-  const result: DuplicateResult = { original: options.number, copies: [] };
-  for (const id of ids) {
-    const messageId = duplicateMessageId(options.number, id);
-    const existing = session.ticketOfMessageId(messageId);
-    if (existing !== undefined) {
-      result.copies.push({ unit: id, ticket: existing, action: 'existing' });
-      continue;
+  // The session holds the writer lock from before its first read (IntakeSession.prepare) until close().
+  try {
+    const original = session.loadTicket(options.number);
+    const actor = resolveActor(options.root, options.actor);
+    const roles = actorRoles({ email: actor.email, github: actor.github }, original.ticket, session.units);
+    if (!roles.has('supporter') && !roles.has('tpm')) {
+      throw new GitgusError('E_FORBIDDEN', `only supporters and TPM duplicate tickets, and ${actor.github ?? actor.email} is a member of no unit`, { hint: 'Ask TPM to duplicate the ticket, or add yourself to a unit in units/.' });
     }
-    const unit = session.units.find((candidate) => candidate.id === id);
-    if (!unit) continue;
-    const number = session.nextNumber();
-    const originalNow = session.loadTicket(options.number);
-    const messages = session.namedMessages(options.number);
-    const listed = [...(originalNow.ticket.attachments ?? []), ...messages.flatMap(({ doc }) => doc.message.attachments ?? [])].map((attachment) => attachment.file);
-    const files = new Map<string, Uint8Array>();
-    for (const name of new Set(listed)) {
-      const bytes = session.attachmentBytes(options.number, name);
-      if (bytes) files.set(name, bytes);
+    if (original.ticket.relations?.master !== undefined) {
+      throw new GitgusError('E_SLAVE', `#${options.number} is a duplicate (slave) of #${original.ticket.relations.master}: copy the master instead`, { hint: `gitgus duplicate ${original.ticket.relations.master} --units ${options.units}` });
     }
-    const plan = planDuplicate(originalNow, unit, number, { now: at, helpdesk: session.settings.name, actor: actorTrailer }, { messages, files });
-    const idHash = messageIdHash(messageId);
-    const committed = await session.commitChange(
-      { action: 'created', ticket: number, reason: `copy of #${options.number} for ${id}`, flags: [], files: plan.files, indexEntry: { idHash, contentHash: idHash.slice(0, 16), outcome: number }, commit: plan.commit, minted: number },
-      idHash.slice(0, 16),
-    );
-    result.copies.push({ unit: id, ticket: number, action: 'created', ...(committed.commit ? { commit: committed.commit } : {}) });
+    const ids = parseDuplicateUnits(options.units, original.ticket, session.units);
+    const actorTrailer = actor.github ? `${actor.github} (GitHub)` : `${actor.name} <${actor.email}>`;
+    const at = isoSeconds(now);
+    const result: DuplicateResult = { original: options.number, copies: [] };
+    for (const id of ids) {
+      const messageId = duplicateMessageId(options.number, id);
+      const existing = session.ticketOfMessageId(messageId);
+      if (existing !== undefined) {
+        result.copies.push({ unit: id, ticket: existing, action: 'existing' });
+        continue;
+      }
+      const unit = session.units.find((candidate) => candidate.id === id);
+      if (!unit) continue;
+      const number = session.nextNumber();
+      const originalNow = session.loadTicket(options.number);
+      const messages = session.namedMessages(options.number);
+      const listed = [...(originalNow.ticket.attachments ?? []), ...messages.flatMap(({ doc }) => doc.message.attachments ?? [])].map((attachment) => attachment.file);
+      const files = new Map<string, Uint8Array>();
+      for (const name of new Set(listed)) {
+        const bytes = session.attachmentBytes(options.number, name);
+        if (bytes) files.set(name, bytes);
+      }
+      const plan = planDuplicate(originalNow, unit, number, { now: at, helpdesk: session.settings.name, actor: actorTrailer }, { messages, files });
+      const idHash = messageIdHash(messageId);
+      const committed = await session.commitChange(
+        { action: 'created', ticket: number, reason: `copy of #${options.number} for ${id}`, flags: [], files: plan.files, indexEntry: { idHash, contentHash: idHash.slice(0, 16), outcome: number }, commit: plan.commit, minted: number },
+        idHash.slice(0, 16),
+      );
+      result.copies.push({ unit: id, ticket: number, action: 'created', ...(committed.commit ? { commit: committed.commit } : {}) });
+    }
+    return result;
+  } finally {
+    session.close();
   }
-  return result;
 }

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { isOpen } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { withChangeContext } from '../../lib/store/change-context.ts';
 import { commitPlan } from '../../lib/store/commit-plan.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
@@ -16,31 +16,32 @@ export interface AssignOptions {
 
 /** Assigns a ticket to a support unit (status `assigned`), as one commit. */
 export async function assignTicket(options: AssignOptions): Promise<{ commit: string; from: string; to: string }> {
-  const context = loadChangeContext(options.root, options.actor);
-  if (!context.units.some((unit) => unit.id === options.unit)) {
-    throw new GitgusError('E_UNKNOWN_UNIT', `there is no unit '${options.unit}' (no units/${options.unit}.md)`, {
-      hint: `known units: ${context.units
-        .map((u) => u.id)
-        .sort()
-        .join(', ')}`,
-    });
-  }
-  const store = new TicketStore(options.root);
-  const before = store.doc(options.number).ticket;
-  if (before.unit === options.unit) throw new GitgusError('E_NO_CHANGE', `#${options.number} is already assigned to ${options.unit}; nothing to commit`);
-  // Assigning sets `assigned` on an open ticket; on a closed one the lifecycle check explains the refusal.
-  const after = { ...before, unit: options.unit, ...(isOpen(before.status) ? { status: 'assigned' as const } : {}) };
-  const { commit } = await commitPlan(
-    context,
-    store,
-    { primary: options.number, after: new Map([[options.number, after]]), effects: [] },
-    {
-      subject: `#${options.number} assigned: ${before.unit} → ${options.unit}`,
-      event: 'assign',
-      ...(options.now ? { now: options.now } : {}),
-    },
-  );
-  return { commit, from: before.unit, to: options.unit };
+  return withChangeContext(options.root, options.actor, { what: 'gitgus assign' }, async (context) => {
+    if (!context.units.some((unit) => unit.id === options.unit)) {
+      throw new GitgusError('E_UNKNOWN_UNIT', `there is no unit '${options.unit}' (no units/${options.unit}.md)`, {
+        hint: `known units: ${context.units
+          .map((u) => u.id)
+          .sort()
+          .join(', ')}`,
+      });
+    }
+    const store = new TicketStore(options.root);
+    const before = store.doc(options.number).ticket;
+    if (before.unit === options.unit) throw new GitgusError('E_NO_CHANGE', `#${options.number} is already assigned to ${options.unit}; nothing to commit`);
+    // Assigning sets `assigned` on an open ticket; on a closed one the lifecycle check explains the refusal.
+    const after = { ...before, unit: options.unit, ...(isOpen(before.status) ? { status: 'assigned' as const } : {}) };
+    const { commit } = await commitPlan(
+      context,
+      store,
+      { primary: options.number, after: new Map([[options.number, after]]), effects: [] },
+      {
+        subject: `#${options.number} assigned: ${before.unit} → ${options.unit}`,
+        event: 'assign',
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
+    return { commit, from: before.unit, to: options.unit };
+  });
 }
 
 export default defineCommand({

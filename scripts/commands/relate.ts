@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { linkTickets, unlinkTickets, unmarkMaster, type RelationLink } from '../../lib/core/relations.ts';
 import type { Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { withChangeContext } from '../../lib/store/change-context.ts';
 import { commitPlan } from '../../lib/store/commit-plan.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
@@ -26,43 +26,45 @@ const PHRASES: Record<RelationLink, [string, string]> = {
 
 /** Links (or unlinks) two tickets on both sides, with the statuses the link implies, as one commit. */
 export async function relateTickets(options: RelateOptions): Promise<{ commit: string; changed: number[]; effects: { ticket: number; from: string; to: string }[] }> {
-  const context = loadChangeContext(options.root, options.actor);
-  const store = new TicketStore(options.root);
-  store.doc(options.number);
-  store.doc(options.other);
-  const update = (options.remove ? unlinkTickets : linkTickets)(store, options.number, options.kind, options.other);
-  const phrase = PHRASES[options.kind][options.remove ? 1 : 0];
-  const { commit } = await commitPlan(
-    context,
-    store,
-    { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes },
-    {
-      subject: `#${options.number} ${phrase} #${options.other}`,
-      event: 'relate',
-      trailers: { Related: String(options.other) },
-      ...(options.now ? { now: options.now } : {}),
-    },
-  );
-  return { commit, changed: [...update.changed.keys()].sort((a, b) => a - b), effects: update.effects.map(({ ticket, from, to }) => ({ ticket, from, to })) };
+  return withChangeContext(options.root, options.actor, { what: 'gitgus relate' }, async (context) => {
+    const store = new TicketStore(options.root);
+    store.doc(options.number);
+    store.doc(options.other);
+    const update = (options.remove ? unlinkTickets : linkTickets)(store, options.number, options.kind, options.other);
+    const phrase = PHRASES[options.kind][options.remove ? 1 : 0];
+    const { commit } = await commitPlan(
+      context,
+      store,
+      { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes },
+      {
+        subject: `#${options.number} ${phrase} #${options.other}`,
+        event: 'relate',
+        trailers: { Related: String(options.other) },
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
+    return { commit, changed: [...update.changed.keys()].sort((a, b) => a - b), effects: update.effects.map(({ ticket, from, to }) => ({ ticket, from, to })) };
+  });
 }
 
 /** Unmarks a master: every slave is freed (and resumes when on hold), as one commit. */
 export async function unmarkMasterTicket(options: { root: string; number: number; actor?: string | undefined; now?: Date }): Promise<{ commit: string; freed: number[]; effects: { ticket: number; from: string; to: string }[] }> {
-  const context = loadChangeContext(options.root, options.actor);
-  const store = new TicketStore(options.root);
-  const freed = [...(store.doc(options.number).ticket.relations?.slaves ?? [])];
-  const update = unmarkMaster(store, options.number);
-  const { commit } = await commitPlan(
-    context,
-    store,
-    { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes },
-    {
-      subject: `#${options.number} is no longer a master: ${freed.map((n) => `#${n}`).join(', ')} freed`,
-      event: 'relate',
-      ...(options.now ? { now: options.now } : {}),
-    },
-  );
-  return { commit, freed, effects: update.effects.map(({ ticket, from, to }) => ({ ticket, from, to })) };
+  return withChangeContext(options.root, options.actor, { what: 'gitgus relate' }, async (context) => {
+    const store = new TicketStore(options.root);
+    const freed = [...(store.doc(options.number).ticket.relations?.slaves ?? [])];
+    const update = unmarkMaster(store, options.number);
+    const { commit } = await commitPlan(
+      context,
+      store,
+      { primary: options.number, after: new Map<number, Ticket>(update.changed), effects: update.effects, notes: update.notes },
+      {
+        subject: `#${options.number} is no longer a master: ${freed.map((n) => `#${n}`).join(', ')} freed`,
+        event: 'relate',
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
+    return { commit, freed, effects: update.effects.map(({ ticket, from, to }) => ({ ticket, from, to })) };
+  });
 }
 
 export default defineCommand({

@@ -3,7 +3,7 @@ import { RULE_TRAILER } from '../../lib/core/events.ts';
 import { explainRouting, routeTicket, routingChangesNothing, type RoutingDecision } from '../../lib/core/routing.ts';
 import type { Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { withChangeContext } from '../../lib/store/change-context.ts';
 import { commitPlan } from '../../lib/store/commit-plan.ts';
 import { loadRoutingRules } from '../../lib/store/routing-rules.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
@@ -26,29 +26,30 @@ export interface RouteResult {
 
 /** Applies the routing rules to a ticket again; the decision is one commit with a `Rule:` trailer. */
 export async function routeExisting(options: RouteOptions): Promise<RouteResult> {
-  const context = loadChangeContext(options.root, options.actor);
-  const rules = loadRoutingRules(options.root);
-  const store = new TicketStore(options.root);
-  const doc = store.doc(options.number);
-  const decision = routeTicket({ ticket: doc.ticket, body: doc.body }, { rules, settings: context.settings, units: context.units });
-  if (options.explain) return { decision };
-  if (routingChangesNothing(decision, doc.ticket)) {
-    throw new GitgusError('E_NO_CHANGE', `#${options.number} is already where rule ${decision.rule} sends it (${decision.unit}); nothing to commit`, { hint: `gitgus route --explain ${options.number} shows why.` });
-  }
-  const after: Ticket = { ...doc.ticket, ...decision.changes };
-  const { commit } = await commitPlan(
-    context,
-    store,
-    { primary: options.number, after: new Map([[options.number, after]]), effects: [] },
-    {
-      subject: `#${options.number} routed: ${doc.ticket.unit} → ${decision.unit} by rule ${decision.rule}`,
-      body: decision.reason,
-      event: 'route',
-      trailers: { [RULE_TRAILER]: decision.rule },
-      ...(options.now ? { now: options.now } : {}),
-    },
-  );
-  return { decision, commit };
+  return withChangeContext(options.root, options.actor, { what: 'gitgus route', lock: options.explain !== true }, async (context) => {
+    const rules = loadRoutingRules(options.root);
+    const store = new TicketStore(options.root);
+    const doc = store.doc(options.number);
+    const decision = routeTicket({ ticket: doc.ticket, body: doc.body }, { rules, settings: context.settings, units: context.units });
+    if (options.explain) return { decision };
+    if (routingChangesNothing(decision, doc.ticket)) {
+      throw new GitgusError('E_NO_CHANGE', `#${options.number} is already where rule ${decision.rule} sends it (${decision.unit}); nothing to commit`, { hint: `gitgus route --explain ${options.number} shows why.` });
+    }
+    const after: Ticket = { ...doc.ticket, ...decision.changes };
+    const { commit } = await commitPlan(
+      context,
+      store,
+      { primary: options.number, after: new Map([[options.number, after]]), effects: [] },
+      {
+        subject: `#${options.number} routed: ${doc.ticket.unit} → ${decision.unit} by rule ${decision.rule}`,
+        body: decision.reason,
+        event: 'route',
+        trailers: { [RULE_TRAILER]: decision.rule },
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
+    return { decision, commit };
+  });
 }
 
 export default defineCommand({

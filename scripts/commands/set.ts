@@ -1,9 +1,9 @@
 import { defineCommand } from 'citty';
 import { applyAssignments, describeChanges, parseAssignments, SETTABLE_FIELDS, type FieldChange } from '../../lib/core/edit.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { loadTicket, loadUnits } from '../../lib/store/load.ts';
+import { withChangeContext } from '../../lib/store/change-context.ts';
+import { loadTicket } from '../../lib/store/load.ts';
 import { commitTicketEdit } from '../../lib/store/commit-plan.ts';
-import { ValidationError } from '../../lib/errors.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
 export interface SetOptions {
@@ -15,15 +15,14 @@ export interface SetOptions {
 
 /** Changes ticket fields as one commit. Nothing is written unless every assignment is valid. */
 export async function setFields(options: SetOptions): Promise<{ commit: string; changes: FieldChange[] }> {
-  const doc = loadTicket(options.root, options.number);
-  const units = loadUnits(options.root);
-  if (units.problems.length > 0) throw new ValidationError(units.problems);
-  const assignments = parseAssignments(options.assignments, doc.path);
-  if (assignments.length === 0) throw new GitgusError('E_ARGUMENT', 'nothing to set', { hint: 'example: gitgus set 165048 priority=urgent' });
-  const { ticket, changes } = applyAssignments(doc, assignments, { file: doc.path, unitIds: new Set(units.items.map((u) => u.unit.id)) });
-  if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
-  // Through the lifecycle table, like every other change: implied status, relation effects, the actor's rights.
-  return commitTicketEdit({ root: options.root, number: ticket.number, after: ticket, fields: changes.map((c) => c.field), actor: options.actor, event: 'set' });
+  return withChangeContext(options.root, options.actor, { what: 'gitgus set' }, async (context) => {
+    const doc = loadTicket(options.root, options.number);
+    const assignments = parseAssignments(options.assignments, doc.path);
+    if (assignments.length === 0) throw new GitgusError('E_ARGUMENT', 'nothing to set', { hint: 'example: gitgus set 165048 priority=urgent' });
+    const { ticket, changes } = applyAssignments(doc, assignments, { file: doc.path, unitIds: new Set(context.units.map((unit) => unit.id)) });
+    if (changes.length === 0) throw new GitgusError('E_NO_CHANGE', `#${options.number} already has these values; nothing to commit`);
+    return commitTicketEdit(context, { number: ticket.number, after: ticket, fields: changes.map((c) => c.field), event: 'set' });
+  });
 }
 
 export default defineCommand({

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { statusEffects } from '../../lib/core/relations.ts';
 import { SOLUTION_QUALIFIERS, STATUSES, type Status, type Ticket } from '../../lib/core/schema/ticket.ts';
 import { GitgusError } from '../../lib/errors.ts';
-import { loadChangeContext } from '../../lib/store/change-context.ts';
+import { withChangeContext } from '../../lib/store/change-context.ts';
 import { commitPlan } from '../../lib/store/commit-plan.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
@@ -31,33 +31,34 @@ function parseStatus(text: string): Status {
  */
 export async function changeStatus(options: StatusOptions): Promise<{ commit: string; from: Status; to: Status; effects: { ticket: number; from: Status; to: Status }[] }> {
   const to = parseStatus(options.status);
-  const context = loadChangeContext(options.root, options.actor);
-  const store = new TicketStore(options.root);
-  const before = store.doc(options.number).ticket;
-  if (before.status === to) throw new GitgusError('E_NO_CHANGE', `#${options.number} is already ${to}; nothing to commit`);
-  const after: Ticket = { ...before, status: to };
-  if (options.solution !== undefined || options.qualifier !== undefined) {
-    const qualifier = SOLUTION_QUALIFIERS.find((candidate) => candidate === (options.qualifier ?? before.solution?.qualifier ?? 'fixed'));
-    if (qualifier === undefined) throw new GitgusError('E_ARGUMENT', `'${options.qualifier ?? ''}' is not a solution qualifier`, { hint: `one of: ${SOLUTION_QUALIFIERS.join(', ')}` });
-    const text = options.solution ?? before.solution?.text;
-    if (text === undefined || text.trim() === '') throw new GitgusError('E_ARGUMENT', 'a solution needs its text', { hint: 'Pass --solution "What was done".' });
-    after.solution = { qualifier, text };
-  }
-  const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
-  const update = statusEffects(lookup, options.number, before.status);
-  const changed = new Map<number, Ticket>([[options.number, after], ...update.changed]);
-  const { commit } = await commitPlan(
-    context,
-    store,
-    { primary: options.number, after: changed, effects: update.effects, notes: update.notes },
-    {
-      subject: `#${options.number} status: ${before.status} → ${to}`,
-      event: 'status',
-      ...(options.now ? { now: options.now } : {}),
-      message: options.message,
-    },
-  );
-  return { commit, from: before.status, to, effects: update.effects.map(({ ticket, from, to: target }) => ({ ticket, from, to: target })) };
+  return withChangeContext(options.root, options.actor, { what: 'gitgus status' }, async (context) => {
+    const store = new TicketStore(options.root);
+    const before = store.doc(options.number).ticket;
+    if (before.status === to) throw new GitgusError('E_NO_CHANGE', `#${options.number} is already ${to}; nothing to commit`);
+    const after: Ticket = { ...before, status: to };
+    if (options.solution !== undefined || options.qualifier !== undefined) {
+      const qualifier = SOLUTION_QUALIFIERS.find((candidate) => candidate === (options.qualifier ?? before.solution?.qualifier ?? 'fixed'));
+      if (qualifier === undefined) throw new GitgusError('E_ARGUMENT', `'${options.qualifier ?? ''}' is not a solution qualifier`, { hint: `one of: ${SOLUTION_QUALIFIERS.join(', ')}` });
+      const text = options.solution ?? before.solution?.text;
+      if (text === undefined || text.trim() === '') throw new GitgusError('E_ARGUMENT', 'a solution needs its text', { hint: 'Pass --solution "What was done".' });
+      after.solution = { qualifier, text };
+    }
+    const lookup = { get: (n: number) => (n === options.number ? after : store.get(n)), has: (n: number) => n === options.number || store.has(n) };
+    const update = statusEffects(lookup, options.number, before.status);
+    const changed = new Map<number, Ticket>([[options.number, after], ...update.changed]);
+    const { commit } = await commitPlan(
+      context,
+      store,
+      { primary: options.number, after: changed, effects: update.effects, notes: update.notes },
+      {
+        subject: `#${options.number} status: ${before.status} → ${to}`,
+        event: 'status',
+        ...(options.now ? { now: options.now } : {}),
+        message: options.message,
+      },
+    );
+    return { commit, from: before.status, to, effects: update.effects.map(({ ticket, from, to: target }) => ({ ticket, from, to: target })) };
+  });
 }
 
 export default defineCommand({
