@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   'test/events.test.ts',
   'test/frontmatter.test.ts',
   'test/intake-core.test.ts',
+  'test/issue-repository.test.ts',
   'test/lifecycle.test.ts',
   'test/notify-plan.test.ts',
   'test/notify-render.test.ts',

@@ -3,12 +3,12 @@
  * reused for unchanged files, a changed file is parsed again (so a cache can never hide a problem), and
  * the answer equals the one of reading every file (a copy without Git), on worker threads too.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTree } from '../lib/store/check-tree.ts';
 import { checkTicketFiles } from '../lib/store/check-cache.ts';
-import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
 
 afterAll(() => cleanupTemps());
 
@@ -89,4 +89,57 @@ describe('gitgus check with the verdict cache', () => {
     // Another schema key: nothing is reused.
     expect(await checkTicketFiles(root, 'other')).toMatchObject({ shardsReused: 0, reused: 0 });
   }, 60_000);
+
+  it('checks the commit with --committed, without the work tree, and never lets an uncommitted edit be missed by the default check', async () => {
+    const root = makeHelpdesk();
+    const clean = await checkTree(root);
+    expect(clean.problems).toEqual([]);
+    const problemsOf = (result: { problems: { code: string; file?: string }[] }) => result.problems.map((problem) => `${problem.code} ${problem.file}`);
+
+    // An uncommitted edit that breaks a message: the default check finds it, --committed checks HEAD (fine).
+    const messages = path.join(root, 'tickets/165/165003/messages');
+    const name = readdirSync(messages)
+      .filter((file) => file.endsWith('.md'))
+      .sort()[0] as string;
+    const broken = path.join(messages, name);
+    const original = readFileSync(broken, 'utf8');
+    writeFileSync(broken, original.replace(/^visibility: .*$/m, 'visibility: secret'));
+    expect(problemsOf(await checkTree(root))).toEqual([`E_SCHEMA tickets/165/165003/messages/${name}`]);
+    // From no cache at all, so every file is read: from Git's objects, not from the edited work tree.
+    rmSync(path.join(root, '.git', 'gitgus'), { recursive: true, force: true });
+    const ofHead = await checkTree(root, { committed: true });
+    expect(ofHead).toMatchObject({ committed: true, reusedVerdicts: 0 });
+    expect(ofHead.problems).toEqual([]);
+    // The committed run put nothing of the work tree in the cache: the default check still sees the edit.
+    expect(problemsOf(await checkTree(root))).toEqual([`E_SCHEMA tickets/165/165003/messages/${name}`]);
+    const cli = runGitgus(['check', '--root', root, '--committed']);
+    expect(cli.status).toBe(0);
+    expect(runGitgus(['check', '--root', root]).status).toBe(1);
+
+    // Committed, with a symbolic link committed as a message too: --committed reads Git's objects and
+    // gives the default check's answer, from the cache and from nothing.
+    symlinkSync('../index.md', path.join(messages, '20261001T000000Z-linked01.md'));
+    git(root, ['add', '-A']);
+    git(root, ['commit', '-q', '-m', 'a broken message and a link']);
+    const expected = problemsOf(await checkTree(root));
+    expect(expected).toEqual([`E_SCHEMA tickets/165/165003/messages/${name}`, 'E_NOT_REGULAR_FILE tickets/165/165003/messages/20261001T000000Z-linked01.md']);
+    expect(problemsOf(await checkTree(root, { committed: true }))).toEqual(expected);
+    rmSync(path.join(root, '.git', 'gitgus'), { recursive: true, force: true });
+    const cold = await checkTree(root, { committed: true });
+    expect(cold).toMatchObject({ committed: true, reusedVerdicts: 0 });
+    expect(problemsOf(cold)).toEqual(expected);
+    const onWorkers = await checkTicketFiles(root, 'committed-workers', { committed: true, workerThreshold: 1 });
+    const onThread = await checkTicketFiles(root, 'work-tree', { workerThreshold: 1 });
+    expect(onWorkers?.problems).toEqual(onThread?.problems);
+    expect(onWorkers?.tickets).toEqual(onThread?.tickets);
+
+    // helpdesk.yml and units/ are read from the work tree: edited there, --committed checks the work tree instead and says so.
+    const unit = path.join(root, 'units', readdirSync(path.join(root, 'units')).filter((file) => file.endsWith('.md'))[0] as string);
+    appendFileSync(unit, '\nAn uncommitted line.\n');
+    const fallback = await checkTree(root, { committed: true });
+    expect(fallback.committed).toBe(false);
+    expect(fallback.notCommittedBecause).toBe(`${path.relative(root, unit)} differ from HEAD`);
+    expect(problemsOf(fallback)).toEqual(expected);
+    expect(runGitgus(['check', '--root', root, '--committed']).stderr).toContain(`checked the work tree, not HEAD: ${path.relative(root, unit)} differ from HEAD`);
+  }, 90_000);
 });

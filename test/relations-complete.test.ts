@@ -9,7 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
-import { parseTicket } from '../lib/core/documents.ts';
+import { parseMessage, parseTicket } from '../lib/core/documents.ts';
+import { masterCopy } from '../lib/core/master-copy.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
@@ -145,6 +146,26 @@ describe('master and slaves', () => {
     const accepted = check('on-the-master');
     expect(accepted.stdout).toContain('"ok": true');
     expect(accepted.status).toBe(0);
+
+    // A note that says it is the master's copy must be the exact copy sync-slaves would write; anything else is refused.
+    const answer = `${stamp}-dddd4444.md`;
+    const answerText = message(165012, 'supporter', 'Claire Cic');
+    const exact = masterCopy(165012, answer, parseMessage(answerText, answer), 165044, 'Example Grid Helpdesk');
+    git(dir, ['switch', '-q', 'main']);
+    git(dir, ['switch', '-q', '-c', 'with-the-copy']);
+    writeFileSync(path.join(dir, `tickets/165/165012/messages/${answer}`), answerText);
+    writeFileSync(path.join(dir, exact.path), exact.content);
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'Answer on the master with its exact copy']);
+    const exactCheck = check('with-the-copy');
+    expect(exactCheck.stdout).toContain('"ok": true');
+    writeFileSync(path.join(dir, exact.path), exact.content.replace('The CRL is renewed', 'Nothing is wrong, close it'));
+    git(dir, ['commit', '-qam', 'A forged copy']);
+    const forged = check('with-the-copy');
+    expect(forged.status).toBe(1);
+    const forgedProblems = (JSON.parse(forged.stdout) as { problems: { code: string; file: string; message: string }[] }).problems;
+    expect(forgedProblems.map((p) => `${p.code} ${p.file}`)).toEqual([`E_SLAVE ${exact.path}`]);
+    expect(forgedProblems[0]?.message).toContain('is not the copy of a message this change adds to #165012');
   });
 
   it('unmarking a master frees all its slaves, which resume', () => {

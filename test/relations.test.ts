@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkRelationConsistency, linkTickets, relatedNumbers, statusEffects, unlinkTickets } from '../lib/core/relations.ts';
 import type { Status, Ticket } from '../lib/core/schema/ticket.ts';
+import type { MessageDoc } from '../lib/core/documents.ts';
+import { masterCopyPath, planSlaveCopies, type SlaveState } from '../lib/core/master-copy.ts';
 
 function ticket(number: number, status: Status = 'in progress', relations?: Ticket['relations']): Ticket {
   return {
@@ -133,5 +135,34 @@ describe('related and consistency', () => {
     ]);
     expect(problems[0]?.hint).toBe('Set relations.slaves of #3 in the same change (add 1), or use: gitgus relate 1 --master 3');
     expect(relatedNumbers({ related: [2] }, { master: 3, related: [2, 7] })).toEqual([2, 3, 7]);
+  });
+});
+
+describe('planSlaveCopies (gitgus sync-slaves)', () => {
+  const message = (visibility: 'public' | 'internal', role: 'supporter' | 'system', body: string): MessageDoc => ({
+    message: { date: '2026-12-01T10:00:00Z', author: { name: role === 'system' ? 'Example Grid Helpdesk' : 'Claire Cic', role }, visibility, source: role === 'system' ? 'system' : 'pull-request' },
+    body,
+  });
+  const added = [
+    { file: '20261201T100000Z-public01.md', doc: message('public', 'supporter', 'The CRL is renewed.') },
+    { file: '20261201T100000Z-intern01.md', doc: message('internal', 'supporter', 'The mirror was down.') },
+    { file: '20261201T100000Z-system01.md', doc: message('public', 'system', 'Update of the master ticket #1: status …') },
+  ];
+  const state = (open: boolean, master: number | undefined, messages: string[] = []): SlaveState => ({ open, master, messages: new Set(messages) });
+
+  it("copies a person's public message to each open slave that names the master, once", () => {
+    const slaves = new Map<number, SlaveState>([
+      [2, state(true, 1)],
+      [3, state(false, 1)], // closed
+      [4, state(true, 9)], // another master's duplicate: a stale list on #1 copies nothing to it
+    ]);
+    const plan = planSlaveCopies([{ number: 1, slaves: [4, 3, 2, 2, 5], added }], (n) => slaves.get(n), 'Example Grid Helpdesk');
+    expect(plan.map((copy) => [copy.slave, copy.masterFile])).toEqual([[2, '20261201T100000Z-public01.md']]);
+    expect(plan[0]?.path).toBe(masterCopyPath(1, '20261201T100000Z-public01.md', 2, '2026-12-01T10:00:00Z'));
+    expect(plan[0]?.content).toContain('Copied from the master ticket #1 (Claire Cic, supporter):\n\nThe CRL is renewed.');
+    expect(plan[0]?.content).toContain('visibility: public');
+    // The slave holding that file (written by gitgus reply or an earlier run) gets nothing.
+    slaves.set(2, state(true, 1, [plan[0]?.path ?? '']));
+    expect(planSlaveCopies([{ number: 1, slaves: [2], added }], (n) => slaves.get(n), 'Example Grid Helpdesk')).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { serializeSettings, serializeUnit } from './documents.ts';
 import { parseYamlText } from './frontmatter.ts';
 import { parseWithFriendlyErrors } from './friendly-errors.ts';
 import { issueFormFiles } from './github/form.ts';
+import { issueRepositoryOf, type IssueRepositorySettings } from './github/repository.ts';
 import { GITHUB_STATE_FILE, serializeSyncState } from './github/sync.ts';
 import { SETTINGS_FILE, TICKETS_DIR, UNITS_DIR, unitPath } from './paths.ts';
 import { EmailSchema, GitHubLoginSchema } from './schema/common.ts';
@@ -202,8 +203,13 @@ rules:
   return text;
 }
 
-function settingsOf(answers: InitAnswers): SettingsInput {
+/** The GitHub part of the settings init writes: a public helpdesk takes issues in its own repository. */
+export function githubSettingsOf(answers: Pick<InitAnswers, 'visibility' | 'repository' | 'issueRepository'>): IssueRepositorySettings {
   const issues = answers.visibility === 'public' ? undefined : answers.issueRepository;
+  return { ...(answers.repository ? { repository: answers.repository } : {}), ...(issues ? { issueRepository: issues } : {}) };
+}
+
+function settingsOf(answers: InitAnswers): SettingsInput {
   return {
     name: answers.name,
     intake: [
@@ -214,8 +220,7 @@ function settingsOf(answers: InitAnswers): SettingsInput {
     subjectTag: answers.subjectTag,
     siteUrl: answers.siteUrl,
     numberingStart: answers.numberingStart,
-    ...(answers.repository ? { repository: answers.repository } : {}),
-    ...(issues ? { issueRepository: issues } : {}),
+    ...githubSettingsOf(answers),
     vos: answers.vos,
     sites: {},
     administrators: answers.administrators,
@@ -262,13 +267,8 @@ export function nextSteps(answers: Pick<InitAnswers, 'authservIds' | 'repository
   ];
 }
 
-/** Where users open issues: the helpdesk repository when public, else the companion; none without GitHub. */
-export function issueRepositoryOf(answers: InitAnswers): string | undefined {
-  return answers.visibility === 'public' ? answers.repository : answers.issueRepository;
-}
-
 function helpdeskReadme(answers: InitAnswers): string {
-  const issues = issueRepositoryOf(answers);
+  const issues = issueRepositoryOf(githubSettingsOf(answers));
   const tag = answers.subjectTag.replace('{number}', '123');
   const lines = [
     `# ${answers.name}`,
@@ -411,7 +411,7 @@ export function planInit(input: InitInput, files: readonly string[], read: (path
 
   const workflow = read(MAIL_INTAKE_WORKFLOW);
   if (workflow !== undefined) write.push({ path: MAIL_INTAKE_WORKFLOW, content: withIntakeSchedule(workflow, answers.intakeEveryMinutes) });
-  const issues = issueRepositoryOf(answers);
+  const issues = issueRepositoryOf(githubSettingsOf(answers));
   if (answers.visibility === 'public' && issues) {
     write.push(...issueFormFiles({ helpdeskName: answers.name, siteUrl: answers.siteUrl, intakeAddress: answers.helpdeskAddress }));
   }

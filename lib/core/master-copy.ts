@@ -17,13 +17,16 @@ export function isCopiedToSlaves(doc: MessageDoc): boolean {
   return doc.message.visibility === 'public' && doc.message.source !== 'system';
 }
 
+/** How a copy's body begins: the pull-request check knows a copy by it (lib/core/review.ts). */
+export const MASTER_COPY_PREFIX = 'Copied from the master ticket #';
+
 /** The system note on `slave` that carries the master's message, naming who wrote it on the master. */
 export function masterCopy(master: number, masterFile: string, doc: MessageDoc, slave: number, helpdesk: string): { path: string; content: string } {
   const file = masterCopyPath(master, masterFile, slave, doc.message.date);
   const writer = `${doc.message.author.name}, ${doc.message.author.role}`;
   return {
     path: file,
-    content: serializeMessage({ message: { date: doc.message.date, author: { name: helpdesk, role: 'system' }, visibility: 'public', source: 'system' }, body: `Copied from the master ticket #${master} (${writer}):\n\n${doc.body}` }, file),
+    content: serializeMessage({ message: { date: doc.message.date, author: { name: helpdesk, role: 'system' }, visibility: 'public', source: 'system' }, body: `${MASTER_COPY_PREFIX}${master} (${writer}):\n\n${doc.body}` }, file),
   };
 }
 

@@ -10,6 +10,7 @@ import { GitgusError, ValidationError, type ErrorCode, type Problem } from '../e
 import { checkHelpdesk } from './check.ts';
 import { parseMessage, parseSettings, parseTicket, parseUnit, type TicketDoc } from './documents.ts';
 import { frontMatterText } from './frontmatter.ts';
+import { isCopiedToSlaves, masterCopy, MASTER_COPY_PREFIX } from './master-copy.ts';
 import { actorRoles, checkTicketChange, describeRoles, slaveMessageViolation, type ActorRole } from './lifecycle.ts';
 import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, parseTicketPath, shardOf, ticketDir } from './paths.ts';
 import { describeAdministrator, isAdministrator, sameIdentity, type Identity } from './people.ts';
@@ -273,6 +274,7 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
   }
 
   // 3. Everything else: the helpdesk's configuration, and what is added to tickets.
+  const copies = masterCopiesOf(judged, context);
   for (const file of judged) {
     const kind = fileKind(file.path);
     if (kind === 'ticket') continue;
@@ -292,7 +294,7 @@ export function reviewChanges(files: readonly ReviewedFile[], context: ReviewCon
       });
       continue;
     }
-    reviewAddition(file, kind, location?.number as number, { context, person, implied, touched }, problems, add);
+    reviewAddition(file, kind, location?.number as number, { context, person, implied, touched, copies }, problems, add);
   }
 
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -384,8 +386,39 @@ function reviewConfiguration(file: ReviewedFile, kind: FileKind, context: Review
   }
 }
 
+/** The copies (path → exact content) of every public message this change adds to a master, on each of its duplicates. */
+function masterCopiesOf(files: readonly ReviewedFile[], context: ReviewContext): Map<string, string> {
+  const copies = new Map<string, string>();
+  for (const file of files) {
+    const location = parseTicketPath(file.path);
+    const name = location?.rest.startsWith('messages/') ? location.rest.slice('messages/'.length) : undefined;
+    if (file.status !== 'A' || file.head === undefined || !location || name === undefined || name.includes('/')) continue;
+    const slaves = context.ticket('base', location.number)?.relations?.slaves ?? [];
+    if (slaves.length === 0) continue;
+    let doc;
+    try {
+      doc = parseMessage(file.head, file.path);
+    } catch {
+      continue; // reported as E_SCHEMA where the file itself is judged
+    }
+    if (!isCopiedToSlaves(doc)) continue;
+    for (const slave of slaves) {
+      const copy = masterCopy(location.number, name, doc, slave, context.base.settings.name);
+      copies.set(copy.path, copy.content);
+    }
+  }
+  return copies;
+}
+
 /** A message or attachment: append-only, written by the submitter or a supporter, signed honestly. */
-function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number>; touched: ReadonlySet<number> }, problems: ReviewProblem[], add: Add): void {
+function reviewAddition(
+  file: ReviewedFile,
+  kind: FileKind,
+  number: number,
+  who: { context: ReviewContext; person: Identity; implied: ReadonlySet<number>; touched: ReadonlySet<number>; copies: ReadonlyMap<string, string> },
+  problems: ReviewProblem[],
+  add: Add,
+): void {
   const { context } = who;
   const what = kind === 'message' ? 'message' : 'attachment';
   if (file.status !== 'A') {
@@ -432,6 +465,16 @@ function reviewAddition(file: ReviewedFile, kind: FileKind, number: number, who:
   const master = ticket.relations?.master;
   if (slave && !(author.role === 'system' && doc.message.visibility === 'public' && master !== undefined && who.touched.has(master))) {
     add(file.path, file.head, { code: slave.code, message: slave.message, hint: slave.hint });
+    return;
+  }
+  // What claims to be a copy of the master's message must be that copy, byte for byte (the file `gitgus reply`
+  // and `gitgus sync-slaves` write), so a pull request cannot put words of its own on a duplicate under it.
+  if (slave && doc.body.startsWith(MASTER_COPY_PREFIX) && who.copies.get(file.path) !== file.head) {
+    add(file.path, file.head, {
+      code: slave.code,
+      message: `${slave.message}: this is not the copy of a message this change adds to #${master ?? '?'}`,
+      hint: "Leave the copy out: after the merge, gitgus sync-slaves copies the master ticket's public messages to its duplicates.",
+    });
     return;
   }
   const claimed = author.role;

@@ -19,7 +19,7 @@ export function resolveInside(root: string, repoPath: string): string {
 }
 
 /** Not a regular file, or reached through a link: helpdesk data is regular files at their own path only. */
-function notRegular(repoPath: string, what: string): GitgusError {
+export function notRegular(repoPath: string, what: string): GitgusError {
   return new GitgusError('E_NOT_REGULAR_FILE', `refusing ${JSON.stringify(repoPath)}: ${what}; helpdesk data is read from regular files only, so nothing can point outside its ticket folder`, {
     data: { path: repoPath },
     hint: 'Replace the link with the file itself (gitgus check --base refuses symbolic links and submodules in pull requests).',

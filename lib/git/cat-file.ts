@@ -156,38 +156,52 @@ export class BlobReader {
   }
 }
 
-/**
- * Reads a few files as committed at `rev`, in one `git cat-file --batch` call: what intake's
- * idempotency check reads (lib/intake/session.ts), so it sees the commit, never a work tree that may lag it.
- * Missing paths map to undefined.
- */
-export function readCommittedSync(dir: string, rev: string, paths: readonly string[]): Map<string, string | undefined> {
-  const out = new Map<string, string | undefined>();
-  if (paths.length === 0) return out;
-  for (const file of paths) {
-    if (/[\n\r]/.test(file)) throw new GitgusError('E_GIT', `cannot read ${JSON.stringify(file)}: a line break in a path`);
+/** The contents of `specs` (object names, `<rev>:<path>`), in one `git cat-file --batch` call; undefined for a missing object or one that is not a blob. */
+function readBatchSync(dir: string, specs: readonly string[]): (string | undefined)[] {
+  if (specs.length === 0) return [];
+  for (const spec of specs) {
+    if (/[\n\r]/.test(spec)) throw new GitgusError('E_GIT', `cannot read ${JSON.stringify(spec)}: a line break in a path`);
   }
-  const result = spawnSync('git', ['cat-file', '--batch'], { cwd: dir, input: paths.map((file) => `${rev}:${file}\n`).join(''), maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } });
+  const result = spawnSync('git', ['cat-file', '--batch'], { cwd: dir, input: specs.map((spec) => `${spec}\n`).join(''), maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } });
   if (result.error) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingDependencyError('git', GIT_INSTALL_HINT);
     throw new GitgusError('E_GIT', `git cat-file failed: ${result.error.message}`, { cause: result.error });
   }
   if (result.status !== 0) throw new GitgusError('E_GIT', `git cat-file failed: ${String(result.stderr).trim()}`);
   const buffer = result.stdout;
+  const out: (string | undefined)[] = [];
   let at = 0;
-  for (const file of paths) {
+  for (let i = 0; i < specs.length; i += 1) {
     const newline = buffer.indexOf(10, at);
     if (newline < 0) throw new GitgusError('E_GIT', 'git cat-file --batch answered short');
     const header = buffer.toString('latin1', at, newline);
     at = newline + 1;
     if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-      out.set(file, undefined);
+      out.push(undefined);
       continue;
     }
     const [, type, size] = header.split(' ');
     const length = Number(size);
-    out.set(file, type === 'blob' ? buffer.toString('utf8', at, at + length) : undefined);
+    out.push(type === 'blob' ? buffer.toString('utf8', at, at + length) : undefined);
     at += length + 1;
   }
   return out;
+}
+
+/**
+ * Reads a few files as committed at `rev`, in one `git cat-file --batch` call: what intake's
+ * idempotency check reads (lib/intake/session.ts), so it sees the commit, never a work tree that may lag it.
+ * Missing paths map to undefined.
+ */
+export function readCommittedSync(dir: string, rev: string, paths: readonly string[]): Map<string, string | undefined> {
+  const texts = readBatchSync(
+    dir,
+    paths.map((file) => `${rev}:${file}`),
+  );
+  return new Map(paths.map((file, index) => [file, texts[index]]));
+}
+
+/** The contents of blobs by id, in one `git cat-file --batch` call (undefined for a missing one). */
+export function readBlobsSync(dir: string, ids: readonly string[]): (string | undefined)[] {
+  return readBatchSync(dir, ids);
 }

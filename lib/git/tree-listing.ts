@@ -55,3 +55,20 @@ export function listFilesWithBlobs(root: string, prefixes: readonly string[]): M
   }
   return files;
 }
+
+/**
+ * Repository path → blob id of every file under `prefixes` as committed at `rev` (`git ls-tree -r`): the
+ * same shape as `listFilesWithBlobs`, without looking at the work tree (no lstat of any file).
+ */
+export function listCommittedFilesWithBlobs(root: string, rev: string, prefixes: readonly string[]): Map<string, string> {
+  const files = new Map<string, string>();
+  const listed = runGit(root, ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...prefixes]).stdout;
+  for (const entry of nulList(listed)) {
+    // `<mode> <type> <id>\t<path>`
+    const tab = entry.indexOf('\t');
+    const [mode = '', , blob = ''] = entry.slice(0, tab).split(' ');
+    if (mode.startsWith('100')) files.set(entry.slice(tab + 1), blob);
+    else if (mode === '120000') files.set(entry.slice(tab + 1), `link:${blob}`);
+  }
+  return files;
+}

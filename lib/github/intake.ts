@@ -7,9 +7,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { decideComment, decideNewIssue, isOwnOrBotComment, marksIn, issueMessageId, issueRefusal, commentMessageId, type GitHubChange, type GitHubComment, type GitHubIssue, type RoutingOutcome } from '../core/github/issue.ts';
+import { issueRepositoryOf, type IssueRepositorySettings } from '../core/github/repository.ts';
 import { advanceCursor, GITHUB_STATE_FILE, parseSyncState, serializeSyncState, syncStart, withCursor } from '../core/github/sync.ts';
 import type { GitHubSyncState } from '../core/schema/github.ts';
-import type { Settings } from '../core/schema/settings.ts';
 import type { TicketInput } from '../core/schema/ticket.ts';
 import { GitgusError, InternalError } from '../errors.ts';
 import { commitChanges } from '../git/commit.ts';
@@ -40,9 +40,9 @@ function ownCommentReason(comment: GitHubComment): string {
   return comment.user ? `written by the bot ${comment.user.login}` : 'written by a deleted account';
 }
 
-/** The repository users open issues in: `issueRepository`, else `repository`. */
-export function issueRepositoryOf(settings: Pick<Settings, 'issueRepository' | 'repository'>): string {
-  const repository = settings.issueRepository ?? settings.repository;
+/** The repository users open issues in (lib/core/github/repository.ts); intake without one is refused. */
+export function requireIssueRepository(settings: IssueRepositorySettings): string {
+  const repository = issueRepositoryOf(settings);
   if (!repository) {
     throw new GitgusError('E_GITHUB_REPOSITORY', 'helpdesk.yml names no GitHub repository for issues', {
       hint: 'Add `repository: owner/name` (issues in the helpdesk repository itself) or `issueRepository: owner/name` (a public companion repository) to helpdesk.yml.',
@@ -74,7 +74,7 @@ export class GitHubIntake {
     this.session = session;
     this.api = api;
     this.now = now;
-    this.repository = issueRepositoryOf(session.settings);
+    this.repository = requireIssueRepository(session.settings);
   }
 
   /** Opens mail intake's session (settings, units, index; refuses anywhere but the main branch). */

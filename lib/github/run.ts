@@ -11,7 +11,7 @@ import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, pushOrDisca
 import { backoffMs } from '../mail/run.ts';
 import type { GitHubApi } from './client.ts';
 import { loadSettings } from '../store/load.ts';
-import { eventItems, GitHubIntake, issueRepositoryOf, type GitHubItemResult } from './intake.ts';
+import { eventItems, GitHubIntake, requireIssueRepository, type GitHubItemResult } from './intake.ts';
 import { publishToGitHub, type PublishResult } from './publish.ts';
 
 export interface GitHubRunOptions {
@@ -46,7 +46,7 @@ export interface GitHubRunResult {
 
 async function importOnce(options: GitHubRunOptions): Promise<Omit<GitHubRunResult, 'pushed' | 'reruns' | 'published'> & { tickets: Set<number> }> {
   // An event about another repository is refused before anything is written (even the first index build).
-  const items = options.event === undefined ? undefined : eventItems(options.event, issueRepositoryOf(loadSettings(options.root)));
+  const items = options.event === undefined ? undefined : eventItems(options.event, requireIssueRepository(loadSettings(options.root)));
   const intake = await GitHubIntake.open({ root: options.root, api: options.api, ...(options.now ? { now: options.now } : {}) });
   const results: GitHubItemResult[] = [];
   const note = items?.note;

@@ -24,10 +24,11 @@ import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { CheckInput } from '../core/check.ts';
-import { MESSAGE_FILE_PATTERN, TICKETS_DIR } from '../core/paths.ts';
+import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, TICKETS_DIR, UNITS_DIR } from '../core/paths.ts';
 import type { Problem } from '../errors.ts';
 import { runGit } from '../git/native.ts';
-import { listFilesWithBlobs } from '../git/tree-listing.ts';
+import { readBlobsSync } from '../git/cat-file.ts';
+import { listCommittedFilesWithBlobs, listFilesWithBlobs } from '../git/tree-listing.ts';
 import { isDataFile } from './load.ts';
 import { verdictOf, type FileVerdict, type VerdictJob } from './check-verdict.ts';
 
@@ -36,6 +37,8 @@ const CACHE_VERSION = 2;
 /** Below this many files to parse, starting workers costs more than it saves. */
 const WORKER_THRESHOLD = 2_000;
 const BATCH = 500;
+/** `--committed` reads the texts of files to parse from Git in chunks of this many, so a cold check never holds every text. */
+const COMMITTED_CHUNK = 20_000;
 
 type TicketEntry = CheckInput['tickets'][number];
 
@@ -127,6 +130,28 @@ async function parseOnWorkers(root: string, jobs: VerdictJob[]): Promise<FileVer
   return results;
 }
 
+/** Parses the jobs, on worker threads when there are many (`threshold`). */
+function parseJobs(root: string, jobs: VerdictJob[], threshold: number): Promise<FileVerdict[]> | FileVerdict[] {
+  return jobs.length >= threshold ? parseOnWorkers(root, jobs) : jobs.map((job) => verdictOf(root, job));
+}
+
+/** Parses the jobs with their texts as committed (Git's objects, never the work tree), chunk by chunk. */
+async function parseCommitted(root: string, jobs: VerdictJob[], threshold: number): Promise<FileVerdict[]> {
+  const results: FileVerdict[] = [];
+  for (let at = 0; at < jobs.length; at += COMMITTED_CHUNK) {
+    const chunk = jobs.slice(at, at + COMMITTED_CHUNK);
+    const blobs = chunk.filter((job) => !job.blob.startsWith('link:'));
+    const texts = readBlobsSync(
+      root,
+      blobs.map((job) => job.blob),
+    );
+    const textOf = new Map(blobs.map((job, index) => [job, texts[index]]));
+    const withTexts = chunk.map((job): VerdictJob => ({ ...job, committed: job.blob.startsWith('link:') ? 'link' : { text: textOf.get(job) ?? '' } }));
+    results.push(...(await parseJobs(root, withTexts, jobs.length >= threshold ? 0 : Number.POSITIVE_INFINITY)));
+  }
+  return results;
+}
+
 /**
  * The paths `git status` shows (staged, unstaged, untracked; both sides of nothing, renames are off).
  * Asked for the whole work tree, not `-- tickets`: with a pathspec Git does not use its untracked cache,
@@ -150,6 +175,20 @@ function dirtyPaths(root: string): Promise<string[]> {
         );
     });
   });
+}
+
+/**
+ * Edits `git status` shows in the few files besides the tickets that the check reads (helpdesk.yml,
+ * units/): cheap with a pathspec, since Git then looks at those paths only. `--committed` checks the
+ * tickets as committed and these from the work tree, so it is only taken when they equal HEAD.
+ */
+export function nonTicketEdits(root: string): string[] {
+  const result = runGit(root, ['status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all', '--', SETTINGS_FILE, UNITS_DIR], { allowFailure: true });
+  if (result.status !== 0) return ['(git status failed)'];
+  return result.stdout
+    .split('\0')
+    .filter((entry) => entry.length > 3)
+    .map((entry) => entry.slice(3));
 }
 
 /** Shard folder → tree id in HEAD (empty when there is no HEAD or no tickets/). */
@@ -212,17 +251,30 @@ function summarize(folder: string, files: Map<string, string>, verdictOf: (key: 
   return { folder, messages, problems, entry: { ticket: index.ticket, path: `${folder}/index.md`, messages: withAttachments, files: withAttachments.length > 0 ? fileNames : [] } };
 }
 
+export interface CheckFilesOptions {
+  /** Parse on worker threads from this many files on (default 2,000). */
+  workerThreshold?: number;
+  /**
+   * Check the ticket files as committed in HEAD (CI's fresh checkout of a commit) instead of the work tree:
+   * no `git status` (at 165,000 tickets the lstat of ~990,000 files), changed shards listed with
+   * `git ls-tree` and their files read from Git's objects, so the verdicts are HEAD's and nothing in the
+   * work tree can enter the cache. Uncommitted edits under tickets/ are not looked at.
+   */
+  committed?: boolean;
+}
+
 /**
  * Every ticket's verdict for `gitgus check`, from the cache where the content is known. Undefined when the
  * helpdesk is not the top of a Git work tree (the caller then reads every file, lib/store/load.ts).
  */
-export async function checkTicketFiles(root: string, schemaKey: string, options: { workerThreshold?: number } = {}): Promise<TicketFilesCheck | undefined> {
+export async function checkTicketFiles(root: string, schemaKey: string, options: CheckFilesOptions = {}): Promise<TicketFilesCheck | undefined> {
   const dir = cacheDir(root);
   const prefix = runGit(root, ['rev-parse', '--show-prefix'], { allowFailure: true });
   // The helpdesk must be the top of its work tree: paths below are relative to it.
   if (!dir || prefix.status !== 0 || prefix.stdout.trim() !== '') return undefined;
   // `git status` runs while the cache is read.
-  const dirtyPromise = dirtyPaths(root);
+  const committed = options.committed === true;
+  const dirtyPromise = committed ? Promise.resolve([]) : dirtyPaths(root);
   const summaryFile = path.join(dir, 'summaries.v8');
   const stored = readV8<SummaryFile>(summaryFile);
   const valid = stored?.version === CACHE_VERSION && stored.key === schemaKey;
@@ -253,7 +305,8 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
   if (toList.length > 0) {
     const listed = new Set(toList);
     // Many shards (a cold check): one listing of tickets/ is cheaper than one pathspec per shard.
-    const listing = listFilesWithBlobs(root, toList.length > 16 ? [TICKETS_DIR] : toList) ?? new Map<string, string>();
+    const prefixes = toList.length > 16 ? [TICKETS_DIR] : toList;
+    const listing = committed ? listCommittedFilesWithBlobs(root, 'HEAD', prefixes) : (listFilesWithBlobs(root, prefixes) ?? new Map<string, string>());
     const folders = foldersOf(listing, listed);
     // Known verdicts: the detail files of the shards' last trees, and the loose ones.
     const known = new Map<string, FileVerdict>(loose);
@@ -269,7 +322,8 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
         if (kind && !known.has(`${blob}:${folder}/${name}`)) wanted.push({ path: `${folder}/${name}`, blob, kind });
       }
     }
-    const fresh = wanted.length >= (options.workerThreshold ?? WORKER_THRESHOLD) ? await parseOnWorkers(root, wanted) : wanted.map((job) => verdictOf(root, job));
+    const threshold = options.workerThreshold ?? WORKER_THRESHOLD;
+    const fresh = committed ? await parseCommitted(root, wanted, threshold) : await parseJobs(root, wanted, threshold);
     const freshKeys = new Set<string>();
     wanted.forEach((job, index) => {
       known.set(`${job.blob}:${job.path}`, fresh[index] as FileVerdict);
@@ -323,7 +377,9 @@ export async function checkTicketFiles(root: string, schemaKey: string, options:
     for (const shard of [...latest.keys()]) if (!head.has(shard) && !dirty.has(shard)) latest.delete(shard);
     for (const [tree, verdicts] of newDetails) writeV8(path.join(dir, `tree-${tree}.v8`), { version: CACHE_VERSION, key: schemaKey, verdicts: [...verdicts] } satisfies DetailFile);
     const latestTrees = new Set(latest.values());
-    writeV8(summaryFile, { version: CACHE_VERSION, key: schemaKey, trees: [...trees].filter(([tree]) => keepTrees.has(tree)), latest: [...latest], loose: [...newLoose] } satisfies SummaryFile);
+    // A committed check saw no work-tree edits: the loose verdicts of the last work-tree check stay.
+    const keepLoose = committed ? loose : newLoose;
+    writeV8(summaryFile, { version: CACHE_VERSION, key: schemaKey, trees: [...trees].filter(([tree]) => keepTrees.has(tree)), latest: [...latest], loose: [...keepLoose] } satisfies SummaryFile);
     for (const name of readdirSync(dir)) {
       const tree = /^tree-([0-9a-f]+)\.v8$/.exec(name)?.[1];
       if (tree && !latestTrees.has(tree)) rmSync(path.join(dir, name), { force: true });

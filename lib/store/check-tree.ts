@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { checkHelpdesk, type CheckInput } from '../core/check.ts';
 import { ValidationError, type Problem } from '../errors.ts';
-import { checkTicketFiles } from './check-cache.ts';
+import { checkTicketFiles, nonTicketEdits } from './check-cache.ts';
 import { loadSettings, loadTickets, loadUnits } from './load.ts';
 import { routingFileProblems } from './routing-rules.ts';
 
@@ -16,6 +16,9 @@ export interface CheckResult {
   problems: Problem[];
   /** Ticket files whose verdict came from the cache (absent without Git). */
   reusedVerdicts?: number;
+  /** Whether the ticket files were checked as committed in HEAD (`committed`), or why not when it was asked for. */
+  committed?: boolean;
+  notCommittedBecause?: string;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface CheckResult {
  * the verdicts of unchanged ticket files come from the check's cache (lib/store/check-cache.ts) and the
  * rest are parsed on worker threads; without Git every file is read here.
  */
-export async function checkTree(root: string, options: { cache?: boolean } = {}): Promise<CheckResult> {
+export async function checkTree(root: string, options: { cache?: boolean; committed?: boolean } = {}): Promise<CheckResult> {
   const problems: Problem[] = [];
   let settings;
   try {
@@ -35,7 +38,11 @@ export async function checkTree(root: string, options: { cache?: boolean } = {})
   const units = loadUnits(root);
   problems.push(...units.problems);
   // `cache: false` is the sequential read of every file (the bench's anchor; also the path without Git).
-  const cached = options.cache === false ? undefined : await checkTicketFiles(root, schemaKey());
+  // `committed`: the tickets as committed in HEAD (lib/store/check-cache.ts), taken only when helpdesk.yml
+  // and units/ (read from the work tree) equal HEAD too, so the answer describes one tree.
+  const edits = options.committed && options.cache !== false ? nonTicketEdits(root) : [];
+  const committed = options.committed === true && options.cache !== false && edits.length === 0;
+  const cached = options.cache === false ? undefined : await checkTicketFiles(root, schemaKey(), { committed });
   let tickets: CheckInput['tickets'];
   let messages: number;
   let reused: number | undefined;
@@ -53,6 +60,10 @@ export async function checkTree(root: string, options: { cache?: boolean } = {})
   if (settings) problems.push(...routingFileProblems(root, settings, new Set(units.items.map((doc) => doc.unit.id))));
   const result: CheckResult = { tickets: tickets.length, messages, units: units.items.length, problems };
   if (reused !== undefined) result.reusedVerdicts = reused;
+  if (options.committed) {
+    result.committed = committed && cached !== undefined;
+    if (!result.committed) result.notCommittedBecause = edits.length > 0 ? `${edits.slice(0, 3).join(', ')}${edits.length > 3 ? ', …' : ''} differ from HEAD` : 'not the top of a Git work tree';
+  }
   return result;
 }
 

@@ -6,6 +6,7 @@
 import type { CheckedTicketFields } from '../core/check.ts';
 import { parseMessage, parseTicket } from '../core/documents.ts';
 import { GitgusError, ValidationError, type Problem } from '../errors.ts';
+import { notRegular } from '../fs/paths.ts';
 import { readText } from './load.ts';
 
 export interface VerdictJob {
@@ -13,6 +14,11 @@ export interface VerdictJob {
   path: string;
   blob: string;
   kind: 'ticket' | 'message';
+  /**
+   * The file as committed (`gitgus check --committed` reads Git's objects, not the work tree): its text, or
+   * `link` for a symbolic link, refused as the work-tree read refuses one.
+   */
+  committed?: { text: string } | 'link';
 }
 
 export interface FileVerdict {
@@ -32,7 +38,8 @@ function problemsOf(error: unknown, file: string): Problem[] {
 /** Reads and parses one file (the same parsers as every other command). */
 export function verdictOf(root: string, job: VerdictJob): FileVerdict {
   try {
-    const text = readText(root, job.path);
+    if (job.committed === 'link') throw notRegular(job.path, 'it is a symbolic link');
+    const text = job.committed ? job.committed.text : readText(root, job.path);
     if (job.kind === 'ticket') {
       const { ticket } = parseTicket(text, job.path);
       const fields: CheckedTicketFields = { number: ticket.number, unit: ticket.unit, status: ticket.status };

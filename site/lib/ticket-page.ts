@@ -60,16 +60,25 @@ function preparedFor(model: Model, number: number, digest: string | undefined): 
   return prepareTicket(source, digest ?? '', model.policy, model.renderText).prepared;
 }
 
-/** The self-service keywords a ticket page offers; intake reads them (lib/core/intake/keywords.ts selfServiceKeyword). */
-const SELF_SERVICE_KEYWORDS: readonly (readonly [string, string])[] = [
+/**
+ * The self-service keywords a ticket page offers; intake reads them from the subject (lib/core/intake/keywords.ts
+ * selfServiceKeyword). The CC links leave ADDRESS for the writer to replace, and their body says so.
+ */
+const CC_BODY = 'Replace ADDRESS in the subject with the mail address, then send.';
+const SELF_SERVICE_KEYWORDS: readonly (readonly [label: string, words: string, body?: string])[] = [
   ['Subscribe to this ticket', 'subscribe'],
   ['Unsubscribe', 'unsubscribe'],
   ['Submitter: mail me on every change', 'notify on every change'],
   ['Submitter: mail me only on solution', 'notify on solution'],
-  ['Submitter: add a CC address', 'cc add ADDRESS'],
-  ['Submitter: remove a CC address', 'cc remove ADDRESS'],
+  ['Submitter: add a CC address', 'cc add ADDRESS', CC_BODY],
+  ['Submitter: remove a CC address', 'cc remove ADDRESS', CC_BODY],
   ['Submitter: it affects the whole VO', 'affects vo'],
 ];
+
+/** An RFC 6068 mailto link, its fields percent-encoded (a space as %20, never `+`, which RFC 6068 reads as a plus sign). */
+function mailtoHref(address: string, subject: string, body?: string): string {
+  return `mailto:${address}?subject=${encodeURIComponent(subject)}${body === undefined ? '' : `&body=${encodeURIComponent(body)}`}`;
+}
 
 export function ticketView(model: Model, number: number): TicketView {
   const summary = model.byNumber.get(number);
@@ -85,13 +94,13 @@ export function ticketView(model: Model, number: number): TicketView {
     prepared,
     ticket,
     timeline: mergeTimeline(model.history.timeline(summary ?? ticket), messages),
-    replyByMail: { address, subject, tag, href: `mailto:${address}?subject=${encodeURIComponent(subject)}` },
-    selfService: address === '' ? [] : SELF_SERVICE_KEYWORDS.map(([label, words]) => ({ label, subject: `${tag} ${words}`, href: `mailto:${address}?subject=${encodeURIComponent(`${tag} ${words}`)}` })),
+    replyByMail: { address, subject, tag, href: mailtoHref(address, subject) },
+    selfService: address === '' ? [] : SELF_SERVICE_KEYWORDS.map(([label, words, body]) => ({ label, subject: `${tag} ${words}`, href: mailtoHref(address, `${tag} ${words}`, body) })),
   };
   const level = nextEscalation({ status: ticket.status, escalation: ticket.escalation });
   if (level !== undefined && address !== '') {
     const escalateSubject = `${tag} ${ESCALATION_KEYWORD}`;
-    view.escalate = { href: `mailto:${address}?subject=${encodeURIComponent(escalateSubject)}`, subject: escalateSubject, level, audience: escalationAudience(level) };
+    view.escalate = { href: mailtoHref(address, escalateSubject), subject: escalateSubject, level, audience: escalationAudience(level) };
   }
   if (settings.repository) view.pullRequest = pullRequestLinks(settings.repository, settings.branch, number, ticket.unit);
   return view;

@@ -250,6 +250,34 @@ function allChildrenFinished(parent: Ticket, update: TicketUpdate): boolean {
   });
 }
 
+/** Which auto-replies exist, and the key part that tells two of them to one address apart. */
+const AUTO_REPLY_KEYS = { refusal: 'refused', subscription: 'subscribe' } as const;
+
+/**
+ * An auto-reply to one address about its own mail — the refusal of a mail to a slave, a subscription's
+ * confirmation code (`note`): public, nothing of the conversation, no verify offer, `Auto-Submitted: auto-replied`.
+ */
+function autoReplyMail(update: TicketUpdate, kind: keyof typeof AUTO_REPLY_KEYS, to: Recipient[], note: string | undefined): PlannedMail {
+  return {
+    ticket: update.ticket,
+    time: update.time,
+    actorName: displayName(update),
+    commit: update.commit,
+    key: `${update.commit.slice(0, 12)}.${AUTO_REPLY_KEYS[kind]}-${shortHash(to[0]?.address ?? '')}`,
+    kind,
+    audience: 'public',
+    to,
+    cc: [],
+    list: false,
+    autoSubmitted: 'auto-replied',
+    changes: [],
+    messages: [],
+    offerVerify: false,
+    request: undefined,
+    note,
+  };
+}
+
 /** The refusal of a mail to a duplicate (slave): to the sender alone, naming the master to write to. */
 function refusalMails(update: TicketUpdate, settings: Settings): PlannedMail[] {
   const master = update.ticket.relations?.master;
@@ -258,25 +286,8 @@ function refusalMails(update: TicketUpdate, settings: Settings): PlannedMail[] {
   for (const refused of update.messages.filter((m) => (m.message.flags ?? []).includes(SLAVE_REFUSED_FLAG) && m.message.author.email && !isMachineMail(m.message.flags))) {
     const to = book.take([{ address: refused.message.author.email as string, name: refused.message.author.name, role: 'refused sender' }]);
     if (to.length === 0) continue;
-    out.push({
-      ticket: update.ticket,
-      time: update.time,
-      actorName: displayName(update),
-      commit: update.commit,
-      key: `${update.commit.slice(0, 12)}.refused-${shortHash(to[0]?.address ?? '')}`,
-      kind: 'refusal',
-      audience: 'public',
-      to,
-      cc: [],
-      list: false,
-      autoSubmitted: 'auto-replied',
-      changes: [],
-      messages: [],
-      offerVerify: false,
-      note: master === undefined ? undefined : String(master),
-      // Counted against the sender's daily cap: writing to a slave again and again cannot make us mail on and on.
-      onBehalfOf: to[0]?.address,
-    });
+    // Counted against the sender's daily cap: writing to a slave again and again cannot make us mail on and on.
+    out.push({ ...autoReplyMail(update, 'refusal', to, master === undefined ? undefined : String(master)), onBehalfOf: to[0]?.address });
   }
   return out;
 }
@@ -420,20 +431,7 @@ export function planNotifications(update: TicketUpdate, context: PlanContext): P
   for (const request of update.messages.filter((m) => (m.message.flags ?? []).includes(SUBSCRIBE_REQUEST_FLAG) && m.message.author.email)) {
     const to = new RecipientBook(own).take([{ address: request.message.author.email as string, name: request.message.author.name, role: 'subscribing' }]);
     if (to.length > 0) {
-      mails.push({
-        ...base,
-        key: `${short}.subscribe-${shortHash(to[0]?.address ?? '')}`,
-        kind: 'subscription',
-        audience: 'public',
-        to,
-        cc: [],
-        list: false,
-        autoSubmitted: 'auto-replied',
-        changes: [],
-        messages: [],
-        offerVerify: false,
-        note: subscribeCodeOf(request.body),
-      });
+      mails.push(autoReplyMail(update, 'subscription', to, subscribeCodeOf(request.body)));
     }
   }
 
