@@ -100,7 +100,7 @@ export function withRemote(root: string): { remote: string; other: string } {
  * A small helpdesk for tests of a rule (not of the example): the example's settings and units, and only
  * the tickets given, numbered from 1001 (ticket folders are written in their canonical shard).
  */
-export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; title?: string }[] = [{}]): { dir: string; numbers: number[] } {
+export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; title?: string; vo?: string }[] = [{}]): { dir: string; numbers: number[] } {
   const files: Record<string, string> = {};
   const numbers: number[] = [];
   for (const [index, ticket] of tickets.entries()) {
@@ -117,6 +117,7 @@ export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; tit
       'type: USER',
       'category: incident',
       `unit: ${ticket.unit ?? 'tpm'}`,
+      ...(ticket.vo ? [`vo: ${ticket.vo}`] : []),
       'submitter:',
       '  name: Sam Submitter',
       '  email: sam@uni.example',

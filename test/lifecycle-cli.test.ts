@@ -8,12 +8,13 @@ import { relateTickets } from '../scripts/commands/relate.ts';
 import { routeExisting } from '../scripts/commands/route.ts';
 import { setFields } from '../scripts/commands/set.ts';
 import { changeStatus } from '../scripts/commands/status.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
+import { ticketIndexPath } from '../lib/core/paths.ts';
+import { cleanupTemps, git, makeHelpdesk, makeSmallHelpdesk, runGitgus } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
 function ticketIn(dir: string, number: number): Ticket {
-  const file = `tickets/165/${number}/index.md`;
+  const file = ticketIndexPath(number);
   return parseTicket(readFileSync(path.join(dir, file), 'utf8'), file).ticket;
 }
 
@@ -60,72 +61,85 @@ describe('gitgus route', () => {
   });
 });
 
+// These test the lifecycle rules, not the example: each builds the few tickets it needs (units and their
+// supporters come from the example's units/).
 describe('gitgus assign, status, relate', () => {
   it('assign sets the unit and assigned in one commit; refuses unknown units and people who are not supporters', () => {
-    const dir = makeHelpdesk();
-    const result = runGitgus(['assign', '165048', 'dcache', '--actor', 'tpm-shifter', '--root', dir]);
-    expect(result.status).toBe(0);
-    expect(ticketIn(dir, 165048)).toMatchObject({ unit: 'dcache', status: 'assigned' });
-    expect(lastCommit(dir).message).toContain('#165048 assigned: ngi-de → dcache\n');
-    expect(runGitgus(['assign', '165048', 'nowhere', '--root', dir]).stderr).toContain("there is no unit 'nowhere'");
-    const refused = runGitgus(['assign', '165048', 'cms', '--actor', 'Jan Novak <jan.novak@cesnet.example>', '--root', dir]);
+    const { dir, numbers } = makeSmallHelpdesk([{ status: 'in progress', unit: 'ngi-de' }]);
+    const [n] = numbers as [number];
+    const result = runGitgus(['assign', String(n), 'dcache', '--actor', 'tpm-shifter', '--root', dir]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(ticketIn(dir, n)).toMatchObject({ unit: 'dcache', status: 'assigned' });
+    expect(lastCommit(dir).message).toContain(`#${n} assigned: ngi-de → dcache\n`);
+    expect(runGitgus(['assign', String(n), 'nowhere', '--root', dir]).stderr).toContain("there is no unit 'nowhere'");
+    const refused = runGitgus(['assign', String(n), 'cms', '--actor', 'Jan Novak <jan.novak@cesnet.example>', '--root', dir]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('unit: only supporters and TPM assign tickets to a unit');
-    expect(ticketIn(dir, 165048).unit).toBe('dcache');
+    expect(ticketIn(dir, n).unit).toBe('dcache');
   });
 
   it('status goes through the table: who, which transition, and the solution', async () => {
-    const dir = makeHelpdesk();
-    await expect(changeStatus({ root: dir, number: 165012, status: 'in progress', actor: 'arne-arc' })).rejects.toThrow('assigned → in progress may be made by a supporter of the responsible unit or TPM');
-    await expect(changeStatus({ root: dir, number: 165012, status: 'solved', actor: 'claire-cic' })).rejects.toThrow('solution: is required to set status solved');
-    await expect(changeStatus({ root: dir, number: 165012, status: 'done', actor: 'claire-cic' })).rejects.toThrow("'done' is not a status");
-    const result = await changeStatus({ root: dir, number: 165012, status: 'solved', solution: 'APEL republished.', qualifier: 'fixed', actor: 'claire-cic' });
+    const { dir, numbers } = makeSmallHelpdesk([{ status: 'assigned', unit: 'cic', vo: 'alice' }]);
+    const [n] = numbers as [number];
+    await expect(changeStatus({ root: dir, number: n, status: 'in progress', actor: 'arne-arc' })).rejects.toThrow('assigned → in progress may be made by a supporter of the responsible unit or TPM');
+    await expect(changeStatus({ root: dir, number: n, status: 'solved', actor: 'claire-cic' })).rejects.toThrow('solution: is required to set status solved');
+    await expect(changeStatus({ root: dir, number: n, status: 'done', actor: 'claire-cic' })).rejects.toThrow("'done' is not a status");
+    const result = await changeStatus({ root: dir, number: n, status: 'solved', solution: 'APEL republished.', qualifier: 'fixed', actor: 'claire-cic' });
     expect(result).toMatchObject({ from: 'assigned', to: 'solved', effects: [] });
-    expect(ticketIn(dir, 165012)).toMatchObject({ status: 'solved', solution: { qualifier: 'fixed', text: 'APEL republished.' } });
-    await expect(changeStatus({ root: dir, number: 165012, status: 'verified', actor: 'claire-cic' })).rejects.toThrow('may be made by the submitter or a member of the VO team');
-    const verified = runGitgus(['status', '165012', 'verified', '--actor', 'Aiko Tanaka <aiko.tanaka@kek.example>', '--root', dir]);
+    expect(ticketIn(dir, n)).toMatchObject({ status: 'solved', solution: { qualifier: 'fixed', text: 'APEL republished.' } });
+    await expect(changeStatus({ root: dir, number: n, status: 'verified', actor: 'claire-cic' })).rejects.toThrow('may be made by the submitter or a member of the VO team');
+    const verified = runGitgus(['status', String(n), 'verified', '--actor', 'Sam Submitter <sam@uni.example>', '--root', dir]);
     expect(verified.status).toBe(0);
-    expect(runGitgus(['status', '165012', 'reopened', '--actor', 'tpm-shifter', '--root', dir]).stderr).toContain('a verified ticket accepts no further change');
+    expect(runGitgus(['status', String(n), 'reopened', '--actor', 'tpm-shifter', '--root', dir]).stderr).toContain('a verified ticket accepts no further change');
   });
 
   it('solving a master solves its duplicates and notes it on them, all in one commit', async () => {
-    const dir = makeHelpdesk();
-    const related = await relateTickets({ root: dir, number: 165048, kind: 'master', other: 165023, actor: 'nina-net' });
-    expect(related).toMatchObject({ changed: [165023, 165048], effects: [{ ticket: 165048, from: 'in progress', to: 'on hold' }] });
+    const { dir, numbers } = makeSmallHelpdesk([
+      { status: 'in progress', unit: 'ngi-de' },
+      { status: 'in progress', unit: 'network' },
+    ]);
+    const [slave, master] = numbers as [number, number];
+    const related = await relateTickets({ root: dir, number: slave, kind: 'master', other: master, actor: 'nina-net' });
+    expect(related).toMatchObject({ changed: [slave, master].sort((a, b) => a - b), effects: [{ ticket: slave, from: 'in progress', to: 'on hold' }] });
     const relateCommit = lastCommit(dir);
     expect(relateCommit.files).toHaveLength(3);
-    expect(relateCommit.message).toContain('#165048 duplicate of #165023\n');
-    expect(ticketIn(dir, 165023).relations).toEqual({ slaves: [165048] });
+    expect(relateCommit.message).toContain(`#${slave} duplicate of #${master}\n`);
+    expect(ticketIn(dir, master).relations).toEqual({ slaves: [slave] });
 
-    await changeStatus({ root: dir, number: 165023, status: 'solved', solution: 'Dual-stack enabled.', actor: 'nina-net' });
-    expect(ticketIn(dir, 165048)).toMatchObject({ status: 'solved', solution: { qualifier: 'fixed', text: 'Solved with its master #165023: Dual-stack enabled.' } });
+    await changeStatus({ root: dir, number: master, status: 'solved', solution: 'Dual-stack enabled.', actor: 'nina-net' });
+    expect(ticketIn(dir, slave)).toMatchObject({ status: 'solved', solution: { qualifier: 'fixed', text: `Solved with its master #${master}: Dual-stack enabled.` } });
     const solveCommit = lastCommit(dir);
-    expect(solveCommit.files.filter((file) => file.endsWith('index.md'))).toEqual(['tickets/165/165023/index.md', 'tickets/165/165048/index.md']);
+    expect(solveCommit.files.filter((file) => file.endsWith('index.md'))).toEqual([ticketIndexPath(master), ticketIndexPath(slave)].sort());
     expect(solveCommit.files.filter((file) => file.includes('/messages/'))).toHaveLength(1);
     const note = readFileSync(path.join(dir, solveCommit.files.find((file) => file.includes('/messages/')) as string), 'utf8');
     expect(note).toContain('role: system');
-    expect(note).toContain('Master ticket #165023 is solved; this duplicate is solved with it.');
+    expect(note).toContain(`Master ticket #${master} is solved; this duplicate is solved with it.`);
   });
 
   it('a parent waits on hold for its children and resumes when the last is solved', async () => {
-    const dir = makeHelpdesk();
-    await relateTickets({ root: dir, number: 165043, kind: 'parent', other: 165033, actor: 'oscar-osg' });
-    expect(ticketIn(dir, 165033)).toMatchObject({ status: 'on hold', relations: { children: [165043] } });
-    const solved = await changeStatus({ root: dir, number: 165043, status: 'solved', solution: 'Topology fixed.', actor: 'oscar-osg' });
-    expect(solved.effects).toEqual([{ ticket: 165033, from: 'on hold', to: 'in progress' }]);
-    expect(ticketIn(dir, 165033).status).toBe('in progress');
-    const removed = runGitgus(['relate', '165043', '--parent', '165033', '--remove', '--actor', 'oscar-osg', '--root', dir]);
+    const { dir, numbers } = makeSmallHelpdesk([
+      { status: 'in progress', unit: 'osg' },
+      { status: 'in progress', unit: 'osg' },
+    ]);
+    const [parent, child] = numbers as [number, number];
+    await relateTickets({ root: dir, number: child, kind: 'parent', other: parent, actor: 'oscar-osg' });
+    expect(ticketIn(dir, parent)).toMatchObject({ status: 'on hold', relations: { children: [child] } });
+    const solved = await changeStatus({ root: dir, number: child, status: 'solved', solution: 'Topology fixed.', actor: 'oscar-osg' });
+    expect(solved.effects).toEqual([{ ticket: parent, from: 'on hold', to: 'in progress' }]);
+    expect(ticketIn(dir, parent).status).toBe('in progress');
+    const removed = runGitgus(['relate', String(child), '--parent', String(parent), '--remove', '--actor', 'oscar-osg', '--root', dir]);
     expect(removed.status).toBe(0);
-    expect(ticketIn(dir, 165033).relations).toBeUndefined();
-    expect(runGitgus(['relate', '165043', '--root', dir]).stderr).toContain('give exactly one of --master, --parent or --related');
+    expect(ticketIn(dir, parent).relations).toBeUndefined();
+    expect(runGitgus(['relate', String(child), '--root', dir]).stderr).toContain('give exactly one of --master, --parent or --related');
   });
 
   it('gitgus set goes through the lifecycle too: a new unit sets assigned; strangers are refused', async () => {
-    const dir = makeHelpdesk();
-    const result = await setFields({ root: dir, number: 165048, assignments: ['unit=cms'], actor: 'dieter-de' });
+    const { dir, numbers } = makeSmallHelpdesk([{ status: 'in progress', unit: 'ngi-de' }]);
+    const [n] = numbers as [number];
+    const result = await setFields({ root: dir, number: n, assignments: ['unit=cms'], actor: 'dieter-de' });
     expect(result.changes.map((c) => c.field)).toEqual(['unit', 'status']);
-    expect(ticketIn(dir, 165048)).toMatchObject({ unit: 'cms', status: 'assigned' });
-    await expect(setFields({ root: dir, number: 165048, assignments: ['priority=urgent'], actor: 'mallory' })).rejects.toThrow('only supporters change tickets');
+    expect(ticketIn(dir, n)).toMatchObject({ unit: 'cms', status: 'assigned' });
+    await expect(setFields({ root: dir, number: n, assignments: ['priority=urgent'], actor: 'mallory' })).rejects.toThrow('only supporters change tickets');
   });
 });
 
