@@ -15,9 +15,17 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Every phase a writer reports, in the order a message meets them. */
+/** Every phase mail intake reports, in the order a message meets them (the crash test picks among these). */
 export const FAULT_PHASES = ['start', 'parse', 'objects-written', 'before-ref-update', 'after-ref-update', 'worktree', 'before-push', 'push', 'before-acknowledge'] as const;
-export type FaultPhase = (typeof FAULT_PHASES)[number];
+/** After each message's acknowledgement at its source (IMAP flag, Maildir rename): a kill leaves a chunk half acknowledged. */
+export const ACKNOWLEDGED_PHASE = 'acknowledged';
+/**
+ * `gitgus notify`, per mail: `sent` the SMTP server accepted it and it is not recorded yet; `state-written`
+ * the state commit that records it exists and the ref has not moved; `recorded` the ref moved.
+ */
+export const NOTIFY_FAULT_PHASES = ['sent', 'state-written', 'recorded'] as const;
+export type IntakeFaultPhase = (typeof FAULT_PHASES)[number];
+export type FaultPhase = IntakeFaultPhase | typeof ACKNOWLEDGED_PHASE | (typeof NOTIFY_FAULT_PHASES)[number];
 
 const seen = new Map<string, number>();
 

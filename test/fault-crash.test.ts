@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAULT_PHASES, type FaultPhase } from '../lib/fault.ts';
+import { FAULT_PHASES, type IntakeFaultPhase } from '../lib/fault.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
 import { autoReplyMail, checkExactlyOnce, deliver, highestTicket, intakeRecords, leftovers, makeMaildir, newTicketMail, replyMail, runIntakeProcess, seeded, uncleanPaths, unprocessed, unusableMail, type PlannedMail } from './fault-helpers.ts';
 
@@ -23,7 +23,7 @@ const MAILS = 24;
 const KILLS = 30;
 
 /** How often each phase is met per run (chunks of 4 mails), to pick which occurrence dies. */
-const OCCURRENCES: Record<FaultPhase, number> = {
+const OCCURRENCES: Record<IntakeFaultPhase, number> = {
   start: 1,
   parse: 8,
   'objects-written': 2,
@@ -83,7 +83,7 @@ describe('intake killed with SIGKILL at random phases, then run again on the sam
       expect(runs, `seed ${seed}: too many runs`).toBeLessThan(KILLS * 4);
       runs += 1;
       const wantKill = (kills.total ?? 0) < KILLS;
-      const phase = FAULT_PHASES[Math.floor(random() * FAULT_PHASES.length)] as FaultPhase;
+      const phase = FAULT_PHASES[Math.floor(random() * FAULT_PHASES.length)] as IntakeFaultPhase;
       const nth = 1 + Math.floor(random() * OCCURRENCES[phase]);
       const delay = phase === 'push' ? 1 + Math.floor(random() * 150) : 0;
       if (wantKill && unprocessed(maildir) === 0) {

@@ -14,7 +14,7 @@ import { masterCopy } from '../lib/core/master-copy.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
 import { cleanupTemps, git, makeHelpdesk, runGitgus } from './helpers.ts';
-import { runGitgusAsync, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
+import { deliverMail, runGitgusAsync, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 let smtp: SmtpSink;
 beforeAll(async () => {
@@ -267,6 +267,24 @@ describe('gitgus sync-slaves', () => {
         .map((mail) => mail.raw.toString('utf8'))
         .join('\n'),
     ).not.toContain('CRL mirror at CERN was down');
+  });
+  it("copies a master's public message that came by mail (intake) too, as the after-commit step of every writer runs it", async () => {
+    const dir = makeHelpdesk();
+    ok(['relate', '165044', '--master', '165012', '--actor', 'claire-cic', '--root', dir]);
+    const before = git(dir, ['rev-parse', 'HEAD']).trim();
+    const mail = buildMail({
+      from: 'Aiko Tanaka <aiko.tanaka@kek.example>',
+      subject: 'Re: [GGUS #165012] CRL',
+      messageId: 'master-reply.1@kek.example',
+      text: 'The CRL problem is back on our worker nodes since this morning.\r\n',
+      headers: [dmarcPass('kek.example')],
+    });
+    const stored = await deliverMail(dir, mail, new Date(Date.now() + 2000).toISOString());
+    expect(stored.ticket).toBe(165012);
+    const run = JSON.parse(ok(['sync-slaves', '--since', before, '--root', dir, '--json'])) as { copies: { master: number; slave: number }[] };
+    expect(run.copies.map((copy) => [copy.master, copy.slave])).toEqual([[165012, 165044]]);
+    expect(messagesOf(dir, 165044).join('\n').split('The CRL problem is back').length - 1).toBe(1);
+    expect(JSON.parse(ok(['sync-slaves', '--since', before, '--root', dir, '--json']))).toMatchObject({ copies: [] });
   });
 });
 

@@ -301,15 +301,28 @@ describe('the workflows', () => {
     }
   });
 
-  it("copy a merge's master messages to the duplicates before notify mails, from the commit before the push", () => {
-    const job = readWorkflow('notify.yml').jobs.notify as Job;
-    const calls = stepsOf(job).flatMap((step) => gitgusCalls(step.run ?? '').map((words) => ({ words, env: step.env ?? {} })));
-    const order = calls.map((call) => call.words[0]);
-    const sync = order.indexOf('sync-slaves');
-    expect(sync).toBeGreaterThanOrEqual(0);
-    expect(sync).toBeLessThan(order.indexOf('notify'));
-    expect(calls[sync]?.words).toEqual(['sync-slaves', '--since', '$BEFORE']);
-    expect(calls[sync]?.env.BEFORE).toBe("${{ github.event.before || 'HEAD~1' }}");
+  it("copy master messages to their duplicates in every writer's job, before notify mails, from the commit the job started at", () => {
+    const action = readAction('after-commit/action.yml').runs.steps;
+    const copy = action.find((step) => gitgusCalls(step.run ?? '').some((words) => words[0] === 'sync-slaves'));
+    expect(gitgusCalls(copy?.run ?? '')).toEqual([['sync-slaves', '--since', '$BEFORE']]);
+    expect(copy?.env?.BEFORE).toBe('${{ inputs.before }}');
+    // Every job that commits ticket changes ends in the after-commit action, so the copy step runs after it and before notify.
+    const writers = ['github-intake.yml', 'mail-intake.yml', 'notify.yml', 'tick.yml'];
+    for (const file of writers) {
+      for (const [name, job] of Object.entries(readWorkflow(file).jobs)) {
+        const order = stepsOf(job).flatMap((step) => gitgusCalls(step.run ?? '').map((words) => words[0]));
+        expect(order.indexOf('sync-slaves'), `${file} ${name}`).toBeGreaterThanOrEqual(0);
+        expect(order.indexOf('sync-slaves'), `${file} ${name}`).toBeLessThan(order.indexOf('notify'));
+        expect(
+          order.slice(0, order.indexOf('sync-slaves')).every((command) => command !== 'notify'),
+          `${file} ${name}`,
+        ).toBe(true);
+      }
+    }
+    const notify = (readWorkflow('notify.yml').jobs.notify as Job).steps?.find((step) => localAction(step.uses) === 'after-commit');
+    expect(notify?.with?.before).toBe("${{ github.event.before || 'HEAD~1' }}");
+    // pages.yml runs on the push itself: notify.yml starts it again only when the copies committed.
+    expect(notify?.with?.pages).toBe("${{ vars.GITGUS_PAGES == 'true' && 'copies' || 'false' }}");
   });
 });
 

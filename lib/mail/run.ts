@@ -84,6 +84,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
     faultPoint('before-acknowledge');
     for (const { message, result } of entries) {
       await message.acknowledge?.();
+      faultPoint('acknowledged');
       results.push(result);
       options.onResult?.(result, results.length);
     }

@@ -11,6 +11,7 @@ import { planNotifications, type MailKind } from '../core/notify/plan.ts';
 import { renderNotification, type OutgoingMail } from '../core/notify/render.ts';
 import { notifySettingsOf, type NotifyState } from '../core/schema/notify.ts';
 import { GitgusError, type Problem } from '../errors.ts';
+import { faultPoint } from '../fault.ts';
 import { runGit } from '../git/native.ts';
 import { composeEml } from '../mail/outgoing/compose.ts';
 import { signIfNeeded } from '../mail/outgoing/sign.ts';
@@ -248,6 +249,8 @@ async function notifyWith(context: ChangeContext, options: NotifyOptions): Promi
           record.file = file;
         }
         if (!dryRun) await (sender as MailSender).send(mail);
+        // At-least-once: the mail is recorded only after the server accepted it, so a kill here sends it again.
+        faultPoint('sent');
         threads[String(mail.ticket)] = { ...threads[String(mail.ticket)], [planned.audience]: mail.messageId, day: today };
         result.sent.push(record);
         sentInCurrent.push(mail.messageId);

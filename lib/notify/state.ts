@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { parseWithFriendlyErrors } from '../core/friendly-errors.ts';
 import { NOTIFY_STATE_EXAMPLE, NotifyStateSchema, type NotifyState } from '../core/schema/notify.ts';
 import { GitgusError } from '../errors.ts';
+import { faultPoint } from '../fault.ts';
 import { runGit } from '../git/native.ts';
 
 export const NOTIFY_REF = 'refs/gitgus/notify';
@@ -62,6 +63,7 @@ export function writeStateRef<T>(dir: string, spec: StateRef<T>, state: T, base:
   const tree = runGit(dir, ['mktree'], { input: `100644 blob ${blob}\t${STATE_FILE}\n` }).stdout.trim();
   const who = ['-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`];
   const commit = runGit(dir, [...who, 'commit-tree', tree, ...(base ? ['-p', base] : []), '-m', spec.describe(state)]).stdout.trim();
+  faultPoint('state-written');
   const swap = runGit(dir, ['update-ref', '-m', spec.writer, spec.ref, commit, base ?? ''], { allowFailure: true });
   if (swap.status !== 0) {
     throw new GitgusError('E_NOTIFY_RACE', `${spec.ref} moved while notifying: another gitgus notify run is active`, {
@@ -69,6 +71,7 @@ export function writeStateRef<T>(dir: string, spec: StateRef<T>, state: T, base:
       hint: 'Run notify from one job at a time (a CI concurrency group); the next run continues where the other stopped.',
     });
   }
+  faultPoint('recorded');
   return commit;
 }
 
