@@ -158,6 +158,7 @@ describe('pinned texts', () => {
       Examples:
         gitgus check
         gitgus check --root ../our-helpdesk --json
+        gitgus check --committed        # CI: the commit as checked out
         gitgus check --base origin/main --author alice-smith
         gitgus check --root ../pr --base "$BASE_SHA" --head "$HEAD_SHA" --author alice-smith --author-id 583231 (gitgus check v0.1.0)
 
@@ -171,6 +172,7 @@ describe('pinned texts', () => {
             --head=<REF>    With --base: the pull request commit (default HEAD); only committed objects are read, never the working tree
         --author=<LOGIN>    With --base: the pull request's author, a GitHub login (default: $GITHUB_ACTOR)                             
         --author-id=<ID>    With --base: the author's numeric GitHub id, matched against ids in units/ and administrators               
+             --committed    Check the tickets as committed in HEAD, without scanning the work tree (CI)                                 
 
       ",
         "doctor": "Check a helpdesk checkout for what a killed writer or a hand edit can leave: a work tree under tickets/ or

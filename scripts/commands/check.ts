@@ -15,11 +15,9 @@ export default defineCommand({
     base: { type: 'string', description: 'Check a pull request: the branch it goes into (or any commit)', valueHint: 'REF' },
     head: { type: 'string', description: 'With --base: the pull request commit (default HEAD); only committed objects are read, never the working tree', valueHint: 'REF' },
     author: { type: 'string', description: "With --base: the pull request's author, a GitHub login (default: $GITHUB_ACTOR)", valueHint: 'LOGIN' },
-    committed: {
-      type: 'boolean',
-      description: 'Check the ticket files as committed in HEAD, without scanning the work tree (CI on a fresh checkout of a commit; uncommitted ticket edits are not looked at). Taken only when helpdesk.yml and units/ equal HEAD',
-    },
     'author-id': { type: 'string', description: "With --base: the author's numeric GitHub id, matched against ids in units/ and administrators", valueHint: 'ID' },
+    // Uncommitted ticket edits are not looked at; taken only when helpdesk.yml and units/ equal HEAD.
+    committed: { type: 'boolean', description: 'Check the tickets as committed in HEAD, without scanning the work tree (CI)' },
   },
   async run({ args }) {
     if (args.base !== undefined) {
