@@ -101,6 +101,7 @@ export const ERROR_CODES = {
   E_GITHUB: { kind: 'infrastructure', summary: "GitHub's API failed." },
   E_GITHUB_REPOSITORY: { kind: 'input', summary: 'The GitHub repository is missing or not owner/name.' },
   E_GITHUB_TOKEN: { kind: 'input', summary: 'No GitHub token where one is needed.' },
+  E_SITE_PARTS: { kind: 'input', summary: 'helpdesk.yml siteParts: ranges that overlap or end before they start, a repeated name, or a part on another origin.' },
   E_SITE_BUILD: { kind: 'infrastructure', summary: 'astro build failed.' },
   E_SEARCH_INDEX: { kind: 'infrastructure', summary: 'Pagefind could not index the site.' },
   E_MISSING_DEPENDENCY: { kind: 'infrastructure', summary: 'A required program (git, chromium, dovecot) is missing.' },

@@ -135,21 +135,24 @@ describe('pinned texts', () => {
       Examples:
         gitgus build
         gitgus build --root ../helpdesk --out /srv/www/helpdesk
-        gitgus build --no-search --now 2026-12-01T09:00:00Z (gitgus build v0.1.0)
+        gitgus build --no-search --now 2026-12-01T09:00:00Z
+        gitgus build --part archive-1 --out dist-archive-1 (gitgus build v0.1.0)
 
       USAGE gitgus build [OPTIONS] 
 
       OPTIONS
 
-            --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)                  
-                  --json    Print machine-readable JSON on standard output (Default: false)                               
-             --out=<DIR>    Output folder (default: the helpdesk's dist/)                                                 
-        --now=<ISO-TIME>    Time priority colours and ages are computed at (default: the helpdesk's last data commit)     
-           --base=<PATH>    Path the site is served under (default: the path of siteUrl in helpdesk.yml)                  
-                --search    Build the Pagefind search index (--no-search skips it) (Default: true)                        
-             --no-search                                                                                                  
-               --verbose    Show Astro's progress (Default: false)                                                        
-                  --full    Render every page, even when the kept output and its manifest could be reused (Default: false)
+                     --root=<DIR>    Helpdesk checkout to act on (default: the one containing the current folder)                                                   
+                           --json    Print machine-readable JSON on standard output (Default: false)                                                                
+                      --out=<DIR>    Output folder (default: the helpdesk's dist/)                                                                                  
+                 --now=<ISO-TIME>    Time priority colours and ages are computed at (default: the helpdesk's last data commit)                                      
+                    --base=<PATH>    Path the site is served under (default: the path of siteUrl in helpdesk.yml)                                                   
+                         --search    Build the Pagefind search index (--no-search skips it) (Default: true)                                                         
+                      --no-search                                                                                                                                   
+                        --verbose    Show Astro's progress (Default: false)                                                                                         
+                    --part=<NAME>    Build this site part of helpdesk.yml siteParts (its ticket pages and search) instead of the main site (default out: dist-NAME/)
+        --if-changed-since=<TEXT>    With --part: build only when the part's pages changed since the build this text names (its Commit: and Code: lines)            
+                           --full    Render every page, even when the kept output and its manifest could be reused (Default: false)                                 
 
       ",
         "check": "Validate the whole helpdesk: schemas, unique numbers, shards, unit references.

@@ -3,7 +3,7 @@
  * and show the matching line of a valid example (starlight's parseWithFriendlyErrors, changesets' EXAMPLE_FORMAT).
  */
 import type { z } from 'zod';
-import { ValidationError, type Problem } from '../errors.ts';
+import { ValidationError, type ErrorCode, type Problem } from '../errors.ts';
 import { describe } from './schema/common.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -19,6 +19,9 @@ function issueToProblem(issue: Issue, file: string, example: string): Problem {
   } else if (exampleLines) {
     hint = `example:\n${exampleLines}`;
   }
+  // A schema's own rule (superRefine) may name its code and fix: `params: { code, hint }`.
+  const params = issue.code === 'custom' ? (issue.params as { code?: ErrorCode; hint?: string } | undefined) : undefined;
+  if (params?.code !== undefined) return { code: params.code, file, ...(field ? { field } : {}), message, ...(params.hint ? { hint: params.hint } : {}) };
   return hint === undefined ? { code: 'E_SCHEMA', file, ...(field ? { field } : {}), message } : { code: 'E_SCHEMA', file, ...(field ? { field } : {}), message, hint };
 }
 

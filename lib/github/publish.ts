@@ -4,6 +4,7 @@
  * (lib/core/github/publish.ts plans it). Run after intake's commits are pushed, and after merges, for the
  * tickets changed in a commit range; the hidden marks in earlier comments make every rerun safe.
  */
+import { ticketPageUrl } from '../core/site-parts.ts';
 import { GitgusError } from '../errors.ts';
 import { isOwnComment, issueOfTicket, marksIn } from '../core/github/issue.ts';
 import { planPublish, type PublishAction } from '../core/github/publish.ts';
@@ -80,7 +81,7 @@ function githubTickets(root: string, options: PublishOptions): LoadedTicket[] {
 }
 
 function pageUrl(settings: Settings, number: number): string {
-  return new URL(`tickets/${number}/`, settings.siteUrl.endsWith('/') ? settings.siteUrl : `${settings.siteUrl}/`).toString();
+  return ticketPageUrl(settings, number);
 }
 
 async function publishTicket(doc: LoadedTicket, settings: Settings, units: readonly Unit[], api: GitHubApi, done: PublishedAction[]): Promise<void> {

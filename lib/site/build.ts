@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GitgusError } from '../errors.ts';
 import { loadSettings } from '../store/load.ts';
-import { ENV_BASE, ENV_NOW, ENV_OUT, ENV_ROOT, siteOptions } from '../../site/lib/env.ts';
+import { ENV_BASE, ENV_NOW, ENV_OUT, ENV_PART, ENV_ROOT, siteOptions } from '../../site/lib/env.ts';
 import { ENV_CODE_HASH, ENV_COMMIT, ENV_INCREMENTAL } from '../../site/lib/incremental.ts';
 import { manifestPath, manifestProblem, readManifest, siteCodeHash, writeManifest } from '../../site/lib/manifest.ts';
 import { updateSearchIndex } from '../../site/lib/search-index.ts';
@@ -37,10 +37,17 @@ export interface BuildOptions {
   say?: (line: string) => void;
   /** Render every page even when the kept output could be reused. */
   full?: boolean;
+  /** Build this site part (helpdesk.yml `siteParts`) instead of the main site. */
+  part?: string;
 }
 
 export interface BuildResult {
   outDir: string;
+  /** The site part built (undefined: the main site). */
+  part?: string;
+  /** The helpdesk commit built, and the hash of the code that built it (site/lib/manifest.ts). */
+  commit?: string;
+  codeHash: string;
   /** Whether only changed pages were rendered, and why not when a full build was needed. */
   mode: 'full' | 'incremental';
   reason?: string;
@@ -83,6 +90,7 @@ function runAstro(options: BuildOptions, outDir: string, incremental: Record<str
   };
   if (options.now) env[ENV_NOW] = options.now;
   if (options.base) env[ENV_BASE] = options.base;
+  if (options.part) env[ENV_PART] = options.part;
   return new Promise((resolve, reject) => {
     // A small young generation: the build allocates many short-lived page strings, and V8's default
     // semi-spaces (sized for its large default heap) kept ~200 MB more resident at 10,000 tickets
@@ -179,7 +187,7 @@ function headCommit(root: string): string | undefined {
  * manifest.ts). Otherwise the folder is emptied and every page renders, and `reason` says why.
  */
 function prepareOutput(options: BuildOptions, outDir: string): { env: Record<string, string>; reason?: string } {
-  const codeHash = siteCodeHash(PROJECT_ROOT, { base: options.base, search: String(options.search !== false) });
+  const codeHash = siteCodeHash(PROJECT_ROOT, { base: options.base, search: String(options.search !== false), ...(options.part ? { part: options.part } : {}) });
   const env: Record<string, string> = { [ENV_CODE_HASH]: codeHash };
   const commit = headCommit(options.root);
   if (commit) env[ENV_COMMIT] = commit;
@@ -190,10 +198,17 @@ function prepareOutput(options: BuildOptions, outDir: string): { env: Record<str
   return { env, reason };
 }
 
+/** Where a build goes by default: `dist/` for the main site, `dist-<part>/` beside it for a part. */
+export function defaultOut(root: string, part?: string): string {
+  return path.join(root, part ? `dist-${part}` : 'dist');
+}
+
 /** Builds a helpdesk's static site (and its search index). */
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   loadSettings(options.root);
-  const outDir = path.resolve(options.out ?? path.join(options.root, 'dist'));
+  // Names the part or refuses an unknown one (E_ARGUMENT) before anything is emptied.
+  siteOptions({ [ENV_ROOT]: options.root, ...(options.part ? { [ENV_PART]: options.part } : {}) });
+  const outDir = path.resolve(options.out ?? defaultOut(options.root, options.part));
   const started = performance.now();
   const { env, reason } = prepareOutput(options, outDir);
   // One line when the build cannot be incremental, saying why.
@@ -202,11 +217,21 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   else await buildAcrossDevices(options, outDir, env);
   const manifest = readManifest(outDir);
   const pages = manifest ? Object.values(manifest.pages).filter((page) => page.file.endsWith('.html')).length : 0;
-  const result: BuildResult = { outDir, mode: reason === undefined ? 'incremental' : 'full', rendered: manifest?.last.rendered ?? 0, removed: manifest?.last.removed ?? 0, pages, siteSeconds: (performance.now() - started) / 1000 };
+  const result: BuildResult = {
+    outDir,
+    ...(options.part ? { part: options.part } : {}),
+    ...(manifest?.commit ? { commit: manifest.commit } : {}),
+    codeHash: manifest?.codeHash ?? env[ENV_CODE_HASH] ?? '',
+    mode: reason === undefined ? 'incremental' : 'full',
+    rendered: manifest?.last.rendered ?? 0,
+    removed: manifest?.last.removed ?? 0,
+    pages,
+    siteSeconds: (performance.now() - started) / 1000,
+  };
   if (reason !== undefined) result.reason = reason;
   if (options.search !== false && manifest) {
     const searchStarted = performance.now();
-    const base = siteOptions({ [ENV_ROOT]: options.root, [ENV_OUT]: outDir, ...(options.base ? { [ENV_BASE]: options.base } : {}) }).base;
+    const base = siteOptions({ [ENV_ROOT]: options.root, [ENV_OUT]: outDir, ...(options.base ? { [ENV_BASE]: options.base } : {}), ...(options.part ? { [ENV_PART]: options.part } : {}) }).base;
     const { ranges, result: search } = await updateSearchIndex(options.root, outDir, base, manifest);
     writeManifest(outDir, { ...manifest, search: ranges });
     result.searchPages = search.records;
@@ -215,4 +240,31 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     result.searchSeconds = (performance.now() - searchStarted) / 1000;
   }
   return result;
+}
+
+/**
+ * Why a site part must be built again, or undefined when its published copy is current. `published` is
+ * the commit message of the part's published tip (`Commit:` and `Code:` lines, written by the Pages
+ * workflow from `gitgus build --json`). A part's pages are a function of the code, helpdesk.yml, units/
+ * and its own tickets, so a push that touched none of them leaves it as it is: the workflow neither builds
+ * nor uploads it. (Two inputs come from outside those files and wait for the part's next build: the
+ * priority colour of an open ticket in a part, which moves with the reference time, and the title of a
+ * ticket outside the part that one of its tickets links to.)
+ */
+export function partBuildReason(options: BuildOptions & { part: string }, published: string): string | undefined {
+  const { part } = siteOptions({ [ENV_ROOT]: options.root, [ENV_PART]: options.part });
+  if (!part) return `no part named ${options.part}`;
+  const commit = /^Commit: ([0-9a-f]{40,64})$/m.exec(published)?.[1];
+  const code = /^Code: ([0-9a-f]{64})$/m.exec(published)?.[1];
+  if (!commit || !code) return 'nothing of it is published yet';
+  const codeHash = siteCodeHash(PROJECT_ROOT, { base: options.base, search: String(options.search !== false), part: options.part });
+  if (code !== codeHash) return 'the site code, its dependencies or the build settings changed';
+  if (runGit(options.root, ['cat-file', '-e', `${commit}^{commit}`], { allowFailure: true }).status !== 0) return `it was published from ${commit.slice(0, 12)}, which is not in this history`;
+  const changed = runGit(options.root, ['diff', '--name-only', '-z', '--no-renames', commit, 'HEAD', '--', 'helpdesk.yml', 'units', 'tickets']).stdout.split('\0');
+  for (const file of changed) {
+    if (file === 'helpdesk.yml' || file.startsWith('units/')) return `${file} changed`;
+    const number = Number(/^tickets\/[^/]+\/(\d+)\//.exec(file)?.[1]);
+    if (number >= part.tickets.from && number <= part.tickets.to) return `ticket #${number} changed`;
+  }
+  return undefined;
 }

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { defineCommand } from 'citty';
 import { GitgusError } from '../../lib/errors.ts';
-import { buildSite, type BuildOptions } from '../../lib/site/build.ts';
+import { buildSite, partBuildReason, type BuildOptions } from '../../lib/site/build.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
 export default defineCommand({
   meta: {
     name: 'build',
     description:
-      "Build a helpdesk's static support site: queue, units, ticket pages, reports, feeds, exports and the search index.\n\nExamples:\n  gitgus build\n  gitgus build --root ../helpdesk --out /srv/www/helpdesk\n  gitgus build --no-search --now 2026-12-01T09:00:00Z",
+      "Build a helpdesk's static support site: queue, units, ticket pages, reports, feeds, exports and the search index.\n\nExamples:\n  gitgus build\n  gitgus build --root ../helpdesk --out /srv/www/helpdesk\n  gitgus build --no-search --now 2026-12-01T09:00:00Z\n  gitgus build --part archive-1 --out dist-archive-1",
   },
   args: {
     ...commonArgs,
@@ -17,6 +17,8 @@ export default defineCommand({
     base: { type: 'string', description: 'Path the site is served under (default: the path of siteUrl in helpdesk.yml)', valueHint: 'PATH' },
     search: { type: 'boolean', description: 'Build the Pagefind search index (--no-search skips it)', default: true },
     verbose: { type: 'boolean', description: "Show Astro's progress", default: false },
+    part: { type: 'string', description: 'Build this site part of helpdesk.yml siteParts (its ticket pages and search) instead of the main site (default out: dist-NAME/)', valueHint: 'NAME' },
+    'if-changed-since': { type: 'string', description: "With --part: build only when the part's pages changed since the build this text names (its Commit: and Code: lines)", valueHint: 'TEXT' },
     full: { type: 'boolean', description: 'Render every page, even when the kept output and its manifest could be reused', default: false },
   },
   async run({ args }) {
@@ -27,6 +29,18 @@ export default defineCommand({
     if (args.out !== undefined) options.out = path.resolve(args.out);
     if (args.now !== undefined) options.now = args.now;
     if (args.base !== undefined) options.base = args.base;
+    if (args.part !== undefined) options.part = args.part;
+    const since = args['if-changed-since'];
+    if (since !== undefined) {
+      if (options.part === undefined) throw new GitgusError('E_ARGUMENT', '--if-changed-since needs --part', { hint: 'Give the part: gitgus build --part archive-1 --if-changed-since "$(git log -1 --format=%B FETCH_HEAD)"' });
+      const reason = partBuildReason({ ...options, part: options.part }, since);
+      if (reason === undefined) {
+        if (args.json) printJson({ part: options.part, skipped: 'unchanged since it was published' });
+        else process.stderr.write(`part ${options.part}: unchanged since it was published; not built\n`);
+        return;
+      }
+      process.stderr.write(`part ${options.part}: ${reason}\n`);
+    }
     if (args.verbose) options.log = (line) => process.stderr.write(`${line}\n`);
     const result = await buildSite(options);
     if (args.json) printJson(result);

@@ -6,7 +6,7 @@
 import { Feed } from 'feed';
 import type { ViewTicket } from './view.ts';
 import { ticketLabel } from './format.ts';
-import { absolute } from './urls.ts';
+import { absolute, absoluteTicket } from './urls.ts';
 
 export const FEED_SIZE = 50;
 
@@ -22,7 +22,7 @@ export function atomFeed(options: { siteUrl: string; title: string; path: string
     feedLinks: { atom: absolute(options.siteUrl, options.path) },
   });
   for (const t of newest) {
-    const link = absolute(options.siteUrl, `tickets/${t.number}/`);
+    const link = absoluteTicket(options.siteUrl, t.number);
     feed.addItem({
       id: link,
       link,

@@ -13,6 +13,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroPrerenderer } from 'astro';
+import { ENV_PART } from './env.ts';
 import { MANIFEST_VERSION, outputFile, readManifest, writeManifest, type ManifestPage, type SiteManifest } from './manifest.ts';
 
 export const ENV_INCREMENTAL = 'GITGUS_INCREMENTAL';
@@ -48,7 +49,9 @@ export function incrementalBuild(env: Record<string, string | undefined> = proce
           ...(astro.teardown ? { teardown: () => (astro.teardown as () => Promise<void>)() } : {}),
           render: (request, options) => astro.render(request, options),
           getStaticPaths: async () => {
-            const all = await astro.getStaticPaths();
+            // A site part (GITGUS_PART) is its ticket pages (their getStaticPaths keep only its range) and its
+            // home; every other page belongs to the main site.
+            const all = (await astro.getStaticPaths()).filter((entry) => !env[ENV_PART] || entry.pathname === '/' || entry.pathname.startsWith('/tickets/'));
             pages = {};
             const dirty = all.filter((entry) => {
               const page: ManifestPage = { file: outputFile(entry.pathname, entry.route.type === 'endpoint') };

@@ -11,7 +11,8 @@ import { isOpen } from '../../lib/core/schema/ticket.ts';
 import { runGit } from '../../lib/git/native.ts';
 import { loadSettings, loadUnits } from '../../lib/store/load.ts';
 import { ValidationError } from '../../lib/errors.ts';
-import { ENV_NOW, helpdeskRootFrom } from './env.ts';
+import { ENV_NOW, helpdeskRootFrom, siteOptions } from './env.ts';
+import { partOf, type SitePart } from '../../lib/core/site-parts.ts';
 import { createTicketTextRenderer, type TicketTextRenderer } from './markdown.ts';
 import { publicSettings, publicUnit, sitePolicy, type PublicSettings, type PublicTicket, type PublicUnit } from './public.ts';
 import type { AddressPolicy } from '../../lib/core/privacy.ts';
@@ -32,6 +33,10 @@ export interface Model {
   now: Date;
   history: TicketHistory;
   renderText: TicketTextRenderer;
+  /** The site part this build makes (helpdesk.yml `siteParts`); undefined for the main site. */
+  part?: SitePart;
+  /** Whether this build writes ticket `number`'s page: a part its range, the main site what no part holds. */
+  holds(number: number): boolean;
 }
 
 /** Units the tree names that have no file still get a colour on the default calendar. */
@@ -89,7 +94,12 @@ async function buildModel(): Promise<Model> {
       return { ...view, open: isOpen(view.status), colour };
     })
     .sort((a, b) => b.number - a.number);
+  const { part } = siteOptions(process.env);
+  const parts = rawSettings.siteParts ?? [];
+  const holds = part ? (number: number) => number >= part.tickets.from && number <= part.tickets.to : (number: number) => partOf(parts, number) === undefined;
   return {
+    ...(part ? { part } : {}),
+    holds,
     root,
     settings: publicSettings(rawSettings),
     policy,

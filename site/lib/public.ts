@@ -121,6 +121,8 @@ export interface PublicSettings {
   siteUrl: string;
   repository?: string;
   branch: string;
+  /** The site parts (their addresses are public): every page's links depend on them. */
+  siteParts?: { name: string; tickets: { from: number; to: number }; url: string }[];
 }
 
 export function publicSettings(settings: Settings): PublicSettings {
@@ -132,6 +134,7 @@ export function publicSettings(settings: Settings): PublicSettings {
     branch: settings.branch ?? 'main',
   };
   if (settings.repository !== undefined) out.repository = settings.repository;
+  if (settings.siteParts !== undefined) out.siteParts = settings.siteParts.map((part) => ({ name: part.name, tickets: part.tickets, url: part.url }));
   return out;
 }
 

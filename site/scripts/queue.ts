@@ -6,6 +6,7 @@
 import { colourClass, formatAge, formatDay } from '../lib/format.ts';
 import { compareFor, SORTS, type Sort } from '../lib/order.ts';
 import type { ExportDocument, ExportRow } from '../lib/exports.ts';
+import { partOf, type SitePart } from '../../lib/core/site-parts.ts';
 
 const FIELDS = ['status', 'priority', 'unit', 'vo', 'site', 'type'] as const;
 type Field = (typeof FIELDS)[number];
@@ -41,14 +42,20 @@ function link(parent: HTMLElement, href: string, text: string): void {
   parent.append(a);
 }
 
-function render(rows: ExportRow[], base: string, now: Date): void {
+/** The site parts (helpdesk.yml `siteParts`) the queue form lists: a ticket in one links to that part. */
+function partsOf(form: HTMLFormElement): SitePart[] {
+  const list = JSON.parse(form.dataset.parts ?? '[]') as { from: number; to: number; base: string }[];
+  return list.map((part) => ({ name: part.base, tickets: { from: part.from, to: part.to }, url: part.base, repository: '' }));
+}
+
+function render(rows: ExportRow[], base: string, now: Date, parts: SitePart[]): void {
   const body = table?.tBodies[0];
   if (!body) return;
   body.replaceChildren();
   for (const t of rows) {
     const tr = body.insertRow();
     tr.className = colourClass(t.colour);
-    link(cell(tr, 'Ticket', 'number'), `${base}tickets/${t.number}/`, `#${t.number}`);
+    link(cell(tr, 'Ticket', 'number'), `${partOf(parts, t.number)?.url ?? base}tickets/${t.number}/`, `#${t.number}`);
     cell(tr, 'Title', 'title').textContent = t.subject;
     const state = document.createElement('span');
     state.className = OPEN.has(t.status) ? 'status open' : 'status';
@@ -97,7 +104,7 @@ async function apply(updateAddress: boolean): Promise<void> {
     .filter((t) => FIELDS.every((field) => filters[field] === undefined || String(fieldOf(t, field)) === filters[field]))
     .map((t) => ({ ...t, lastChange: t.lastUpdate }))
     .sort(compareFor(sort));
-  render(rows, base, new Date(doc.generated));
+  render(rows, base, new Date(doc.generated), partsOf(form));
   document.querySelector('.pager')?.remove();
   const caption = table.caption;
   if (caption) caption.textContent = `Open tickets matching your filters (${rows.length})`;

@@ -8,7 +8,7 @@ interface PagefindResult {
 interface Pagefind {
   search(query: string): Promise<{ results: PagefindResult[] }>;
   options?(options: Record<string, unknown>): Promise<void>;
-  mergeIndex(url: string): Promise<void>;
+  mergeIndex(url: string, options?: Record<string, unknown>): Promise<void>;
 }
 
 const form = document.querySelector<HTMLFormElement>('#search-form');
@@ -23,19 +23,36 @@ let engine: Promise<Pagefind> | undefined;
  * The index is one Pagefind index per range of ticket numbers (site/lib/search-index.ts); `ranges.json`
  * lists them, newest first. The first one's script searches, and the others are merged into it.
  */
-async function loadRanges(rangesUrl: string): Promise<Pagefind> {
+async function rangesOf(rangesUrl: string): Promise<string[]> {
   const response = await fetch(rangesUrl);
   if (!response.ok) throw new Error(`${rangesUrl}: ${response.status}`);
-  const { ranges } = (await response.json()) as { ranges: string[] };
+  return ((await response.json()) as { ranges: string[] }).ranges;
+}
+
+/**
+ * The site parts (helpdesk.yml `siteParts`, data-parts) are sites of their own on this origin with their
+ * own `ranges.json`; their ranges are merged after this site's. A part that cannot be read (not published
+ * yet) is left out and named, so the rest still searches.
+ */
+let missingParts: string[] = [];
+
+async function loadRanges(rangesUrl: string, partLists: string[]): Promise<Pagefind> {
+  const ranges = await rangesOf(rangesUrl);
+  const fromParts = await Promise.allSettled(partLists.map(rangesOf));
+  missingParts = partLists.filter((_, index) => fromParts[index]?.status === 'rejected');
+  for (const result of fromParts) if (result.status === 'fulfilled') ranges.push(...result.value);
   const [first, ...others] = ranges;
   if (first === undefined) throw new Error('the search index has no tickets');
   const engine = (await import(/* @vite-ignore */ `${first}pagefind.js`)) as Pagefind;
-  for (const other of others) await engine.mergeIndex(other);
+  // Records carry their whole path (site/lib/search-index.ts, the base of the site that holds the ticket);
+  // Pagefind would put the folder above each bundle's pagefind/ in front again (/helpdesk/helpdesk/…).
+  await engine.options?.({ baseUrl: '/' });
+  for (const other of others) await engine.mergeIndex(other, { baseUrl: '/' });
   return engine;
 }
 
-function pagefind(rangesUrl: string): Promise<Pagefind> {
-  engine ??= loadRanges(rangesUrl);
+function pagefind(rangesUrl: string, partLists: string[]): Promise<Pagefind> {
+  engine ??= loadRanges(rangesUrl, partLists);
   return engine;
 }
 
@@ -63,7 +80,8 @@ async function run(query: string): Promise<void> {
     return;
   }
   statusLine.textContent = 'Searching…';
-  const search = await (await pagefind(form.dataset.pagefind ?? '/pagefind/ranges.json')).search(query);
+  const partLists = JSON.parse(form.dataset.parts ?? '[]') as string[];
+  const search = await (await pagefind(form.dataset.pagefind ?? '/pagefind/ranges.json', partLists)).search(query);
   const shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
   for (const data of shown) {
     const item = document.createElement('li');
@@ -76,7 +94,8 @@ async function run(query: string): Promise<void> {
     list.append(item);
   }
   const total = search.results.length;
-  statusLine.textContent = total === 0 ? 'No ticket matches.' : `${total} ${total === 1 ? 'ticket matches' : 'tickets match'}${total > MAX_RESULTS ? `; the first ${MAX_RESULTS} are shown` : ''}.`;
+  const counted = total === 0 ? 'No ticket matches' : `${total} ${total === 1 ? 'ticket matches' : 'tickets match'}${total > MAX_RESULTS ? `; the first ${MAX_RESULTS} are shown` : ''}`;
+  statusLine.textContent = `${counted}${missingParts.length === 0 ? '' : ` (not searched: ${missingParts.join(', ')})`}.`;
 }
 
 if (form && input && statusLine) {

@@ -5,6 +5,7 @@
  * (lib/mail/outgoing/) hands these parts to nodemailer, which builds and encodes every header, so no
  * ticket text is ever concatenated into raw header lines.
  */
+import { ticketPageUrl } from '../site-parts.ts';
 import { LOOP_HEADER, normalizeMessageId, notificationMessageId, VISIBILITY_HEADER } from '../mail-ids.ts';
 import type { Settings } from '../schema/settings.ts';
 import type { Ticket } from '../schema/ticket.ts';
@@ -71,10 +72,9 @@ export function subjectTag(settings: Settings, number: number): string {
   return settings.subjectTag.replace('{number}', String(number));
 }
 
-/** The ticket's page on the public site: `<siteUrl>tickets/<number>/`. */
+/** The ticket's page on the public site: `<siteUrl>tickets/<number>/`, or in the site part that holds it. */
 export function ticketUrl(settings: Settings, number: number): string {
-  const base = settings.siteUrl.endsWith('/') ? settings.siteUrl : `${settings.siteUrl}/`;
-  return new URL(`tickets/${number}/`, base).toString();
+  return ticketPageUrl(settings, number);
 }
 
 /**

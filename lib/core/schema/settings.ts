@@ -117,8 +117,52 @@ export const SettingsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The published site split by ticket-number range (GitHub Pages publishes at most 1 GB per site): each
+     * part is a site of its own (its ticket pages and their search index) at `url`, published to
+     * `repository`; tickets outside every part stay in the main site, whose listings link into the parts
+     * and whose search merges theirs. Parts share the main site's origin (`owner.github.io/<repository>/`),
+     * so links and Pagefind's mergeIndex need no CORS.
+     */
+    siteParts: z
+      .array(
+        z
+          .object({
+            name: SlugSchema,
+            tickets: z.object({ from: z.number().int().positive(), to: z.number().int().positive() }).strict(),
+            url: z.url(),
+            repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name' }),
+          })
+          .strict(),
+      )
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    const parts = settings.siteParts ?? [];
+    const fix = (index: number, text: string) =>
+      `${text}; e.g.\nsiteParts:\n  - name: archive-1\n    tickets: { from: 1, to: 99999 }\n    url: https://owner.github.io/helpdesk-archive-1/\n    repository: owner/helpdesk-archive-1\n(part ${index + 1})`;
+    const names = new Set<string>();
+    const origin = URL.canParse(settings.siteUrl) ? new URL(settings.siteUrl).origin : undefined;
+    parts.forEach((part, index) => {
+      const issue = (field: (string | number)[], message: string, hint: string) => ctx.addIssue({ code: 'custom', path: ['siteParts', index, ...field], message, params: { code: 'E_SITE_PARTS', hint: fix(index, hint) } });
+      if (names.has(part.name)) issue(['name'], `'${part.name}' names an earlier part too: expected a name of its own`, 'give every part its own name');
+      names.add(part.name);
+      if (part.tickets.to < part.tickets.from) issue(['tickets'], `ends (${part.tickets.to}) before it starts (${part.tickets.from}): expected from ≤ to`, 'swap from and to');
+      if (origin !== undefined && URL.canParse(part.url) && new URL(part.url).origin !== origin) {
+        issue(['url'], `is on ${new URL(part.url).origin}, the main site (siteUrl) on ${origin}: expected the same origin`, `publish the part as a project site under ${origin}, so links and search work without CORS`);
+      }
+      for (const [other, earlier] of parts.slice(0, index).entries()) {
+        if (part.tickets.from <= earlier.tickets.to && earlier.tickets.from <= part.tickets.to) {
+          issue(
+            ['tickets'],
+            `#${part.tickets.from}–#${part.tickets.to} overlaps part '${earlier.name}' (#${earlier.tickets.from}–#${earlier.tickets.to}): expected ranges that do not overlap`,
+            `end one range before the other starts (part ${other + 1} is '${earlier.name}')`,
+          );
+        }
+      }
+    });
+  });
 
 export type SettingsInput = z.input<typeof SettingsSchema>;
 

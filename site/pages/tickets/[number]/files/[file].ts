@@ -12,7 +12,7 @@ import { pageKey } from '../../../../lib/page-keys.ts';
 export async function getStaticPaths() {
   const model = await getModel();
   // The ticket's digest covers the bytes of its files/ (site/lib/ticket-prepare.ts), so it keys the download.
-  return model.tickets.flatMap((t) => t.attachments.map((a) => ({ params: { number: String(t.number), file: a.published }, props: { source: a.source }, cacheKey: pageKey(model, 'file', t.digest, a.source) })));
+  return model.tickets.filter((t) => model.holds(t.number)).flatMap((t) => t.attachments.map((a) => ({ params: { number: String(t.number), file: a.published }, props: { source: a.source }, cacheKey: pageKey(model, 'file', t.digest, a.source) })));
 }
 
 export const GET: APIRoute = async ({ params, props }) => {
