@@ -152,6 +152,7 @@ describe('pinned texts', () => {
                         --verbose    Show Astro's progress (Default: false)                                                                                         
                     --part=<NAME>    Build this site part of helpdesk.yml siteParts (its ticket pages and search) instead of the main site (default out: dist-NAME/)
         --if-changed-since=<TEXT>    With --part: build only when the part's pages changed since the build this text names (its Commit: and Code: lines)            
+                     --list-parts    Print the site parts of helpdesk.yml, one "NAME OWNER/REPOSITORY" a line, and build nothing (Default: false)                   
                            --full    Render every page, even when the kept output and its manifest could be reused (Default: false)                                 
 
       ",

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeHelpdesk, makeSmallHelpdesk, PROJECT_ROOT, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -112,4 +112,89 @@ describe('the Pages workflow', () => {
     expect(differing).toEqual([]);
     expect(readFileSync(path.join(second, uploaded, 'tickets/165003/index.html'), 'utf8')).toContain('An answer between two runs of the workflow.');
   }, 400_000);
+});
+
+describe("the Pages workflow's site parts", () => {
+  const parts = (workflow as unknown as { jobs: { parts: { steps: Step[] } } }).jobs.parts.steps;
+  const partLines = parts.filter((step) => step.run !== undefined).map((step) => step.run as string);
+  const partCache = ((parts.find((step) => step.uses?.startsWith('actions/cache/restore@'))?.with?.path as string | undefined) ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  /** The cache step's paths in a checkout (`dist-*` is a glob). */
+  const cachedIn = (dir: string) => readdirSync(dir).filter((name) => partCache.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern)));
+
+  it('publishes each part a change reached to its repository, and leaves the others alone', () => {
+    expect(partLines.length).toBeGreaterThan(0);
+    // The script reads secrets through env only: these lines run as they are here.
+    for (const line of partLines) expect(line).not.toContain('${{');
+    const { dir: helpdesk } = makeSmallHelpdesk([{ title: 'Zeppelin archive ticket', status: 'closed' }, { title: 'Second part ticket', status: 'closed' }, { title: 'A current ticket' }]);
+    const settings = readFileSync(path.join(helpdesk, 'helpdesk.yml'), 'utf8').replace(/^siteUrl: .*\n/m, '');
+    const part = (name: string, n: number) => `  - name: ${name}\n    tickets: { from: ${n}, to: ${n} }\n    url: https://example.github.io/${name}/\n    repository: example/${name}\n`;
+    writeFileSync(path.join(helpdesk, 'helpdesk.yml'), `${settings}siteUrl: https://example.github.io/helpdesk/\nsiteParts:\n${part('archive-1', 1001)}${part('archive-2', 1002)}`);
+    writeFileSync(path.join(helpdesk, '.gitignore'), '.astro/\ndist*\n');
+    git(helpdesk, ['add', '-A']);
+    git(helpdesk, ['commit', '-q', '-m', 'two site parts']);
+    // The part repositories "on GitHub": bare repositories the workflow's https://github.com/ URLs lead to.
+    const github = tempDir('gitgus-github-');
+    for (const name of ['archive-1', 'archive-2']) git(github, ['init', '-q', '--bare', `example/${name}.git`]);
+    const env = { ...process.env, CI: 'true', GITGUS_PARTS_TOKEN: 'test-token', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${github}/.insteadOf`, GIT_CONFIG_VALUE_0: 'https://github.com/' };
+    const tip = (name: string) => spawnSync('git', ['--git-dir', path.join(github, `example/${name}.git`), 'rev-parse', '--verify', '--quiet', 'gh-pages'], { encoding: 'utf8' }).stdout.trim();
+    const show = (name: string, file: string) => spawnSync('git', ['--git-dir', path.join(github, `example/${name}.git`), 'show', `gh-pages:${file}`], { encoding: 'utf8' }).stdout;
+    let cache: string | undefined;
+    const run = (): string => {
+      const checkout = runner(helpdesk, undefined);
+      if (cache) for (const entry of readdirSync(cache)) cpSync(path.join(cache, entry), path.join(checkout, entry), { recursive: true });
+      const temp = tempDir('gitgus-runner-temp-');
+      const outputs = path.join(temp, 'output');
+      writeFileSync(outputs, '');
+      let printed = '';
+      for (const line of partLines) {
+        const result = spawnSync('bash', ['-e', '-c', line], { cwd: checkout, encoding: 'utf8', env: { ...env, RUNNER_TEMP: temp, GITHUB_OUTPUT: outputs } });
+        printed += result.stdout + result.stderr;
+        expect(result.status, `${line}\n${result.stderr}`).toBe(0);
+      }
+      // actions/cache/save runs only when a part was built.
+      if (readFileSync(outputs, 'utf8').includes('built=true')) {
+        cache = tempDir('gitgus-cache-');
+        for (const entry of cachedIn(checkout)) cpSync(path.join(checkout, entry), path.join(cache, entry), { recursive: true });
+      }
+      return printed;
+    };
+
+    const first = run();
+    expect(first).toContain('part archive-1: published to example/archive-1');
+    expect(first).toContain('part archive-2: published to example/archive-2');
+    expect(show('archive-1', 'tickets/1001/index.html')).toContain('Zeppelin archive ticket');
+    expect(show('archive-1', '.nojekyll')).toBe('');
+    expect(show('archive-1', 'tickets/1002/index.html')).toBe('');
+    const tips = { one: tip('archive-1'), two: tip('archive-2') };
+
+    // A change in the main site's range: neither part is built or published.
+    const index = path.join(helpdesk, 'tickets/1/1003/index.md');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('title: A current ticket', 'title: A current ticket, retitled'));
+    git(helpdesk, ['commit', '-q', '-am', 'a change in the main range']);
+    const second = run();
+    expect(second).toContain('part archive-1: unchanged, not published');
+    expect(second).toContain('part archive-2: unchanged, not published');
+    expect([tip('archive-1'), tip('archive-2')]).toEqual([tips.one, tips.two]);
+
+    // A message on the first part's ticket: that part alone is built (incrementally) and published.
+    const messages = path.join(helpdesk, 'tickets/1/1001/messages');
+    mkdirSync(messages, { recursive: true });
+    writeFileSync(path.join(messages, '20261103T100000Z-0000cafe.md'), '---\ndate: 2026-11-03T10:00:00Z\nauthor:\n  name: A. Supporter\n  role: supporter\n  unit: tpm\nvisibility: public\nsource: cli\n---\nAn answer between two runs.\n');
+    git(helpdesk, ['add', '-A']);
+    git(helpdesk, ['commit', '-q', '-m', 'a message in the first part']);
+    const third = run();
+    expect(third).toContain('part archive-1: ticket #1001 changed');
+    // From the parts' cache of the first run: incremental (a full build says why in one line).
+    expect(first).toContain('full build: no manifest of an earlier build');
+    expect(third).not.toContain('full build:');
+    expect(third).toContain('part archive-2: unchanged, not published');
+    expect(tip('archive-1')).not.toBe(tips.one);
+    expect(tip('archive-2')).toBe(tips.two);
+    expect(show('archive-1', 'tickets/1001/index.html')).toContain('An answer between two runs.');
+    // One commit on the branch, replaced on each publish: old copies of the site do not pile up.
+    expect(spawnSync('git', ['--git-dir', path.join(github, 'example/archive-1.git'), 'rev-list', '--count', 'gh-pages'], { encoding: 'utf8' }).stdout.trim()).toBe('1');
+  }, 600_000);
 });

@@ -284,7 +284,7 @@ describe('the workflows', () => {
         expect(job.environment, `${file} ${name}`).toBe('helpdesk');
       }
     }
-    expect(withSecrets).toEqual(['github-intake.yml intake', 'mail-intake.yml intake', 'monitor.yml monitor', 'notify.yml notify', 'tick.yml tick']);
+    expect(withSecrets).toEqual(['github-intake.yml intake', 'mail-intake.yml intake', 'monitor.yml monitor', 'notify.yml notify', 'pages.yml parts', 'tick.yml tick']);
   });
 
   it('filter on paths that exist in the repository', () => {

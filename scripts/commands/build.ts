@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineCommand } from 'citty';
 import { GitgusError } from '../../lib/errors.ts';
+import { loadSettings } from '../../lib/store/load.ts';
 import { buildSite, partBuildReason, type BuildOptions } from '../../lib/site/build.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
@@ -19,11 +20,18 @@ export default defineCommand({
     verbose: { type: 'boolean', description: "Show Astro's progress", default: false },
     part: { type: 'string', description: 'Build this site part of helpdesk.yml siteParts (its ticket pages and search) instead of the main site (default out: dist-NAME/)', valueHint: 'NAME' },
     'if-changed-since': { type: 'string', description: "With --part: build only when the part's pages changed since the build this text names (its Commit: and Code: lines)", valueHint: 'TEXT' },
+    'list-parts': { type: 'boolean', description: 'Print the site parts of helpdesk.yml, one "NAME OWNER/REPOSITORY" a line, and build nothing', default: false },
     full: { type: 'boolean', description: 'Render every page, even when the kept output and its manifest could be reused', default: false },
   },
   async run({ args }) {
     if (args.now !== undefined && Number.isNaN(Date.parse(args.now))) {
       throw new GitgusError('E_ARGUMENT', `'${args.now}' is not a time`, { hint: 'Give --now as an ISO time like 2026-12-01T09:00:00Z.' });
+    }
+    if (args['list-parts']) {
+      const parts = loadSettings(helpdeskRoot(args.root)).siteParts ?? [];
+      if (args.json) printJson(parts);
+      else for (const part of parts) process.stdout.write(`${part.name} ${part.repository}\n`);
+      return;
     }
     const options: BuildOptions = { root: helpdeskRoot(args.root), search: args.search, full: args.full, say: (line) => process.stderr.write(`${line}\n`) };
     if (args.out !== undefined) options.out = path.resolve(args.out);
