@@ -183,6 +183,14 @@ describe('message, unit and settings schemas', () => {
     expect(problemsOf(() => parseUnit(unit('family: ngi'), 'units/ngi-fr.md'))).toContain("units/ngi-fr.md: id: is 'ngi-de' but the file is named ngi-fr.md");
   });
 
+  it("unit: a broken interface: block is hinted with the interface example, and 'interface' is a known field", () => {
+    const unit = (fields: string) => `---\nid: ngi-de\nname: NGI Germany\nfamily: ngi\nmailingList: a@b.example\n${fields}\n---\n`;
+    const broken = problemsOf(() => parseUnit(unit('interface:\n  system: rt'), 'units/ngi-de.md'));
+    expect(broken).toContain('units/ngi-de.md: interface.');
+    expect(broken).toContain('ticketTag: "[rt.cesnet.example #{id}]"');
+    expect(problemsOf(() => parseUnit(unit('interfaces: {}'), 'units/ngi-de.md'))).toMatch(/known fields: .*\binterface\b/);
+  });
+
   it('settings: refuses a subject tag without {number} and a missing intake address', () => {
     const text = problemsOf(() => parseSettings('name: X\nsender: a@b.example\nsiteUrl: https://x.example/\nsubjectTag: "[GGUS]"\n', 'helpdesk.yml'));
     expect(text).toContain('helpdesk.yml: intake: is required');

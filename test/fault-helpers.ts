@@ -4,21 +4,13 @@
  * inbound message ends exactly once" read back from the committed tree with the git CLI.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { rng } from '../scripts/example/synthetic.ts';
 import { LAUNCHER, git } from './helpers.ts';
 
-/** mulberry32: a seeded random stream, so a failing run replays from its printed seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random stream (the example generator's mulberry32), so a failing run replays from its printed seed. */
+export const seeded = rng;
 
 export type MailKind = 'new' | 'reply' | 'auto-reply' | 'unusable';
 
@@ -262,8 +254,4 @@ export function uncleanPaths(repo: string): string[] {
 /** The highest ticket number in a checkout's work tree. */
 export function highestTicket(repo: string): number {
   return Math.max(0, ...ticketNumbers(repo));
-}
-
-export function readText(file: string): string {
-  return readFileSync(file, 'utf8');
 }

@@ -10,6 +10,10 @@ import { MESSAGE_EXAMPLE, MessageSchema, type Message, type MessageInput } from 
 import { SETTINGS_EXAMPLE, SettingsSchema, type Settings } from './schema/settings.ts';
 import { TICKET_EXAMPLE, TicketSchema, type Ticket, type TicketInput } from './schema/ticket.ts';
 import { UNIT_EXAMPLE, UnitSchema, type Unit } from './schema/unit.ts';
+import { INTERFACE_EXAMPLE } from './schema/interface.ts';
+
+/** A unit's hints: its own example, then the optional `interface:` block (so its fields are known and shown too). */
+const UNIT_HINT_EXAMPLE = `${UNIT_EXAMPLE}${INTERFACE_EXAMPLE}`;
 
 export interface TicketDoc {
   ticket: Ticket;
@@ -64,7 +68,7 @@ export function serializeMessage(doc: { message: MessageInput; body: string }, f
 }
 
 export function parseUnit(text: string, file: string): UnitDoc {
-  const { value, body } = parseDoc(UnitSchema, UNIT_EXAMPLE, text, file);
+  const { value, body } = parseDoc(UnitSchema, UNIT_HINT_EXAMPLE, text, file);
   const expectedId = file.split('/').pop()?.replace(/\.md$/, '');
   if (expectedId !== undefined && value.id !== expectedId) {
     throw new ValidationError([{ code: 'E_SCHEMA', file, field: 'id', message: `is '${value.id}' but the file is named ${expectedId}.md`, hint: `Rename the file to units/${value.id}.md or set id: ${expectedId}` }]);
@@ -73,7 +77,7 @@ export function parseUnit(text: string, file: string): UnitDoc {
 }
 
 export function serializeUnit(doc: { unit: z.input<typeof UnitSchema>; body: string }, file = 'unit.md'): string {
-  return serializeDoc(UnitSchema, doc.unit, doc.body, file, UNIT_EXAMPLE);
+  return serializeDoc(UnitSchema, doc.unit, doc.body, file, UNIT_HINT_EXAMPLE);
 }
 
 export function parseSettings(text: string, file: string): Settings {

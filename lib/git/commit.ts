@@ -47,8 +47,6 @@ export interface CommitOptions {
   date?: Date;
   /** Refresh Git's index for the changed paths (default true). */
   updateIndex?: boolean;
-  /** Kept for callers written for the isomorphic-git writer; unused. */
-  cache?: object;
 }
 
 const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -167,13 +165,6 @@ export function publishCommits(dir: string, options: PublishOptions): void {
   }
   if (options.updateIndex !== false) syncIndex(dir, paths);
   rmSync(intentPath(dir), { force: true });
-}
-
-/** The current branch as a full ref name; throws on a detached HEAD. */
-export function currentBranchRef(dir: string): string {
-  const ref = runGit(dir, ['symbolic-ref', '--quiet', 'HEAD'], { allowFailure: true }).stdout.trim();
-  if (ref === '') throw new GitgusError('E_GIT_DETACHED', 'HEAD is detached: gitgus commits only onto a branch.', { hint: 'Run `git switch main` first.' });
-  return ref;
 }
 
 /**

@@ -16,6 +16,10 @@ import { gitDir, runGit } from '../git/native.ts';
 import { IntakeSession } from '../intake/session.ts';
 import { messageIdHash, serializeState } from '../intake/index-store.ts';
 import { loadSettings } from './load.ts';
+import { formatActor } from '../core/actor.ts';
+
+/** The `Actor:` of doctor's repair commits (lib/core/actor.ts owns the trailer's format). */
+const DOCTOR_ACTOR = formatActor({ name: 'gitgus doctor' });
 
 function alive(pid: number): boolean {
   try {
@@ -126,7 +130,7 @@ export async function applyRepair(dir: string, repair: Repair): Promise<string> 
       const commit = await commitChanges({
         dir,
         changes: [{ path: repair.file, content: null }],
-        message: { subject: `#${ticket} doctor: drop a message stored twice`, body: `Message-ID <${repair.messageId}> is also stored in ${repair.keep}.`, trailers: { Ticket: String(ticket), Event: 'doctor', Actor: 'gitgus doctor' } },
+        message: { subject: `#${ticket} doctor: drop a message stored twice`, body: `Message-ID <${repair.messageId}> is also stored in ${repair.keep}.`, trailers: { Ticket: String(ticket), Event: 'doctor', Actor: DOCTOR_ACTOR } },
         author,
       });
       return `dropped ${repair.file} (kept ${repair.keep}) in commit ${commit.slice(0, 12)}`;
@@ -147,7 +151,7 @@ export async function applyRepair(dir: string, repair: Repair): Promise<string> 
       const commit = await commitChanges({
         dir,
         changes: [{ path: INTAKE_STATE_FILE, content: serializeState({ index: 1, ...current, lastNumber: repair.to }) }],
-        message: { subject: `doctor: intake/state.yml lastNumber → ${repair.to}`, trailers: { Event: 'doctor', Actor: 'gitgus doctor' } },
+        message: { subject: `doctor: intake/state.yml lastNumber → ${repair.to}`, trailers: { Event: 'doctor', Actor: DOCTOR_ACTOR } },
         author,
       });
       return `raised lastNumber to ${repair.to} in commit ${commit.slice(0, 12)}`;

@@ -6,7 +6,7 @@
 import { duplicateMessageId, parseDuplicateUnits, planDuplicate } from '../core/duplicate.ts';
 import { actorRoles } from '../core/lifecycle.ts';
 import { GitgusError } from '../errors.ts';
-import { resolveActor } from '../git/identity.ts';
+import { actorTrailer, resolveActor } from '../git/identity.ts';
 import { messageIdHash } from '../intake/index-store.ts';
 import { IntakeSession } from '../intake/session.ts';
 import { isoSeconds } from '../core/time.ts';
@@ -40,7 +40,7 @@ export async function duplicateTicket(options: DuplicateOptions): Promise<Duplic
       throw new GitgusError('E_SLAVE', `#${options.number} is a duplicate (slave) of #${original.ticket.relations.master}: copy the master instead`, { hint: `gitgus duplicate ${original.ticket.relations.master} --units ${options.units}` });
     }
     const ids = parseDuplicateUnits(options.units, original.ticket, session.units);
-    const actorTrailer = actor.github ? `${actor.github} (GitHub)` : `${actor.name} <${actor.email}>`;
+    const actorText = actorTrailer(actor);
     const at = isoSeconds(now);
     const result: DuplicateResult = { original: options.number, copies: [] };
     for (const id of ids) {
@@ -61,7 +61,7 @@ export async function duplicateTicket(options: DuplicateOptions): Promise<Duplic
         const bytes = session.attachmentBytes(options.number, name);
         if (bytes) files.set(name, bytes);
       }
-      const plan = planDuplicate(originalNow, unit, number, { now: at, helpdesk: session.settings.name, actor: actorTrailer }, { messages, files });
+      const plan = planDuplicate(originalNow, unit, number, { now: at, helpdesk: session.settings.name, actor: actorText }, { messages, files });
       const idHash = messageIdHash(messageId);
       const committed = await session.commitChange(
         { action: 'created', ticket: number, reason: `copy of #${options.number} for ${id}`, flags: [], files: plan.files, indexEntry: { idHash, contentHash: idHash.slice(0, 16), outcome: number }, commit: plan.commit, minted: number },

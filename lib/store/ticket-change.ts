@@ -18,7 +18,6 @@ export interface TicketCommit {
   trailers?: Trailers;
   date?: Date;
   updateIndex?: boolean;
-  cache?: object;
 }
 
 export async function commitTicketChange(change: TicketCommit): Promise<string> {
@@ -34,6 +33,5 @@ export async function commitTicketChange(change: TicketCommit): Promise<string> 
     author: { name: change.actor.name, email: change.actor.email },
     ...(change.date ? { date: change.date } : {}),
     ...(change.updateIndex === undefined ? {} : { updateIndex: change.updateIndex }),
-    ...(change.cache ? { cache: change.cache } : {}),
   });
 }

@@ -55,11 +55,6 @@ export function partsForBrowser(): { from: number; to: number; base: string }[] 
   return OPTIONS.parts.map((part) => ({ from: part.tickets.from, to: part.tickets.to, base: basePath(part.url) }));
 }
 
-/** The part this build makes, if any. */
-export function thisPart(): typeof OPTIONS.part {
-  return OPTIONS.part;
-}
-
 /** Every part's search list (its `pagefind/ranges.json`), newest range first; empty in a part or without parts. */
 export function partSearchLists(): string[] {
   if (OPTIONS.part) return [];
