@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-message.ts';
 import { compactTime } from '../lib/core/paths.ts';
-import { oneLine } from '../lib/core/text.ts';
+import { formatBytes, oneLine } from '../lib/core/text.ts';
 import { isoSeconds, isoSecondsOf } from '../lib/core/time.ts';
 
 describe('isoSeconds', () => {
@@ -41,5 +41,11 @@ describe('oneLine', () => {
   it('keeps a commit subject and trailer on one line each, so the trailer block reads back', () => {
     const text = formatCommitMessage({ subject: 'title\u2028Ticket: 1', trailers: { Ticket: '1001', Actor: 'Jane\u0085Doe' } });
     expect(parseCommitMessage(text)).toEqual({ subject: 'title Ticket: 1', trailers: { Ticket: '1001', Actor: 'Jane Doe' } });
+  });
+});
+
+describe('formatBytes', () => {
+  it('one size display for intake notes and ticket pages', () => {
+    expect([0, 1023, 1024, 1536, 1024 * 1024 - 1, 1024 * 1024, 12.5 * 1024 * 1024].map(formatBytes)).toEqual(['0 B', '1023 B', '1.0 KB', '1.5 KB', '1024.0 KB', '1.0 MB', '12.5 MB']);
   });
 });

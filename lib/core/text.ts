@@ -13,3 +13,10 @@ export function oneLine(text: string, max = Number.POSITIVE_INFINITY): string {
   const chars = [...flat];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
 }
+
+/** A size for people (`512 B`, `3.4 KB`, `12.0 MB`): intake's notes on skipped attachments and the site's ticket pages. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

@@ -25,7 +25,7 @@ import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { CheckInput } from '../core/check.ts';
 import { MESSAGE_FILE_PATTERN, SETTINGS_FILE, TICKETS_DIR, UNITS_DIR } from '../core/paths.ts';
-import type { Problem } from '../errors.ts';
+import { GitgusError, type Problem } from '../errors.ts';
 import { runGit } from '../git/native.ts';
 import { readBlobsSync } from '../git/cat-file.ts';
 import { listCommittedFilesWithBlobs, listFilesWithBlobs } from '../git/tree-listing.ts';
@@ -164,7 +164,7 @@ function dirtyPaths(root: string): Promise<string[]> {
   const args = [...(configured ? [] : ['-c', 'core.untrackedCache=true']), 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all', '--ignore-submodules=all'];
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (error, stdout) => {
-      if (error) reject(new Error(`git status failed: ${error.message}`));
+      if (error) reject(new GitgusError('E_GIT', `git status failed: ${error.message}`, { cause: error }));
       // `XY <path>`
       else
         resolve(

@@ -37,9 +37,3 @@ export function formatDuration(hours: number | undefined): string {
 export function colourClass(colour: string): string {
   return `colour-${colour.replace(/\s+/g, '-')}`;
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}

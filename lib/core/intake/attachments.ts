@@ -7,6 +7,7 @@
  */
 import sanitizeFilename from 'sanitize-filename';
 import type { InboundAttachment } from './mail.ts';
+import { formatBytes } from '../text.ts';
 
 /** Longest stored name in characters; long enough for real names, short enough for every file system. */
 const MAX_ATTACHMENT_NAME = 100;
@@ -100,10 +101,4 @@ export function planAttachments(
     stored.push({ file, size: attachment.size, type, content: attachment.content });
   });
   return { stored, skipped };
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
