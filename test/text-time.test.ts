@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-message.ts';
 import { compactTime } from '../lib/core/paths.ts';
 import { formatBytes, oneLine } from '../lib/core/text.ts';
-import { isoSeconds, isoSecondsOf } from '../lib/core/time.ts';
+import { isoSeconds, isoSecondsOf, utcDay } from '../lib/core/time.ts';
 
 describe('isoSeconds', () => {
   it('writes UTC to the second from a Date or milliseconds, whatever the milliseconds', () => {
@@ -47,5 +47,12 @@ describe('oneLine', () => {
 describe('formatBytes', () => {
   it('one size display for intake notes and ticket pages', () => {
     expect([0, 1023, 1024, 1536, 1024 * 1024 - 1, 1024 * 1024, 12.5 * 1024 * 1024].map(formatBytes)).toEqual(['0 B', '1023 B', '1.0 KB', '1.5 KB', '1024.0 KB', '1.0 MB', '12.5 MB']);
+  });
+});
+
+describe('utcDay', () => {
+  it('the UTC day of an instant, from a Date or milliseconds', () => {
+    expect(utcDay(new Date('2026-12-04T23:59:59.999Z'))).toBe('2026-12-04');
+    expect(utcDay(Date.parse('2026-12-05T00:30:00+01:00'))).toBe('2026-12-04');
   });
 });

@@ -12,3 +12,8 @@ export function isoSecondsOf(text: string): string | undefined {
   const time = new Date(text);
   return Number.isNaN(time.getTime()) ? undefined : isoSeconds(time);
 }
+
+/** The UTC day of an instant, `YYYY-MM-DD`: daily caps, the monitor's day, the site's report labels. */
+export function utcDay(at: Date | number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}

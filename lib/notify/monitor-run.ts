@@ -13,6 +13,7 @@ import { GitgusError, ValidationError } from '../errors.ts';
 import { readTicketEvents } from '../git/history-index.ts';
 import { smtpConfig, smtpSender } from '../mail/outgoing/smtp.ts';
 import { loadSettings, loadTickets, loadUnits } from '../store/load.ts';
+import { utcDay } from '../core/time.ts';
 
 export interface MonitorOptions {
   root: string;
@@ -60,7 +61,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorResult
   if (options.mail) {
     const to = [...new Set([...units.items.filter(({ unit }) => unit.family === 'tpm').map(({ unit }) => unit.mailingList.toLowerCase()), ...(monitoring.address ? [monitoring.address.toLowerCase()] : [])])];
     if (to.length === 0) throw new GitgusError('E_NO_TPM', 'the helpdesk has no TPM unit and no monitoring address to mail the report to', { hint: 'Add a unit with family: tpm to units/, or monitoring.address to helpdesk.yml.' });
-    const day = now.toISOString().slice(0, 10);
+    const day = utcDay(now);
     const domain = settings.sender.slice(settings.sender.lastIndexOf('@') + 1);
     const mail: OutgoingMail = {
       ticket: 0,

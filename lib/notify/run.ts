@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyDailyCap, countsFor, SENDER_DAILY_CAP, utcDay, type SendCounts } from '../core/notify/cap.ts';
+import { applyDailyCap, countsFor, SENDER_DAILY_CAP, type SendCounts } from '../core/notify/cap.ts';
 import { planNotifications, type MailKind } from '../core/notify/plan.ts';
 import { renderNotification, type OutgoingMail } from '../core/notify/render.ts';
 import { notifySettingsOf, type NotifyState } from '../core/schema/notify.ts';
@@ -25,7 +25,7 @@ import { messagesDir } from '../core/paths.ts';
 import type { InterfaceState } from '../core/schema/interface-state.ts';
 import { linkOf, readInterfaceState, writeInterfaceState } from './interface-state.ts';
 import { readUpdates } from './updates.ts';
-import { isoSeconds } from '../core/time.ts';
+import { isoSeconds, utcDay } from '../core/time.ts';
 
 export interface NotifyOptions {
   /** Helpdesk checkout. */
@@ -114,7 +114,7 @@ function startOf(dir: string, since: string | undefined, stored: NotifyState | u
 }
 
 function pruneThreads(threads: NotifyState['threads'], today: string): NotifyState['threads'] {
-  const oldest = new Date(Date.parse(`${today}T00:00:00Z`) - THREAD_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const oldest = utcDay(Date.parse(`${today}T00:00:00Z`) - THREAD_DAYS * 86_400_000);
   return Object.fromEntries(Object.entries(threads).filter(([, entry]) => entry.day >= oldest));
 }
 

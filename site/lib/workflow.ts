@@ -15,6 +15,7 @@ import { CATEGORIES, PRIORITIES, TICKET_TYPES } from '../../lib/core/schema/tick
 import { EXCLUDED_CATEGORY, metricRows, ticketMetrics, workflowReport, type MetricRow, type ReportFilter, type TicketMetrics, type WorkflowReport } from '../../lib/core/workflow-report.ts';
 import { loadSettings } from '../../lib/store/load.ts';
 import type { Model } from './model.ts';
+import { utcDay } from '../../lib/core/time.ts';
 
 /** Sites with tickets get a page each, the busiest first, up to this many. */
 export const MAX_SITE_PAGES = 50;
@@ -46,17 +47,13 @@ export function metricsOf(model: Model): TicketMetrics[] {
   return found;
 }
 
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 /** The pre-built filter pages, in a stable order. */
 export function reportPages(model: Model): ReportPage[] {
   const pages: ReportPage[] = [];
   const now = model.now;
   const back = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
-  pages.push({ path: 'time/last-30-days', label: `tickets created in the 30 days before ${day(now)}`, filter: { from: back(30) } });
-  pages.push({ path: 'time/last-365-days', label: `tickets created in the 365 days before ${day(now)}`, filter: { from: back(365) } });
+  pages.push({ path: 'time/last-30-days', label: `tickets created in the 30 days before ${utcDay(now)}`, filter: { from: back(30) } });
+  pages.push({ path: 'time/last-365-days', label: `tickets created in the 365 days before ${utcDay(now)}`, filter: { from: back(365) } });
   const year = now.getUTCFullYear();
   pages.push({ path: `time/${year}`, label: `tickets created in ${year}`, filter: { from: `${year}-01-01T00:00:00Z`, to: `${year + 1}-01-01T00:00:00Z` } });
   for (const unit of model.units) pages.push({ path: `unit/${unit.id}`, label: `unit ${unit.id}`, filter: { unit: unit.id } });

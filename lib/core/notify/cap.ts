@@ -39,11 +39,6 @@ export interface CapResult {
   counts: SendCounts;
 }
 
-/** The UTC day of an instant, `YYYY-MM-DD`. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
 /** Counts for `day`: yesterday's counts are forgotten at midnight UTC. */
 export function countsFor(counts: SendCounts | undefined, day: string): SendCounts {
   return counts && counts.day === day ? counts : { day, counts: {} };
