@@ -2,7 +2,8 @@
  * Test fixtures: temporary helpdesks as real Git repositories, and the CLI run as a real process.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +135,32 @@ export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; tit
   }
   const dir = makeHelpdesk({ exampleParts: ['helpdesk.yml', 'units'], files, commitMessage: 'small helpdesk' });
   return { dir, numbers };
+}
+
+/** Every file below `dir` (a built site), relative with `/`, sorted. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...listFiles(dir, relative));
+    else out.push(relative);
+  }
+  return out.sort();
+}
+
+/** Every output file with a hash of its bytes, to compare two builds. */
+export function snapshot(dir: string): Map<string, string> {
+  return new Map(
+    listFiles(dir).map((file) => [
+      file,
+      createHash('sha256')
+        .update(readFileSync(path.join(dir, file)))
+        .digest('hex'),
+    ]),
+  );
+}
+
+/** The files that differ between two snapshots (missing on one side, or other bytes). */
+export function differences(a: Map<string, string>, b: Map<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((name) => a.get(name) !== b.get(name)).sort();
 }

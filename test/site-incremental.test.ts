@@ -5,7 +5,6 @@
  * builds everything; and real Chromium finds, in one search, tickets of two search ranges (Pagefind's
  * mergeIndex over `pagefind/ranges.json`).
  */
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,35 +12,7 @@ import { buildSite, type BuildResult } from '../lib/site/build.ts';
 import { manifestPath } from '../site/lib/manifest.ts';
 import { serveStatic } from '../site/serve.ts';
 import { launchChromium } from '../site/testing.ts';
-import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...listFiles(dir, relative));
-    else out.push(relative);
-  }
-  return out.sort();
-}
-
-/** Every output file with a hash of its bytes. */
-function snapshot(dir: string): Map<string, string> {
-  return new Map(
-    listFiles(dir).map((file) => [
-      file,
-      createHash('sha256')
-        .update(readFileSync(path.join(dir, file)))
-        .digest('hex'),
-    ]),
-  );
-}
-
-/** The files that differ between two outputs (missing on one side, or other bytes). */
-function differences(a: Map<string, string>, b: Map<string, string>): string[] {
-  const names = new Set([...a.keys(), ...b.keys()]);
-  return [...names].filter((name) => a.get(name) !== b.get(name)).sort();
-}
+import { cleanupTemps, differences, git, listFiles, makeHelpdesk, snapshot, tempDir } from './helpers.ts';
 
 let root: string;
 let out: string;

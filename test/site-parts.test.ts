@@ -6,8 +6,7 @@
  * paths, as on owner.github.io), a part rebuilds incrementally to the bytes of its cold build, a change in
  * the main site's range leaves the parts alone, and bad settings give E_SITE_PARTS.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings } from '../lib/core/documents.ts';
@@ -15,7 +14,7 @@ import { ValidationError } from '../lib/errors.ts';
 import { buildSite, partBuildReason } from '../lib/site/build.ts';
 import { serveStatic } from '../site/serve.ts';
 import { launchChromium } from '../site/testing.ts';
-import { cleanupTemps, git, makeSmallHelpdesk, tempDir } from './helpers.ts';
+import { cleanupTemps, differences, git, listFiles, makeSmallHelpdesk, snapshot, tempDir } from './helpers.ts';
 
 const PARTS = `siteUrl: https://example.github.io/helpdesk/
 siteParts:
@@ -28,31 +27,6 @@ siteParts:
     url: https://example.github.io/helpdesk-archive-2/
     repository: example/helpdesk-archive-2
 `;
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...listFiles(dir, relative));
-    else out.push(relative);
-  }
-  return out.sort();
-}
-
-function snapshot(dir: string): Map<string, string> {
-  return new Map(
-    listFiles(dir).map((file) => [
-      file,
-      createHash('sha256')
-        .update(readFileSync(path.join(dir, file)))
-        .digest('hex'),
-    ]),
-  );
-}
-
-function differences(a: Map<string, string>, b: Map<string, string>): string[] {
-  return [...new Set([...a.keys(), ...b.keys()])].filter((name) => a.get(name) !== b.get(name)).sort();
-}
 
 function ticketPages(dir: string): number[] {
   return listFiles(dir)
