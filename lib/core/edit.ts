@@ -32,7 +32,6 @@ export const SETTABLE_FIELDS = [
   // The lifecycle (lib/core/lifecycle.ts) allows only TEAM → ALARM.
   'type',
 ] as const;
-export type SettableField = (typeof SETTABLE_FIELDS)[number];
 
 const LIST_FIELDS = new Set<string>(['cc', 'involve', 'subscribers']);
 const IMMUTABLE_FIELDS = new Set<string>(['number', 'created', 'source', 'origin', 'submitter', 'originalPriority']);

@@ -32,7 +32,7 @@ import { BlobReader, gitFailure, spawnGit } from './cat-file.ts';
 import { runGit } from './native.ts';
 import { isoSeconds } from '../core/time.ts';
 
-export type { TicketEvent, TicketEventType, EventActor } from '../core/events.ts';
+export type { TicketEvent } from '../core/events.ts';
 
 export interface ReadEventsOptions {
   /** Only commits after this one (exclusive): `since..until`. A commit id, branch or tag. */

@@ -20,8 +20,6 @@ import { prepareBatch, prunePrepared, renderSalt, type BatchResult, type Prepare
 import type { WorkerAnswer, WorkerRequest, WorkerSetup } from './ticket-worker.ts';
 import { startHistory } from './history.ts';
 
-export { parseTicketSource, readTicketSource } from './ticket-prepare.ts';
-
 /** Below this many tickets, starting workers costs more than it saves. */
 const WORKER_THRESHOLD = 200;
 const BATCH = 64;
