@@ -37,3 +37,15 @@ export function readStdin(): string | undefined {
     return undefined;
   }
 }
+
+/** `--now` of tick, monitor and build: an ISO time with a zone; a bare day means its midnight UTC. */
+export function parseNow(text: string | undefined): Date | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = text.trim();
+  const valid = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/.test(value);
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!valid || Number.isNaN(at.getTime())) {
+    throw new GitgusError('E_ARGUMENT', `--now '${value}' is not a time with a zone`, { hint: 'Give an ISO time like 2026-12-07T09:00:00Z (or +01:00 instead of Z).' });
+  }
+  return at;
+}

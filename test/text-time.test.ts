@@ -7,6 +7,9 @@ import { formatCommitMessage, parseCommitMessage } from '../lib/core/commit-mess
 import { compactTime } from '../lib/core/paths.ts';
 import { formatBytes, oneLine } from '../lib/core/text.ts';
 import { isoSeconds, isoSecondsOf, utcDay } from '../lib/core/time.ts';
+import { workingCalendar } from '../lib/core/calendar.ts';
+import { monitorTickets } from '../lib/core/monitor.ts';
+import { exportJson } from '../site/lib/exports.ts';
 
 describe('isoSeconds', () => {
   it('writes UTC to the second from a Date or milliseconds, whatever the milliseconds', () => {
@@ -23,6 +26,20 @@ describe('isoSeconds', () => {
   it('round-trips through the compact form of file names', () => {
     const at = isoSeconds(Date.UTC(2026, 11, 31, 23, 59, 59));
     expect(compactTime(at)).toBe('20261231T235959Z');
+  });
+});
+
+describe('every output that shows an instant shows it in that form', () => {
+  // A clock reading carries milliseconds; what gitgus prints or writes must not (it is compared as text).
+  const now = new Date('2026-12-07T09:00:00.250Z');
+
+  it('the monitor report (gitgus monitor --json)', () => {
+    const report = monitorTickets([], new Map(), [], { now, assignWithinHours: 4, bounceUnits: 3, waitingStepDays: 3, fallback: workingCalendar() });
+    expect(report.now).toBe('2026-12-07T09:00:00Z');
+  });
+
+  it("the site's JSON export", () => {
+    expect((JSON.parse(exportJson('Example', now, [])) as { generated: string }).generated).toBe('2026-12-07T09:00:00Z');
   });
 });
 

@@ -16,6 +16,7 @@ import { addWorkingDays, workingMsBetween, type WorkingCalendar } from './calend
 import { awaitsResponse, responseTarget, targetMs } from './colours.ts';
 import type { TicketEvent } from './events.ts';
 import type { Priority, Status } from './schema/ticket.ts';
+import { isoSeconds } from './time.ts';
 
 const HOUR = 3_600_000;
 
@@ -99,7 +100,7 @@ export function monitorTickets(tickets: readonly MonitorTicket[], events: Readon
   const now = options.now;
   const unitOf = (id: string) => units.find((u) => u.id === id);
   const calendarOf = (id: string) => unitOf(id)?.calendar ?? options.fallback;
-  const report: MonitorReport = { now: now.toISOString(), assignWithinHours: options.assignWithinHours, bounceUnits: options.bounceUnits, unassigned: [], bounced: [], waiting: [], unresponsive: [] };
+  const report: MonitorReport = { now: isoSeconds(now), assignWithinHours: options.assignWithinHours, bounceUnits: options.bounceUnits, unassigned: [], bounced: [], waiting: [], unresponsive: [] };
   const late = new Map<string, MonitorEntry[]>();
   for (const ticket of [...tickets].sort((a, b) => a.number - b.number)) {
     if (ticket.category === 'test') continue;

@@ -22,6 +22,7 @@ import { workingMsBetween, type WorkingCalendar } from './calendar.ts';
 import { responseTarget, targetMs } from './colours.ts';
 import type { TicketEvent } from './events.ts';
 import { isOpen, PRIORITIES, type Priority, type Status } from './schema/ticket.ts';
+import { isoSeconds } from './time.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -109,7 +110,7 @@ export function ticketMetrics(ticket: ReportTicket, events: readonly TicketEvent
       if ((event.to === 'solved' || event.to === 'unsolved') && (status === undefined || isOpen(status))) {
         const calendar = levels(unit).calendar;
         const waited = waits.filter(([, end]) => end > solutionStart).reduce((sum, [start, end]) => sum + workingMsBetween(calendar, new Date(Math.max(start, solutionStart)), new Date(end)), 0);
-        solution = { unit, hours: Math.max(0, workingMsBetween(calendar, new Date(solutionStart), new Date(at)) - waited) / HOUR, at: new Date(at).toISOString() };
+        solution = { unit, hours: Math.max(0, workingMsBetween(calendar, new Date(solutionStart), new Date(at)) - waited) / HOUR, at: isoSeconds(at) };
       }
       if (!isOpen(event.to) && (status === undefined || isOpen(status))) finishedAt = at;
       status = event.to;
@@ -122,7 +123,7 @@ export function ticketMetrics(ticket: ReportTicket, events: readonly TicketEvent
     const target = targetMs(calendar, responseTarget(qos, ticket.originalPriority));
     const end = period.respondedAt ?? now.getTime();
     const worked = workingMsBetween(calendar, new Date(period.since), new Date(Math.max(period.since, end)));
-    const metric: ResponseMetric = { unit: period.unit, violated: worked > target, since: new Date(period.since).toISOString() };
+    const metric: ResponseMetric = { unit: period.unit, violated: worked > target, since: isoSeconds(period.since) };
     if (period.respondedAt !== undefined) metric.hours = worked / HOUR;
     return metric;
   });

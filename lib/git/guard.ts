@@ -17,6 +17,7 @@ import path from 'node:path';
 import { GitgusError } from '../errors.ts';
 import { repairCheckout } from './commit.ts';
 import { gitDir } from './native.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export const RUN_LOCK = 'gitgus.lock';
 
@@ -173,7 +174,7 @@ export function guardCheckout(dir: string, what: string, options: GuardOptions =
   for (;;) {
     try {
       const fd = openSync(file, 'wx');
-      writeSync(fd, `${process.pid} ${os.hostname()} ${new Date().toISOString()} ${what.replace(/\s+/g, ' ')}\n`);
+      writeSync(fd, `${process.pid} ${os.hostname()} ${isoSeconds(Date.now())} ${what.replace(/\s+/g, ' ')}\n`);
       closeSync(fd);
       break;
     } catch (error) {

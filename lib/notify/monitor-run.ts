@@ -13,7 +13,7 @@ import { GitgusError, ValidationError } from '../errors.ts';
 import { readTicketEvents } from '../git/history-index.ts';
 import { smtpConfig, smtpSender } from '../mail/outgoing/smtp.ts';
 import { loadSettings, loadTickets, loadUnits } from '../store/load.ts';
-import { utcDay } from '../core/time.ts';
+import { isoSeconds, utcDay } from '../core/time.ts';
 
 export interface MonitorOptions {
   root: string;
@@ -76,7 +76,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorResult
       text,
       html: `<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>\n`,
       references: [],
-      date: now.toISOString(),
+      date: isoSeconds(now),
       headers: { 'Auto-Submitted': 'auto-generated', [LOOP_HEADER]: settings.sender, 'X-Auto-Response-Suppress': 'All', Precedence: 'bulk' },
       roles: Object.fromEntries(to.map((address) => [address, 'tpm'])),
       list: true,

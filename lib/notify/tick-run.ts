@@ -13,6 +13,7 @@ import { readTicketEvents } from '../git/history-index.ts';
 import { SYSTEM_ACTOR, withChangeContext, type ChangeContext } from '../store/change-context.ts';
 import { listTicketFolders, loadTicketAt, readText, type LoadedTicket } from '../store/load.ts';
 import { commitTicketChange } from '../store/ticket-change.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export interface TickOptions {
   root: string;
@@ -90,7 +91,7 @@ async function tickWith(context: ChangeContext, options: TickOptions, now: Date)
   }));
   const actions = planTick(items, { now, settings, units });
   const loaded = new Map(docs.map((doc) => [doc.ticket.number, doc]));
-  const result: TickResult = { now: now.toISOString(), considered: docs.length, changes: [], problems, repairs: context.repairs };
+  const result: TickResult = { now: isoSeconds(now), considered: docs.length, changes: [], problems, repairs: context.repairs };
   for (const action of actions) {
     const change: TickChange = { ticket: action.number, rule: action.rule, subject: action.subject };
     const doc = loaded.get(action.number) as LoadedTicket;

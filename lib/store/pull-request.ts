@@ -13,6 +13,7 @@ import type { Unit } from '../core/schema/unit.ts';
 import { GitgusError } from '../errors.ts';
 import { runGit } from '../git/native.ts';
 import { changeBase, changedPaths, listFiles, TreeReader, type PathChange } from '../git/tree-diff.ts';
+import { isoSeconds } from '../core/time.ts';
 
 export interface PullRequestCheckOptions {
   /** The helpdesk checkout. */
@@ -34,7 +35,7 @@ export interface PullRequestCheckOptions {
 
 /** Commit time of `ref` (ISO): a new message is not dated before the commit its pull request starts from. */
 function commitTime(root: string, ref: string): string {
-  return new Date(Number(runGit(root, ['log', '-1', '--format=%ct', ref, '--']).stdout.trim()) * 1000).toISOString();
+  return isoSeconds(Number(runGit(root, ['log', '-1', '--format=%ct', ref, '--']).stdout.trim()) * 1000);
 }
 
 /** Clocks differ a little between a supporter's machine and the runner. */
@@ -90,7 +91,7 @@ export async function checkPullRequest(options: PullRequestCheckOptions): Promis
   const from = changeBase(root, options.base, headCommit);
   const changes = changedPaths(root, from, headCommit);
   // Not before the commit the pull request branched from: later commits on the base (intake's) are not its.
-  const dates = { notBefore: commitTime(root, from), notAfter: new Date((options.now ?? new Date()).getTime() + CLOCK_SKEW_MS).toISOString() };
+  const dates = { notBefore: commitTime(root, from), notAfter: isoSeconds((options.now ?? new Date()).getTime() + CLOCK_SKEW_MS) };
   // Only helpdesk data is read; every other path is judged by its name alone (refused unless an administrator's).
   const helpdeskChanges = changes.filter((change) => {
     const kind = fileKind(change.path);

@@ -3,7 +3,8 @@ import { defineCommand } from 'citty';
 import { GitgusError } from '../../lib/errors.ts';
 import { loadSettings } from '../../lib/store/load.ts';
 import { buildSite, partBuildReason, type BuildOptions } from '../../lib/site/build.ts';
-import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
+import { commonArgs, helpdeskRoot, parseNow, printJson } from '../_shared.ts';
 
 export default defineCommand({
   meta: {
@@ -24,9 +25,7 @@ export default defineCommand({
     full: { type: 'boolean', description: 'Render every page, even when the kept output and its manifest could be reused', default: false },
   },
   async run({ args }) {
-    if (args.now !== undefined && Number.isNaN(Date.parse(args.now))) {
-      throw new GitgusError('E_ARGUMENT', `'${args.now}' is not a time`, { hint: 'Give --now as an ISO time like 2026-12-01T09:00:00Z.' });
-    }
+    const now = parseNow(args.now);
     if (args['list-parts']) {
       const parts = loadSettings(helpdeskRoot(args.root)).siteParts ?? [];
       if (args.json) printJson(parts);
@@ -35,7 +34,7 @@ export default defineCommand({
     }
     const options: BuildOptions = { root: helpdeskRoot(args.root), search: args.search, full: args.full, say: (line) => process.stderr.write(`${line}\n`) };
     if (args.out !== undefined) options.out = path.resolve(args.out);
-    if (args.now !== undefined) options.now = args.now;
+    if (now !== undefined) options.now = isoSeconds(now);
     if (args.base !== undefined) options.base = args.base;
     if (args.part !== undefined) options.part = args.part;
     const since = args['if-changed-since'];

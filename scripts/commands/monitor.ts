@@ -1,7 +1,6 @@
 import { defineCommand } from 'citty';
-import { GitgusError } from '../../lib/errors.ts';
 import { runMonitor } from '../../lib/notify/monitor-run.ts';
-import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
+import { commonArgs, helpdeskRoot, parseNow, printJson } from '../_shared.ts';
 
 export default defineCommand({
   meta: {
@@ -29,13 +28,7 @@ export default defineCommand({
     ...commonArgs,
   },
   async run({ args }) {
-    let now: Date | undefined;
-    if (args.now !== undefined) {
-      now = new Date(args.now);
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/.test(args.now) || Number.isNaN(now.getTime())) {
-        throw new GitgusError('E_ARGUMENT', `--now '${args.now}' is not a time with a zone`, { hint: 'Give an ISO time like 2026-12-07T09:00:00Z.' });
-      }
-    }
+    const now = parseNow(args.now);
     const result = await runMonitor({ root: helpdeskRoot(args.root), ...(now ? { now } : {}), mail: args.mail });
     if (args.json) printJson({ ...result.report, mailedTo: result.mailedTo });
     else process.stdout.write(result.text);

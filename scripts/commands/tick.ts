@@ -1,21 +1,8 @@
 import { defineCommand } from 'citty';
-import { GitgusError } from '../../lib/errors.ts';
 import { tick, type TickOptions, type TickResult } from '../../lib/notify/tick-run.ts';
-import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
+import { commonArgs, helpdeskRoot, parseNow, printJson } from '../_shared.ts';
 
 export { tick, type TickOptions, type TickResult };
-
-/** `--now`: an ISO time with a zone; a bare day means its midnight UTC. */
-function parseNow(text: string | undefined): Date | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const value = text.trim();
-  const valid = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/.test(value);
-  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (!valid || Number.isNaN(at.getTime())) {
-    throw new GitgusError('E_ARGUMENT', `--now '${value}' is not a time with a zone`, { hint: 'Give an ISO time like 2026-12-07T09:00:00Z (or +01:00 instead of Z).' });
-  }
-  return at;
-}
 
 export default defineCommand({
   meta: {

@@ -5,6 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ViewTicket } from './view.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
 
 export interface ExportRow {
   number: number;
@@ -62,7 +63,7 @@ export interface ExportDocument {
 }
 
 export function exportJson(helpdesk: string, now: Date, tickets: readonly ViewTicket[]): string {
-  const doc: ExportDocument = { helpdesk, generated: now.toISOString(), tickets: tickets.map(exportRow) };
+  const doc: ExportDocument = { helpdesk, generated: isoSeconds(now), tickets: tickets.map(exportRow) };
   return `${JSON.stringify(doc)}\n`;
 }
 

@@ -15,7 +15,7 @@ import { CATEGORIES, PRIORITIES, TICKET_TYPES } from '../../lib/core/schema/tick
 import { EXCLUDED_CATEGORY, metricRows, ticketMetrics, workflowReport, type MetricRow, type ReportFilter, type TicketMetrics, type WorkflowReport } from '../../lib/core/workflow-report.ts';
 import { loadSettings } from '../../lib/store/load.ts';
 import type { Model } from './model.ts';
-import { utcDay } from '../../lib/core/time.ts';
+import { isoSeconds, utcDay } from '../../lib/core/time.ts';
 
 /** Sites with tickets get a page each, the busiest first, up to this many. */
 export const MAX_SITE_PAGES = 50;
@@ -51,7 +51,7 @@ export function metricsOf(model: Model): TicketMetrics[] {
 export function reportPages(model: Model): ReportPage[] {
   const pages: ReportPage[] = [];
   const now = model.now;
-  const back = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+  const back = (days: number) => isoSeconds(now.getTime() - days * 86_400_000);
   pages.push({ path: 'time/last-30-days', label: `tickets created in the 30 days before ${utcDay(now)}`, filter: { from: back(30) } });
   pages.push({ path: 'time/last-365-days', label: `tickets created in the 365 days before ${utcDay(now)}`, filter: { from: back(365) } });
   const year = now.getUTCFullYear();
