@@ -116,6 +116,16 @@ export interface SmallTicket extends Partial<Omit<TicketInput, 'number'>> {
   messages?: SmallMessage[];
 }
 
+export interface SmallHelpdeskOptions {
+  /** Extra files (repo path → content), written after the tickets. */
+  files?: Record<string, string>;
+  /**
+   * `numberingStart` of helpdesk.yml; the example's (165001) by default, so intake mints above the small
+   * tickets. 1001 makes the small tickets the helpdesk's own minted numbers (for numbering checks).
+   */
+  numberingStart?: number;
+}
+
 export const SMALL_SUBMITTER = { name: 'Sam Submitter', email: 'sam@uni.example' } as const;
 
 /**
@@ -123,7 +133,7 @@ export const SMALL_SUBMITTER = { name: 'Sam Submitter', email: 'sam@uni.example'
  * the tickets given, numbered from 1001, written through the ticket and message serializers (so in their
  * canonical form and shard). Everything has a fixed default, so the same call gives the same bytes.
  */
-export function makeSmallHelpdesk(tickets: SmallTicket[] = [{}], options: { files?: Record<string, string> } = {}): { dir: string; numbers: number[] } {
+export function makeSmallHelpdesk(tickets: SmallTicket[] = [{}], options: SmallHelpdeskOptions = {}): { dir: string; numbers: number[] } {
   const files: Record<string, string> = {};
   const numbers: number[] = [];
   for (const [index, { body, messages, ...fields }] of tickets.entries()) {
@@ -156,6 +166,11 @@ export function makeSmallHelpdesk(tickets: SmallTicket[] = [{}], options: { file
         body: text,
       });
     }
+  }
+  if (options.numberingStart !== undefined) {
+    const settings = readFileSync(path.join(PROJECT_ROOT, 'helpdesk.yml'), 'utf8');
+    if (!/^numberingStart: \d+$/m.test(settings)) throw new Error('helpdesk.yml has no numberingStart line to replace');
+    files['helpdesk.yml'] = settings.replace(/^numberingStart: \d+$/m, `numberingStart: ${options.numberingStart}`);
   }
   const dir = makeHelpdesk({ exampleParts: ['helpdesk.yml', 'units'], files: { ...files, ...options.files }, commitMessage: 'small helpdesk' });
   return { dir, numbers };
