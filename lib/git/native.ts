@@ -1,5 +1,13 @@
 /**
- * Native git, for what isomorphic-git is measured to be too slow at (history: docs/design.md §7).
+ * Native git, gitgus's one Git implementation. isomorphic-git was dropped once nothing imported it: on a
+ * helpdesk's size it read objects ~70× slower and one file's history in 12–200 s (docs/design.md §7,
+ * docs/spike.md §4). Which Git path is for what:
+ *   - writing: ONE path, lib/git/commit.ts — `git fast-import` builds blobs, trees and commits
+ *     (fast-import.ts), then one `git update-ref <ref> <new> <old>` moves the branch, a compare-and-swap;
+ *   - reading many objects: one long-lived `git cat-file --batch` (cat-file.ts);
+ *   - history: one `git log` pass for every ticket (history-index.ts, cached per commit by history-cache.ts);
+ *   - a checkout's files and a pull request's changes: `git ls-files` (tree-listing.ts), `git diff` (tree-diff.ts);
+ *   - one-off questions (rev-parse, status, config, push): `runGit` here, a process per call.
  * Arguments are passed as an array, never through a shell.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';

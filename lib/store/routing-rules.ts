@@ -1,6 +1,6 @@
 /**
  * The one loader of `units/routing.yml`, for the CLI, the check and both intakes. It reads the file only
- * (no commit layer, no isomorphic-git), so an MTA-pipe intake run still starts in well under a second.
+ * (no commit layer, no Git process), so an MTA-pipe intake run still starts in well under a second.
  */
 import { existsSync } from 'node:fs';
 import { checkRoutingRules, parseRoutingRules, ROUTING_FILE } from '../core/routing.ts';
