@@ -7,7 +7,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import net from 'node:net';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
-import { tempDir } from './helpers.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { cleanupTemps, tempDir } from './helpers.ts';
 
 export const INSTALL_HINT = 'dovecot is needed for the IMAP intake tests: apt-get install -y dovecot-imapd (.ci/run installs it)';
 export const USER = 'helpdesk';
@@ -85,6 +86,25 @@ export async function startDovecot(): Promise<Dovecot> {
       const pidFile = path.join(dir, 'run', 'master.pid');
       if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
     },
+  };
+}
+
+/**
+ * One dovecot for a whole test file (started before its tests, stopped after, temporary folders removed):
+ * call at the top level. The getter fails the test with the install hint when dovecot did not start.
+ */
+export function useDovecot(): () => Dovecot {
+  let server: Dovecot | undefined;
+  beforeAll(async () => {
+    server = await startDovecot();
+  });
+  afterAll(() => {
+    server?.stop();
+    cleanupTemps();
+  });
+  return () => {
+    if (!server) throw new Error(INSTALL_HINT);
+    return server;
   };
 }
 

@@ -7,10 +7,38 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rng } from '../scripts/example/synthetic.ts';
-import { LAUNCHER, git } from './helpers.ts';
+import { LAUNCHER, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
 
 /** A seeded random stream (the example generator's mulberry32), so a failing run replays from its printed seed. */
 export const seeded = rng;
+
+/** A randomised fault test's seed: GITGUS_FAULT_SEED replays one; printed with the command that replays it. */
+export function faultSeed(label: string, testFile: string): { seed: number; random: () => number } {
+  const seed = Number(process.env.GITGUS_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  process.stdout.write(`${label} seed ${seed} (replay: GITGUS_FAULT_SEED=${seed} npx vitest run ${testFile})\n`);
+  return { seed, random: seeded(seed) };
+}
+
+export interface WorkerCheckout {
+  /** The highest ticket number before the test's mail: new tickets must follow it without gaps. */
+  before: number;
+  /** A bare repository the worker pushes to. */
+  origin: string;
+  /** The worker's clone of `origin`, where intake runs. */
+  clone: string;
+}
+
+/** The example helpdesk with its Message-ID index built, pushed to a bare origin, and a worker's clone of it. */
+export function workerCheckout(prefix: string): WorkerCheckout {
+  const helpdesk = makeHelpdesk();
+  const reindex = runGitgus(['intake', '--reindex', '--root', helpdesk]);
+  if (reindex.status !== 0) throw new Error(`intake --reindex failed: ${reindex.stderr}`);
+  const origin = path.join(tempDir(`${prefix}-origin-`), 'helpdesk.git');
+  git(helpdesk, ['clone', '-q', '--bare', helpdesk, origin]);
+  const clone = path.join(tempDir(`${prefix}-worker-`), 'helpdesk');
+  git(origin, ['clone', '-q', origin, clone]);
+  return { before: highestTicket(helpdesk), origin, clone };
+}
 
 export type MailKind = 'new' | 'reply' | 'auto-reply' | 'unusable';
 
@@ -55,6 +83,45 @@ export function autoReplyMail(id: string): PlannedMail {
 /** No sender and no headers worth the name: batch intake quarantines it with the reason. */
 export function unusableMail(id: string): PlannedMail {
   return { id, kind: 'unusable', raw: `this is not a mail at all ${id}\r\n\u0000\u0001 binary junk ${id}\r\n` };
+}
+
+/** How a fault test's stream mixes mail: a roll below `newBelow` opens a ticket, below `replyBelow` replies, below `autoReplyBelow` is an auto-reply, the rest is unusable. */
+export interface StreamMix {
+  /** Message-IDs are `<prefix>.<n>@fault.example`. */
+  prefix: string;
+  subject: string;
+  newBelow: number;
+  replyBelow: number;
+  autoReplyBelow: number;
+}
+
+/** Appends `count` more mails to `mails` (replies to tickets opened earlier in the stream); returns the new ones. */
+export function extendStream(mails: PlannedMail[], random: () => number, count: number, mix: StreamMix): PlannedMail[] {
+  const tickets = mails.filter((mail) => mail.kind === 'new');
+  const added: PlannedMail[] = [];
+  for (let i = mails.length; i < mails.length + count; i += 1) {
+    const id = `${mix.prefix}.${i}@fault.example`;
+    const roll = random();
+    let mail: PlannedMail;
+    if (tickets.length === 0 || roll < mix.newBelow) {
+      mail = newTicketMail(id, `${mix.subject} ${i}`);
+      tickets.push(mail);
+    } else if (roll < mix.replyBelow) {
+      mail = replyMail(id, tickets[Math.floor(random() * tickets.length)] as PlannedMail);
+    } else if (roll < mix.autoReplyBelow) {
+      mail = autoReplyMail(id);
+    } else {
+      mail = unusableMail(id);
+    }
+    added.push(mail);
+  }
+  mails.push(...added);
+  return added;
+}
+
+/** How many planned mails are of `kind`. */
+export function countKind(mails: PlannedMail[], kind: MailKind): number {
+  return mails.filter((mail) => mail.kind === kind).length;
 }
 
 /** A Maildir (cur/, new/, tmp/) at `dir`. */
@@ -226,6 +293,36 @@ export function checkExactlyOnce(repo: string, mails: PlannedMail[], before: num
   }
   if (created.length > 0 && created[0] !== before + 1) gaps.unshift(...Array.from({ length: (created[0] as number) - before - 1 }, (_, i) => before + 1 + i));
   return { stored: [...stored.values()].reduce((sum, hits) => sum + hits.length, 0), duplicates, lost, misthreaded, numbers: { first: created[0] ?? 0, last: created[created.length - 1] ?? 0, count: created.length, gaps, repeated } };
+}
+
+/** The promise's part of a report, to compare with `promised` in one assertion (a failure shows every broken part at once). */
+export function kept(report: ExactlyOnceReport) {
+  return { lost: report.lost, duplicates: report.duplicates, misthreaded: report.misthreaded, gaps: report.numbers.gaps, repeated: report.numbers.repeated, created: report.numbers.count };
+}
+
+/** What `kept` must read after `mails`: nothing lost, stored twice or misthreaded, one new ticket per new-ticket mail. */
+export function promised(mails: PlannedMail[]): ReturnType<typeof kept> {
+  return { lost: [], duplicates: [], misthreaded: [], gaps: [], repeated: [], created: countKind(mails, 'new') };
+}
+
+/**
+ * What a worker's checkout and its origin must not show after killed writers: `git fsck --strict` findings,
+ * a worker HEAD other than origin's main, a dirty work tree or index, a writer's leftovers. Empty when sound.
+ */
+export function checkoutDefects({ origin, clone }: Pick<WorkerCheckout, 'origin' | 'clone'>): string[] {
+  const fsck = (repo: string) => git(repo, ['fsck', '--strict', '--no-dangling', '--no-progress']).trim();
+  const defects = [fsck(clone), fsck(origin)].filter(Boolean).map((found) => `fsck: ${found}`);
+  const head = git(clone, ['rev-parse', 'HEAD']).trim();
+  const main = git(origin, ['rev-parse', 'main']).trim();
+  if (head !== main) defects.push(`worker HEAD ${head} is not origin's main ${main}`);
+  defects.push(
+    ...git(clone, ['status', '--porcelain', '--untracked-files=all'])
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `unclean: ${line}`),
+  );
+  defects.push(...leftovers(clone).map((name) => `leftover: ${name}`));
+  return defects;
 }
 
 /** Leftovers a killed writer must not leave: lock files, temporary packs, a half-done intent. */

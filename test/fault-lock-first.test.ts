@@ -36,8 +36,13 @@ async function helpdesk(): Promise<string> {
   return dir;
 }
 
-/** Runs `args` in the twin as it is and in `dir` killed after the branch moved, before the work tree followed. */
-async function killedAfterRefUpdate(dir: string, twin: string, args: string[]): Promise<void> {
+/**
+ * Two helpdesks in the same state; `args` runs in the twin as it is and in `dir` killed after the branch
+ * moved, before the work tree followed.
+ */
+async function killedAfterRefUpdate(args: string[]): Promise<{ dir: string; twin: string }> {
+  const twin = await helpdesk();
+  const dir = await helpdesk();
   const done = await runGitgusProcess([...args, '--root', twin]);
   expect(done.status, done.stderr).toBe(0);
   const killed = await runGitgusProcess([...args, '--root', dir], { GITGUS_FAULT_PHASE: 'after-ref-update' });
@@ -46,6 +51,7 @@ async function killedAfterRefUpdate(dir: string, twin: string, args: string[]): 
   expect(head(dir)).not.toBe(git(dir, ['rev-parse', 'HEAD~1']).trim());
   expect(uncleanPaths(dir).length).toBeGreaterThan(0);
   expect(leftovers(dir)).toEqual(expect.arrayContaining(['gitgus.lock', 'gitgus-intent']));
+  return { dir, twin };
 }
 
 function ticketTree(dir: string): string[] {
@@ -60,9 +66,7 @@ function assertCleanAndUnlocked(dir: string): void {
 
 describe('a ticket-changing command after a writer killed between the branch and the work tree', () => {
   it('gitgus set keeps the killed change (reads the repaired ticket), as the unkilled twin does', async () => {
-    const twin = await helpdesk();
-    const dir = await helpdesk();
-    await killedAfterRefUpdate(dir, twin, ['set', String(OPEN), 'priority=urgent', '--actor', ANNA]);
+    const { dir, twin } = await killedAfterRefUpdate(['set', String(OPEN), 'priority=urgent', '--actor', ANNA]);
     for (const root of [twin, dir]) await setFields({ root, number: OPEN, assignments: ['assignee=dieter-de'], actor: ANNA });
     expect(ticketTree(dir)).toEqual(ticketTree(twin));
     const state = git(dir, ['show', `HEAD:tickets/165/${OPEN}/index.md`]);
@@ -72,9 +76,7 @@ describe('a ticket-changing command after a writer killed between the branch and
   }, 60_000);
 
   it('gitgus reply refuses a ticket the killed command verified, as the unkilled twin does', async () => {
-    const twin = await helpdesk();
-    const dir = await helpdesk();
-    await killedAfterRefUpdate(dir, twin, ['status', String(SOLVED), 'verified', '--actor', JANE]);
+    const { dir, twin } = await killedAfterRefUpdate(['status', String(SOLVED), 'verified', '--actor', JANE]);
     const tips = [head(twin), head(dir)];
     for (const root of [twin, dir]) {
       await expect(addReply({ root, number: SOLVED, text: 'One more thing about the proxy.', actor: ANNA, now: new Date('2026-12-02T10:00:00Z') })).rejects.toMatchObject({ code: 'E_TICKET_CLOSED' });
@@ -89,9 +91,7 @@ describe('a ticket-changing command after a writer killed between the branch and
   }, 60_000);
 
   it('a writer that reads before the lock gets E_STALE_READ at its commit, and nothing is committed', async () => {
-    const twin = await helpdesk();
-    const dir = await helpdesk();
-    await killedAfterRefUpdate(dir, twin, ['set', String(OPEN), 'priority=urgent', '--actor', ANNA]);
+    const { dir, twin } = await killedAfterRefUpdate(['set', String(OPEN), 'priority=urgent', '--actor', ANNA]);
     const tip = head(dir);
     // Prepared from the stale work tree (priority less urgent), as the commands did before they locked first.
     const stale = ticket({ number: OPEN, status: 'in progress', priority: 'less urgent', unit: 'ngi-de', assignee: 'dieter-de' });
@@ -104,10 +104,9 @@ describe('a ticket-changing command after a writer killed between the branch and
   }, 60_000);
 
   it('gitgus notify and gitgus duplicate take the lock first too, repair the checkout, and release the lock in this process', async () => {
-    const twin = await helpdesk();
-    const dir = await helpdesk();
-    const since = git(dir, ['rev-parse', 'HEAD~2']).trim();
-    await killedAfterRefUpdate(dir, twin, ['set', String(OPEN), 'priority=urgent', '--actor', ANNA]);
+    const { dir } = await killedAfterRefUpdate(['set', String(OPEN), 'priority=urgent', '--actor', ANNA]);
+    // The two ticket commits of helpdesk(), and the killed command's commit after them.
+    const since = git(dir, ['rev-parse', 'HEAD~3']).trim();
     const sink = await startSmtpSink();
     try {
       const result = await notify({ root: dir, since, env: sink.env, now: new Date('2026-12-02T10:00:00Z') });

@@ -4,26 +4,18 @@
  * their commits are pushed, so a failed push loses nothing and a rerun duplicates nothing.
  */
 import { renameSync } from 'node:fs';
-import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROCESSED_KEYWORD } from '../lib/mail/imap.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { INSTALL_HINT, PASSWORD, USER, startDovecot, withImapClient, type Dovecot } from './dovecot.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { PASSWORD, USER, useDovecot, withImapClient } from './dovecot.ts';
+import { git, makeHelpdesk, runGitgus, withRemote } from './helpers.ts';
 
-let dovecot: Dovecot | undefined;
-beforeAll(async () => {
-  dovecot = await startDovecot();
-});
-afterAll(() => {
-  dovecot?.stop();
-  cleanupTemps();
-});
+const dovecot = useDovecot();
 
 function withClient<T>(work: (client: ImapFlow) => Promise<T>): Promise<T> {
-  return withImapClient(dovecot?.port ?? 0, work);
+  return withImapClient(dovecot().port, work);
 }
 
 async function deliver(raws: Buffer[]): Promise<void> {
@@ -48,16 +40,11 @@ async function processedFlags(): Promise<boolean[]> {
 /** A helpdesk with a bare repository as origin, as in CI. */
 function helpdeskWithRemote(): { root: string; remote: string } {
   const root = makeHelpdesk();
-  const remote = path.join(tempDir('gitgus-remote-'), 'helpdesk.git');
-  git(path.dirname(remote), ['init', '-q', '--bare', '-b', 'main', remote]);
-  git(root, ['remote', 'add', 'origin', remote]);
-  git(root, ['push', '-q', 'origin', 'main']);
-  return { root, remote };
+  return { root, remote: withRemote(root).remote };
 }
 
 describe('intake --imap against dovecot on 127.0.0.1', () => {
   it('creates, appends, ignores, quarantines; pushes, then marks processed; a rerun finds nothing', async () => {
-    expect(dovecot, INSTALL_HINT).toBeDefined();
     const { root, remote } = helpdeskWithRemote();
     await deliver([
       buildMail({ subject: 'IMAP: jobs fail', messageId: 'imap.1@uni.example', headers: [dmarcPass()] }),
@@ -65,7 +52,7 @@ describe('intake --imap against dovecot on 127.0.0.1', () => {
       buildMail({ subject: 'Out of office', messageId: 'imap.3@uni.example', headers: ['Auto-Submitted: auto-replied'] }),
       Buffer.from('this is not a mail\r\n'),
     ]);
-    const url = `imap://${USER}@127.0.0.1:${dovecot?.port}/INBOX`;
+    const url = `imap://${USER}@127.0.0.1:${dovecot().port}/INBOX`;
     process.env.GITGUS_IMAP_PASSWORD = PASSWORD;
     const summary = await intake({ root, imap: url });
     expect(summary.results.map((r) => r.action)).toEqual(['created', 'appended', 'ignored', 'quarantined']);
@@ -84,7 +71,7 @@ describe('intake --imap against dovecot on 127.0.0.1', () => {
     await withClient(async (client) => {
       await client.append('Crash', buildMail({ subject: 'Crash test', messageId: 'crash.1@uni.example' }));
     });
-    const url = `imap://${USER}:${PASSWORD}@127.0.0.1:${dovecot?.port}/Crash`;
+    const url = `imap://${USER}:${PASSWORD}@127.0.0.1:${dovecot().port}/Crash`;
     renameSync(remote, `${remote}.away`);
     await expect(intake({ root, imap: url })).rejects.toMatchObject({ code: 'E_PUSH' });
     renameSync(`${remote}.away`, remote);
@@ -106,8 +93,8 @@ describe('intake --imap against dovecot on 127.0.0.1', () => {
 
   it('a wrong password is a clear error through the CLI', () => {
     const root = makeHelpdesk();
-    const result = runGitgus(['intake', '--root', root, '--imap', `imap://${USER}:wrong@127.0.0.1:${dovecot?.port}/INBOX`]);
+    const result = runGitgus(['intake', '--root', root, '--imap', `imap://${USER}:wrong@127.0.0.1:${dovecot().port}/INBOX`]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`cannot log in to 127.0.0.1:${dovecot?.port} as ${USER}`);
+    expect(result.stderr).toContain(`cannot log in to 127.0.0.1:${dovecot().port} as ${USER}`);
   });
 });

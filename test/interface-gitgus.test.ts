@@ -3,21 +3,14 @@
  * mail interface as any other (no special case). Real parts: two Git helpdesks, an SMTP server on
  * loopback that hands each mail to the intake of the helpdesk it is addressed to, and notify on both sides.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializeUnit } from '../lib/core/documents.ts';
 import type { UnitInput } from '../lib/core/schema/unit.ts';
 import { loadTicket } from '../lib/store/load.ts';
 import { interfaceStatusOf } from '../scripts/commands/interface.ts';
-import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
-import { commitAt, head } from './notify-helpers.ts';
-import { SETTINGS_YAML, UNIT_INPUTS } from './notify-fixtures.ts';
+import { cleanupTemps, git, runGitgus } from './helpers.ts';
+import { commitAt, deliverMail, head, makeNotifyHelpdesk, makeUnitsHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 const XGUS_SETTINGS = `name: Small Community Helpdesk
 intake:
@@ -61,34 +54,19 @@ const XGUS_TPM: UnitInput = { id: 'tpm', name: 'XGUS TPM', family: 'tpm', mailin
 
 let ggus: string;
 let xgus: string;
-let server: SMTPServer;
-let env: Record<string, string>;
-const wire: { to: string[]; raw: Buffer }[] = [];
+let smtp: SmtpSink;
 /** Recipients the server refuses, to play a remote that is down. */
 const refused = new Set<string>();
-let delivered = 0;
-const NOW = new Date('2026-12-01T12:00:00Z');
-
-function helpdesk(settings: string, units: UnitInput[]): string {
-  const files: Record<string, string> = { 'helpdesk.yml': settings };
-  for (const unit of units) files[`units/${unit.id}.md`] = serializeUnit({ unit, body: `${unit.name}.` });
-  return makeHelpdesk({ example: false, files });
-}
-
-async function deliverTo(root: string, raw: Buffer) {
-  delivered += 1;
-  const file = path.join(tempDir('gitgus-wire-'), `${delivered}.eml`);
-  writeFileSync(file, raw);
-  const summary = await intake({ root, files: [file], push: false, now: () => NOW });
-  return summary.results[0] as NonNullable<(typeof summary.results)[0]>;
-}
+const AT = '2026-12-01T12:00:00Z';
+const NOW = new Date(AT);
+const deliverTo = (root: string, raw: Buffer) => deliverMail(root, raw, AT);
 
 /** Runs notify on one side; every mail for the other helpdesk goes into its intake. Returns what crossed. */
 async function sync(from: string, since?: string) {
-  const before = wire.length;
-  const result = await notify({ root: from, since, env, now: NOW });
+  const before = smtp.received.length;
+  const result = await notify({ root: from, since, env: smtp.env, now: NOW });
   const crossed = [];
-  for (const mail of wire.slice(before)) {
+  for (const mail of smtp.received.slice(before)) {
     const target = mail.to.includes('helpdesk@xgus.test') ? xgus : mail.to.includes('helpdesk@ggus.test') ? ggus : undefined;
     if (!target) continue;
     const parsed = await simpleParser(mail.raw);
@@ -98,30 +76,12 @@ async function sync(from: string, since?: string) {
 }
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (refused.has(address.address)) return callback(new Error('450 4.2.0 mailbox temporarily unavailable'));
-      return callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        wire.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  env = { GITGUS_SMTP_HOST: '127.0.0.1', GITGUS_SMTP_PORT: String((server.server.address() as AddressInfo).port), GITGUS_SMTP_SECURE: 'false' };
-  ggus = helpdesk(`${SETTINGS_YAML}mail:\n  authentication: "off"\n`, [...UNIT_INPUTS, XGUS_UNIT]);
-  xgus = helpdesk(XGUS_SETTINGS, [XGUS_TPM, GGUS_UNIT]);
+  smtp = await startSmtpSink({ refuse: (address) => refused.has(address) });
+  ggus = makeNotifyHelpdesk('mail:\n  authentication: "off"\n', [XGUS_UNIT]);
+  xgus = makeUnitsHelpdesk(XGUS_SETTINGS, [XGUS_TPM, GGUS_UNIT]);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await smtp?.close();
   cleanupTemps();
 });
 

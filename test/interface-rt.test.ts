@@ -4,22 +4,15 @@
  * back through the same server into `gitgus intake`. Both sides are checked: ours through the files,
  * RT's through its REST 2.0 API. RT starts once for the file.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializeUnit } from '../lib/core/documents.ts';
 import type { UnitInput } from '../lib/core/schema/unit.ts';
 import { loadTicket } from '../lib/store/load.ts';
 import { interfaceStatusOf } from '../scripts/commands/interface.ts';
-import { intake } from '../scripts/commands/intake.ts';
 import { notify } from '../scripts/commands/notify.ts';
 import { rtHistory, startRt, type Rt } from './fixtures/rt/server.ts';
-import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
-import { commitAt, head } from './notify-helpers.ts';
-import { SETTINGS_YAML, UNIT_INPUTS } from './notify-fixtures.ts';
+import { cleanupTemps, git, tempDir } from './helpers.ts';
+import { commitAt, deliverMail, head, makeNotifyHelpdesk, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 const RT_NAME = 'rt.cesnet.test';
 
@@ -51,15 +44,13 @@ function ngiCz(rtUrl: string): UnitInput {
 
 let rt: Rt;
 let dir: string;
-let smtp: SMTPServer;
-let smtpPort: number;
+let smtp: SmtpSink;
 /** Mails the SMTP server got for neither side (RT's mail to its own owner, say). */
 const elsewhere: string[][] = [];
 /** Every mail that went into gitgus intake, with intake's answer. */
 const intook: { subject: string; from: string; action: string; reason: string; ticket?: number }[] = [];
 const mailgated: { subject: string; status: number; output: string }[] = [];
 let chain: Promise<unknown> = Promise.resolve();
-let delivered = 0;
 
 /** Waits until every mail received so far went where it was addressed (RT's mail arrives while RT answers). */
 async function settled(): Promise<void> {
@@ -72,12 +63,8 @@ async function settled(): Promise<void> {
 }
 
 async function deliver(raw: Buffer): Promise<void> {
-  delivered += 1;
-  const file = path.join(tempDir('gitgus-rt-mail-'), `${delivered}.eml`);
-  writeFileSync(file, raw);
   const parsed = await simpleParser(raw);
-  const summary = await intake({ root: dir, files: [file], push: false });
-  const result = summary.results[0] as NonNullable<(typeof summary.results)[0]>;
+  const result = await deliverMail(dir, raw, new Date().toISOString());
   intook.push({ subject: parsed.subject ?? '', from: parsed.from?.value[0]?.address ?? '', action: result.action, reason: result.reason, ...(result.ticket ? { ticket: result.ticket } : {}) });
 }
 
@@ -88,43 +75,28 @@ async function toRt(raw: Buffer, action: 'correspond' | 'comment'): Promise<void
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
-        // Like an MTA: RT's addresses are aliases to rt-mailgate, ours a pipe into gitgus intake.
-        if (to.includes('rt@rt.cesnet.test')) chain = chain.then(() => toRt(raw, 'correspond'));
-        else if (to.includes('rt-comment@rt.cesnet.test')) chain = chain.then(() => toRt(raw, 'comment'));
-        if (to.some((address) => address.endsWith('@ggus.test') && !address.includes('@lists.'))) chain = chain.then(() => deliver(raw));
-        else if (!to.some((address) => address.endsWith('@rt.cesnet.test'))) elsewhere.push(to);
-        callback();
-      });
+  smtp = await startSmtpSink({
+    onMail(mail) {
+      const to = mail.to.map((address) => address.toLowerCase());
+      // Like an MTA: RT's addresses are aliases to rt-mailgate, ours a pipe into gitgus intake.
+      if (to.includes('rt@rt.cesnet.test')) chain = chain.then(() => toRt(mail.raw, 'correspond'));
+      else if (to.includes('rt-comment@rt.cesnet.test')) chain = chain.then(() => toRt(mail.raw, 'comment'));
+      if (to.some((address) => address.endsWith('@ggus.test') && !address.includes('@lists.'))) chain = chain.then(() => deliver(mail.raw));
+      else if (!to.some((address) => address.endsWith('@rt.cesnet.test'))) elsewhere.push(to);
     },
   });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
-  rt = await startRt({ dir: tempDir('gitgus-rt-'), smtpPort, rtname: RT_NAME, correspondAddress: 'rt@rt.cesnet.test', commentAddress: 'rt-comment@rt.cesnet.test', queue: 'GGUS' });
-  const files: Record<string, string> = { 'helpdesk.yml': `${SETTINGS_YAML}mail:\n  authentication: "off"\n` };
-  for (const unit of [...UNIT_INPUTS, ngiCz(rt.url)]) files[`units/${unit.id}.md`] = serializeUnit({ unit, body: `${unit.name}.` });
-  dir = makeHelpdesk({ example: false, files });
+  rt = await startRt({ dir: tempDir('gitgus-rt-'), smtpPort: smtp.port, rtname: RT_NAME, correspondAddress: 'rt@rt.cesnet.test', commentAddress: 'rt-comment@rt.cesnet.test', queue: 'GGUS' });
+  dir = makeNotifyHelpdesk('mail:\n  authentication: "off"\n', [ngiCz(rt.url)]);
 }, 180_000);
 
 afterAll(async () => {
   await rt?.stop();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
   cleanupTemps();
 });
 
-const smtpEnv = () => ({ GITGUS_SMTP_HOST: '127.0.0.1', GITGUS_SMTP_PORT: String(smtpPort), GITGUS_SMTP_SECURE: 'false' });
-
 async function notifyNow(since?: string) {
-  const result = await notify({ root: dir, since, env: smtpEnv() });
+  const result = await notify({ root: dir, since, env: smtp.env });
   await settled();
   return result;
 }

@@ -13,6 +13,7 @@ import { serializeUnit } from '../lib/core/documents.ts';
 import { messageFile, ticketFile } from '../lib/core/edit.ts';
 import type { MessageInput } from '../lib/core/schema/message.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
+import type { UnitInput } from '../lib/core/schema/unit.ts';
 import { commitTicketChange } from '../lib/store/ticket-change.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { cleanupTemps, git, LAUNCHER, makeHelpdesk, tempDir, type CliResult } from './helpers.ts';
@@ -31,19 +32,32 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
+export interface SmtpSinkOptions {
+  /** Called with each mail as it arrives, after it is kept (to route it on, as an MTA would). */
+  onMail?: (mail: ReceivedMail) => void;
+  /** Recipients refused at RCPT TO with a temporary failure (a remote that is down). */
+  refuse?: (address: string) => boolean;
+}
+
 /** Starts an SMTP server on a free loopback port; no TLS, no auth (the client must not need them). */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address)) return callback(new Error('450 4.2.0 mailbox temporarily unavailable'));
+      return callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-        received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        const mail = { from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) };
+        received.push(mail);
+        options.onMail?.(mail);
         callback();
       });
     },
@@ -61,10 +75,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   };
 }
 
-/** A helpdesk repository with the fixture settings and units and no tickets; returns its folder. */
-export function makeNotifyHelpdesk(extraSettings = ''): string {
-  const files: Record<string, string> = { 'helpdesk.yml': `${SETTINGS_YAML}${extraSettings}` };
-  for (const unit of UNIT_INPUTS) files[`units/${unit.id}.md`] = serializeUnit({ unit, body: `${unit.name}.` });
+/** A helpdesk repository with the fixture settings and units (and `extraUnits`) and no tickets; returns its folder. */
+export function makeNotifyHelpdesk(extraSettings = '', extraUnits: UnitInput[] = []): string {
+  return makeUnitsHelpdesk(`${SETTINGS_YAML}${extraSettings}`, [...UNIT_INPUTS, ...extraUnits]);
+}
+
+/** A helpdesk repository with these settings and units and no tickets; returns its folder. */
+export function makeUnitsHelpdesk(settingsYaml: string, units: UnitInput[]): string {
+  const files: Record<string, string> = { 'helpdesk.yml': settingsYaml };
+  for (const unit of units) files[`units/${unit.id}.md`] = serializeUnit({ unit, body: `${unit.name}.` });
   return makeHelpdesk({ example: false, files });
 }
 
