@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingDays, addWorkingHours, addWorkingMs, calendarOfUnit, isWorkingTime, officeStartOf, workingCalendar, workingDayMs, workingDaysBetween, workingHoursBetween, workingMsBetween } from '../lib/core/calendar.ts';
+import { addWorkingDays, addWorkingHours, addWorkingMs, calendarOfUnit, isWorkingTime, officeStartOf, workingCalendar, workingDayMs, workingDaysBetween, workingHoursBetween, workingMsBetween, type WorkingCalendar } from '../lib/core/calendar.ts';
 import { GitgusError } from '../lib/errors.ts';
 
 const HOUR = 3_600_000;
@@ -113,4 +113,194 @@ describe('officeStartOf', () => {
     expect(officeStartOf(berlin, '2026-07-01').toISOString()).toBe('2026-07-01T07:00:00.000Z');
     expect(officeStartOf(utc, '2026-12-05').toISOString()).toBe('2026-12-05T09:00:00.000Z');
   });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The arithmetic (prefix sums, cached offsets) against what Intl names, instant by instant.
+
+const MINUTE = 60_000;
+const DAY = 24 * HOUR;
+
+/** The wall clock of an instant in a zone, as Intl names it: local day number, minute of day, weekday. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+function wallClock(timeZone: string, instant: number): { day: number; minute: number; second: number; weekday: number } {
+  let format = formats.get(timeZone);
+  if (!format) formats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
+  const parts = Object.fromEntries(
+    format
+      .formatToParts(new Date(instant))
+      .filter((part) => part.type !== 'literal')
+      .map((part) => [part.type, Number(part.value)]),
+  ) as Record<string, number>;
+  const day = Date.UTC(parts.year as number, (parts.month as number) - 1, parts.day) / DAY;
+  return { day, minute: (parts.hour as number) * 60 + (parts.minute as number), second: parts.second as number, weekday: new Date(day * DAY).getUTCDay() };
+}
+
+/** How far the zone's clock is ahead of UTC at an instant (milliseconds), as Intl names it. */
+function offsetOf(timeZone: string, instant: number): number {
+  const clock = wallClock(timeZone, instant);
+  return clock.day * DAY + clock.minute * MINUTE + clock.second * 1000 - (instant - (((instant % 1000) + 1000) % 1000));
+}
+
+const isoDay = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+
+/** A small deterministic generator, so a failure names the same periods every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CALENDARS = [
+  workingCalendar(undefined, 'Europe/Berlin'),
+  workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:30', end: '18:00' }, 'America/New_York'),
+  workingCalendar({ days: ['mon', 'wed', 'fri', 'sun'], start: '07:15', end: '19:45' }, 'Australia/Lord_Howe'),
+  workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '10:00', end: '18:30' }, 'Asia/Kolkata'),
+  workingCalendar({ days: ['sat', 'sun'], start: '00:00', end: '23:30' }, 'UTC'),
+  // Office hours that contain the night of the clock change: the gap and the overlap fall inside them.
+  workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '01:30', end: '23:00' }, 'Europe/Berlin'),
+  workingCalendar({ days: ['sun', 'sat'], start: '02:30', end: '04:00' }, 'America/New_York'),
+];
+
+describe('long periods', () => {
+  /** Working time by walking every local day of the period (the obvious way, independent of the sums). */
+  function walked(calendar: WorkingCalendar, from: number, to: number): number {
+    if (!(to > from)) return 0;
+    const end = workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: minutes(calendar.endMinute), end: '23:59' }, calendar.timeZone);
+    let total = 0;
+    for (let day = wallClock(calendar.timeZone, from).day; day <= wallClock(calendar.timeZone, to).day; day += 1) {
+      if (!calendar.days.has(new Date(day * DAY).getUTCDay())) continue;
+      const opens = officeStartOf(calendar, isoDay(day)).getTime();
+      const closes = officeStartOf(end, isoDay(day)).getTime();
+      total += Math.max(0, Math.min(closes, to) - Math.max(opens, from));
+    }
+    return total;
+  }
+
+  it('equals a day-by-day walk over periods of minutes to twenty years, across clock changes', () => {
+    const next = random(11);
+    const earliest = Date.UTC(2004, 0, 1);
+    const latest = Date.UTC(2027, 0, 1);
+    for (const calendar of CALENDARS) {
+      const periods: [number, number][] = [];
+      for (let i = 0; i < 60; i += 1) {
+        const from = earliest + Math.floor(next() * (latest - earliest));
+        // Lengths from minutes to decades, so both the sums and the first and last days are exercised.
+        const length = Math.floor(Math.exp(next() * Math.log(20 * 365 * DAY)));
+        periods.push([from, Math.min(latest + 366 * DAY, from + length)]);
+      }
+      // Periods that begin or end on the nights the clocks change, at local midnight and inside the window.
+      for (const change of ['2026-03-29T00:30:00Z', '2026-03-29T01:00:00Z', '2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z', '2026-03-08T07:00:00Z', '2026-11-01T06:30:00Z', '2026-04-04T15:00:00Z', '2026-10-03T15:30:00Z']) {
+        const at = Date.parse(change);
+        for (const delta of [-3 * DAY, -HOUR, -1, 0, 1, 30 * MINUTE, DAY, 45 * DAY]) periods.push([at + delta, at + delta + 2 * DAY + 17 * MINUTE], [at - 400 * DAY, at + delta]);
+      }
+      for (const [from, to] of periods) {
+        expect(workingMsBetween(calendar, new Date(from), new Date(to)), `${calendar.timeZone} ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`).toBe(walked(calendar, from, to));
+      }
+    }
+  }, 60_000);
+
+  it('adds up: the working time of a period is the sum of its parts, and adding it back lands on its end', () => {
+    const next = random(5);
+    for (const calendar of CALENDARS) {
+      for (let i = 0; i < 40; i += 1) {
+        const from = Date.UTC(2005, 0, 1) + Math.floor(next() * 20 * 365 * DAY);
+        const middle = from + Math.floor(next() * 900 * DAY);
+        const to = middle + Math.floor(next() * 900 * DAY);
+        const whole = workingMsBetween(calendar, new Date(from), new Date(to));
+        expect(workingMsBetween(calendar, new Date(from), new Date(middle)) + workingMsBetween(calendar, new Date(middle), new Date(to))).toBe(whole);
+        const end = addWorkingMs(calendar, new Date(from), whole).getTime();
+        expect(workingMsBetween(calendar, new Date(from), new Date(end))).toBe(whole);
+        expect(isWorkingTime(calendar, new Date(end - 1)) || end === from).toBe(true);
+      }
+    }
+  });
+
+  it('shares one calendar between units with the same hours and zone', () => {
+    expect(calendarOfUnit({ timezone: 'Europe/Berlin' })).toBe(workingCalendar({ days: ['fri', 'thu', 'wed', 'tue', 'mon'], start: '09:00', end: '17:00' }, 'Europe/Berlin'));
+    expect(calendarOfUnit({ timezone: 'Europe/Berlin' })).not.toBe(calendarOfUnit({ timezone: 'Europe/Paris' }));
+    expect(Object.isFrozen(berlin)).toBe(true);
+  });
+});
+
+function minutes(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}
+
+describe('local dates', () => {
+  it('agrees with Intl on working time every 37 minutes over 2025 and 2026', () => {
+    const calendars = [
+      workingCalendar(undefined, 'Europe/Berlin'),
+      workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:30', end: '18:00' }, 'America/New_York'),
+      workingCalendar({ days: ['mon', 'wed', 'fri', 'sun'], start: '07:15', end: '19:45' }, 'Australia/Lord_Howe'),
+      workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '10:00', end: '18:30' }, 'Asia/Kolkata'),
+      workingCalendar({ days: ['tue', 'sat', 'sun'], start: '00:00', end: '23:59' }, 'UTC'),
+      // Early hours in zones whose clocks change at 02:00: the wall clock decides, before and after.
+      workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '03:00', end: '23:00' }, 'Europe/Berlin'),
+      workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: '00:00', end: '01:30' }, 'Australia/Lord_Howe'),
+      // Santiago changes its clocks at midnight: the local date itself moves at the change.
+      workingCalendar({ days: ['sat', 'sun'], start: '00:00', end: '23:59' }, 'America/Santiago'),
+    ];
+    const step = 37 * MINUTE;
+    for (const calendar of calendars) {
+      let disagreements = 0;
+      for (let at = Date.UTC(2025, 0, 1); at < Date.UTC(2027, 0, 1); at += step) {
+        const clock = wallClock(calendar.timeZone, at);
+        // A reading the clock shows a second time after going back is after the first instant the clock
+        // read it (and working time opens and closes at first readings, see below): not a wall-clock question.
+        const back = offsetOf(calendar.timeZone, at - 2 * HOUR) - offsetOf(calendar.timeZone, at);
+        if (back > 0 && offsetOf(calendar.timeZone, at - back) !== offsetOf(calendar.timeZone, at)) continue;
+        const expected = calendar.days.has(clock.weekday) && clock.minute >= calendar.startMinute && clock.minute < calendar.endMinute;
+        if (isWorkingTime(calendar, new Date(at)) !== expected) disagreements += 1;
+      }
+      expect(disagreements, calendar.timeZone).toBe(0);
+    }
+  }, 60_000);
+
+  it('opens the office at the instant Intl names, and on the nights the clocks change at the first instant the clock reads the start or later', () => {
+    const starts: [string, string][] = [
+      ['Europe/Berlin', '09:00'],
+      ['Europe/Berlin', '02:30'], // in the spring gap on 2025-03-30 and 2026-03-29, twice in the autumn
+      ['America/New_York', '02:00'], // the gap begins at 02:00: the office opens at 03:00
+      ['America/New_York', '01:15'], // twice on the autumn nights
+      ['Australia/Lord_Howe', '02:15'], // the 30-minute spring gap 02:00 → 02:30
+      ['Australia/Lord_Howe', '01:45'], // the 30-minute autumn overlap 01:30–02:00
+      ['Asia/Kolkata', '09:30'],
+      ['UTC', '00:00'],
+    ];
+    for (const [timeZone, start] of starts) {
+      const calendar = workingCalendar({ days: ['mon'], start, end: '23:59' }, timeZone);
+      let gaps = 0;
+      let overlaps = 0;
+      for (let day = Date.UTC(2025, 0, 1) / DAY; day < Date.UTC(2027, 0, 1) / DAY; day += 1) {
+        const opens = officeStartOf(calendar, isoDay(day)).getTime();
+        const target = day * 1440 + calendar.startMinute;
+        const reads = (instant: number) => {
+          const clock = wallClock(timeZone, instant);
+          return clock.day * 1440 + clock.minute + clock.second / 60;
+        };
+        const label = `${timeZone} ${isoDay(day)} ${start}`;
+        expect(reads(opens), label).toBeGreaterThanOrEqual(target);
+        const offset = (instant: number) => reads(instant) * MINUTE - instant;
+        if (offset((day - 1) * DAY) === offset((day + 2) * DAY)) {
+          // No clock change near: the office opens exactly when the clock reads the start.
+          expect(reads(opens), label).toBe(target);
+          continue;
+        }
+        // Every instant of the three hours before reads earlier: this is the first such instant.
+        for (let before = opens - 1000; before > opens - 3 * HOUR; before -= before > opens - 2 * MINUTE ? 1000 : 5 * MINUTE) expect(reads(before), `${label} at ${new Date(before).toISOString()}`).toBeLessThan(target);
+        if (reads(opens) > target) gaps += 1;
+        else if (reads(opens + HOUR) < target + 60 || reads(opens + 30 * MINUTE) < target + 30) overlaps += 1;
+        expect(reads(opens) - target, label).toBeLessThanOrEqual(60);
+      }
+      // The cases above really meet the clock changes of 2025 and 2026 (and the others never do).
+      const expected: Record<string, [number, number]> = { 'Europe/Berlin 02:30': [2, 2], 'America/New_York 02:00': [2, 0], 'America/New_York 01:15': [0, 2], 'Australia/Lord_Howe 02:15': [2, 0], 'Australia/Lord_Howe 01:45': [0, 2] };
+      expect([gaps, overlaps], `${timeZone} ${start}`).toEqual(expected[`${timeZone} ${start}`] ?? [0, 0]);
+    }
+  }, 60_000);
 });

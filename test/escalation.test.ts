@@ -12,20 +12,25 @@ import { parseTicket } from '../lib/core/documents.ts';
 import { checkTicketChange } from '../lib/core/lifecycle.ts';
 import type { Ticket } from '../lib/core/schema/ticket.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { git, makeHelpdesk, runGitgus } from './helpers.ts';
+import { git, makeSmallHelpdesk, runGitgus } from './helpers.ts';
 import { runGitgusAsync, useSmtpSink } from './notify-helpers.ts';
 
 const sink = useSmtpSink();
 
 const JAN = 'Jan Novak <jan.novak@cesnet.example>';
 
+/** #1001: Jan's ticket, in progress at NGI Germany, whose list and supporter (dieter-de) the units give. */
+function janTicket(): string {
+  return makeSmallHelpdesk([{ status: 'in progress', unit: 'ngi-de', submitter: { name: 'Jan Novak', email: 'jan.novak@cesnet.example' }, notify: 'on every change' }]).dir;
+}
+
 function ticketIn(dir: string): Ticket {
-  const file = 'tickets/165/165048/index.md';
+  const file = 'tickets/1/1001/index.md';
   return parseTicket(readFileSync(path.join(dir, file), 'utf8'), file).ticket;
 }
 
 function escalateMail(n: number, from = JAN): Buffer {
-  return buildMail({ from, subject: 'Re: [GGUS #165048] escalate', messageId: `escalate.${n}.${from.length}@cesnet.example`, text: 'Nobody answers and our production is down.\r\n', headers: [dmarcPass('cesnet.example')] });
+  return buildMail({ from, subject: 'Re: [GGUS #1001] escalate', messageId: `escalate.${n}.${from.length}@cesnet.example`, text: 'Nobody answers and our production is down.\r\n', headers: [dmarcPass('cesnet.example')] });
 }
 
 async function notifyMails(dir: string, since: string): Promise<{ to: string[]; raw: string }[]> {
@@ -42,17 +47,17 @@ async function notifyMails(dir: string, since: string): Promise<{ to: string[]; 
 
 describe('user escalation by mail', () => {
   it('three strict levels: unit, + TPM on shift, + ticket monitoring; recorded in history; never beyond 3', async () => {
-    const dir = makeHelpdesk();
+    const dir = janTicket();
     const settings = path.join(dir, 'helpdesk.yml');
     writeFileSync(settings, `${readFileSync(settings, 'utf8')}monitoring:\n  address: ticket-monitoring@ggus.example\n`);
     git(dir, ['commit', '-qam', 'Ticket monitoring address']);
 
     // A supporter's public answer: the mail to the submitter offers escalation (a mailto with the keyword).
-    expect(runGitgus(['reply', '165048', '-m', 'We are looking into it.', '--actor', 'dieter-de', '--root', dir]).status).toBe(0);
+    expect(runGitgus(['reply', '1001', '-m', 'We are looking into it.', '--actor', 'dieter-de', '--root', dir]).status).toBe(0);
     const answer = await notifyMails(dir, 'HEAD~1');
     const toJan = answer.find((mail) => mail.to.includes('jan.novak@cesnet.example'));
     expect(toJan?.raw).toContain('Escalate to level 1 of 3');
-    expect(toJan?.raw).toContain('mailto:helpdesk@ggus.example?subject=%5BGGUS%20%23165048%5D%20escalate');
+    expect(toJan?.raw).toContain('mailto:helpdesk@ggus.example?subject=%5BGGUS%20%231001%5D%20escalate');
 
     const expected = [
       { level: 1, lists: ['ngi-de-support@lists.example.org'], not: ['tpm-support@lists.example.org', 'ticket-monitoring@ggus.example'] },
@@ -79,16 +84,16 @@ describe('user escalation by mail', () => {
     expect(fourth.stdout).toContain('already at the highest escalation level');
     expect(ticketIn(dir).escalation).toBe(3);
 
-    const history = runGitgus(['history', '165048', '--root', dir]);
+    const history = runGitgus(['history', '1001', '--root', dir]);
     expect(history.stdout).toMatch(/escalation: — → 1[\s\S]*escalation: 1 → 2[\s\S]*escalation: 2 → 3/);
   }, 180_000);
 
   it('only the submitter escalates, and only when authenticated', () => {
-    const dir = makeHelpdesk();
+    const dir = janTicket();
     const other = runGitgus(['intake', '--root', dir, '--json'], { input: escalateMail(1, 'Mallory <mallory@evil.example>') });
     expect(other.status).toBe(0);
     expect(ticketIn(dir).escalation).toBeUndefined();
-    const forged = buildMail({ from: JAN, subject: '[GGUS #165048] escalate', messageId: 'forged.1@cesnet.example', headers: ['Authentication-Results: mx.ggus.example; dmarc=fail header.from=cesnet.example'] });
+    const forged = buildMail({ from: JAN, subject: '[GGUS #1001] escalate', messageId: 'forged.1@cesnet.example', headers: ['Authentication-Results: mx.ggus.example; dmarc=fail header.from=cesnet.example'] });
     const result = runGitgus(['intake', '--root', dir, '--json'], { input: forged });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('would escalate to level 1, but the sender is not authenticated');
@@ -96,7 +101,7 @@ describe('user escalation by mail', () => {
   });
 
   it('the lifecycle allows one level up at a time and never down (CLI and pull-request check share it)', () => {
-    const dir = makeHelpdesk();
+    const dir = janTicket();
     const before = ticketIn(dir);
     const submitter = new Set(['submitter'] as const);
     expect(checkTicketChange(before, { ...before, escalation: 1 }, submitter)).toEqual([]);

@@ -6,7 +6,7 @@ import { formatCommitMessage, parseCommitMessage, parseTrailers } from '../lib/c
 import { commitChanges, publishCommits } from '../lib/git/commit.ts';
 import { FastImportWriter } from '../lib/git/fast-import.ts';
 import { ticketHistory } from '../lib/git/history.ts';
-import { cleanupTemps, git, makeHelpdesk, makeSmallHelpdesk } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -40,12 +40,30 @@ describe('commits through the one native write path (fast-import + update-ref) a
   });
 
   it('deletes files and prunes empty folders', async () => {
-    const dir = makeHelpdesk();
-    const files = git(dir, ['ls-files', 'tickets/165/165005/files']).trim().split('\n');
-    expect(files.length).toBeGreaterThan(0);
+    // #1001 with two attachments in files/, listed on its message.
+    const { dir } = makeSmallHelpdesk(
+      [
+        {
+          status: 'on hold',
+          messages: [
+            {
+              date: '2026-11-03T10:00:00Z',
+              text: 'Logs attached.',
+              attachments: [
+                { file: 'ce-log.txt', size: 4, type: 'text/plain' },
+                { file: 'job.jdl', size: 4, type: 'text/plain' },
+              ],
+            },
+          ],
+        },
+      ],
+      { files: { 'tickets/1/1001/files/ce-log.txt': 'log\n', 'tickets/1/1001/files/job.jdl': 'jdl\n' } },
+    );
+    const files = git(dir, ['ls-files', 'tickets/1/1001/files']).trim().split('\n');
+    expect(files).toEqual(['tickets/1/1001/files/ce-log.txt', 'tickets/1/1001/files/job.jdl']);
     await commitChanges({ dir, changes: files.map((file) => ({ path: file, content: null })), message: { subject: 'drop files', trailers: {} }, author });
-    expect(git(dir, ['ls-files', 'tickets/165/165005/files']).trim()).toBe('');
-    expect(existsSync(path.join(dir, 'tickets/165/165005/files'))).toBe(false);
+    expect(git(dir, ['ls-files', 'tickets/1/1001/files']).trim()).toBe('');
+    expect(existsSync(path.join(dir, 'tickets/1/1001/files'))).toBe(false);
     expect(git(dir, ['fsck', '--strict', '--no-progress'])).toBe('');
     expect(git(dir, ['status', '--porcelain'])).toBe('');
   });

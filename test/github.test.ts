@@ -15,8 +15,13 @@ import { addReply } from '../scripts/commands/reply.ts';
 import { github } from '../scripts/commands/github.ts';
 import type { GitHubRunResult } from '../lib/github/run.ts';
 import type { PublishResult } from '../lib/github/publish.ts';
-import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir, withRemote } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, PROJECT_ROOT, runGitgus, tempDir, withRemote } from './helpers.ts';
 import { ACTIONS_BOT, examplePayload, GitHubApiServer, restCommentFromWebhook, restIssueFromWebhook, type WebhookPayload } from './fixtures/github/api-server.ts';
+
+/** The example's settings and units with one ticket, numbered from 1001: an issue becomes ticket #1002. */
+function smallHelpdesk(): string {
+  return makeSmallHelpdesk([{ status: 'assigned' }], { numberingStart: 1001 }).dir;
+}
 
 const FORM_BODY = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/github/form-body.md'), 'utf8');
 /** The repository of the published example payloads. */
@@ -97,26 +102,26 @@ describe('the issue form', () => {
     const comment = restCommentFromWebhook(examplePayload('issue_comment', 'created').comment as NonNullable<WebhookPayload['comment']>);
     const own = { id: ACTIONS_BOT.id };
     expect(isOwnOrBotComment(comment, own)).toBe(false);
-    expect(isOwnOrBotComment({ ...comment, user: { login: ACTIONS_BOT.login, id: ACTIONS_BOT.id, type: 'Bot' }, body: 'Thanks\n<!-- gitgus:ticket 165049 -->' }, own)).toBe(true);
+    expect(isOwnOrBotComment({ ...comment, user: { login: ACTIONS_BOT.login, id: ACTIONS_BOT.id, type: 'Bot' }, body: 'Thanks\n<!-- gitgus:ticket 1002 -->' }, own)).toBe(true);
     expect(isOwnOrBotComment({ ...comment, user: { login: 'stale[bot]', type: 'Bot' } }, own)).toBe(true);
     // Issue 15: a person's comment with a copied mark is still a person's comment.
-    expect(isOwnOrBotComment({ ...comment, body: 'Thanks\n<!-- gitgus:ticket 165049 -->' }, own)).toBe(false);
+    expect(isOwnOrBotComment({ ...comment, body: 'Thanks\n<!-- gitgus:ticket 1002 -->' }, own)).toBe(false);
   });
 });
 
 describe('gitgus github', () => {
   it('makes an issue opened through the form a ticket, once, and answers on the issue after committing', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const payload = openedThroughForm();
     server.addIssue(REPO, restIssueFromWebhook(payload.issue));
     const before = git(root, ['rev-parse', 'HEAD']).trim();
 
     const run = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
-    expect(run.results[0]).toMatchObject({ kind: 'issue', action: 'created', issue: 1, ticket: 165049 });
-    const doc = loadTicket(root, 165049);
+    expect(run.results[0]).toMatchObject({ kind: 'issue', action: 'created', issue: 1, ticket: 1002 });
+    const doc = loadTicket(root, 1002);
     expect(doc.ticket).toMatchObject({
-      number: 165049,
+      number: 1002,
       title: 'Spelling error in the README file',
       status: 'new',
       priority: 'urgent',
@@ -132,12 +137,12 @@ describe('gitgus github', () => {
     });
     expect(doc.body).toContain('### Site\n\nI first thought the site was at fault');
     // Numbered, indexed and committed by mail intake's session: the same state file and identity.
-    expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 165049');
+    expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 1002');
     const log = git(root, ['log', '--format=%an <%ae>|%s', `${before}..HEAD`])
       .trim()
       .split('\n');
-    expect(log).toContain('gitgus intake <noreply@ggus.example>|#165049 new ticket from GitHub issue github:Codertocat/Hello-World#1 by Codertocat: Spelling error in the README file');
-    expect(git(root, ['log', '-1', '--format=%B', '--grep', 'new ticket from GitHub'])).toMatch(/Ticket: 165049\nUnit: tpm\nActor: Codertocat \(GitHub\)\nEvent: created\nIntake: github:Codertocat\/Hello-World#1/);
+    expect(log).toContain('gitgus intake <noreply@ggus.example>|#1002 new ticket from GitHub issue github:Codertocat/Hello-World#1 by Codertocat: Spelling error in the README file');
+    expect(git(root, ['log', '-1', '--format=%B', '--grep', 'new ticket from GitHub'])).toMatch(/Ticket: 1002\nUnit: tpm\nActor: Codertocat \(GitHub\)\nEvent: created\nIntake: github:Codertocat\/Hello-World#1/);
     git(root, ['fsck', '--strict']);
     expect(git(root, ['status', '--porcelain'])).toBe('');
 
@@ -145,25 +150,25 @@ describe('gitgus github', () => {
     expect(server.requests.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
       ['GET', '/repos/Codertocat/Hello-World/issues', { state: 'all', sort: 'updated', direction: 'asc', per_page: '100', since: '2026-11-26T10:00:00Z' }, undefined],
       ['GET', '/repos/Codertocat/Hello-World/issues/1/comments', { per_page: '100' }, undefined],
-      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', {}, { body: expect.stringContaining('ticket **#165049** of Example Grid Helpdesk') as unknown }],
+      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', {}, { body: expect.stringContaining('ticket **#1002** of Example Grid Helpdesk') as unknown }],
     ]);
     expect(server.requests.every((r) => r.authorization === `token ${server.token}`)).toBe(true);
     const ack = server.comments(REPO, 1)[0]?.body ?? '';
-    expect(ack).toContain('https://helpdesk.example.org/tickets/165049/');
-    expect(ack).toContain('[GGUS #165049]');
-    expect(marksIn(ack)).toEqual(['ticket 165049']);
+    expect(ack).toContain('https://helpdesk.example.org/tickets/1002/');
+    expect(ack).toContain('[GGUS #1002]');
+    expect(marksIn(ack)).toEqual(['ticket 1002']);
 
     // The same event again (a re-delivered webhook, a re-run job): no second ticket, no second answer.
     server.requests.length = 0;
     const again = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
-    expect(again.results.find((r) => r.kind === 'issue')).toMatchObject({ action: 'duplicate', ticket: 165049 });
+    expect(again.results.find((r) => r.kind === 'issue')).toMatchObject({ action: 'duplicate', ticket: 1002 });
     expect(server.writes()).toEqual([]);
     expect(server.comments(REPO, 1)).toHaveLength(1);
-    expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 165049');
+    expect(readFileSync(path.join(root, 'intake/state.yml'), 'utf8')).toContain('lastNumber: 1002');
   });
 
   it('makes later comments messages, skips its own and bots’ comments, and mirrors public messages back', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const opened = openedThroughForm();
     server.addIssue(REPO, restIssueFromWebhook(opened.issue));
@@ -180,7 +185,7 @@ describe('gitgus github', () => {
       ['comment', 'skipped', '492700401', 'written by the bot stale[bot]'],
       ['comment', 'skipped', '2000000001', 'written by the helpdesk (its acknowledgement)'],
     ]);
-    const doc = loadTicket(root, 165049, { messages: true });
+    const doc = loadTicket(root, 1002, { messages: true });
     expect(doc.messages).toHaveLength(1);
     expect(doc.messages?.[0]?.message).toMatchObject({
       date: '2019-05-15T15:20:21Z',
@@ -195,15 +200,15 @@ describe('gitgus github', () => {
     expect(server.writes()).toEqual([]);
 
     // A supporter answers from the terminal (public) and leaves an internal note: only the public one goes out.
-    await addReply({ root, number: 165049, text: 'Could you resubmit a test job? Mail me at tom.processor@grid.example or ping @someone-else.', actor: 'tpm-shifter', now: new Date('2026-11-27T11:00:00Z') });
-    await addReply({ root, number: 165049, text: 'Internal: the VOBOX proxy expired.', internal: true, actor: 'tpm-shifter', now: new Date('2026-11-27T11:05:00Z') });
+    await addReply({ root, number: 1002, text: 'Could you resubmit a test job? Mail me at tom.processor@grid.example or ping @someone-else.', actor: 'tpm-shifter', now: new Date('2026-11-27T11:00:00Z') });
+    await addReply({ root, number: 1002, text: 'Internal: the VOBOX proxy expired.', internal: true, actor: 'tpm-shifter', now: new Date('2026-11-27T11:05:00Z') });
     server.requests.length = 0;
     const published = await github({ root, action: 'publish', since: 'HEAD~2', api });
     expect(published).toMatchObject({ checked: 1, failures: [] });
     const posted = server.writes();
     expect(posted.map((r) => [r.method, r.path])).toEqual([['POST', '/repos/Codertocat/Hello-World/issues/1/comments']]);
     const mirrored = (posted[0]?.body as { body: string }).body;
-    expect(mirrored).toContain('**tpm-shifter** (tpm, TPM — Ticket Process Management) on [#165049](https://helpdesk.example.org/tickets/165049/):');
+    expect(mirrored).toContain('**tpm-shifter** (tpm, TPM — Ticket Process Management) on [#1002](https://helpdesk.example.org/tickets/1002/):');
     expect(mirrored).toContain('Could you resubmit a test job? Mail me at t…@grid.example or ping @\u200bsomeone-else.');
     expect(mirrored).not.toContain('Internal');
     expect(marksIn(mirrored)[0]).toMatch(/^message 20261127T110000Z-[a-z0-9]+\.md$/);
@@ -213,29 +218,29 @@ describe('gitgus github', () => {
     await github({ root, action: 'sync', api, now: () => NOW });
     await github({ root, action: 'publish', since: 'HEAD~4', api });
     expect(server.writes()).toEqual([]);
-    expect(loadTicket(root, 165049, { messages: true }).messages).toHaveLength(3);
+    expect(loadTicket(root, 1002, { messages: true }).messages).toHaveLength(3);
   });
 
   it('posts the solution and closes the issue when the ticket is closed; reports a GitHub failure and catches up next run', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const opened = openedThroughForm();
     server.addIssue(REPO, restIssueFromWebhook(opened.issue));
     server.failNext('POST', '/repos/Codertocat/Hello-World/issues/1/comments', 502);
     const first = asRun(await github({ root, event: writeEvent(opened), api, now: () => NOW }));
-    expect(first.results[0]).toMatchObject({ action: 'created', ticket: 165049 });
-    expect(first.published?.failures).toEqual([{ ticket: 165049, issue: 'Codertocat/Hello-World#1', message: expect.stringContaining('issues.createComment on Codertocat/Hello-World failed (HTTP 502)') as unknown }]);
+    expect(first.results[0]).toMatchObject({ action: 'created', ticket: 1002 });
+    expect(first.published?.failures).toEqual([{ ticket: 1002, issue: 'Codertocat/Hello-World#1', message: expect.stringContaining('issues.createComment on Codertocat/Hello-World failed (HTTP 502)') as unknown }]);
     expect(server.comments(REPO, 1)).toHaveLength(0);
 
     const base = git(root, ['rev-parse', 'HEAD']).trim();
-    const index = path.join(root, 'tickets/165/165049/index.md');
+    const index = path.join(root, 'tickets/1/1002/index.md');
     writeFileSync(index, readFileSync(index, 'utf8').replace('status: new', 'status: closed\nsolution:\n  qualifier: fixed\n  text: The proxy on the VOBOX was renewed.'));
-    git(root, ['commit', '-q', '-am', 'close #165049']);
+    git(root, ['commit', '-q', '-am', 'close #1002']);
     server.requests.length = 0;
     const result = await github({ root, action: 'publish', since: base, api });
     expect(result).toMatchObject({ failures: [] });
     expect(server.writes().map((r) => [r.method, r.path, r.body])).toEqual([
-      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', { body: expect.stringContaining('ticket **#165049**') as unknown }],
+      ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', { body: expect.stringContaining('ticket **#1002**') as unknown }],
       ['POST', '/repos/Codertocat/Hello-World/issues/1/comments', { body: expect.stringContaining('is solved (fixed):\n\nThe proxy on the VOBOX was renewed.') as unknown }],
       ['PATCH', '/repos/Codertocat/Hello-World/issues/1', { state: 'closed', state_reason: 'completed' }],
     ]);
@@ -243,19 +248,19 @@ describe('gitgus github', () => {
   });
 
   it('routes a new ticket by the routing rules, like every other new ticket', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const payload = examplePayload('issues', 'opened');
     payload.issue.body = 'Our dCache pool at DESY-HH refuses writes since the upgrade.';
     server.addIssue(REPO, restIssueFromWebhook(payload.issue));
     const run = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
-    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 165049 });
-    expect(loadTicket(root, 165049).ticket).toMatchObject({ unit: 'dcache', status: 'assigned', site: 'DESY-HH' });
+    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 1002 });
+    expect(loadTicket(root, 1002).ticket).toMatchObject({ unit: 'dcache', status: 'assigned', site: 'DESY-HH' });
     expect(git(root, ['log', '-1', '--format=%B', '--grep', 'new ticket from GitHub'])).toContain('Rule: dcache');
   });
 
   it('through the CLI: refuses an event from another repository and exits non-zero, writing nothing', () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, 'example-grid/helpdesk-issues');
     const head = git(root, ['rev-parse', 'HEAD']);
     const result = runGitgus(['github', '--event', writeEvent(openedThroughForm()), '--root', root], { env: { GITHUB_TOKEN: server.token, GITHUB_API_URL: server.url } });
@@ -268,7 +273,7 @@ describe('gitgus github', () => {
   });
 
   it('pages through the issue list and leaves pull requests alone', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const opened = openedThroughForm();
     server.addIssue(REPO, restIssueFromWebhook(opened.issue));
@@ -285,7 +290,7 @@ describe('gitgus github', () => {
 
 describe('a refused push', () => {
   it('drops the run’s commits and imports again on the new tip, never rebasing the commit that minted a number', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const { remote, other } = withRemote(root);
 
@@ -301,19 +306,19 @@ describe('a refused push', () => {
     const run = asRun(await github({ root, event: writeEvent(payload), api, now: () => NOW }));
 
     expect(run).toMatchObject({ pushed: true, reruns: 1 });
-    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 165050 });
+    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 1003 });
     git(remote, ['fsck', '--strict']);
     const subjects = git(remote, ['log', '--format=%s', 'main']).split('\n');
     const minted = subjects.map((subject) => /^#(\d+) new ticket/.exec(subject)?.[1]).filter((n) => n !== undefined);
-    expect(minted).toEqual(['165050', '165049']);
-    expect(git(remote, ['show', 'main:tickets/165/165049/index.md'])).toContain('title: Jobs fail at DESY-HH');
-    expect(git(remote, ['show', 'main:tickets/165/165050/index.md'])).toContain('id: Codertocat/Hello-World#1');
+    expect(minted).toEqual(['1003', '1002']);
+    expect(git(remote, ['show', 'main:tickets/1/1002/index.md'])).toContain('title: Jobs fail at DESY-HH');
+    expect(git(remote, ['show', 'main:tickets/1/1003/index.md'])).toContain('id: Codertocat/Hello-World#1');
     // The other writer's commit is an ancestor of ours, unchanged: nothing of it was rewritten.
     const mailCommit = git(other, ['rev-parse', 'HEAD']).trim();
     expect(git(remote, ['merge-base', '--is-ancestor', mailCommit, 'main'])).toBe('');
-    expect(git(remote, ['show', 'main:intake/state.yml'])).toContain('lastNumber: 165050');
+    expect(git(remote, ['show', 'main:intake/state.yml'])).toContain('lastNumber: 1003');
     // The issue is told the number that was pushed, once.
-    expect(server.comments(REPO, 1).map((comment) => marksIn(comment.body))).toEqual([['ticket 165050']]);
+    expect(server.comments(REPO, 1).map((comment) => marksIn(comment.body))).toEqual([['ticket 1003']]);
   });
 });
 
@@ -322,15 +327,15 @@ describe('GitHub marks count only from our own identity', () => {
   const forged = (body: string) => ({ ...restCommentFromWebhook(examplePayload('issue_comment', 'created').comment as NonNullable<WebhookPayload['comment']>), id: 77, body, created_at: '2026-11-27T10:00:00Z', updated_at: '2026-11-27T10:00:00Z' });
 
   it('a person’s comment copying the acknowledgement’s mark suppresses nothing, and is a message of the ticket', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     setIssueRepository(root, REPO);
     const opened = openedThroughForm();
     server.addIssue(REPO, restIssueFromWebhook(opened.issue));
     // Written by the issue's author (a User), as GitHub would show it: the mark and a fake link.
-    server.addComment(REPO, 1, forged('Registered as ticket #165049: https://helpdesk.example.org/tickets/165049/\n<!-- gitgus:ticket 165049 -->'));
+    server.addComment(REPO, 1, forged('Registered as ticket #1002: https://helpdesk.example.org/tickets/1002/\n<!-- gitgus:ticket 1002 -->'));
     const run = asRun(await github({ root, event: writeEvent(opened), api, now: () => NOW }));
-    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 165049 });
-    const acknowledgement = server.writes().filter((r) => r.method === 'POST' && String((r.body as { body?: string }).body).includes('<!-- gitgus:ticket 165049 -->'));
+    expect(run.results[0]).toMatchObject({ action: 'created', ticket: 1002 });
+    const acknowledgement = server.writes().filter((r) => r.method === 'POST' && String((r.body as { body?: string }).body).includes('<!-- gitgus:ticket 1002 -->'));
     expect(acknowledgement).toHaveLength(1);
     // The Actions token cannot read GET /user (403): it is github-actions[bot], whose comments now carry the mark.
     expect(server.requests.some((r) => r.method === 'GET' && r.path === '/user')).toBe(true);
@@ -340,15 +345,15 @@ describe('GitHub marks count only from our own identity', () => {
     await github({ root, action: 'sync', api, now: () => NOW });
     await github({ root, action: 'publish', since: 'HEAD~3', api });
     expect(server.writes()).toEqual([]);
-    const messages = loadTicket(root, 165049, { messages: true }).messages ?? [];
-    expect(messages.map((m) => m.body.split('\n')[0])).toEqual(['Registered as ticket #165049: https://helpdesk.example.org/tickets/165049/']);
+    const messages = loadTicket(root, 1002, { messages: true }).messages ?? [];
+    expect(messages.map((m) => m.body.split('\n')[0])).toEqual(['Registered as ticket #1002: https://helpdesk.example.org/tickets/1002/']);
   });
 
   it('with a personal token, the identity is GET /user, and only that user’s marks count', async () => {
     server.actor = { ...ACTIONS_BOT, login: 'helpdesk-bot', id: 5_000_001, type: 'User' };
     api = createGitHubClient({ token: server.token, baseUrl: server.url });
     expect(await api.identity()).toEqual({ login: 'helpdesk-bot', id: 5_000_001 });
-    const stranger = forged('<!-- gitgus:ticket 165049 -->');
+    const stranger = forged('<!-- gitgus:ticket 1002 -->');
     expect(isOwnOrBotComment(stranger, await api.identity())).toBe(false);
     expect(isOwnOrBotComment({ ...stranger, user: { login: 'helpdesk-bot', id: 5_000_001, type: 'User' } }, await api.identity())).toBe(true);
     expect(server.requests.filter((r) => r.path === '/user')).toHaveLength(1); // asked once per client

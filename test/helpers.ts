@@ -7,6 +7,10 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serializeMessage, serializeTicket } from '../lib/core/documents.ts';
+import { messageFileName, messagesDir, shortHash, ticketIndexPath } from '../lib/core/paths.ts';
+import type { MessageInput } from '../lib/core/schema/message.ts';
+import type { TicketInput } from '../lib/core/schema/ticket.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LAUNCHER = path.join(PROJECT_ROOT, 'bin', 'gitgus.js');
@@ -97,43 +101,78 @@ export function withRemote(root: string): { remote: string; other: string } {
   return { remote, other };
 }
 
+/** A message of a small helpdesk's ticket: its front-matter fields (defaults: the submitter, by mail, public) and text. */
+export interface SmallMessage extends Partial<Omit<MessageInput, 'date'>> {
+  date: string;
+  text: string;
+}
+
+/**
+ * A ticket of a small helpdesk: any front-matter field (defaults below), its body and its messages. Relations
+ * are written as given, so a test that links two tickets names both sides (the numbers are 1001, 1002, …).
+ */
+export interface SmallTicket extends Partial<Omit<TicketInput, 'number'>> {
+  body?: string;
+  messages?: SmallMessage[];
+}
+
+export interface SmallHelpdeskOptions {
+  /** Extra files (repo path → content), written after the tickets. */
+  files?: Record<string, string>;
+  /**
+   * `numberingStart` of helpdesk.yml; the example's (165001) by default, so intake mints above the small
+   * tickets. 1001 makes the small tickets the helpdesk's own minted numbers (for numbering checks).
+   */
+  numberingStart?: number;
+}
+
+export const SMALL_SUBMITTER = { name: 'Sam Submitter', email: 'sam@uni.example' } as const;
+
 /**
  * A small helpdesk for tests of a rule (not of the example): the example's settings and units, and only
- * the tickets given, numbered from 1001 (ticket folders are written in their canonical shard).
+ * the tickets given, numbered from 1001, written through the ticket and message serializers (so in their
+ * canonical form and shard). Everything has a fixed default, so the same call gives the same bytes.
  */
-export function makeSmallHelpdesk(tickets: { status?: string; unit?: string; title?: string; vo?: string }[] = [{}]): { dir: string; numbers: number[] } {
+export function makeSmallHelpdesk(tickets: SmallTicket[] = [{}], options: SmallHelpdeskOptions = {}): { dir: string; numbers: number[] } {
   const files: Record<string, string> = {};
   const numbers: number[] = [];
-  for (const [index, ticket] of tickets.entries()) {
+  for (const [index, { body, messages, ...fields }] of tickets.entries()) {
     const number = 1001 + index;
     numbers.push(number);
-    const solved = ticket.status === 'solved' || ticket.status === 'unsolved' || ticket.status === 'verified' || ticket.status === 'closed';
-    files[`tickets/1/${number}/index.md`] = [
-      '---',
-      `number: ${number}`,
-      `title: ${ticket.title ?? `Test ticket ${number}`}`,
-      `status: ${ticket.status ?? 'new'}`,
-      'priority: less urgent',
-      'originalPriority: less urgent',
-      'type: USER',
-      'category: incident',
-      `unit: ${ticket.unit ?? 'tpm'}`,
-      ...(ticket.vo ? [`vo: ${ticket.vo}`] : []),
-      'submitter:',
-      '  name: Sam Submitter',
-      '  email: sam@uni.example',
-      'notify: on solution',
-      'created: 2026-11-02T09:00:00Z',
-      'source:',
-      '  kind: email',
-      '  address: helpdesk@ggus.example',
-      ...(solved ? ['solution:', '  qualifier: fixed', '  text: Restarted the service.'] : []),
-      '---',
-      'The service does not answer.',
-      '',
-    ].join('\n');
+    const status = fields.status ?? 'new';
+    const terminal = status === 'solved' || status === 'unsolved' || status === 'verified' || status === 'closed';
+    const priority = fields.priority ?? 'less urgent';
+    const ticket: TicketInput = {
+      number,
+      title: `Test ticket ${number}`,
+      status,
+      priority,
+      originalPriority: priority,
+      type: 'USER',
+      category: 'incident',
+      unit: 'tpm',
+      submitter: SMALL_SUBMITTER,
+      notify: 'on solution',
+      created: '2026-11-02T09:00:00Z',
+      source: { kind: 'email', address: 'helpdesk@ggus.example' },
+      ...(terminal ? { solution: { qualifier: 'fixed', text: 'Restarted the service.' } } : {}),
+      ...fields,
+    };
+    files[ticketIndexPath(number)] = serializeTicket({ ticket, body: body ?? 'The service does not answer.\n' });
+    for (const [position, { text, date, ...message }] of (messages ?? []).entries()) {
+      const name = messageFileName(date, shortHash(`small:${number}:${position}`));
+      files[`${messagesDir(number)}/${name}`] = serializeMessage({
+        message: { date, author: { ...ticket.submitter, role: 'submitter' }, visibility: 'public', source: 'mail', ...message },
+        body: text,
+      });
+    }
   }
-  const dir = makeHelpdesk({ exampleParts: ['helpdesk.yml', 'units'], files, commitMessage: 'small helpdesk' });
+  if (options.numberingStart !== undefined) {
+    const settings = readFileSync(path.join(PROJECT_ROOT, 'helpdesk.yml'), 'utf8');
+    if (!/^numberingStart: \d+$/m.test(settings)) throw new Error('helpdesk.yml has no numberingStart line to replace');
+    files['helpdesk.yml'] = settings.replace(/^numberingStart: \d+$/m, `numberingStart: ${options.numberingStart}`);
+  }
+  const dir = makeHelpdesk({ exampleParts: ['helpdesk.yml', 'units'], files: { ...files, ...options.files }, commitMessage: 'small helpdesk' });
   return { dir, numbers };
 }
 

@@ -10,9 +10,14 @@ import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTicketEventsCached } from '../lib/git/history-cache.ts';
 import { readTicketEvents } from '../lib/git/history-index.ts';
-import { cleanupTemps, git, makeHelpdesk, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, tempDir } from './helpers.ts';
 
 afterAll(() => cleanupTemps());
+
+/** #1001–#1006, assigned, less urgent, each with a message: every status and priority commit below is a change. */
+function sixTickets(): string {
+  return makeSmallHelpdesk(Array.from({ length: 6 }, () => ({ status: 'assigned', messages: [{ date: '2026-11-03T10:00:00Z', text: 'Any news?' }] }))).dir;
+}
 
 /** Seconds since the epoch of the helpdesk's first commit, so later commits can be dated around it. */
 function headTime(dir: string): number {
@@ -54,7 +59,7 @@ function shardFiles(cache: string): Map<number, { name: string; bytes: Buffer; m
 
 describe('history cache by commit', () => {
   it('is taken as it is at the same tip, appended for new commits, and equal to a full walk', async () => {
-    const dir = makeHelpdesk();
+    const dir = sixTickets();
     const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     const start = headTime(dir);
     const first = await readBoth(dir, cache);
@@ -62,27 +67,27 @@ describe('history cache by commit', () => {
     expect(first.reason).toBe('no history cache');
     expect((await readBoth(dir, cache)).walk).toBe('cached');
 
-    commitField(dir, 165003, 'status', 'on hold', start + 100);
+    commitField(dir, 1003, 'status', 'on hold', start + 100);
     const appended = await readBoth(dir, cache);
     expect(appended.walk).toBe('appended');
-    expect(statusEvents(appended.events, 165003)).toBe(statusEvents(first.events, 165003) + 1);
+    expect(statusEvents(appended.events, 1003)).toBe(statusEvents(first.events, 1003) + 1);
 
     // Two new commits to the same ticket: appended in the walk's order, as a full walk has them.
-    commitField(dir, 165003, 'status', 'in progress', start + 200);
-    commitField(dir, 165003, 'priority', 'urgent', start + 300);
+    commitField(dir, 1003, 'status', 'in progress', start + 200);
+    commitField(dir, 1003, 'priority', 'urgent', start + 300);
     expect((await readBoth(dir, cache)).walk).toBe('appended');
     expect((await readBoth(dir, cache)).walk).toBe('cached');
   }, 60_000);
 
   it('walks everything again after a rewritten history (amend, reset)', async () => {
-    const dir = makeHelpdesk();
+    const dir = sixTickets();
     const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     const start = headTime(dir);
-    commitField(dir, 165002, 'status', 'on hold', start + 100);
+    commitField(dir, 1002, 'status', 'on hold', start + 100);
     expect((await readBoth(dir, cache)).walk).toBe('full');
 
     // Amend: the cached tip still exists (reflog) but is no longer an ancestor of HEAD.
-    const file = path.join(dir, 'tickets/165/165002/index.md');
+    const file = path.join(dir, 'tickets/1/1002/index.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^status: .*$/m, 'status: in progress'));
     git(dir, ['add', '-A']);
     commitAt(dir, ['commit', '-q', '--amend', '-m', 'amended'], start + 150);
@@ -96,39 +101,39 @@ describe('history cache by commit', () => {
     const reset = await readBoth(dir, cache);
     expect(reset.walk).toBe('full');
     expect(reset.reason).toMatch(/not an ancestor/);
-    expect(statusEvents(reset.events, 165002)).toBe(statusEvents(beforeReset, 165002) - 1);
+    expect(statusEvents(reset.events, 1002)).toBe(statusEvents(beforeReset, 1002) - 1);
   }, 60_000);
 
   it('walks everything when a new commit is dated before the cached tip', async () => {
-    const dir = makeHelpdesk();
+    const dir = sixTickets();
     const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     const start = headTime(dir);
-    commitField(dir, 165004, 'status', 'on hold', start + 1000);
+    commitField(dir, 1004, 'status', 'on hold', start + 1000);
     expect((await readBoth(dir, cache)).walk).toBe('full');
     // A commit made on a machine whose clock is behind: a full walk orders it among the old ones.
-    commitField(dir, 165004, 'status', 'in progress', start + 500);
+    commitField(dir, 1004, 'status', 'in progress', start + 500);
     const older = await readBoth(dir, cache);
     expect(older.walk).toBe('full');
     expect(older.reason).toBe('a new commit is dated before the cached one');
   }, 60_000);
 
   it('gives a full walk’s answer after merging a side branch', async () => {
-    const dir = makeHelpdesk();
+    const dir = sixTickets();
     const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     const start = headTime(dir);
     expect((await readBoth(dir, cache)).walk).toBe('full');
     // A side branch from the cached tip, main moves on, then a merge: every new commit is newer than the tip.
     git(dir, ['checkout', '-q', '-b', 'side']);
-    commitField(dir, 165005, 'status', 'in progress', start + 100, 'side: status');
+    commitField(dir, 1005, 'status', 'in progress', start + 100, 'side: status');
     git(dir, ['checkout', '-q', 'main']);
-    commitField(dir, 165003, 'priority', 'top priority', start + 200, 'main: priority');
+    commitField(dir, 1003, 'priority', 'top priority', start + 200, 'main: priority');
     commitAt(dir, ['merge', '-q', '--no-ff', '--no-edit', 'side'], start + 300);
     const merged = await readBoth(dir, cache);
     expect(merged.walk).toBe('appended');
 
     // A side branch holding a commit older than the tip, merged later: the full walk's answer again.
     git(dir, ['checkout', '-q', '-b', 'late', 'HEAD~1']);
-    commitField(dir, 165006, 'status', 'on hold', start + 250, 'late: status');
+    commitField(dir, 1006, 'status', 'on hold', start + 250, 'late: status');
     git(dir, ['checkout', '-q', 'main']);
     commitAt(dir, ['merge', '-q', '--no-ff', '--no-edit', 'late'], start + 400);
     const late = await readBoth(dir, cache);
@@ -137,7 +142,7 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('walks everything for a cache of other code, another version, or a torn file', async () => {
-    const dir = makeHelpdesk();
+    const dir = sixTickets();
     const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     expect((await readBoth(dir, cache, 'code-a')).walk).toBe('full');
     expect((await readBoth(dir, cache, 'code-a')).walk).toBe('cached');
@@ -159,40 +164,40 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('keeps one file per ticket shard: an append rewrites only the shards its commits touched, a one-ticket read opens one file', async () => {
-    const dir = makeHelpdesk();
+    const dir = sixTickets();
     const start = headTime(dir);
-    // A second shard: ticket #164999 in tickets/164/ (a copy of #165003 under its own number).
-    cpSync(path.join(dir, 'tickets/165/165003'), path.join(dir, 'tickets/164/164999'), { recursive: true });
-    const index = path.join(dir, 'tickets/164/164999/index.md');
-    writeFileSync(index, readFileSync(index, 'utf8').replace(/^number: 165003$/m, 'number: 164999'));
+    // A second shard: ticket #999 in tickets/0/ (a copy of #1003 under its own number).
+    cpSync(path.join(dir, 'tickets/1/1003'), path.join(dir, 'tickets/0/999'), { recursive: true });
+    const index = path.join(dir, 'tickets/0/999/index.md');
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/^number: 1003$/m, 'number: 999'));
     git(dir, ['add', '-A']);
-    commitAt(dir, ['commit', '-q', '-m', 'ticket #164999'], start + 50);
+    commitAt(dir, ['commit', '-q', '-m', 'ticket #999'], start + 50);
     const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     const first = await readBoth(dir, cache);
     expect(first.walk).toBe('full');
-    expect(first.written).toEqual([164, 165]);
+    expect(first.written).toEqual([0, 1]);
     const before = shardFiles(cache);
-    expect([...before.keys()].sort()).toEqual([164, 165]);
+    expect([...before.keys()].sort()).toEqual([0, 1]);
 
     await new Promise((resolve) => setTimeout(resolve, 20));
-    commitField(dir, 165003, 'status', 'on hold', start + 100);
+    commitField(dir, 1003, 'status', 'on hold', start + 100);
     const appended = await readBoth(dir, cache);
     expect(appended.walk).toBe('appended');
-    expect(appended.written).toEqual([165]);
+    expect(appended.written).toEqual([1]);
     const after = shardFiles(cache);
-    // Shard 164: the same file, untouched (name, bytes, mtime); shard 165: a new file, the old one removed.
-    expect(after.get(164)).toEqual(before.get(164));
-    expect(after.get(165)?.name).not.toBe(before.get(165)?.name);
-    expect(after.get(165)?.bytes.equals(before.get(165)?.bytes ?? Buffer.alloc(0))).toBe(false);
+    // Shard 0: the same file, untouched (name, bytes, mtime); shard 1: a new file, the old one removed.
+    expect(after.get(0)).toEqual(before.get(0));
+    expect(after.get(1)?.name).not.toBe(before.get(1)?.name);
+    expect(after.get(1)?.bytes.equals(before.get(1)?.bytes ?? Buffer.alloc(0))).toBe(false);
     expect(readdirSync(`${cache}.shards`)).toHaveLength(2);
 
-    // One ticket's events read its shard's file alone: with shard 165's file gone, #164999 is still cached.
-    rmSync(path.join(`${cache}.shards`, after.get(165)?.name ?? ''));
-    const one = await readTicketEventsCached(dir, cache, 'k1', { tickets: [164999] });
+    // One ticket's events read its shard's file alone: with shard 1's file gone, #999 is still cached.
+    rmSync(path.join(`${cache}.shards`, after.get(1)?.name ?? ''));
+    const one = await readTicketEventsCached(dir, cache, 'k1', { tickets: [999] });
     expect(one.walk).toBe('cached');
-    expect([...one.events.keys()]).toEqual([164999]);
-    expect(one.events).toEqual(await readTicketEvents(dir, { tickets: [164999] }));
-    // Everything needs shard 165 too: its missing file means a full walk, and the answer is still right.
+    expect([...one.events.keys()]).toEqual([999]);
+    expect(one.events).toEqual(await readTicketEvents(dir, { tickets: [999] }));
+    // Everything needs shard 1 too: its missing file means a full walk, and the answer is still right.
     const missing = await readBoth(dir, cache);
     expect(missing.walk).toBe('full');
     expect(missing.reason).toBe('a history cache shard file is missing or torn');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEventLog, readTicketEvents } from '../lib/git/history-index.ts';
 import { addReply } from '../scripts/commands/reply.ts';
 import { setFields } from '../scripts/commands/set.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, runGitgus, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -14,13 +14,18 @@ describe('one-pass history index over a real repository', () => {
   let webCommit = '';
 
   beforeAll(async () => {
-    dir = makeHelpdesk();
+    // #1001 at CIC, #1002 at GGUS, #1003 never touched after the first commit.
+    dir = makeSmallHelpdesk([
+      { status: 'assigned', unit: 'cic' },
+      { status: 'in progress', unit: 'ggus' },
+      { status: 'in progress', unit: 'ngi-de' },
+    ]).dir;
     firstCommit = git(dir, ['rev-parse', 'HEAD']).trim();
-    await setFields({ root: dir, number: 165012, assignments: ['status=in progress', 'priority=urgent'], actor: 'Claire Cic <claire-cic@grid.example>' });
-    await addReply({ root: dir, number: 165012, text: 'Looking at the APEL logs now.', actor: 'Claire Cic <claire-cic@grid.example>' });
-    await addReply({ root: dir, number: 165013, text: 'Internal: waiting for the site admin.', internal: true, actor: 'Anna Kit <anna-kit@grid.example>' });
+    await setFields({ root: dir, number: 1001, assignments: ['status=in progress', 'priority=urgent'], actor: 'Claire Cic <claire-cic@grid.example>' });
+    await addReply({ root: dir, number: 1001, text: 'Looking at the APEL logs now.', actor: 'Claire Cic <claire-cic@grid.example>' });
+    await addReply({ root: dir, number: 1002, text: 'Internal: waiting for the site admin.', internal: true, actor: 'Anna Kit <anna-kit@grid.example>' });
     // A GitHub web-editor commit: plain message, no trailers, author with a no-reply address.
-    const file = path.join(dir, 'tickets/165/165012/index.md');
+    const file = path.join(dir, 'tickets/1/1001/index.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace('unit: cic', 'unit: ngi-it'));
     git(dir, ['add', '-A']);
     git(dir, ['-c', 'user.name=Giulia', '-c', 'user.email=4242+giulia-infn@users.noreply.github.com', 'commit', '-q', '-m', 'Update index.md']);
@@ -29,32 +34,32 @@ describe('one-pass history index over a real repository', () => {
 
   it('reads every ticket in one pass, oldest event first', async () => {
     const events = await readTicketEvents(dir);
-    expect(events.size).toBe(48);
-    const ticket = events.get(165012) ?? [];
+    expect(events.size).toBe(3);
+    const ticket = events.get(1001) ?? [];
     expect(ticket[0]?.type).toBe('created');
     expect(ticket.map((e) => e.type).slice(-4)).toEqual(['status', 'priority', 'message', 'assigned']);
   });
 
   it('derives events from web-editor commits that carry no trailers', async () => {
-    const ticket = (await readTicketEvents(dir)).get(165012) ?? [];
+    const ticket = (await readTicketEvents(dir)).get(1001) ?? [];
     const assigned = ticket.find((e) => e.type === 'assigned');
     expect(assigned).toMatchObject({ from: 'cic', to: 'ngi-it', commit: webCommit, actor: { name: 'Giulia', github: 'giulia-infn' } });
   });
 
   it('records internal notes as internal', async () => {
-    const ticket = (await readTicketEvents(dir, { tickets: [165013] })).get(165013) ?? [];
+    const ticket = (await readTicketEvents(dir, { tickets: [1002] })).get(1002) ?? [];
     expect(ticket.at(-1)).toMatchObject({ type: 'message', visibility: 'internal', author: { role: 'supporter', unit: 'ngi-de' } });
   });
 
   it('reads only the asked tickets and only commits after `since`', async () => {
-    const some = await readTicketEvents(dir, { tickets: [165012, 165013], since: firstCommit });
-    expect([...some.keys()].sort()).toEqual([165012, 165013]);
-    expect(some.get(165012)?.map((e) => e.type)).toEqual(['status', 'priority', 'message', 'assigned']);
+    const some = await readTicketEvents(dir, { tickets: [1001, 1002], since: firstCommit });
+    expect([...some.keys()].sort()).toEqual([1001, 1002]);
+    expect(some.get(1001)?.map((e) => e.type)).toEqual(['status', 'priority', 'message', 'assigned']);
     const log = await readEventLog(dir, { since: firstCommit });
-    expect(log.map((e) => `${e.ticket} ${e.type}`)).toEqual(['165012 status', '165012 priority', '165012 message', '165013 message', '165012 assigned']);
+    expect(log.map((e) => `${e.ticket} ${e.type}`)).toEqual(['1001 status', '1001 priority', '1001 message', '1002 message', '1001 assigned']);
     // Many tickets: the walk covers everything and filters in Node.
-    const many = await readTicketEvents(dir, { tickets: Array.from({ length: 300 }, (_, i) => 165000 + i), since: firstCommit });
-    expect([...many.keys()].sort()).toEqual([165012, 165013]);
+    const many = await readTicketEvents(dir, { tickets: Array.from({ length: 300 }, (_, i) => 1000 + i), since: firstCommit });
+    expect([...many.keys()].sort()).toEqual([1001, 1002]);
   });
 
   it('refuses an unknown since commit with a hint', async () => {
@@ -62,17 +67,17 @@ describe('one-pass history index over a real repository', () => {
   });
 
   it('agrees with native git log on which commits touched a ticket', async () => {
-    const commits = new Set(((await readTicketEvents(dir)).get(165012) ?? []).map((e) => e.commit));
-    const native = git(dir, ['log', '--format=%H', '--', 'tickets/165/165012']).trim().split('\n');
+    const commits = new Set(((await readTicketEvents(dir)).get(1001) ?? []).map((e) => e.commit));
+    const native = git(dir, ['log', '--format=%H', '--', 'tickets/1/1001']).trim().split('\n');
     expect([...commits].sort()).toEqual(native.sort());
   });
 
   it('gitgus history prints the events with actors, and --json the same data', () => {
-    const text = runGitgus(['history', '165012', '--root', dir]);
+    const text = runGitgus(['history', '1001', '--root', dir]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('status assigned → in progress');
     expect(text.stdout).toContain('assigned cic → ngi-it  — @giulia-infn');
-    const json = runGitgus(['history', '#165012', '--root', dir, '--json']);
+    const json = runGitgus(['history', '#1001', '--root', dir, '--json']);
     const events = JSON.parse(json.stdout) as { type: string }[];
     expect(events.map((e) => e.type)).toContain('assigned');
     const missing = runGitgus(['history', '999999', '--root', dir]);

@@ -9,7 +9,7 @@ import { routeExisting } from '../scripts/commands/route.ts';
 import { setFields } from '../scripts/commands/set.ts';
 import { changeStatus } from '../scripts/commands/status.ts';
 import { ticketIndexPath } from '../lib/core/paths.ts';
-import { cleanupTemps, git, makeHelpdesk, makeSmallHelpdesk, runGitgus } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, runGitgus } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -26,43 +26,45 @@ function lastCommit(dir: string): { files: string[]; message: string } {
   };
 }
 
+// These test the lifecycle and routing rules, not the example: each builds the few tickets it needs (units,
+// their supporters and the routing rules come from the example's units/).
 describe('gitgus route', () => {
   it('--explain shows the decision and commits nothing; route commits it with the rule', async () => {
-    const dir = makeHelpdesk();
+    // A user's ticket by mail, still at TPM: only the intake address decides, until it names a site to notify.
+    const { dir } = makeSmallHelpdesk([{ status: 'new', unit: 'tpm', vo: 'atlas', site: 'FZK-LCG2', issue: 'Information System' }]);
     const head = git(dir, ['rev-parse', 'HEAD']);
-    const explain = runGitgus(['route', '--explain', '165001', '--root', dir]);
+    const explain = runGitgus(['route', '--explain', '1001', '--root', dir]);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toContain('✔ ggus-intake-address');
     expect(explain.stdout).toContain('→ unit tpm by rule ggus-intake-address');
     expect(git(dir, ['rev-parse', 'HEAD'])).toBe(head);
 
-    const file = path.join(dir, 'tickets/165/165001/index.md');
+    const file = path.join(dir, 'tickets/1/1001/index.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace('site: ', 'notifySite: RAL-LCG2\nsite: '));
     git(dir, ['commit', '-qam', 'The submitter asked to notify RAL']);
-    const result = await routeExisting({ root: dir, number: 165001, actor: 'tpm-shifter' });
+    const result = await routeExisting({ root: dir, number: 1001, actor: 'tpm-shifter' });
     expect(result.decision).toMatchObject({ rule: 'notify-site-to-ngi', unit: 'ngi-uk' });
-    expect(ticketIn(dir, 165001)).toMatchObject({ unit: 'ngi-uk', status: 'assigned' });
+    expect(ticketIn(dir, 1001)).toMatchObject({ unit: 'ngi-uk', status: 'assigned' });
     const commit = lastCommit(dir);
-    expect(commit.files).toEqual(['tickets/165/165001/index.md']);
-    expect(commit.message).toContain('#165001 routed: tpm → ngi-uk by rule notify-site-to-ngi\n');
+    expect(commit.files).toEqual(['tickets/1/1001/index.md']);
+    expect(commit.message).toContain('#1001 routed: tpm → ngi-uk by rule notify-site-to-ngi\n');
     expect(commit.message).toContain('Rule: notify-site-to-ngi\n');
-    const events = (await readTicketEvents(dir, { tickets: [165001] })).get(165001) ?? [];
+    const events = (await readTicketEvents(dir, { tickets: [1001] })).get(1001) ?? [];
     expect(events.slice(-2).map((e) => e.type)).toEqual(['routed', 'status']);
     expect(events.at(-2)).toMatchObject({ type: 'routed', from: 'tpm', to: 'ngi-uk', rule: 'notify-site-to-ngi', actor: { github: 'tpm-shifter' } });
-    await expect(routeExisting({ root: dir, number: 165001, actor: 'tpm-shifter' })).rejects.toMatchObject({ code: 'E_NO_CHANGE' });
+    await expect(routeExisting({ root: dir, number: 1001, actor: 'tpm-shifter' })).rejects.toMatchObject({ code: 'E_NO_CHANGE' });
   });
 
   it('a helpdesk without units/routing.yml routes by the GGUS defaults', () => {
-    const dir = makeHelpdesk();
+    // A TEAM ticket naming a site to notify (IN2P3-CC, of NGI France).
+    const { dir } = makeSmallHelpdesk([{ status: 'assigned', type: 'TEAM', unit: 'arc', vo: 'cms', site: 'IN2P3-CC', notifySite: 'IN2P3-CC', issue: 'Computing Services' }]);
     git(dir, ['rm', '-q', 'units/routing.yml']);
     git(dir, ['commit', '-qm', 'No routing rules']);
-    const json = runGitgus(['route', '--explain', '165030', '--root', dir, '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ticket: 165030, rule: 'ggus-team-alarm-site-ngi', unit: 'ngi-fr' });
+    const json = runGitgus(['route', '--explain', '1001', '--root', dir, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ticket: 1001, rule: 'ggus-team-alarm-site-ngi', unit: 'ngi-fr' });
   });
 });
 
-// These test the lifecycle rules, not the example: each builds the few tickets it needs (units and their
-// supporters come from the example's units/).
 describe('gitgus assign, status, relate', () => {
   it('assign sets the unit and assigned in one commit; refuses unknown units and people who are not supporters', () => {
     const { dir, numbers } = makeSmallHelpdesk([{ status: 'in progress', unit: 'ngi-de' }]);
@@ -145,10 +147,14 @@ describe('gitgus assign, status, relate', () => {
 
 describe('ticket type through gitgus set', () => {
   it('turns a TEAM ticket into an ALARM and refuses every other type change', async () => {
-    const dir = makeHelpdesk();
-    await expect(setFields({ root: dir, number: 165048, assignments: ['type=TEAM'], actor: 'dieter-de' })).rejects.toThrow('a USER ticket cannot become TEAM: the type is fixed at creation');
-    const result = await setFields({ root: dir, number: 165003, assignments: ['type=ALARM'], actor: 'luca-lhcb' });
+    // #1001 a USER ticket at NGI Germany, #1002 a TEAM ticket at LHCb.
+    const { dir } = makeSmallHelpdesk([
+      { status: 'in progress', unit: 'ngi-de' },
+      { status: 'in progress', type: 'TEAM', unit: 'lhcb', vo: 'lhcb' },
+    ]);
+    await expect(setFields({ root: dir, number: 1001, assignments: ['type=TEAM'], actor: 'dieter-de' })).rejects.toThrow('a USER ticket cannot become TEAM: the type is fixed at creation');
+    const result = await setFields({ root: dir, number: 1002, assignments: ['type=ALARM'], actor: 'luca-lhcb' });
     expect(result.changes).toMatchObject([{ field: 'type', from: 'TEAM', to: 'ALARM' }]);
-    await expect(setFields({ root: dir, number: 165003, assignments: ['type=TEAM'], actor: 'luca-lhcb' })).rejects.toThrow('an ALARM ticket cannot become TEAM');
+    await expect(setFields({ root: dir, number: 1002, assignments: ['type=TEAM'], actor: 'luca-lhcb' })).rejects.toThrow('an ALARM ticket cannot become TEAM');
   });
 });

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cleanupTemps, git, makeHelpdesk, makeSmallHelpdesk, PROJECT_ROOT, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, PROJECT_ROOT, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -84,13 +84,14 @@ describe('the Pages workflow', () => {
   it('keeps the output between runs: the run after a change is incremental and equals a cold build', () => {
     expect(runLines.length).toBeGreaterThan(0);
     expect(cached).toEqual(expect.arrayContaining(['.astro', uploaded, `${uploaded}.gitgus.json`]));
-    const helpdesk = makeHelpdesk();
+    // Four tickets, #1002 with a conversation to answer between the runs.
+    const { dir: helpdesk } = makeSmallHelpdesk([{ status: 'closed' }, { status: 'in progress', unit: 'cic', messages: [{ date: '2026-11-03T10:00:00Z', text: 'The pool is full again.' }] }, { status: 'new' }, { status: 'verified' }]);
 
     const first = runner(helpdesk, undefined);
     expect(runWorkflow(first)).toContain('full build: no manifest of an earlier build');
     const cache = saveCache(first);
 
-    const messages = path.join(helpdesk, 'tickets/165/165003/messages');
+    const messages = path.join(helpdesk, 'tickets/1/1002/messages');
     const name = readdirSync(messages)
       .filter((file) => file.endsWith('.md'))
       .sort()[0] as string;
@@ -110,7 +111,7 @@ describe('the Pages workflow', () => {
     const reference = snapshot(path.join(cold, uploaded));
     const differing = [...new Set([...incremental.keys(), ...reference.keys()])].filter((file) => incremental.get(file) !== reference.get(file));
     expect(differing).toEqual([]);
-    expect(readFileSync(path.join(second, uploaded, 'tickets/165003/index.html'), 'utf8')).toContain('An answer between two runs of the workflow.');
+    expect(readFileSync(path.join(second, uploaded, 'tickets/1002/index.html'), 'utf8')).toContain('An answer between two runs of the workflow.');
   }, 400_000);
 });
 

@@ -8,7 +8,7 @@ import { ValidationError } from '../lib/errors.ts';
 import { parseTicket } from '../lib/core/documents.ts';
 import { readTicketEvents } from '../lib/git/history-index.ts';
 import { loadSettings, loadUnits } from '../lib/store/load.ts';
-import { cleanupTemps, git, makeHelpdesk, PROJECT_ROOT, runGitgus } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, PROJECT_ROOT, runGitgus } from './helpers.ts';
 
 const settings = {
   intake: [
@@ -212,7 +212,7 @@ describe('the rules file format', () => {
 
 describe('mail intake routes new tickets by the rules', () => {
   it('a mail about a dCache pool goes to dCache support, assigned, with the rule in the commit and the history', async () => {
-    const dir = makeHelpdesk();
+    const { dir } = makeSmallHelpdesk();
     const mail = [
       'From: Jane Doe <jane.doe@uni.example>',
       'To: helpdesk@ggus.example',

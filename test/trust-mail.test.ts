@@ -13,7 +13,7 @@ import { loadTickets, readText } from '../lib/store/load.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { readBytes } from '../site/lib/files.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeHelpdesk, makeSmallHelpdesk, runGitgus, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -38,6 +38,11 @@ function setTicket(root: string, number: number, change: Partial<Ticket>): void 
   git(root, ['commit', '-q', '-am', `test: set #${number}`]);
 }
 
+/** #1001 (with a message) and #1002, numbered from 1001: intake mints #1003 next. */
+function smallHelpdesk(): string {
+  return makeSmallHelpdesk([{ status: 'assigned', unit: 'cic', messages: [{ date: '2026-11-03T10:00:00Z', text: 'Any news?' }] }, { status: 'assigned' }], { numberingStart: 1001 }).dir;
+}
+
 function editSettings(root: string, change: (text: string) => string): void {
   const file = path.join(root, 'helpdesk.yml');
   writeFileSync(file, change(readFileSync(file, 'utf8')));
@@ -46,7 +51,7 @@ function editSettings(root: string, change: (text: string) => string): void {
 
 describe('ticket numbers are intake’s alone', () => {
   it('intake refuses a lastNumber jump it did not make, and writes nothing', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     await feedOne(root, buildMail({ subject: 'First', messageId: 'n.1@uni.example', headers: [dmarcPass()] }));
     const state = path.join(root, 'intake/state.yml');
     writeFileSync(state, readFileSync(state, 'utf8').replace(/lastNumber: \d+/, 'lastNumber: 900000'));
@@ -54,7 +59,7 @@ describe('ticket numbers are intake’s alone', () => {
     const before = git(root, ['rev-parse', 'HEAD']);
     const result = runGitgus(['intake', '--root', root], { input: buildMail({ subject: 'Second', messageId: 'n.2@uni.example' }) });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('intake/state.yml says the last number minted is 900000, but the highest ticket is 165049: intake did not make that jump');
+    expect(result.stderr).toContain('intake/state.yml says the last number minted is 900000, but the highest ticket is 1003: intake did not make that jump');
     const file = path.join(tempDir('gitgus-mail-'), 'two.eml');
     writeFileSync(file, buildMail({ subject: 'Second', messageId: 'n.2@uni.example' }));
     await expect(intake({ root, files: [file], now: NOW, push: false })).rejects.toMatchObject({ code: 'E_INTAKE_STATE' });
@@ -83,7 +88,7 @@ describe('mail cannot forge authority', () => {
   const solved = { status: 'solved' as const, solution: { qualifier: 'fixed' as const, text: 'Cleaned up.' } };
 
   it('with no authserv-id configured, a sender-written Authentication-Results does not verify a solved ticket', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     editSettings(root, (text) => text.replace('  authservIds:\n    - mx.ggus.example\n', ''));
     const number = (await feedOne(root, buildMail({ subject: 'Storage full', messageId: 'f.0@uni.example' }))).ticket as number;
     setTicket(root, number, solved);
@@ -95,7 +100,7 @@ describe('mail cannot forge authority', () => {
   });
 
   it('a header from another authserv-id, or a dmarc=pass for another domain, is not believed', async () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     const number = (await feedOne(root, buildMail({ subject: 'Storage full', messageId: 'g.0@uni.example', headers: [dmarcPass()] }))).ticket as number;
     setTicket(root, number, solved);
     for (const [index, header] of [
@@ -114,24 +119,24 @@ describe('mail cannot forge authority', () => {
 
 describe('only regular files are read and published', () => {
   it('a symbolic-link attachment to a file outside the ticket is not published; loaders refuse linked files and folders', () => {
-    const root = makeHelpdesk();
+    const root = smallHelpdesk();
     const outside = path.join(tempDir('gitgus-secret-'), 'passwd');
     writeFileSync(outside, 'root:x:0:0:secret\n');
-    const files = path.join(root, 'tickets/165/165012/files');
+    const files = path.join(root, 'tickets/1/1001/files');
     mkdirSync(files, { recursive: true });
     symlinkSync(outside, path.join(files, 'passwd.txt'));
     writeFileSync(path.join(files, 'real.txt'), 'a real attachment\n');
     // A linked files/ folder and a linked ticket folder are no way around it either.
-    symlinkSync(files, path.join(root, 'tickets/165/165013/files'));
-    symlinkSync(path.join(root, 'tickets/165/165012'), path.join(root, 'tickets/165/165099'));
-    expect(readBytes(root, 'tickets/165/165012/files/passwd.txt')).toBeUndefined();
-    expect(readBytes(root, 'tickets/165/165013/files/real.txt')).toBeUndefined();
-    expect(readBytes(root, 'tickets/165/165099/files/real.txt')).toBeUndefined();
-    expect(Buffer.from(readBytes(root, 'tickets/165/165012/files/real.txt') ?? []).toString()).toBe('a real attachment\n');
-    symlinkSync(outside, path.join(root, 'tickets/165/165012/messages/20261128T080000Z-evil.md'));
-    expect(() => readText(root, 'tickets/165/165012/messages/20261128T080000Z-evil.md')).toThrow(/E_NOT_REGULAR_FILE|is a symbolic link/);
+    symlinkSync(files, path.join(root, 'tickets/1/1002/files'));
+    symlinkSync(path.join(root, 'tickets/1/1001'), path.join(root, 'tickets/1/1099'));
+    expect(readBytes(root, 'tickets/1/1001/files/passwd.txt')).toBeUndefined();
+    expect(readBytes(root, 'tickets/1/1002/files/real.txt')).toBeUndefined();
+    expect(readBytes(root, 'tickets/1/1099/files/real.txt')).toBeUndefined();
+    expect(Buffer.from(readBytes(root, 'tickets/1/1001/files/real.txt') ?? []).toString()).toBe('a real attachment\n');
+    symlinkSync(outside, path.join(root, 'tickets/1/1001/messages/20261128T080000Z-evil.md'));
+    expect(() => readText(root, 'tickets/1/1001/messages/20261128T080000Z-evil.md')).toThrow(/E_NOT_REGULAR_FILE|is a symbolic link/);
     const loaded = loadTickets(root, { messages: true });
-    expect(loaded.items.map((t) => t.ticket.number)).not.toContain(165099);
-    expect(loaded.problems.map((p) => `${p.file} ${p.message}`).join('\n')).toContain('tickets/165/165012/messages/20261128T080000Z-evil.md');
+    expect(loaded.items.map((t) => t.ticket.number)).not.toContain(1099);
+    expect(loaded.problems.map((p) => `${p.file} ${p.message}`).join('\n')).toContain('tickets/1/1001/messages/20261128T080000Z-evil.md');
   });
 });

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { notify } from '../scripts/commands/notify.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { git, makeHelpdesk, tempDir } from './helpers.ts';
+import { git, makeSmallHelpdesk, tempDir } from './helpers.ts';
 import { useSmtpSink } from './notify-helpers.ts';
 
 const sink = useSmtpSink();
@@ -36,7 +36,7 @@ function eve(index: number, extra: Partial<Parameters<typeof buildMail>[0]> = {}
 
 describe('the helpdesk is no relay', () => {
   it('acknowledges to the sender alone, sends Cc a notice without their text, and caps mail per sender', async () => {
-    const root = makeHelpdesk();
+    const { dir: root } = makeSmallHelpdesk();
     const settings = path.join(root, 'helpdesk.yml');
     writeFileSync(settings, `${readFileSync(settings, 'utf8')}notify:\n  senderDailyCap: 4\n`);
     git(root, ['commit', '-q', '-am', 'test: a small sender cap']);
@@ -61,7 +61,7 @@ describe('the helpdesk is no relay', () => {
   });
 
   it('a mail larger than mail.maxMailBytes, or with more than mail.maxAttachments, is quarantined with the reason and sends nothing', async () => {
-    const root = makeHelpdesk();
+    const { dir: root } = makeSmallHelpdesk();
     const settings = path.join(root, 'helpdesk.yml');
     writeFileSync(settings, readFileSync(settings, 'utf8').replace('  ccLimit: 20\n', '  ccLimit: 20\n  maxMailBytes: 200000\n  maxAttachments: 3\n'));
     git(root, ['commit', '-q', '-am', 'test: small mail limits']);

@@ -12,7 +12,7 @@ import { ticketIndexPath } from '../lib/core/paths.ts';
 import { readTicketEvents } from '../lib/git/history-index.ts';
 import { checkPullRequest } from '../lib/store/pull-request.ts';
 import { notify } from '../scripts/commands/notify.ts';
-import { git, makeHelpdesk } from './helpers.ts';
+import { git, makeSmallHelpdesk } from './helpers.ts';
 import { ticket } from './notify-fixtures.ts';
 import { commitAt, head, makeNotifyHelpdesk, useSmtpSink } from './notify-helpers.ts';
 
@@ -53,7 +53,7 @@ describe('trailers are trusted only from the helpdesk’s own writers', () => {
   });
 
   it('a pull request may not commit as the helpdesk itself', async () => {
-    const dir = makeHelpdesk();
+    const { dir } = makeSmallHelpdesk();
     git(dir, ['switch', '-q', '-c', 'pr']);
     writeFileSync(path.join(dir, 'units/README.md'), 'changed\n');
     commitAs(dir, { name: 'gitgus intake', email: 'noreply@ggus.example' }, 'looks like intake\n\nActor: Jan Novák <jan@uni.example> (mail)\n');

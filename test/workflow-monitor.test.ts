@@ -18,7 +18,7 @@ import { loadTicket, loadUnits } from '../lib/store/load.ts';
 import { serveStatic, type StaticServer } from '../site/serve.ts';
 import { launchChromium, listFiles, readOutput } from '../site/testing.ts';
 import { buildMail, dmarcPass } from './fixtures/mail/build.ts';
-import { cleanupTemps, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, makeSmallHelpdesk, runGitgus, tempDir } from './helpers.ts';
 import { commitAt, runGitgusAsync, startSmtpSink, type SmtpSink } from './notify-helpers.ts';
 
 // Europe/Berlin units, office hours 09:00–17:00 local = 08:00–16:00 UTC in winter; 2026-11-30 is a Monday.
@@ -33,14 +33,23 @@ let server: StaticServer;
 let browser: Browser;
 
 function base(number: number, unit: string, status: Ticket['status'], extra: Partial<Ticket> = {}): Ticket {
-  const template = loadTicket(root, 165048).ticket;
+  const template = loadTicket(root, 1004).ticket;
   return { ...template, number, title: `Report ticket ${number}`, unit, status, created: '2026-11-30T08:00:00Z', priority: 'urgent', originalPriority: 'urgent', category: 'incident', source: { kind: 'cli' }, ...extra };
 }
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  root = makeHelpdesk();
-  // #165100: TPM → ngi-de → dcache, answered, waits for the submitter a working day, solved, reopened, solved again.
+  // What the monitor looks for, from the first commit (their created time, 2026-11-02, is their status time):
+  // #1001 new at TPM, #1002 waiting for its submitter, #1003 never answered at CIC; #1004 Jan's ticket (the
+  // report tickets' template) and #1005 a TEAM ticket, so the report pages per VO, site and type exist.
+  root = makeSmallHelpdesk([
+    { status: 'new', unit: 'tpm' },
+    { status: 'waiting for reply', unit: 'ngi-de' },
+    { status: 'assigned', unit: 'cic' },
+    { status: 'in progress', unit: 'ngi-de', vo: 'cms', site: 'FZK-LCG2', submitter: { name: 'Jan Novak', email: 'jan.novak@cesnet.example' }, notify: 'on every change' },
+    { status: 'in progress', unit: 'arc', type: 'TEAM', vo: 'cms', site: 'FZK-LCG2' },
+  ]).dir;
+  // #1100: TPM → ngi-de → dcache, answered, waits for the submitter a working day, solved, reopened, solved again.
   const steps: [string, string, Ticket['status'], Partial<Ticket>?][] = [
     ['2026-11-30T08:00:00Z', 'tpm', 'new'],
     ['2026-11-30T10:00:00Z', 'ngi-de', 'assigned'],
@@ -52,19 +61,19 @@ beforeAll(async () => {
     ['2026-12-04T08:00:00Z', 'dcache', 'reopened', { solution: { qualifier: 'fixed', text: 'Pool restarted.' } }],
     ['2026-12-04T12:00:00Z', 'dcache', 'solved', { solution: { qualifier: 'fixed', text: 'Pool disk replaced.' } }],
   ];
-  for (const [at, unit, status, extra] of steps) await commitAt(root, 165100, unit, { ticket: base(165100, unit, status, extra), at, actor: TPM });
-  // #165101: still open after three units, never answered: bounced.
+  for (const [at, unit, status, extra] of steps) await commitAt(root, 1100, unit, { ticket: base(1100, unit, status, extra), at, actor: TPM });
+  // #1101: still open after three units, never answered: bounced.
   for (const [at, unit, status] of [
     ['2026-11-30T08:00:00Z', 'tpm', 'new'],
     ['2026-11-30T09:00:00Z', 'ngi-de', 'assigned'],
     ['2026-12-01T09:00:00Z', 'ngi-it', 'assigned'],
   ] as const) {
-    await commitAt(root, 165101, unit, { ticket: base(165101, unit, status), at, actor: TPM });
+    await commitAt(root, 1101, unit, { ticket: base(1101, unit, status), at, actor: TPM });
   }
-  // #165102: a test ticket, left out of every report.
-  await commitAt(root, 165102, 'dcache', { ticket: base(165102, 'dcache', 'in progress', { category: 'test' }), at: '2026-11-30T08:00:00Z', actor: DIETER });
-  // The submitter of #165048 escalates it once (shown on its page).
-  const mail = buildMail({ from: 'Jan Novak <jan.novak@cesnet.example>', subject: '[GGUS #165048] escalate', messageId: 'esc.site@cesnet.example', headers: [dmarcPass('cesnet.example')] });
+  // #1102: a test ticket, left out of every report.
+  await commitAt(root, 1102, 'dcache', { ticket: base(1102, 'dcache', 'in progress', { category: 'test' }), at: '2026-11-30T08:00:00Z', actor: DIETER });
+  // The submitter of #1004 escalates it once (shown on its page).
+  const mail = buildMail({ from: 'Jan Novak <jan.novak@cesnet.example>', subject: '[GGUS #1004] escalate', messageId: 'esc.site@cesnet.example', headers: [dmarcPass('cesnet.example')] });
   expect(runGitgus(['intake', '--root', root], { input: mail }).status).toBe(0);
   built = await buildSite({ root, out: path.join(tempDir('gitgus-site-'), 'dist'), now: NOW });
   server = await serveStatic(built.outDir);
@@ -80,10 +89,10 @@ afterAll(async () => {
 
 describe('GGUS reports in working hours', () => {
   it('credits each response to the unit that held the ticket, restarts the solution on reopen and leaves out waiting', async () => {
-    const events = (await readTicketEvents(root, { tickets: [165100] })).get(165100) ?? [];
+    const events = (await readTicketEvents(root, { tickets: [1100] })).get(1100) ?? [];
     const units = new Map(loadUnits(root).items.map(({ unit }) => [unit.id, unit]));
     const levels = (id: string) => ({ calendar: calendarOfUnit(units.get(id)), qos: units.get(id)?.qos ?? 'base' });
-    const t = loadTicket(root, 165100).ticket;
+    const t = loadTicket(root, 1100).ticket;
     const summary: ReportTicket = { number: t.number, created: t.created, status: t.status, unit: t.unit, originalPriority: t.originalPriority ?? t.priority, type: t.type, category: t.category, vo: t.vo, site: t.site };
     const metrics = ticketMetrics(summary, events, levels, new Date(NOW));
     expect(metrics.responses.map((r) => [r.unit, r.hours])).toEqual([
@@ -138,9 +147,9 @@ describe('GGUS reports in working hours', () => {
 
     const csv = readOutput(path.join(built.outDir, 'exports/report-times.csv'));
     expect(csv.split('\n')[0]).toBe('ticket,created,kind,unit,hours,violated,priority,type,category,vo,site,lifetimeDays');
-    expect(csv).toContain('165100,2026-11-30T08:00:00Z,solution,dcache,4,');
-    expect(csv).toContain('165100,2026-11-30T08:00:00Z,response,ngi-de,6,no,urgent');
-    expect(csv).not.toMatch(/^165102,/m);
+    expect(csv).toContain('1100,2026-11-30T08:00:00Z,solution,dcache,4,');
+    expect(csv).toContain('1100,2026-11-30T08:00:00Z,response,ngi-de,6,no,urgent');
+    expect(csv).not.toMatch(/^1102,/m);
     const json = JSON.parse(readOutput(path.join(built.outDir, 'exports/report-times.json'))) as { filters: { path: string; report: { tickets: number } }[] };
     expect(json.filters.find((f) => f.path === 'reports/unit/dcache/')?.report.tickets).toBe(1);
   });
@@ -151,11 +160,11 @@ describe('TPM monitoring', () => {
     const result = runGitgus(['monitor', '--now', NOW, '--json', '--root', root]);
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { unassigned: { number: number }[]; bounced: { number: number; units: string[] }[]; waiting: { number: number }[]; unresponsive: { unit: string; tickets: { number: number }[] }[] };
-    expect(report.unassigned.map((e) => e.number)).toContain(165001);
-    expect(report.bounced).toEqual([expect.objectContaining({ number: 165101, units: ['tpm', 'ngi-de', 'ngi-it'] })]);
-    expect(report.waiting.map((e) => e.number)).toContain(165045);
-    expect(report.unresponsive.find((u) => u.unit === 'cic')?.tickets.map((e) => e.number)).toContain(165012);
-    expect(report.unassigned.some((e) => e.number === 165100 || e.number === 165102)).toBe(false);
+    expect(report.unassigned.map((e) => e.number)).toContain(1001);
+    expect(report.bounced).toEqual([expect.objectContaining({ number: 1101, units: ['tpm', 'ngi-de', 'ngi-it'] })]);
+    expect(report.waiting.map((e) => e.number)).toContain(1002);
+    expect(report.unresponsive.find((u) => u.unit === 'cic')?.tickets.map((e) => e.number)).toContain(1003);
+    expect(report.unassigned.some((e) => e.number === 1100 || e.number === 1102)).toBe(false);
 
     const before = smtp.received.length;
     const mailed = await runGitgusAsync(['monitor', '--now', NOW, '--mail', '--root', root], { env: smtp.env });
@@ -164,7 +173,7 @@ describe('TPM monitoring', () => {
     expect(sent.map((m) => m.to)).toEqual([['tpm-support@lists.example.org']]);
     const parsed = await simpleParser(sent[0]?.raw ?? Buffer.from(''));
     expect(parsed.subject).toContain('TPM monitoring report 2026-12-04');
-    expect(parsed.text).toContain('#165101 Report ticket 165101 — ngi-it');
+    expect(parsed.text).toContain('#1101 Report ticket 1101 — ngi-it');
     expect(parsed.text).toContain('units: tpm → ngi-de → ngi-it');
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
   });
@@ -172,9 +181,9 @@ describe('TPM monitoring', () => {
   it('the supporters page lists the same findings and shows no address and no internal text', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}monitor/`);
-    expect(await page.locator('#bounced tr[data-ticket]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ticket')))).toEqual(['165101']);
-    expect(await page.locator('#unassigned tr[data-ticket="165001"]').count()).toBe(1);
-    expect(await page.locator('#waiting tr[data-ticket="165045"]').count()).toBe(1);
+    expect(await page.locator('#bounced tr[data-ticket]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ticket')))).toEqual(['1101']);
+    expect(await page.locator('#unassigned tr[data-ticket="1001"]').count()).toBe(1);
+    expect(await page.locator('#waiting tr[data-ticket="1002"]').count()).toBe(1);
     expect(await page.locator('#unresponsive li[data-unit="cic"]').count()).toBe(1);
     await page.close();
     const html = readFileSync(path.join(built.outDir, 'monitor/index.html'), 'utf8');
@@ -184,9 +193,9 @@ describe('TPM monitoring', () => {
 
   it('the ticket page shows the escalation level and the next escalation link', async () => {
     const page = await browser.newPage();
-    await page.goto(`${server.url}tickets/165048/`);
+    await page.goto(`${server.url}tickets/1004/`);
     expect(await page.locator('#escalation-level').textContent()).toBe('level 1 of 3: the responsible support unit');
-    expect(await page.locator('#escalate-link').getAttribute('href')).toBe('mailto:helpdesk@ggus.example?subject=%5BGGUS%20%23165048%5D%20escalate');
+    expect(await page.locator('#escalate-link').getAttribute('href')).toBe('mailto:helpdesk@ggus.example?subject=%5BGGUS%20%231004%5D%20escalate');
     expect(await page.locator('#escalate-link').textContent()).toBe('Escalate to level 2 of 3');
     await page.close();
   });
