@@ -58,10 +58,11 @@ export function writeAnchorProject(dir: string, helpdesk: string): void {
 import { glob } from 'astro/loaders';
 import { TicketSchema } from ${JSON.stringify(path.join(PROJECT_ROOT, 'lib/core/schema/ticket.ts'))};
 import { MessageSchema } from ${JSON.stringify(path.join(PROJECT_ROOT, 'lib/core/schema/message.ts'))};
+import { isoSeconds } from ${JSON.stringify(path.join(PROJECT_ROOT, 'lib/core/time.ts'))};
 import { z } from 'astro/zod';
 const base = ${JSON.stringify(path.join(helpdesk, 'tickets'))};
 // Astro's YAML reader turns timestamps into Date objects; the helpdesk's schemas keep them as ISO text.
-const isoText = (value) => value instanceof Date ? value.toISOString().replace(/\\.000Z$/, 'Z') : Array.isArray(value) ? value.map(isoText) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isoText(v)])) : value;
+const isoText = (value) => value instanceof Date ? isoSeconds(value) : Array.isArray(value) ? value.map(isoText) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isoText(v)])) : value;
 export const collections = {
   tickets: defineCollection({ loader: glob({ pattern: '*/*/index.md', base }), schema: z.preprocess(isoText, TicketSchema) }),
   messages: defineCollection({ loader: glob({ pattern: '*/*/messages/*.md', base }), schema: z.preprocess(isoText, MessageSchema) }),

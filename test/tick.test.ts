@@ -25,6 +25,8 @@ function item(t: Ticket, since: { status: string; unit?: string }, messages: Mes
 }
 
 const due = (items: TickTicket[], now: string, s = settings) => planTick(items, { now: new Date(now), settings: s, units });
+/** An ISO instant with a fraction of a second: no output of gitgus has one (lib/core/time.ts isoSeconds). */
+const MILLISECONDS = /\d{2}:\d{2}:\d{2}\.\d+Z/;
 const rules = (actions: TickAction[]) => actions.map((a) => `${a.number} ${a.rule}`);
 
 describe('waiting for reply', () => {
@@ -249,8 +251,16 @@ describe('gitgus tick on a real repository', () => {
     const ok = runGitgus(['tick', '--root', dir, '--now', '2026-12-28T10:00:00.250Z', '--dry-run', '--json']);
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ now: '2026-12-28T10:00:00Z', considered: 2 }); // #165001 and #165002 (unsolved)
+    expect(ok.stdout).not.toMatch(MILLISECONDS);
     const bad = runGitgus(['tick', '--root', dir, '--now', 'next monday']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('is not a time with a zone');
+  });
+
+  it('gitgus monitor --json writes its instants to the second, like every other output', () => {
+    const run = runGitgus(['monitor', '--root', dir, '--now', '2026-12-28T10:00:00.250Z', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ now: '2026-12-28T10:00:00Z' });
+    expect(run.stdout).not.toMatch(MILLISECONDS);
   });
 });

@@ -1,5 +1,6 @@
 /** How dates, ages and colours read on the site. Pure. */
 import { ticketLabel } from '../../lib/core/paths.ts';
+import { isoSeconds } from '../../lib/core/time.ts';
 
 export { ticketLabel };
 
@@ -7,7 +8,7 @@ export { ticketLabel };
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${isoSeconds(date).slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export function formatDay(iso: string): string {
