@@ -8,7 +8,7 @@
  *   `Jane Doe <jane@uni.example> (mail)` a person who wrote in by mail (intake)
  */
 
-export interface ActorIdentity {
+interface ActorIdentity {
   /** Display name; the address when the person gave none. */
   name: string;
   email?: string;
@@ -17,7 +17,7 @@ export interface ActorIdentity {
 }
 
 /** How the actor reached the helpdesk, when a job acted for them. */
-export type ActorChannel = 'mail';
+type ActorChannel = 'mail';
 
 const NAME_MAX = 200;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;

@@ -19,10 +19,10 @@
 import { GitgusError } from '../errors.ts';
 
 /** Weekday names as unit files write them. */
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
 /** Office hours as written in a unit file (`officeHours:`). */
-export interface OfficeHours {
+interface OfficeHours {
   days: readonly Weekday[];
   /** `HH:MM`, local time. */
   start: string;

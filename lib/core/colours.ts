@@ -17,8 +17,7 @@ import type { TicketEvent } from './events.ts';
 import { isOpen, type Priority, type Status } from './schema/ticket.ts';
 
 /** The four colours of open tickets, in order, plus the two of finished ones. */
-export const PRIORITY_COLOURS = ['green', 'yellow', 'amber', 'red'] as const;
-export type OpenColour = (typeof PRIORITY_COLOURS)[number];
+export type OpenColour = 'green' | 'yellow' | 'amber' | 'red';
 export type PriorityColour = OpenColour | 'light blue' | 'blue';
 
 /** CSS colours for the site and HTML mail (GGUS's search list used these names). */
@@ -32,14 +31,14 @@ export const COLOUR_CSS: Record<PriorityColour, string> = {
 };
 
 /** Working hours after which an open ticket turns yellow, amber and red. */
-export interface ColourThresholds {
+interface ColourThresholds {
   yellow: number;
   amber: number;
   red: number;
 }
 
 /** The unit properties colours and deadlines depend on. */
-export interface UnitServiceLevel {
+interface UnitServiceLevel {
   /** Unit family; `middleware` units use QoS-specific thresholds. */
   family: string;
   /** QoS level: `base`, `medium` or `advanced`. */
@@ -76,7 +75,7 @@ export function colourThresholds(priority: Priority, unit: UnitServiceLevel): Co
   return GENERAL_THRESHOLDS[priority];
 }
 
-export interface ColourInput {
+interface ColourInput {
   status: Status;
   priority: Priority;
   unit: UnitServiceLevel;
@@ -86,7 +85,7 @@ export interface ColourInput {
   now: Date;
 }
 
-export interface ColourResult {
+interface ColourResult {
   colour: PriorityColour;
   /** Working hours on the clock (0 for finished tickets). */
   workingHours: number;
@@ -129,7 +128,7 @@ export function priorityColour(input: ColourInput): ColourResult {
 export const QOS_WARNING_FRACTION = 0.75;
 
 /** A response-time target: an amount of working days or working hours. */
-export interface ResponseTarget {
+interface ResponseTarget {
   amount: number;
   unit: 'working days' | 'working hours';
 }
@@ -161,7 +160,7 @@ export function targetMs(calendar: WorkingCalendar, target: ResponseTarget): num
   return target.unit === 'working days' ? target.amount * workingDayMs(calendar) : target.amount * HOUR;
 }
 
-export interface ResponseDeadline {
+interface ResponseDeadline {
   target: ResponseTarget;
   /** When the response is due. */
   due: Date;

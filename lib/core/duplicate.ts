@@ -55,7 +55,7 @@ export function parseDuplicateUnits(text: string, original: Ticket, units: reado
   return ids;
 }
 
-export interface DuplicatePlan {
+interface DuplicatePlan {
   copy: Ticket;
   files: { path: string; content: string | Uint8Array }[];
   commit: CommitMessage;
@@ -66,7 +66,7 @@ export interface DuplicatePlan {
  * `index.md` with the cross reference added (`originalNow` is the original as earlier copies left it).
  */
 /** What the copy carries from the original: its message files by name, and the bytes of its attachments. */
-export interface DuplicateCarry {
+interface DuplicateCarry {
   messages: readonly { name: string; doc: MessageDoc }[];
   /** `files/` name → bytes; an attachment listed but missing here is left out (the check reports it on the original). */
   files: ReadonlyMap<string, Uint8Array>;

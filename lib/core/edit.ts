@@ -42,7 +42,7 @@ export interface FieldChange {
   to: unknown;
 }
 
-export interface Assignment {
+interface Assignment {
   field: string;
   value: string;
 }
@@ -119,7 +119,7 @@ export function describeChanges(number: number, changes: FieldChange[]): string 
   return `#${number} ${changes.map((change) => `${change.field}: ${displayValue(change.from)} → ${displayValue(change.to)}`).join('; ')}`;
 }
 
-export interface NewMessage {
+interface NewMessage {
   message: MessageInput;
   body: string;
 }

@@ -15,8 +15,7 @@
 import type { Ticket } from './schema/ticket.ts';
 import { isOpen } from './schema/ticket.ts';
 
-export const ESCALATION_LEVELS = [1, 2, 3] as const;
-export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+export type EscalationLevel = 1 | 2 | 3;
 export const MAX_ESCALATION: EscalationLevel = 3;
 
 /** The subject keyword after the ticket's tag. */

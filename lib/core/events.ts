@@ -20,7 +20,7 @@ export interface EventActor {
 }
 
 /** What every event carries. */
-export interface EventBase {
+interface EventBase {
   /** Ticket number. */
   ticket: number;
   /** Full id of the commit that made the change. */
@@ -30,10 +30,10 @@ export interface EventBase {
   actor: EventActor;
 }
 
-export type RelationKind = 'master' | 'slaves' | 'parent' | 'children' | 'related';
+type RelationKind = 'master' | 'slaves' | 'parent' | 'children' | 'related';
 
 /** A relation list before and after: what was added and what was removed (the other ticket's numbers). */
-export interface RelationChange {
+interface RelationChange {
   type: 'relation';
   relation: RelationKind;
   added: number[];
@@ -61,7 +61,6 @@ export type TicketEventDetail =
   | { type: 'removed' };
 
 export type TicketEvent = EventBase & TicketEventDetail;
-export type TicketEventType = TicketEvent['type'];
 
 /** One commit as Git describes it. */
 export interface CommitInfo {

@@ -19,7 +19,7 @@ import { load as loadYaml } from 'js-yaml';
 import { parseDocument, stringify as stringifyYaml } from 'yaml';
 import { FrontMatterLanguageError, ValidationError } from '../errors.ts';
 
-export interface FrontMatterDoc {
+interface FrontMatterDoc {
   data: Record<string, unknown>;
   body: string;
 }
@@ -66,7 +66,7 @@ export function stringifyYamlValue(value: unknown): string {
 }
 
 /** A document cut at its fences; the YAML and the body are not read yet. */
-export interface FrontMatterSplit {
+interface FrontMatterSplit {
   /** What follows the opening `---` on its line, lower-cased ('' or 'yaml' for YAML). */
   language: string;
   /** The text between the fence lines (the opening line excluded); undefined when no closing line is found. */

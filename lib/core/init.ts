@@ -30,7 +30,7 @@ const COMPANION_DIR = 'companion';
 /** Minutes between two scheduled mail intake runs that a cron line can express evenly. */
 export const INTAKE_INTERVALS = [5, 10, 15, 20, 30, 60, 120, 180, 360] as const;
 
-export interface InitAnswers {
+interface InitAnswers {
   /** The helpdesk's name, shown on the site and in mail. */
   name: string;
   /** The mail domain: intake addresses and the sender are made from it unless given. */
@@ -228,10 +228,10 @@ function settingsOf(answers: InitAnswers): SettingsInput {
   };
 }
 
-export const CODEOWNERS_FILE = '.github/CODEOWNERS';
+const CODEOWNERS_FILE = '.github/CODEOWNERS';
 
 /** Code owners: the administrators for everything but tickets/ (README: require code-owner review on main). */
-export function codeOwners(answers: Pick<InitAnswers, 'administrators'>): string {
+function codeOwners(answers: Pick<InitAnswers, 'administrators'>): string {
   const owners = answers.administrators.map((login) => `@${login}`).join(' ');
   const line = (pattern: string) => (owners ? `${pattern.padEnd(15)} ${owners}` : `# ${pattern} (no administrators yet: add their @logins here)`);
   return [

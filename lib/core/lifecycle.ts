@@ -21,9 +21,9 @@ const ACTOR_ROLES = ['submitter', 'unit', 'supporter', 'tpm', 'vo-team', 'system
 export type ActorRole = (typeof ACTOR_ROLES)[number];
 
 /** What else a transition needs besides the right actor. */
-export type Requirement = 'solution' | 'unit-change';
+type Requirement = 'solution' | 'unit-change';
 
-export interface Transition {
+interface Transition {
   from: Status;
   to: Status;
   /** Any one of these roles may make the transition. */
@@ -84,7 +84,7 @@ export const TRANSITIONS: readonly Transition[] = [
 const BY_PAIR: ReadonlyMap<string, Transition> = new Map(TRANSITIONS.map((row) => [`${row.from}→${row.to}`, row]));
 
 /** The table row for `from → to`, or undefined when the transition is forbidden. */
-export function transition(from: Status, to: Status): Transition | undefined {
+function transition(from: Status, to: Status): Transition | undefined {
   return BY_PAIR.get(`${from}→${to}`);
 }
 
@@ -135,7 +135,7 @@ export interface LifecycleViolation {
 }
 
 /** Fields nobody changes once the ticket exists (`type` has its own rule). */
-export const IMMUTABLE_FIELDS: readonly string[] = ['number', 'created', 'issued', 'source', 'origin', 'submitter', 'originalPriority'];
+const IMMUTABLE_FIELDS: readonly string[] = ['number', 'created', 'issued', 'source', 'origin', 'submitter', 'originalPriority'];
 
 /** Fields the helpdesk keeps for itself (marks for TPM, attachment lists written by intake). */
 const SYSTEM_FIELDS: readonly string[] = ['attachments', 'flags', 'foldFrom'];
@@ -258,7 +258,7 @@ export function checkTicketChange(before: Ticket, after: Ticket, roles: Readonly
  * solution its master implies (solved with its master). Everything else is made on the master, which
  * copies its public messages and status updates to its slaves.
  */
-export function slaveViolation(before: Ticket, after: Ticket, fields: readonly string[], roles: ReadonlySet<ActorRole>): LifecycleViolation | undefined {
+function slaveViolation(before: Ticket, after: Ticket, fields: readonly string[], roles: ReadonlySet<ActorRole>): LifecycleViolation | undefined {
   const master = before.relations?.master;
   if (master === undefined || after.relations?.master !== master) return undefined;
   const implied = roles.has('system') ? ['status', 'solution'] : [];

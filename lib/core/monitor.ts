@@ -20,7 +20,7 @@ import { isoSeconds } from './time.ts';
 
 const HOUR = 3_600_000;
 
-export interface MonitorTicket {
+interface MonitorTicket {
   number: number;
   title: string;
   status: Status;
@@ -30,14 +30,14 @@ export interface MonitorTicket {
   category?: string;
 }
 
-export interface MonitorUnit {
+interface MonitorUnit {
   id: string;
   family: string;
   qos: string;
   calendar: WorkingCalendar;
 }
 
-export interface MonitorOptions {
+interface MonitorOptions {
   now: Date;
   /** TPM's target for assigning a new ticket, in working hours. */
   assignWithinHours: number;
@@ -63,7 +63,7 @@ export interface MonitorEntry {
   units?: string[];
 }
 
-export interface UnresponsiveUnit {
+interface UnresponsiveUnit {
   unit: string;
   tickets: MonitorEntry[];
 }

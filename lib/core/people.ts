@@ -24,7 +24,7 @@ export function sameIdentity(a: Identity, b: Identity): boolean {
 }
 
 /** An entry of `administrators` in helpdesk.yml: a GitHub login, a numeric id, or both. */
-export type AdministratorEntry = string | number | { github?: string | undefined; id: number };
+type AdministratorEntry = string | number | { github?: string | undefined; id: number };
 
 function administratorIdentity(entry: AdministratorEntry): Identity {
   if (typeof entry === 'string') return { github: entry };

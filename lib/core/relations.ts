@@ -30,7 +30,7 @@ export interface RelationNote {
   note: string;
 }
 
-export interface RelationUpdate {
+interface RelationUpdate {
   /** Every ticket whose front-matter changes (both sides of a link, and status effects). */
   changed: Map<number, Ticket>;
   effects: RelationEffect[];
@@ -254,7 +254,7 @@ export function statusEffects(tickets: TicketLookup, number: number, previous?: 
 }
 
 /** A relation that is not mirrored on the other ticket, or points nowhere. */
-export interface RelationProblem {
+interface RelationProblem {
   ticket: number;
   field: string;
   message: string;

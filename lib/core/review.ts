@@ -37,13 +37,13 @@ export interface ReviewedFile {
  * path that looks like a ticket folder but is not the canonical one (wrong shard, leading zeros); `code`
  * everything else that is not helpdesk data (code, workflows, package*.json, .gitattributes, unknown files).
  */
-export type FileKind = 'ticket' | 'message' | 'attachment' | 'ticket-other' | 'ticket-path' | 'settings' | 'routing' | 'unit' | 'helpdesk-doc' | 'intake' | 'code';
+type FileKind = 'ticket' | 'message' | 'attachment' | 'ticket-other' | 'ticket-path' | 'settings' | 'routing' | 'unit' | 'helpdesk-doc' | 'intake' | 'code';
 
 /** Git modes of entries that are regular files; a symlink or submodule under helpdesk data is refused. */
 const REGULAR_FILE_MODES = new Set(['100644', '100755']);
 
 /** Whether `tickets/<shard>/<number>` is written exactly as intake writes it: shard = number div 1000, no leading zeros. */
-export function canonicalTicketPath(path: string): boolean {
+function canonicalTicketPath(path: string): boolean {
   const match = /^tickets\/(\d+)\/(\d+)(?:\/|$)/.exec(path);
   if (!match) return false;
   const number = Number(match[2]);
@@ -69,7 +69,7 @@ export function fileKind(path: string): FileKind {
   return 'code';
 }
 
-export interface ReviewContext {
+interface ReviewContext {
   /** The pull request's author, a GitHub login. */
   author: string;
   /** The pull request author's GitHub numeric id, when known (matched against `github` ids in units/ and settings). */

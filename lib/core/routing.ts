@@ -42,7 +42,7 @@ export interface RoutingContext {
 }
 
 /** Why one rule did or did not apply. */
-export interface RuleTrace {
+interface RuleTrace {
   rule: string;
   description?: string;
   matched: boolean;
@@ -51,7 +51,7 @@ export interface RuleTrace {
 }
 
 /** Fields routing sets on the ticket. */
-export interface RoutingChanges {
+interface RoutingChanges {
   unit: string;
   status?: Status;
   priority?: Priority;
@@ -279,7 +279,7 @@ function decide(rule: RoutingRule, unit: string, input: { ticket: RoutableTicket
 }
 
 /** The fields of a ticket being drafted (intake) that routing reads; schema defaults apply to absent ones. */
-export type TicketDraft = Pick<RoutableTicket, 'title'> & Partial<Omit<RoutableTicket, 'title'>>;
+type TicketDraft = Pick<RoutableTicket, 'title'> & Partial<Omit<RoutableTicket, 'title'>>;
 
 /**
  * Routing for a ticket intake is creating: the unit, the other fields the rule sets (status `assigned` for

@@ -12,7 +12,7 @@ import type { Settings } from './schema/settings.ts';
 import { ISSUE_TYPES, type Ticket } from './schema/ticket.ts';
 import type { Unit } from './schema/unit.ts';
 
-export type TicketType = Ticket['type'];
+type TicketType = Ticket['type'];
 
 /**
  * The types of issue a TEAM or ALARM ticket offers. GGUS gave them "a reduced list" (D-ISSUE) without
@@ -42,9 +42,9 @@ export function issueAllowed(type: TicketType, issue: string): boolean {
 }
 
 /** Flag of a ticket whose submitter asked for TEAM or ALARM without being allowed to. */
-export const TYPE_REFUSED_FLAG = 'type-refused';
+const TYPE_REFUSED_FLAG = 'type-refused';
 
-export interface TypeGrant {
+interface TypeGrant {
   type: TicketType;
   /** Set when the asked type was refused: why, in words for TPM. */
   refused?: string;
@@ -62,7 +62,7 @@ function inVoTeam(person: Identity, vo: string, units: readonly Pick<Unit, 'fami
  * The type a new ticket gets when `person` asks for `asked`. `authenticated` is false for a mail whose
  * sender the receiving server did not vouch for: then a mail address proves nothing.
  */
-export function grantType(asked: TicketType, vo: string | undefined, person: Identity, authenticated: boolean, context: { settings: Pick<Settings, 'alarmers'>; units: readonly Pick<Unit, 'family' | 'vo' | 'members'>[] }): TypeGrant {
+function grantType(asked: TicketType, vo: string | undefined, person: Identity, authenticated: boolean, context: { settings: Pick<Settings, 'alarmers'>; units: readonly Pick<Unit, 'family' | 'vo' | 'members'>[] }): TypeGrant {
   if (asked === 'USER') return { type: 'USER' };
   if (vo === undefined) return { type: 'USER', refused: `a ${asked} ticket needs its VO (the VO whose team or alarmers open it)` };
   const who = person.github !== undefined ? { github: person.github } : authenticated ? { email: person.email } : {};
@@ -73,20 +73,20 @@ export function grantType(asked: TicketType, vo: string | undefined, person: Ide
 }
 
 /** `Type: ALARM` in a request (mail body or form) as a ticket type, or undefined. */
-export function ticketTypeOf(value: string | undefined): TicketType | undefined {
+function ticketTypeOf(value: string | undefined): TicketType | undefined {
   const wanted = value?.trim().toUpperCase();
   return wanted === 'USER' || wanted === 'TEAM' || wanted === 'ALARM' ? wanted : undefined;
 }
 
 /** What a submitter asked for on a new ticket (keyword lines of a mail, fields of the issue form). */
-export interface RequestedFields {
+interface RequestedFields {
   type?: string | undefined;
   vo?: string | undefined;
   notifySite?: string | undefined;
   issue?: string | undefined;
 }
 
-export interface ResolvedRequest {
+interface ResolvedRequest {
   type: TicketType;
   vo?: string;
   notifySite?: string;

@@ -41,9 +41,9 @@ export interface ReportTicket {
 }
 
 /** A unit's calendar and QoS level; unknown units get the default calendar and Base. */
-export type UnitLevels = (unit: string) => { calendar: WorkingCalendar; qos: string };
+type UnitLevels = (unit: string) => { calendar: WorkingCalendar; qos: string };
 
-export interface ResponseMetric {
+interface ResponseMetric {
   unit: string;
   /** Working hours on the unit's calendar; undefined while the unit has not responded. */
   hours?: number;
@@ -52,7 +52,7 @@ export interface ResponseMetric {
   since: string;
 }
 
-export interface SolutionMetric {
+interface SolutionMetric {
   unit: string;
   hours: number;
   /** ISO time of the solution. */
@@ -174,7 +174,7 @@ function figures(values: readonly number[]): Figures {
   return { count: values.length, mean: mean(values), median: median(values) };
 }
 
-export interface UnitReportRow {
+interface UnitReportRow {
   unit: string;
   /** Response time, working hours. */
   response: Figures;
@@ -184,7 +184,7 @@ export interface UnitReportRow {
   solution: Figures;
 }
 
-export interface PriorityReportRow {
+interface PriorityReportRow {
   priority: Priority;
   response: Figures;
   violated: number;

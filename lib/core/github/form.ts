@@ -29,7 +29,7 @@ const ISSUE_CONFIG_PATH = '.github/ISSUE_TEMPLATE/config.yml';
 /** What GitHub writes for an optional field left empty. */
 const NO_RESPONSE = '_No response_';
 
-export type FormFieldId = 'summary' | 'description' | 'vo' | 'site' | 'notifySite' | 'type' | 'priority' | 'issue';
+type FormFieldId = 'summary' | 'description' | 'vo' | 'site' | 'notifySite' | 'type' | 'priority' | 'issue';
 
 interface FormField {
   id: FormFieldId;
@@ -141,7 +141,7 @@ export function issueFormConfig(options: { helpdeskName: string; siteUrl: string
 }
 
 /** What an issue body says, field by field; anything not understood is kept in `notes` (nothing is lost). */
-export interface FormValues {
+interface FormValues {
   /** True when at least one form heading was found (false: a free-text body). */
   fromForm: boolean;
   summary?: string;

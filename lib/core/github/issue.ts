@@ -23,7 +23,7 @@ import { isoSecondsOf } from '../time.ts';
 import { oneLine } from '../text.ts';
 
 /** The fields of GitHub's REST/webhook `simple-user` gitgus reads. */
-export interface GitHubUser {
+interface GitHubUser {
   login: string;
   /** The account's numeric id: what tells the helpdesk's own comments from copies of them. */
   id?: number | bigint;
@@ -93,7 +93,7 @@ export function commentMessageId(repository: string, number: number, commentId: 
  */
 const MARK = /<!--\s*gitgus:([a-z]+)\s+([^\s>]+)\s*-->/g;
 
-export type MarkKind = 'ticket' | 'message' | 'solution' | 'status';
+type MarkKind = 'ticket' | 'message' | 'solution' | 'status';
 
 export function mark(kind: MarkKind, key: string): string {
   if (!/^[A-Za-z0-9._#-]+$/.test(key)) throw new RangeError(`mark key must be letters, digits, . _ # -: ${key}`);
@@ -161,7 +161,7 @@ export interface GitHubChange {
   minted?: number;
 }
 
-export interface NewIssueContext {
+interface NewIssueContext {
   /** `owner/repo` the issue is in. */
   repository: string;
   settings: Pick<Settings, 'vos' | 'sites' | 'alarmers'>;
@@ -235,7 +235,7 @@ export function decideNewIssue(issue: GitHubIssue, ctx: NewIssueContext): GitHub
   };
 }
 
-export interface CommentContext {
+interface CommentContext {
   repository: string;
   issueNumber: number;
   units: readonly Unit[];

@@ -10,7 +10,7 @@ import type { Ticket } from '../schema/ticket.ts';
 import type { Unit } from '../schema/unit.ts';
 import { mark, marksIn } from './issue.ts';
 
-export interface PublishInput {
+interface PublishInput {
   ticket: Ticket;
   /** The ticket's messages with their file names (inside `messages/`). */
   messages: readonly { file: string; message: Message; body: string }[];
@@ -39,7 +39,7 @@ function unitName(units: readonly Unit[], id: string): string {
   return units.find((unit) => unit.id === id)?.name ?? id;
 }
 
-export function acknowledgement(input: Pick<PublishInput, 'ticket' | 'units' | 'helpdeskName' | 'pageUrl' | 'subjectTag'>): string {
+function acknowledgement(input: Pick<PublishInput, 'ticket' | 'units' | 'helpdeskName' | 'pageUrl' | 'subjectTag'>): string {
   const { ticket } = input;
   return [
     `Thank you. This issue is now ticket **${ticketLabel(ticket.number)}** of ${input.helpdeskName}, with ${unitName(input.units, ticket.unit)}.`,

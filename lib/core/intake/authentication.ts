@@ -15,19 +15,19 @@
 import type { Settings } from '../schema/settings.ts';
 import { domainOf, headerValues, type InboundMail } from './mail.ts';
 
-export interface AuthenticationResult {
+interface AuthenticationResult {
   method: string;
   result: string;
   /** `header.from`, `header.d`, `smtp.mailfrom`, …, lower-case keys. */
   properties: Record<string, string>;
 }
 
-export interface AuthenticationResults {
+interface AuthenticationResults {
   authservId: string;
   results: AuthenticationResult[];
 }
 
-export type AuthenticationPolicy = 'dmarc' | 'aligned' | 'off';
+type AuthenticationPolicy = 'dmarc' | 'aligned' | 'off';
 
 export interface AuthenticationVerdict {
   authenticated: boolean;
@@ -110,7 +110,7 @@ export function parseAuthenticationResults(value: string): AuthenticationResults
 }
 
 /** Relaxed alignment: the same domain, or one a subdomain of the other (mail.uni.example ~ uni.example). */
-export function aligned(a: string, b: string): boolean {
+function aligned(a: string, b: string): boolean {
   if (a === '' || b === '') return false;
   return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
 }

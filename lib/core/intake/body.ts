@@ -35,12 +35,12 @@ export interface MimeLeaf {
   bytes: Uint8Array;
 }
 
-export interface TextDecoding {
+interface TextDecoding {
   text: string;
   lossy: boolean;
 }
 
-export interface BodyChoice {
+interface BodyChoice {
   text: string;
   /** True when some of the text came from HTML. */
   fromHtml: boolean;
@@ -52,13 +52,13 @@ export interface BodyChoice {
 const STUB = /\b(view|read|see|open|display)\b.{0,40}\b(html|browser|web ?version|online)\b|\b(html|mime)[- ](version|mail|e-?mail|message)\b|\bdoes not support html\b|\bnot (able|capable) (to|of) (display|show|read)/i;
 
 /** A text part that does not carry the message: empty, or a short note pointing at the HTML. */
-export function isStubText(text: string): boolean {
+function isStubText(text: string): boolean {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat === '' || (flat.length <= 300 && STUB.test(flat));
 }
 
 /** RFC 3676 format=flowed: soft line breaks (a trailing space) joined, space-stuffing removed. */
-export function unflow(text: string, delSp: boolean): string {
+function unflow(text: string, delSp: boolean): string {
   const out: string[] = [];
   let open: { depth: number; text: string } | undefined;
   for (const rawLine of text.split(/\r?\n/)) {
@@ -116,7 +116,7 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 /** The name a part is stored under, as the sender gave it: filename, name, uuencode, Content-Location, Content-ID, subject. */
-export function attachmentName(leaf: MimeLeaf): string | undefined {
+function attachmentName(leaf: MimeLeaf): string | undefined {
   if (leaf.filename) return leaf.filename;
   if (leaf.uuencodedName) return leaf.uuencodedName;
   const extension = EXTENSION[leaf.contentType];
@@ -151,7 +151,7 @@ function chosenBranches(leaves: readonly MimeLeaf[], decode: (leaf: MimeLeaf) =>
   return chosen;
 }
 
-export interface BodyOptions {
+interface BodyOptions {
   /** Decodes a text part's bytes with its charset (the IO edge's charset.ts). */
   decode(bytes: Uint8Array, charset: string | undefined, contentType: string): TextDecoding;
 }

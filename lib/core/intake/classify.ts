@@ -8,10 +8,9 @@ import type { Settings } from '../schema/settings.ts';
 import type { Unit } from '../schema/unit.ts';
 import { headerValue, headerValues, type InboundMail } from './mail.ts';
 
-export const IGNORE_CATEGORIES = ['own-mail', 'auto-reply', 'bounce', 'list', 'spam'] as const;
-export type IgnoreCategory = (typeof IGNORE_CATEGORIES)[number];
+type IgnoreCategory = 'own-mail' | 'auto-reply' | 'bounce' | 'list' | 'spam';
 
-export interface Ignored {
+interface Ignored {
   category: IgnoreCategory;
   /** One line for TPM, naming the header that decided it. */
   reason: string;

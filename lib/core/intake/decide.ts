@@ -98,7 +98,7 @@ interface Base {
   flags: string[];
 }
 
-export interface DuplicateDecision extends Base {
+interface DuplicateDecision extends Base {
   action: 'duplicate';
   outcome: IndexOutcome;
   /** Written only when no record of this key exists yet. */
@@ -118,11 +118,11 @@ export interface ChangeDecision extends Base {
 export type IntakeDecision = DuplicateDecision | ChangeDecision;
 
 /** Defaults of `mail.maxMailBytes` and `mail.maxAttachments`. */
-export const MAIL_MAX_BYTES = 30 * 1024 * 1024;
-export const MAIL_MAX_ATTACHMENTS = 20;
+const MAIL_MAX_BYTES = 30 * 1024 * 1024;
+const MAIL_MAX_ATTACHMENTS = 20;
 
 /** Throws MailLimitError when the mail is larger or carries more attachments than the settings allow. */
-export function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
+function checkMailLimits(mail: Pick<InboundMail, 'size' | 'attachments'>, settings: Settings): void {
   const maxBytes = settings.mail.maxMailBytes ?? MAIL_MAX_BYTES;
   if (mail.size > maxBytes) throw new MailLimitError('too-large', `the mail is ${formatBytes(mail.size)}, more than the ${formatBytes(maxBytes)} a mail may have (settings.mail.maxMailBytes)`);
   const maxAttachments = settings.mail.maxAttachments ?? MAIL_MAX_ATTACHMENTS;
@@ -300,7 +300,7 @@ function mailTrailers(planned: Planned, event: string, unit: string, number: num
  * Intake never mints a number its own threading cannot read back out of the subject tag it sends (a
  * number past 12 digits, or an unsafe integer): every reply to such a ticket would open a new one.
  */
-export function assertThreadable(number: number, subjectTag: string): void {
+function assertThreadable(number: number, subjectTag: string): void {
   const tag = subjectTag.replace('{number}', String(number));
   if (Number.isSafeInteger(number) && number > 0 && subjectTags(tag, subjectTag).includes(number)) return;
   throw new GitgusError('E_NUMBER_UNTHREADABLE', `refusing to mint ticket number ${number}: threading could not read it back from the subject tag '${oneLine(tag, 80)}', so replies would never reach the ticket`, {
@@ -401,7 +401,7 @@ function newTicket(planned: Planned & { linkTo: TicketDoc | undefined }): Change
  * (a clock ahead would put the issue in the future) and not more than 30 days before it (a typo, a resent
  * archive). Otherwise none, and the date of issue is the creation time, as GGUS defaults it.
  */
-export function issuedAt(date: string | undefined, received: string): string | undefined {
+function issuedAt(date: string | undefined, received: string): string | undefined {
   if (date === undefined) return undefined;
   const at = Date.parse(date);
   const got = Date.parse(received);
@@ -462,7 +462,7 @@ function quoteWords(text: string): string[] {
 const QUOTE_WINDOW = 8;
 
 /** Whether `text` quotes one of the internal notes: any 8 consecutive words of a note, or all of a shorter one. */
-export function quotesInternal(text: string, notes: readonly string[]): boolean {
+function quotesInternal(text: string, notes: readonly string[]): boolean {
   const haystack = ` ${quoteWords(text).join(' ')} `;
   for (const note of notes) {
     const words = quoteWords(note);
@@ -643,7 +643,7 @@ function appendMessage(planned: Planned & { doc: TicketDoc; match: ThreadMatch; 
   };
 }
 
-export interface QuarantineInput {
+interface QuarantineInput {
   keys: IntakeKeys;
   received: string;
   /** Stable word: not-email, no-sender, parse-error, error. */

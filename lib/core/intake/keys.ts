@@ -9,7 +9,7 @@
 import { normalizeMessageId } from '../mail-ids.ts';
 
 /** Hex digest of a string, SHA-256 at the IO edge. */
-export type Digest = (text: string) => string;
+type Digest = (text: string) => string;
 
 export interface IntakeKeys {
   /** 32 hex: the Message-ID (or synthetic id) hash; names the index shard. */

@@ -7,7 +7,7 @@
  */
 import { flattenSubject, subjectTagPattern } from './thread.ts';
 
-export type SolutionKeyword = 'verify' | 'reopen';
+type SolutionKeyword = 'verify' | 'reopen';
 
 const REPLY_PREFIX = /^(?:(?:re|aw|sv|vs|wg|fw|fwd|tr|antw|odp|r|rif)(?:\s*\[\d+\])?\s*:\s*)+/iu;
 
@@ -34,7 +34,7 @@ export function isEscalationSubject(subject: string, subjectTag: string): boolea
 }
 
 /** What a new mail asks for in keyword lines (`Type: ALARM`, `Notify site: FZK-LCG2`, `VO: atlas`, `Type of issue: File Transfer`). */
-export interface RequestKeywords {
+interface RequestKeywords {
   type?: string;
   notifySite?: string;
   vo?: string;
@@ -71,7 +71,7 @@ export function requestKeywords(text: string): RequestKeywords {
  *
  * The ticket page and the mails to the submitter offer each as a mailto link.
  */
-export type SelfService =
+type SelfService =
   | { kind: 'notify'; mode: 'on every change' | 'on solution' }
   | { kind: 'cc'; action: 'add' | 'remove'; address: string }
   | { kind: 'affects-vo'; value: boolean }

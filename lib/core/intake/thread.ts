@@ -15,7 +15,7 @@ import { eventKeyFromMessageId, normalizeMessageId, ticketFromMessageId } from '
 import type { Settings } from '../schema/settings.ts';
 import { domainOf, headerValues, type InboundMail } from './mail.ts';
 
-export type ThreadRule = 'reply-token' | 'in-reply-to' | 'references' | 'subject-tag';
+type ThreadRule = 'reply-token' | 'in-reply-to' | 'references' | 'subject-tag';
 
 export interface ThreadMatch {
   ticket: number;
@@ -24,7 +24,7 @@ export interface ThreadMatch {
   detail: string;
 }
 
-export interface ThreadResult {
+interface ThreadResult {
   match: ThreadMatch | undefined;
   /** Ticket numbers in the subject that name no ticket. */
   unknownTags: number[];
@@ -82,7 +82,7 @@ export function replyToken(address: string, intakeAddresses: readonly string[]):
  * `helpdesk+internal@…` or `helpdesk+165048.internal@…` for an intake address `helpdesk@…`: the address a
  * supporter writes to (or the Reply-To of a mail with internal notes) so that the mail becomes an internal note.
  */
-export function internalAddress(address: string, intakeAddresses: readonly string[]): boolean {
+function internalAddress(address: string, intakeAddresses: readonly string[]): boolean {
   const match = /^([^+@\s]+)\+(?:\d{1,12}\.)?internal@([^@\s]+)$/.exec(address.trim().toLowerCase());
   if (!match) return false;
   const base = `${match[1]}@${match[2]}`;

@@ -89,7 +89,7 @@ export function remoteTitle(remote: RemoteMail, subject: string, ourTag: RegExp)
     .trim();
 }
 
-export interface RemoteEffect {
+interface RemoteEffect {
   /** The ticket's fields after the mail; undefined when none changed. */
   changed?: { status?: Status; priority?: Priority; remote?: { unit: string; system: string; id: string } };
   /** Whether the mail's text becomes a message. */

@@ -58,7 +58,7 @@ export function priorityIn(iface: Interface, word: string): Priority | undefined
   return (PRIORITIES as readonly string[]).includes(key) ? (key as Priority) : undefined;
 }
 
-export interface StatusVerdict {
+interface StatusVerdict {
   /** The status to set; undefined when nothing changes. */
   status?: Status;
   /** Why, in one line for the commit and the interface status. */

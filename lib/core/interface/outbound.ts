@@ -19,15 +19,15 @@ import { FROM_REMOTE_FLAG, INTERFACE_HEADER, PRIORITY_HEADER, remoteAddresses, S
 import { fitToLimit, interfacedUnits, priorityOut, remoteTag, statusOut, type InterfacedUnit } from './mapping.ts';
 import { oneLine } from '../text.ts';
 
-export type InterfaceMailKind = 'created' | 'update';
+type InterfaceMailKind = 'created' | 'update';
 
-export interface InterfaceMail {
+interface InterfaceMail {
   unit: string;
   kind: InterfaceMailKind;
   mail: OutgoingMail;
 }
 
-export interface OutboundContext {
+interface OutboundContext {
   settings: Settings;
   units: readonly Unit[];
   /** Whether the creation mail for this ticket already went to this unit's helpdesk. */
@@ -49,7 +49,7 @@ function isLinked(ticket: Ticket | undefined, unit: string): boolean {
 }
 
 /** Public messages that may cross: never internal notes, never what the remote wrote, never machine notes. */
-export function crossingMessages(messages: readonly AddedMessage[], unit: string): AddedMessage[] {
+function crossingMessages(messages: readonly AddedMessage[], unit: string): AddedMessage[] {
   return messages.filter((entry) => {
     const m = entry.message;
     if (m.visibility !== 'public') return false;

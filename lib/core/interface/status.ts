@@ -8,7 +8,7 @@ import type { Ticket } from '../schema/ticket.ts';
 import { FROM_REMOTE_FLAG } from './inbound.ts';
 import type { InterfacedUnit } from './mapping.ts';
 
-export interface LinkedTicket {
+interface LinkedTicket {
   number: number;
   title: string;
   status: Ticket['status'];
@@ -34,7 +34,7 @@ export interface InterfaceStatus {
 }
 
 /** Tickets with their messages, as the store loads them. */
-export interface TicketWithMessages {
+interface TicketWithMessages {
   ticket: Ticket;
   messages: readonly { message: Message }[];
 }

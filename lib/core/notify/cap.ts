@@ -13,7 +13,7 @@ export interface SendCounts {
   counts: Readonly<Record<string, number>>;
 }
 
-export interface CapLimits {
+interface CapLimits {
   /** Per person's address. */
   person: number;
   /** Per unit mailing list. */
@@ -26,11 +26,11 @@ export interface CapLimits {
 export const SENDER_DAILY_CAP = 40;
 
 /** Count key of a sender's share: cannot collide with an address (no address starts with `sender:`). */
-export function senderKey(address: string): string {
+function senderKey(address: string): string {
   return `sender:${address.toLowerCase()}`;
 }
 
-export interface CapResult {
+interface CapResult {
   /** The mail with over-cap recipients removed; undefined when nobody is left. */
   mail?: OutgoingMail;
   /** Addresses dropped because they reached their cap today. */

@@ -40,7 +40,7 @@ import { ALARM_ESCALATION_FLAG, isMachineMail, isTpmAlert, isUnitAlert, isWaitin
 import { displayValue } from '../display.ts';
 
 /** Why someone is on a mail. */
-export type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency' | 'subscribing' | 'refused sender';
+type RecipientRole = 'submitter' | 'cc' | 'unit' | 'assignee' | 'involved' | 'subscriber' | 'solving unit' | 'tpm' | 'parent unit' | 'notified site' | 'ticket monitoring' | 'site emergency' | 'subscribing' | 'refused sender';
 
 export interface Recipient {
   address: string;
@@ -98,7 +98,7 @@ export interface PlannedMail {
   onBehalfOf?: string | undefined;
 }
 
-export interface PlanContext {
+interface PlanContext {
   settings: Settings;
   units: readonly Unit[];
 }

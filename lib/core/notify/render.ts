@@ -15,7 +15,7 @@ import { carriesInternal, unitLabel, type PlannedMail, type Recipient, type Show
 import type { AddedMessage } from './update.ts';
 import { oneLine } from '../text.ts';
 
-export interface MailAddress {
+interface MailAddress {
   name?: string | undefined;
   address: string;
 }
@@ -56,7 +56,7 @@ export interface OutgoingMail {
   onBehalfOf?: string;
 }
 
-export interface RenderContext {
+interface RenderContext {
   settings: Settings;
   units: readonly Unit[];
   /** The newest notification already sent about this ticket (threading), if known. */
@@ -95,7 +95,7 @@ function replyAddress(settings: Settings, ticket: Ticket): string {
  * becomes an internal note even when a mail client dropped every header; without them the public address
  * (an MTA without subaddressing would bounce `+internal`), and In-Reply-To and the `[internal]` subject mark do it.
  */
-export function internalReplyAddress(settings: Settings, ticket: Ticket): string {
+function internalReplyAddress(settings: Settings, ticket: Ticket): string {
   const address = replyAddress(settings, ticket);
   if (settings.mail.replyTokens !== true) return address;
   const at = address.lastIndexOf('@');
@@ -103,10 +103,10 @@ export function internalReplyAddress(settings: Settings, ticket: Ticket): string
 }
 
 /** The subject mark of mails with internal notes; in a subject sent to intake it makes the mail an internal note. */
-export const INTERNAL_SUBJECT_MARK = '[internal]';
+const INTERNAL_SUBJECT_MARK = '[internal]';
 
 /** `mailto:` link that writes to intake with `<tag> verify`, `<tag> reopen` or `<tag> escalate` as the subject. */
-export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen' | typeof ESCALATION_KEYWORD): string {
+function actionLink(settings: Settings, ticket: Ticket, action: 'verify' | 'reopen' | typeof ESCALATION_KEYWORD): string {
   return `mailto:${replyAddress(settings, ticket)}?subject=${encodeURIComponent(`${subjectTag(settings, ticket.number)} ${action}`)}`;
 }
 
@@ -114,7 +114,7 @@ export function actionLink(settings: Settings, ticket: Ticket, action: 'verify' 
  * The escalation offer of a mail to the submitter: the next level and its `mailto:` link, or undefined when
  * the mail is not to the submitter or the ticket cannot be escalated (closed, or at level 3 already).
  */
-export function escalationOffer(mail: PlannedMail, settings: Settings): { text: string; href: string } | undefined {
+function escalationOffer(mail: PlannedMail, settings: Settings): { text: string; href: string } | undefined {
   if (mail.audience !== 'public' || ![...mail.to, ...mail.cc].some((r) => r.role === 'submitter')) return undefined;
   const level = nextEscalation(mail.ticket);
   if (level === undefined) return undefined;
@@ -275,7 +275,7 @@ function textPart(mail: PlannedMail, context: RenderContext): string {
  * The submitter's self-service by mail (lib/core/intake/keywords.ts) as mailto links: the mails to the
  * submitter and the ticket page offer them. `ADDRESS` is for the user to replace.
  */
-export function selfServiceLinks(settings: Settings, ticket: Ticket): { label: string; subject: string; href: string }[] {
+function selfServiceLinks(settings: Settings, ticket: Ticket): { label: string; subject: string; href: string }[] {
   const tag = subjectTag(settings, ticket.number);
   const link = (label: string, words: string) => {
     const subject = `${tag} ${words}`;

@@ -21,7 +21,7 @@
 import { addWorkingDays, calendarOfUnit, officeStartOf, type WorkingCalendar } from '../calendar.ts';
 import { awaitsResponse, colourClockStart, priorityColour, QOS_WARNING_FRACTION, responseDeadline, responseTarget, timelineOf, type OpenColour, type TicketTimeline } from '../colours.ts';
 
-export { timelineOf, type TicketTimeline };
+export { timelineOf };
 import { REPLY_TO_SOLVED_FLAG } from '../intake/keywords.ts';
 import type { Message, MessageInput } from '../schema/message.ts';
 import { notifySettingsOf } from '../schema/notify.ts';
@@ -51,7 +51,7 @@ export interface TickTicket {
   timeline: TicketTimeline;
 }
 
-export interface TickContext {
+interface TickContext {
   now: Date;
   settings: Settings;
   units: readonly Unit[];
@@ -202,7 +202,7 @@ function colourAlert({ ticket, calendar, unit, item, context }: RuleInput): Tick
 }
 
 /** Minutes an ALARM may stay unanswered before TPM is called in (helpdesk.yml alarmEscalationMinutes). */
-export const ALARM_ESCALATION_MINUTES = 30;
+const ALARM_ESCALATION_MINUTES = 30;
 
 /**
  * An ALARM no one at the site took (still new or assigned) is escalated to TPM. ALARMs are honoured 24×7

@@ -12,11 +12,10 @@
 import { z } from 'zod';
 import { EmailSchema, SlugSchema, TimestampSchema, singleLine } from './common.ts';
 
-export const INTAKE_RECORD_ACTIONS = ['ignored', 'duplicate', 'quarantined'] as const;
-export type IntakeRecordAction = (typeof INTAKE_RECORD_ACTIONS)[number];
+const INTAKE_RECORD_ACTIONS = ['ignored', 'duplicate', 'quarantined'] as const;
 
 /** Idempotency key of a message: 16 lower-case hex digits (Message-ID hash + content hash). */
-export const IntakeKeySchema = z.string().regex(/^[a-f0-9]{16}$/, { error: 'expected 16 hex digits like 3f9a2c1b7d0e4a55' });
+const IntakeKeySchema = z.string().regex(/^[a-f0-9]{16}$/, { error: 'expected 16 hex digits like 3f9a2c1b7d0e4a55' });
 
 /** Front-matter of a record under intake/ignored, intake/duplicates or intake/quarantine; the body holds text or the error. */
 export const IntakeRecordSchema = z
@@ -97,7 +96,7 @@ index: 1
 /** Content hash of index lines rebuilt from ticket files, whose raw mail is gone: matches any content. */
 export const UNKNOWN_CONTENT_HASH = '0000000000000000';
 
-export const IndexOutcomeSchema = z.union([z.number().int().positive(), z.enum(['ignored', 'quarantined'])]);
+const IndexOutcomeSchema = z.union([z.number().int().positive(), z.enum(['ignored', 'quarantined'])]);
 export type IndexOutcome = z.output<typeof IndexOutcomeSchema>;
 
 export const IndexEntrySchema = z

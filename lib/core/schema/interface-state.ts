@@ -9,7 +9,7 @@ import { SlugSchema, TimestampSchema } from './common.ts';
 const AddressSchema = z.object({ name: z.string().optional(), address: z.string() }).strict();
 
 /** An OutgoingMail (lib/core/notify/render.ts) as JSON. */
-export const StoredMailSchema = z
+const StoredMailSchema = z
   .object({
     ticket: z.number().int().positive(),
     key: z.string(),
@@ -30,7 +30,7 @@ export const StoredMailSchema = z
   })
   .strict();
 
-export const FailedMailSchema = z
+const FailedMailSchema = z
   .object({
     kind: z.enum(['created', 'update']),
     /** The last error, in words. */
@@ -42,7 +42,7 @@ export const FailedMailSchema = z
   })
   .strict();
 
-export const LinkStateSchema = z
+const LinkStateSchema = z
   .object({
     /** Message-ID of the creation mail, once sent. */
     created: z.string().optional(),

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { EmailSchema, GitHubLoginSchema, SlugSchema, TimestampSchema, singleLine } from './common.ts';
 
-export const ROLES = ['submitter', 'supporter', 'tpm', 'system', 'other'] as const;
+const ROLES = ['submitter', 'supporter', 'tpm', 'system', 'other'] as const;
 export type Role = (typeof ROLES)[number];
-export const VISIBILITIES = ['public', 'internal'] as const;
-export const MESSAGE_SOURCES = ['mail', 'github', 'pull-request', 'cli', 'web', 'system'] as const;
+const VISIBILITIES = ['public', 'internal'] as const;
+const MESSAGE_SOURCES = ['mail', 'github', 'pull-request', 'cli', 'web', 'system'] as const;
 
 /** An attachment stored in the ticket's `files/` folder. */
 export const AttachmentSchema = z

@@ -9,7 +9,7 @@ import { singleLine } from './common.ts';
 const positiveDays = z.number().positive().max(365);
 
 /** SMTP server; the user name and password come from the environment only, never from the repository. */
-export const SmtpSettingsSchema = z
+const SmtpSettingsSchema = z
   .object({
     /** Host name (overridden by GITGUS_SMTP_HOST). */
     host: singleLine(253).optional(),
@@ -31,7 +31,7 @@ export const SmtpSettingsSchema = z
   .strict();
 
 /** The time-driven rules of `gitgus tick` (docs/ggus.md §2.4). */
-export const TickSettingsSchema = z
+const TickSettingsSchema = z
   .object({
     /** Working days between the steps of the waiting-for-reply rule (GGUS: 5). */
     waitingStepDays: positiveDays.default(5),

@@ -21,7 +21,7 @@ const IntakePatternSchema = z
 const SiteNameSchema = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: (issue) => `expected a GOCDB site name like FZK-LCG2, received '${String(issue.input)}'` });
 
 /** Every condition given must hold; within one condition's list, any value may match. No conditions: always. */
-export const RoutingConditionsSchema = z
+const RoutingConditionsSchema = z
   .object({
     /** The address the mail came to (the ticket's `source.address`). */
     intake: oneOrMany(IntakePatternSchema).optional(),
@@ -40,7 +40,7 @@ export const RoutingConditionsSchema = z
   })
   .strict();
 
-export const RoutingActionsSchema = z
+const RoutingActionsSchema = z
   .object({
     /** The unit the ticket goes to (a file in `units/`). */
     unit: SlugSchema.optional(),
@@ -56,7 +56,7 @@ export const RoutingActionsSchema = z
   .strict()
   .refine((then) => (then.unit === undefined) !== (then.ngiOf === undefined), { error: 'needs exactly one of unit (a unit id) or ngiOf (notifySite or site)' });
 
-export const RoutingRuleSchema = z
+const RoutingRuleSchema = z
   .object({
     /** Recorded in the routing commit (`Rule: <id>`) and shown by `gitgus route --explain`. */
     id: SlugSchema,

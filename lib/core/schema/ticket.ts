@@ -19,9 +19,9 @@ export type Priority = (typeof PRIORITIES)[number];
 
 export const TICKET_TYPES = ['USER', 'TEAM', 'ALARM'] as const;
 export const CATEGORIES = ['incident', 'service request', 'change request', 'documentation', 'test'] as const;
-export const NOTIFICATION_MODES = ['on solution', 'on every change'] as const;
+const NOTIFICATION_MODES = ['on solution', 'on every change'] as const;
 export const SOLUTION_QUALIFIERS = ['fixed', 'work-around', 'works as designed', 'duplicate', 'invalid', "won't fix"] as const;
-export const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as const;
+const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as const;
 
 /** GGUS "type of issue" values (docs/ggus.md §1.1, D-ISSUE). */
 export const ISSUE_TYPES = [
@@ -57,7 +57,7 @@ export const ISSUE_TYPES = [
 const TicketNumberSchema = z.number().int().positive();
 
 /** Links between tickets; each one is mirrored on the other ticket. */
-export const RelationsSchema = z
+const RelationsSchema = z
   .object({
     /** This ticket duplicates `master`; only the master is worked on. */
     master: TicketNumberSchema.optional(),

@@ -21,8 +21,8 @@ export const FAMILY_NAMES: Record<Family, string> = {
 };
 
 /** QoS levels (docs/ggus.md §2.4): response-time targets. */
-export const QOS_LEVELS = ['base', 'medium', 'advanced'] as const;
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const QOS_LEVELS = ['base', 'medium', 'advanced'] as const;
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 const TimeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time like 09:00' });
 
@@ -38,7 +38,7 @@ const TimeZoneSchema = z.string().refine(
   { error: (issue) => `expected an IANA time zone like Europe/Berlin, received '${String(issue.input)}'` },
 );
 
-export const MemberSchema = z
+const MemberSchema = z
   .object({
     name: singleLine(200).optional(),
     email: EmailSchema.optional(),
