@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addWorkingDays, addWorkingHours, addWorkingMs, calendarOfUnit, isWorkingTime, officeStartOf, workingCalendar, workingDayMs, workingDaysBetween, workingHoursBetween, workingMsBetween, type WorkingCalendar } from '../lib/core/calendar.ts';
 import { GitgusError } from '../lib/errors.ts';
+import { seeded } from './fault-helpers.ts';
 
 const HOUR = 3_600_000;
 const at = (iso: string) => new Date(iso);
@@ -144,18 +145,6 @@ function offsetOf(timeZone: string, instant: number): number {
 
 const isoDay = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
-/** A small deterministic generator, so a failure names the same periods every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CALENDARS = [
   workingCalendar(undefined, 'Europe/Berlin'),
   workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:30', end: '18:00' }, 'America/New_York'),
@@ -183,7 +172,7 @@ describe('long periods', () => {
   }
 
   it('equals a day-by-day walk over periods of minutes to twenty years, across clock changes', () => {
-    const next = random(11);
+    const next = seeded(11);
     const earliest = Date.UTC(2004, 0, 1);
     const latest = Date.UTC(2027, 0, 1);
     for (const calendar of CALENDARS) {
@@ -206,7 +195,7 @@ describe('long periods', () => {
   }, 60_000);
 
   it('adds up: the working time of a period is the sum of its parts, and adding it back lands on its end', () => {
-    const next = random(5);
+    const next = seeded(5);
     for (const calendar of CALENDARS) {
       for (let i = 0; i < 40; i += 1) {
         const from = Date.UTC(2005, 0, 1) + Math.floor(next() * 20 * 365 * DAY);
