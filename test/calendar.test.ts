@@ -19,6 +19,18 @@ describe('default calendar', () => {
     expect(isWorkingTime(utc, at('2026-12-07T08:59:59Z'))).toBe(false);
   });
 
+  it('cannot be changed by a caller: the calendar every unit without hours shares keeps its days', () => {
+    const shared = calendarOfUnit(undefined);
+    const days: unknown = shared.days;
+    // Whatever holds the days, its own mutator must refuse (a frozen Set would still take `add`).
+    const addSunday = () => (days instanceof Set ? days.add(0) : (days as number[]).push(0));
+    expect(addSunday).toThrow(TypeError);
+    expect(() => Object.assign(shared, { startMinute: 0 })).toThrow(TypeError);
+    expect([...calendarOfUnit(undefined).days]).toEqual([1, 2, 3, 4, 5]);
+    expect(calendarOfUnit(undefined).startMinute).toBe(9 * 60);
+    expect(isWorkingTime(calendarOfUnit(undefined), at('2026-12-06T12:00:00Z'))).toBe(false); // Sunday
+  });
+
   it('uses the unit zone with the default hours when only a zone is given', () => {
     // 09:00 in Berlin is 08:00 UTC in winter.
     expect(isWorkingTime(berlin, at('2026-12-04T08:00:00Z'))).toBe(true);
@@ -163,7 +175,7 @@ describe('long periods', () => {
     const end = workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: minutes(calendar.endMinute), end: '23:59' }, calendar.timeZone);
     let total = 0;
     for (let day = wallClock(calendar.timeZone, from).day; day <= wallClock(calendar.timeZone, to).day; day += 1) {
-      if (!calendar.days.has(new Date(day * DAY).getUTCDay())) continue;
+      if (!calendar.days.includes(new Date(day * DAY).getUTCDay())) continue;
       const opens = officeStartOf(calendar, isoDay(day)).getTime();
       const closes = officeStartOf(end, isoDay(day)).getTime();
       total += Math.max(0, Math.min(closes, to) - Math.max(opens, from));
@@ -244,7 +256,7 @@ describe('local dates', () => {
         // read it (and working time opens and closes at first readings, see below): not a wall-clock question.
         const back = offsetOf(calendar.timeZone, at - 2 * HOUR) - offsetOf(calendar.timeZone, at);
         if (back > 0 && offsetOf(calendar.timeZone, at - back) !== offsetOf(calendar.timeZone, at)) continue;
-        const expected = calendar.days.has(clock.weekday) && clock.minute >= calendar.startMinute && clock.minute < calendar.endMinute;
+        const expected = calendar.days.includes(clock.weekday) && clock.minute >= calendar.startMinute && clock.minute < calendar.endMinute;
         if (isWorkingTime(calendar, new Date(at)) !== expected) disagreements += 1;
       }
       expect(disagreements, calendar.timeZone).toBe(0);
