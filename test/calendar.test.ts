@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addWorkingDays, addWorkingHours, addWorkingMs, calendarOfUnit, isWorkingTime, officeStartOf, workingCalendar, workingDayMs, workingDaysBetween, workingHoursBetween, workingMsBetween, type WorkingCalendar } from '../lib/core/calendar.ts';
 import { GitgusError } from '../lib/errors.ts';
+import { seeded } from './fault-helpers.ts';
 
 const HOUR = 3_600_000;
 const at = (iso: string) => new Date(iso);
@@ -16,6 +17,18 @@ describe('default calendar', () => {
     expect(isWorkingTime(utc, at('2026-12-04T17:00:00Z'))).toBe(false); // end is exclusive
     expect(isWorkingTime(utc, at('2026-12-05T12:00:00Z'))).toBe(false); // Saturday
     expect(isWorkingTime(utc, at('2026-12-07T08:59:59Z'))).toBe(false);
+  });
+
+  it('cannot be changed by a caller: the calendar every unit without hours shares keeps its days', () => {
+    const shared = calendarOfUnit(undefined);
+    const days: unknown = shared.days;
+    // Whatever holds the days, its own mutator must refuse (a frozen Set would still take `add`).
+    const addSunday = () => (days instanceof Set ? days.add(0) : (days as number[]).push(0));
+    expect(addSunday).toThrow(TypeError);
+    expect(() => Object.assign(shared, { startMinute: 0 })).toThrow(TypeError);
+    expect([...calendarOfUnit(undefined).days]).toEqual([1, 2, 3, 4, 5]);
+    expect(calendarOfUnit(undefined).startMinute).toBe(9 * 60);
+    expect(isWorkingTime(calendarOfUnit(undefined), at('2026-12-06T12:00:00Z'))).toBe(false); // Sunday
   });
 
   it('uses the unit zone with the default hours when only a zone is given', () => {
@@ -144,18 +157,6 @@ function offsetOf(timeZone: string, instant: number): number {
 
 const isoDay = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
-/** A small deterministic generator, so a failure names the same periods every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CALENDARS = [
   workingCalendar(undefined, 'Europe/Berlin'),
   workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:30', end: '18:00' }, 'America/New_York'),
@@ -174,7 +175,7 @@ describe('long periods', () => {
     const end = workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: minutes(calendar.endMinute), end: '23:59' }, calendar.timeZone);
     let total = 0;
     for (let day = wallClock(calendar.timeZone, from).day; day <= wallClock(calendar.timeZone, to).day; day += 1) {
-      if (!calendar.days.has(new Date(day * DAY).getUTCDay())) continue;
+      if (!calendar.days.includes(new Date(day * DAY).getUTCDay())) continue;
       const opens = officeStartOf(calendar, isoDay(day)).getTime();
       const closes = officeStartOf(end, isoDay(day)).getTime();
       total += Math.max(0, Math.min(closes, to) - Math.max(opens, from));
@@ -183,7 +184,7 @@ describe('long periods', () => {
   }
 
   it('equals a day-by-day walk over periods of minutes to twenty years, across clock changes', () => {
-    const next = random(11);
+    const next = seeded(11);
     const earliest = Date.UTC(2004, 0, 1);
     const latest = Date.UTC(2027, 0, 1);
     for (const calendar of CALENDARS) {
@@ -206,7 +207,7 @@ describe('long periods', () => {
   }, 60_000);
 
   it('adds up: the working time of a period is the sum of its parts, and adding it back lands on its end', () => {
-    const next = random(5);
+    const next = seeded(5);
     for (const calendar of CALENDARS) {
       for (let i = 0; i < 40; i += 1) {
         const from = Date.UTC(2005, 0, 1) + Math.floor(next() * 20 * 365 * DAY);
@@ -255,7 +256,7 @@ describe('local dates', () => {
         // read it (and working time opens and closes at first readings, see below): not a wall-clock question.
         const back = offsetOf(calendar.timeZone, at - 2 * HOUR) - offsetOf(calendar.timeZone, at);
         if (back > 0 && offsetOf(calendar.timeZone, at - back) !== offsetOf(calendar.timeZone, at)) continue;
-        const expected = calendar.days.has(clock.weekday) && clock.minute >= calendar.startMinute && clock.minute < calendar.endMinute;
+        const expected = calendar.days.includes(clock.weekday) && clock.minute >= calendar.startMinute && clock.minute < calendar.endMinute;
         if (isWorkingTime(calendar, new Date(at)) !== expected) disagreements += 1;
       }
       expect(disagreements, calendar.timeZone).toBe(0);

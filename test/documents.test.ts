@@ -4,7 +4,7 @@ import { outdent } from 'outdent';
 import { describe, expect, it } from 'vitest';
 import { parseMessage, parseSettings, parseTicket, parseUnit, serializeMessage, serializeSettings, serializeTicket, serializeUnit } from '../lib/core/documents.ts';
 import { FrontMatterLanguageError, ValidationError, formatProblems } from '../lib/errors.ts';
-import { PROJECT_ROOT } from './helpers.ts';
+import { MAILED_TICKET_FIELDS, PROJECT_ROOT } from './helpers.ts';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -57,12 +57,7 @@ const validFields = outdent`
   title: CMS jobs fail
   status: new
   unit: tpm
-  submitter:
-    name: Jane Doe
-    email: jane.doe@uni.example
-  created: 2026-11-27T09:14:03Z
-  source:
-    kind: email
+  ${MAILED_TICKET_FIELDS}
 `;
 
 describe('ticket schema', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { outdent } from 'outdent';
 import { actorOf, commitEvents, describeEvent, FrontMatter, type CommitInfo } from '../lib/core/events.ts';
 import { blockValue, frontMatterBlocks } from '../lib/core/frontmatter.ts';
+import { MAILED_TICKET_FIELDS } from './helpers.ts';
 
 const commit = (trailers: Record<string, string> = {}, author = { name: 'Anna Kit', email: 'anna-kit@grid.example' }): CommitInfo => ({
   commit: 'c0ffee'.padEnd(40, '0'),
@@ -15,12 +16,7 @@ const ticket = (fields: string) => outdent`
   number: 165048
   title: CMS jobs fail at FZK-LCG2
   ${fields}
-  submitter:
-    name: Jane Doe
-    email: jane.doe@uni.example
-  created: 2026-11-27T09:14:03Z
-  source:
-    kind: email
+  ${MAILED_TICKET_FIELDS}
     address: helpdesk@ggus.example
   ---
   Since Monday all CMS pilot jobs fail.

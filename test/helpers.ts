@@ -126,6 +126,12 @@ export interface SmallHelpdeskOptions {
   numberingStart?: number;
 }
 
+/**
+ * The submitter, creation time and mail source of the parser tests' ticket 165048, as front-matter lines
+ * (top level, unindented); `source:` is last so a test can add more of its keys below it.
+ */
+export const MAILED_TICKET_FIELDS = 'submitter:\n  name: Jane Doe\n  email: jane.doe@uni.example\ncreated: 2026-11-27T09:14:03Z\nsource:\n  kind: email';
+
 export const SMALL_SUBMITTER = { name: 'Sam Submitter', email: 'sam@uni.example' } as const;
 
 /**

@@ -34,8 +34,12 @@ interface OfficeHours {
 export interface WorkingCalendar {
   /** IANA time zone, e.g. `Europe/Berlin`. */
   readonly timeZone: string;
-  /** Working weekdays, 0 = Sunday … 6 = Saturday (JavaScript's numbering). */
-  readonly days: ReadonlySet<number>;
+  /**
+   * Working weekdays, 0 = Sunday … 6 = Saturday (JavaScript's numbering), ascending. A frozen array, not
+   * a Set: the calendar is shared by every unit with the same hours, and Object.freeze does not stop a
+   * Set's `add`, so one caller could change the working days of all.
+   */
+  readonly days: readonly number[];
   /** Minutes after local midnight when office hours begin. */
   readonly startMinute: number;
   /** Minutes after local midnight when office hours end. */
@@ -59,6 +63,16 @@ function minuteOfDay(text: string, what: string): number {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
+/**
+ * The value `cache` holds for `key`, made by `make` and kept on the first ask. The module's memo tables
+ * (calendars, offsets, clock changes, per-calendar state) all go through it.
+ */
+function cached<K, V>(cache: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) cache.set(key, (value = make()));
+  return value;
+}
+
 /** Calendars already made, by zone, days and hours: the ~100 units of a helpdesk share a few calendars. */
 const calendars = new Map<string, WorkingCalendar>();
 
@@ -77,14 +91,12 @@ export function workingCalendar(hours: OfficeHours = DEFAULT_OFFICE_HOURS, timeZ
     throw new GitgusError('E_OFFICE_HOURS', `office hours end (${hours.end}) must be after their start (${hours.start}) on the same day`, { hint: 'Office hours that cross midnight are not supported; use e.g. start: "00:00", end: "23:59".' });
   }
   if (hours.days.length === 0) throw new GitgusError('E_OFFICE_HOURS', 'office hours name no working day', { hint: 'days: [mon, tue, wed, thu, fri]' });
-  const days = [...new Set(hours.days.map((day) => WEEKDAY_NUMBER[day]))].sort();
+  const days = Object.freeze([...new Set(hours.days.map((day) => WEEKDAY_NUMBER[day]))].sort());
   const key = `${timeZone}\0${days.join(',')}\0${startMinute}\0${endMinute}`;
-  const known = calendars.get(key);
-  if (known) return known;
-  formatterFor(timeZone);
-  const calendar: WorkingCalendar = Object.freeze({ timeZone, days: new Set(days), startMinute, endMinute });
-  calendars.set(key, calendar);
-  return calendar;
+  return cached(calendars, key, () => {
+    formatterFor(timeZone);
+    return Object.freeze({ timeZone, days, startMinute, endMinute });
+  });
 }
 
 /**
@@ -134,11 +146,8 @@ const midnightOffsets = new Map<string, Map<number, number>>();
 
 /** The zone's offset at 00:00 UTC of UTC day `utcDay`. */
 function offsetAtUtcDay(timeZone: string, utcDay: number): number {
-  let known = midnightOffsets.get(timeZone);
-  if (!known) midnightOffsets.set(timeZone, (known = new Map<number, number>()));
-  let offset = known.get(utcDay);
-  if (offset === undefined) known.set(utcDay, (offset = zoneOffset(timeZone, utcDay * DAY)));
-  return offset;
+  const known = cached(midnightOffsets, timeZone, () => new Map<number, number>());
+  return cached(known, utcDay, () => zoneOffset(timeZone, utcDay * DAY));
 }
 
 /**
@@ -148,10 +157,8 @@ function offsetAtUtcDay(timeZone: string, utcDay: number): number {
 const changes = new Map<string, Map<number, number>>();
 
 function changeInUtcDay(timeZone: string, utcDay: number): number {
-  let known = changes.get(timeZone);
-  if (!known) changes.set(timeZone, (known = new Map<number, number>()));
-  let at = known.get(utcDay);
-  if (at === undefined) {
+  const known = cached(changes, timeZone, () => new Map<number, number>());
+  return cached(known, utcDay, () => {
     const before = offsetAtUtcDay(timeZone, utcDay);
     // Invariant: the offset at `low` is `before`, the one at `high` is not; both whole seconds.
     let low = utcDay * DAY;
@@ -161,9 +168,8 @@ function changeInUtcDay(timeZone: string, utcDay: number): number {
       if (zoneOffset(timeZone, middle) === before) low = middle;
       else high = middle;
     }
-    known.set(utcDay, (at = high));
-  }
-  return at;
+    return high;
+  });
 }
 
 /** The zone's offset at `instant`: Intl only on the two or so UTC days a year that contain a change. */
@@ -235,20 +241,12 @@ interface CalendarState {
 const states = new WeakMap<WorkingCalendar, CalendarState>();
 
 function stateOf(calendar: WorkingCalendar): CalendarState {
-  let state = states.get(calendar);
-  if (!state) states.set(calendar, (state = { windows: new Map(), first: 0, sums: new Float64Array(0) }));
-  return state;
+  return cached(states, calendar, () => ({ windows: new Map(), first: 0, sums: new Float64Array(0) }));
 }
 
 /** The office-hours window of local day `day`, or null on a day off. */
 function windowOf(calendar: WorkingCalendar, day: number): { start: number; end: number } | null {
-  const state = stateOf(calendar);
-  let window = state.windows.get(day);
-  if (window === undefined) {
-    window = calendar.days.has(weekdayOfDay(day)) ? { start: localToInstant(calendar.timeZone, day, calendar.startMinute), end: localToInstant(calendar.timeZone, day, calendar.endMinute) } : null;
-    state.windows.set(day, window);
-  }
-  return window;
+  return cached(stateOf(calendar).windows, day, () => (calendar.days.includes(weekdayOfDay(day)) ? { start: localToInstant(calendar.timeZone, day, calendar.startMinute), end: localToInstant(calendar.timeZone, day, calendar.endMinute) } : null));
 }
 
 /** Working time of one local day's window that lies in [from, to). */
