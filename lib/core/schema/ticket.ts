@@ -23,36 +23,45 @@ const NOTIFICATION_MODES = ['on solution', 'on every change'] as const;
 export const SOLUTION_QUALIFIERS = ['fixed', 'work-around', 'works as designed', 'duplicate', 'invalid', "won't fix"] as const;
 const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as const;
 
-/** GGUS "type of issue" values (docs/ggus.md §1.1, D-ISSUE). */
-export const ISSUE_TYPES = [
-  'Accounting',
-  'AppDB',
-  'Authorization/Authentication',
-  'COD Operations',
-  'Catalogue',
-  'Computing Services',
-  'Data Management - generic',
-  'Databases',
-  'Deployment - other',
-  'Documentation',
-  'File Access',
-  'File Transfer',
-  'GGUS',
-  'IaaS Operations',
-  'Information System',
-  'Installation',
-  'Local Batch System',
-  'Middleware',
-  'Monitoring',
-  'Network problem',
-  'Operations',
-  'Other',
-  'Security',
-  'Storage Systems',
-  'VO Specific Software',
-  'Virtual Appliance Management',
-  'Workload Management',
-] as const;
+/**
+ * GGUS "type of issue" values (docs/ggus.md §1.1, D-ISSUE), in the order the forms offer them, each with
+ * whether a TEAM or ALARM ticket offers it (D-TEAM, D-ALARM). GGUS gave TEAM and ALARM "a reduced list"
+ * without publishing it; `teamAlarm: true` marks the values that describe a site service failing **[INF]**.
+ * One row a type, and the decision is part of the row (`satisfies` refuses a row without it): a type added
+ * later cannot become something an alarm can page a site for unless someone writes `teamAlarm: true` for it.
+ */
+export const ISSUE_TYPE_RULES = [
+  ['Accounting', { teamAlarm: false }],
+  ['AppDB', { teamAlarm: false }],
+  ['Authorization/Authentication', { teamAlarm: true }],
+  ['COD Operations', { teamAlarm: false }],
+  ['Catalogue', { teamAlarm: false }],
+  ['Computing Services', { teamAlarm: true }],
+  ['Data Management - generic', { teamAlarm: true }],
+  ['Databases', { teamAlarm: true }],
+  ['Deployment - other', { teamAlarm: false }],
+  ['Documentation', { teamAlarm: false }],
+  ['File Access', { teamAlarm: true }],
+  ['File Transfer', { teamAlarm: true }],
+  ['GGUS', { teamAlarm: false }],
+  ['IaaS Operations', { teamAlarm: false }],
+  ['Information System', { teamAlarm: true }],
+  ['Installation', { teamAlarm: false }],
+  ['Local Batch System', { teamAlarm: true }],
+  ['Middleware', { teamAlarm: false }],
+  ['Monitoring', { teamAlarm: true }],
+  ['Network problem', { teamAlarm: true }],
+  ['Operations', { teamAlarm: true }],
+  ['Other', { teamAlarm: true }],
+  ['Security', { teamAlarm: true }],
+  ['Storage Systems', { teamAlarm: true }],
+  ['VO Specific Software', { teamAlarm: false }],
+  ['Virtual Appliance Management', { teamAlarm: false }],
+  ['Workload Management', { teamAlarm: true }],
+] as const satisfies readonly (readonly [string, { teamAlarm: boolean }])[];
+
+/** The types of issue in the table's order: the values of `issue`, and the order the forms offer them in. */
+export const ISSUE_TYPES = ISSUE_TYPE_RULES.map(([issue]) => issue);
 
 const TicketNumberSchema = z.number().int().positive();
 
