@@ -4,8 +4,7 @@
  * Field meanings follow GGUS (docs/ggus.md §1); key order here is the order written to disk.
  */
 import { z } from 'zod';
-import { EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
-import { AttachmentSchema } from './message.ts';
+import { BODY_FIELDS, EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
 
 /** The 10 GGUS statuses; the first six are the "open" meta-status. */
 export const OPEN_STATUSES = ['new', 'assigned', 'in progress', 'waiting for reply', 'on hold', 'reopened'] as const;
@@ -150,12 +149,8 @@ export const TicketSchema = z
       .optional(),
     /** A supporter's reminder date (on hold / waiting for reply). */
     remindOn: DaySchema.optional(),
-    /** Files of the original request, stored in the ticket's `files/`. */
-    attachments: z.array(AttachmentSchema).optional(),
-    /** Marks for TPM on the original request, e.g. `unauthenticated`, `too-many-cc`. */
-    flags: z.array(SlugSchema).optional(),
-    /** 1-based line of the body from which it is quoted history or a signature: shown folded, kept in full. */
-    foldFrom: z.number().int().positive().optional(),
+    /** The original request's files, TPM marks (e.g. `too-many-cc`) and folded tail. */
+    ...BODY_FIELDS,
   })
   .strict();
 
