@@ -33,21 +33,9 @@ export function slug(value: string): string {
   return `${value.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40)}-${shortHash(value)}`;
 }
 
+/** A facet is the ticket field of the same name. */
 export function facetValue(ticket: ViewTicket, facet: Facet): string | undefined {
-  switch (facet) {
-    case 'status':
-      return ticket.status;
-    case 'priority':
-      return ticket.priority;
-    case 'unit':
-      return ticket.unit;
-    case 'vo':
-      return ticket.vo;
-    case 'site':
-      return ticket.site;
-    case 'type':
-      return ticket.type;
-  }
+  return ticket[facet];
 }
 
 const FIXED_ORDER: Partial<Record<Facet, readonly string[]>> = { status: STATUSES, priority: [...PRIORITIES].reverse(), type: TICKET_TYPES };
