@@ -19,7 +19,7 @@ import { EXAMPLE_SETTINGS } from '../scripts/generate-example.ts';
 import { EXAMPLE_UNITS, unitInput } from '../scripts/example/units.ts';
 import { generateTicket, rng, ticketFiles, weighted, type GeneratedTicket } from '../scripts/example/synthetic.ts';
 
-export interface GenerateOptions {
+interface GenerateOptions {
   tickets: number;
   out: string;
   history?: boolean;
@@ -30,7 +30,7 @@ export interface GenerateOptions {
   progress?: boolean;
 }
 
-export interface GenerateResult {
+interface GenerateResult {
   tickets: number;
   files: number;
   bytes: number;

@@ -9,7 +9,7 @@ import { stack } from 'd3-shape';
 import { formatDuration } from './format.ts';
 import type { AgeRow, Compliance, MonthCount, UnitTimes } from './reports.ts';
 
-export interface ChartRect {
+interface ChartRect {
   x: number;
   y: number;
   width: number;
@@ -17,7 +17,7 @@ export interface ChartRect {
   className: string;
   title: string;
 }
-export interface ChartText {
+interface ChartText {
   x: number;
   y: number;
   text: string;
@@ -25,7 +25,7 @@ export interface ChartText {
   className?: string;
   rotate?: number;
 }
-export interface ChartLine {
+interface ChartLine {
   x1: number;
   y1: number;
   x2: number;

@@ -70,7 +70,7 @@ export function describe(value: unknown): string {
 }
 
 /** An attachment stored in the ticket's `files/` folder. */
-export const AttachmentSchema = z
+const AttachmentSchema = z
   .object({
     /** File name inside `files/`; never a path. */
     file: z
