@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { serializeMessage, serializeTicket } from '../lib/core/documents.ts';
 import { messageFileName, messagesDir, shortHash, ticketIndexPath } from '../lib/core/paths.ts';
 import type { MessageInput } from '../lib/core/schema/message.ts';
@@ -191,6 +192,13 @@ export function listFiles(dir: string, prefix = ''): string[] {
     else out.push(relative);
   }
   return out.sort();
+}
+
+/** The files of a built site (listFiles), after asserting each of `expected` is one: one assertion a file, so a failure names it. */
+export function builtFiles(outDir: string, expected: readonly string[]): string[] {
+  const files = listFiles(outDir);
+  for (const file of expected) expect(files).toContain(file);
+  return files;
 }
 
 /** Every output file with a hash of its bytes, to compare two builds. */
