@@ -7,14 +7,14 @@ import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backoffMs } from '../lib/mail/run.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, runGitgus, tempDir } from './helpers.ts';
 import { deliver, leftovers, makeMaildir, newTicketMail, runIntakeProcess, uncleanPaths, unprocessed } from './fault-helpers.ts';
 
 afterAll(cleanupTemps);
 
 describe('a push that stays refused', () => {
   it('retries with backoff until the time bound, then exits 75 with the mail untouched', async () => {
-    const seed = makeHelpdesk();
+    const seed = makeSmallHelpdesk().dir;
     expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
     const origin = path.join(tempDir('gitgus-refusing-'), 'helpdesk.git');
     git(seed, ['clone', '-q', '--bare', seed, origin]);

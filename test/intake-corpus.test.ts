@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { IntakeResult } from '../lib/intake/session.ts';
 import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
 import { NoSenderError, NotAnEmailError } from '../lib/errors.ts';
-import { PROJECT_ROOT, cleanupTemps, git, makeHelpdesk } from './helpers.ts';
+import { PROJECT_ROOT, cleanupTemps, git, makeSmallHelpdesk } from './helpers.ts';
 
 const CORPUS = path.join(PROJECT_ROOT, 'test', 'fixtures', 'corpus', 'mail');
 
@@ -35,7 +35,7 @@ describe('the public MIME corpus', () => {
       .filter(Boolean)
       .map((line) => line.split('\t')[0] as string);
     expect(files).toHaveLength(192);
-    const root = makeHelpdesk();
+    const root = makeSmallHelpdesk().dir;
     const start = git(root, ['rev-parse', 'HEAD']).trim();
     const session = MailIntakeSession.open(root, { mode: 'single', now: () => new Date('2026-11-28T08:00:00Z') });
     const outcomes: { file: string; result?: IntakeResult; refusal?: Error }[] = [];

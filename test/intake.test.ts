@@ -14,7 +14,7 @@ import { highestTicketOnDisk } from '../lib/intake/index-store.ts';
 import { MailIntakeSession } from '../lib/mail/intake-mail.ts';
 import { intake } from '../scripts/commands/intake.ts';
 import { buildMail, dmarcPass, encodedWord, fixture, nestedMail } from './fixtures/mail/build.ts';
-import { cleanupTemps, git, makeHelpdesk, runGitgus, tempDir } from './helpers.ts';
+import { cleanupTemps, git, makeSmallHelpdesk, runGitgus, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemps);
 
@@ -79,7 +79,8 @@ let root: string;
 let base: number;
 let start: string;
 beforeAll(() => {
-  root = makeHelpdesk();
+  // One ticket the helpdesk minted itself (1001): new mail must be numbered after it.
+  root = makeSmallHelpdesk([{}], { numberingStart: 1001 }).dir;
   base = highestTicketOnDisk(root);
   start = head(root);
 });
@@ -373,7 +374,7 @@ describe('hostile mail stays data', () => {
     expect(readFileSync(file).equals(big)).toBe(true);
     expect(ticket(root, stored.ticket as number).ticket.attachments).toEqual([{ file: 'core.dump', size: big.length, type: 'application/octet-stream' }]);
 
-    const small = makeHelpdesk();
+    const small = makeSmallHelpdesk([{}], { numberingStart: 1001 }).dir;
     const settings = readFileSync(path.join(small, 'helpdesk.yml'), 'utf8').replace('attachmentMaxBytes: 10485760', 'attachmentMaxBytes: 1048576');
     writeFileSync(path.join(small, 'helpdesk.yml'), settings);
     git(small, ['commit', '-q', '-am', 'test: 1 MB limit']);
@@ -439,7 +440,7 @@ describe('batch sources', () => {
 
 describe('the safe point', () => {
   it('refuses to move the branch when another commit landed meanwhile, and writes nothing', async () => {
-    const dir = makeHelpdesk();
+    const dir = makeSmallHelpdesk([{}], { numberingStart: 1001 }).dir;
     const session = MailIntakeSession.open(dir, { mode: 'batch', now: NOW });
     const result = await session.process({ raw: buildMail({ subject: 'Race', messageId: 'race.1@uni.example' }) });
     expect(result.action).toBe('created');
@@ -461,7 +462,7 @@ describe('the safe point', () => {
   });
 
   it('repairs the working tree after a crash between moving the branch and writing the files', async () => {
-    const dir = makeHelpdesk();
+    const dir = makeSmallHelpdesk([{}], { numberingStart: 1001 }).dir;
     const [created] = await feed(dir, [buildMail({ subject: 'Crash', messageId: 'crash.9@uni.example' })]);
     const file = ticketIndexPath(created?.ticket as number);
     // As if the process died right after the branch moved: the intent names the file, which is half written.
