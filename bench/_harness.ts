@@ -99,7 +99,7 @@ function seconds(value: number): string {
   return `${value.toPrecision(3)} s`;
 }
 
-export function ratio(figure: BenchFigure): string {
+function ratio(figure: BenchFigure): string {
   if (figure.figure.note && !Number.isFinite(figure.figure.seconds)) return figure.figure.note;
   if (!Number.isFinite(figure.anchor.seconds)) return 'anchor failed';
   return `${(figure.figure.seconds / figure.anchor.seconds).toFixed(2)}×`;

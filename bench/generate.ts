@@ -19,7 +19,7 @@ import { EXAMPLE_SETTINGS } from '../scripts/generate-example.ts';
 import { EXAMPLE_UNITS, unitInput } from '../scripts/example/units.ts';
 import { generateTicket, rng, ticketFiles, weighted, type GeneratedTicket } from '../scripts/example/synthetic.ts';
 
-export interface GenerateOptions {
+interface GenerateOptions {
   tickets: number;
   out: string;
   history?: boolean;
@@ -30,7 +30,7 @@ export interface GenerateOptions {
   progress?: boolean;
 }
 
-export interface GenerateResult {
+interface GenerateResult {
   tickets: number;
   files: number;
   bytes: number;
@@ -45,30 +45,19 @@ const START = END - 20 * YEAR_MS;
 /** Extra NGI units so the unit directory has GGUS-like breadth (about 40 NGIs in EGI). */
 const EXTRA_NGIS = ['at', 'be', 'bg', 'by', 'ch', 'cy', 'dk', 'ee', 'es', 'fi', 'gr', 'hr', 'hu', 'ie', 'il', 'lt', 'lv', 'md', 'me', 'mk', 'nl', 'no', 'pl', 'pt', 'ro', 'rs', 'se', 'sk', 'tr', 'ua', 'am', 'ge', 'ibergrid'];
 
+/**
+ * The status mix by age (0 the newest ticket, 1 the oldest), band by band: the last ~2% of tickets are
+ * still open; older ones are nearly all closed or verified.
+ */
+const STATUS_BY_AGE: readonly { below: number; mix: Partial<Record<Status, number>> }[] = [
+  { below: 0.02, mix: { new: 5, assigned: 15, 'in progress': 35, 'waiting for reply': 15, 'on hold': 10, reopened: 5, solved: 15 } },
+  { below: 0.03, mix: { solved: 60, unsolved: 10, verified: 20, closed: 10 } },
+  { below: Infinity, mix: { closed: 72, verified: 22, unsolved: 6 } },
+];
+
 function statusFor(random: () => number, age: number): Status {
-  // The last ~2% of tickets are still open; older ones are nearly all closed or verified.
-  if (age < 0.02)
-    return weighted(random, [
-      ['new', 5],
-      ['assigned', 15],
-      ['in progress', 35],
-      ['waiting for reply', 15],
-      ['on hold', 10],
-      ['reopened', 5],
-      ['solved', 15],
-    ] as const);
-  if (age < 0.03)
-    return weighted(random, [
-      ['solved', 60],
-      ['unsolved', 10],
-      ['verified', 20],
-      ['closed', 10],
-    ] as const);
-  return weighted(random, [
-    ['closed', 72],
-    ['verified', 22],
-    ['unsolved', 6],
-  ] as const);
+  for (const { below, mix } of STATUS_BY_AGE) if (age < below) return weighted(random, Object.entries(mix) as [Status, number][]);
+  throw new Error(`no status mix for age ${age}`);
 }
 
 function writeSkeleton(out: string): string[] {

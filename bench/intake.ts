@@ -49,7 +49,7 @@ function mail(n: number, options: { subject: string; inReplyTo?: string; from: s
 }
 
 /** 1,000 mixed messages: 60% new tickets, 20% replies by subject tag to existing tickets, 20% In-Reply-To replies to new ones. */
-export function mixedMbox(count: number, highest: number, seed = 7): string {
+function mixedMbox(count: number, highest: number, seed = 7): string {
   // Deterministic (the synthetic generator's mulberry32), so every run feeds the same mail.
   const next = rng(seed);
   const parts: string[] = [];
@@ -104,13 +104,13 @@ function nativeCommitSeconds(dir: string, count: number): number {
   return (performance.now() - start) / 1000 / count;
 }
 
-export interface BenchIntakeOptions {
+interface BenchIntakeOptions {
   ctx: BenchContext;
   sizes?: number[];
   messages?: number;
 }
 
-export async function benchIntake(options: BenchIntakeOptions): Promise<BenchFigure[]> {
+async function benchIntake(options: BenchIntakeOptions): Promise<BenchFigure[]> {
   const { ctx } = options;
   const count = options.messages ?? 1000;
   const figures: BenchFigure[] = [];

@@ -35,7 +35,7 @@ function nextStatus(status: Status): Status | undefined {
  * A pull-request commit on top of HEAD that changes the status of `count` open tickets and adds a reply to
  * each, built with plumbing (a temporary index) so the helpdesk's working tree is never touched.
  */
-export function makePullRequestCommit(dir: string, count: number): string {
+function makePullRequestCommit(dir: string, count: number): string {
   const head = git(dir, ['rev-parse', 'HEAD']).trim();
   const files: { path: string; content: string }[] = [];
   const last = Number(
@@ -86,7 +86,7 @@ async function fastest(label: string, run: () => unknown): Promise<Measure> {
 }
 
 /** `gitgus check --base` on a pull request touching 10 tickets, next to the CLI's own start-up in the same run. */
-export async function benchPullRequestCheck(ctx: BenchContext, tickets = ctx.sizes.large): Promise<BenchFigure> {
+async function benchPullRequestCheck(ctx: BenchContext, tickets = ctx.sizes.large): Promise<BenchFigure> {
   const dir = await ctx.helpdesk(tickets, { history: true });
   const pr = makePullRequestCommit(dir, 10);
   const check = () => {
@@ -100,7 +100,7 @@ export async function benchPullRequestCheck(ctx: BenchContext, tickets = ctx.siz
 }
 
 /** Native `git log --name-only`, streamed into a path → commits map in Node: the anchor of the history figure. */
-export async function nativeNameOnlyIndex(dir: string): Promise<number> {
+async function nativeNameOnlyIndex(dir: string): Promise<number> {
   const child = spawn('git', ['log', '--name-only', '--no-renames', '--format=%x00%H %at'], { cwd: dir });
   const index = new Map<string, string[]>();
   let rest = '';
@@ -124,7 +124,7 @@ export async function nativeNameOnlyIndex(dir: string): Promise<number> {
 }
 
 /** The one-pass history of every ticket (readTicketEvents) next to native `git log --name-only` on the same repository. */
-export async function benchHistory(ctx: BenchContext, tickets = ctx.sizes.large): Promise<BenchFigure> {
+async function benchHistory(ctx: BenchContext, tickets = ctx.sizes.large): Promise<BenchFigure> {
   const dir = await ctx.helpdesk(tickets, { history: true });
   const commits = Number(git(dir, ['rev-list', '--count', 'HEAD']).trim());
   let events = 0;

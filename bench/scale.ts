@@ -91,7 +91,7 @@ function differing(a: string, b: string): number {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
-export async function benchScale(ctx: BenchContext, tickets: number, options: { data?: string; floor?: boolean; parts?: Set<string> }): Promise<BenchFigure[]> {
+async function benchScale(ctx: BenchContext, tickets: number, options: { data?: string; floor?: boolean; parts?: Set<string> }): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
   const part = (name: string) => options.parts === undefined || options.parts.has(name);
   const given = options.data ? path.join(options.data, `ggus-${tickets}`) : undefined;

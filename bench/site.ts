@@ -52,7 +52,7 @@ function writeAstroProject(dir: string, files: Record<string, string>): void {
  * messages, `render()` with Astro's Markdown renderer, one page per ticket, a paginated queue, unit pages.
  * Written into the bench folder at run time, so it is always this Astro version's default behaviour.
  */
-export function writeAnchorProject(dir: string, helpdesk: string): void {
+function writeAnchorProject(dir: string, helpdesk: string): void {
   writeAstroProject(dir, {
     'src/content.config.ts': `import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
@@ -127,7 +127,7 @@ const { n } = Astro.params;
   });
 }
 
-export interface SiteRun {
+interface SiteRun {
   ours: Measure;
   anchor: Measure;
   floor: Measure;
@@ -135,7 +135,7 @@ export interface SiteRun {
 }
 
 /** One size: our build next to the default-configuration anchor, each in its own process on the default heap. */
-export async function benchSiteBuild(ctx: BenchContext, tickets: number): Promise<SiteRun> {
+async function benchSiteBuild(ctx: BenchContext, tickets: number): Promise<SiteRun> {
   const helpdesk = await ctx.helpdesk(tickets, { history: true });
   const out = path.join(ctx.workdir, `site-${tickets}`);
   // A cold build: no output, no cache (moved aside, not deleted: see BenchContext.discard).
@@ -170,7 +170,7 @@ function stripRun(measure: Measure & { ok?: boolean; output?: string }): Measure
 }
 
 /** Pagefind over a built site, next to merely reading the HTML it indexes. */
-export async function benchSearchIndex(ctx: BenchContext, tickets: number): Promise<BenchFigure> {
+async function benchSearchIndex(ctx: BenchContext, tickets: number): Promise<BenchFigure> {
   const out = path.join(ctx.workdir, `site-${tickets}`);
   const html = listFiles(out).filter((f) => f.endsWith('.html'));
   const read = await time(() => html.reduce((bytes, file) => bytes + readFileSync(file).length, 0));

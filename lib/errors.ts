@@ -109,7 +109,7 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { kind: 'usage' | 'input' | 'rule' | 'infrastructure' | 'internal'; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-export type ErrorKind = (typeof ERROR_CODES)[ErrorCode]['kind'];
+type ErrorKind = (typeof ERROR_CODES)[ErrorCode]['kind'];
 
 export function kindOf(code: ErrorCode): ErrorKind {
   return ERROR_CODES[code].kind;
@@ -256,7 +256,7 @@ export class InternalError extends GitgusError {
   }
 }
 
-export function formatProblem(problem: Problem): string {
+function formatProblem(problem: Problem): string {
   const where = problem.field ? `${problem.file}: ${problem.field}` : problem.file;
   const lines = [`${where}: ${problem.message}`];
   if (problem.hint) lines.push(...problem.hint.split('\n').map((line) => `    ${line}`));

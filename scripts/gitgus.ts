@@ -21,7 +21,7 @@ export const COMMANDS: readonly string[] = readdirSync(new URL('./commands/', im
   .map((file) => file.slice(0, -'.ts'.length))
   .sort();
 
-export const main = defineCommand({
+const main = defineCommand({
   meta: { name: 'gitgus', version: '0.1.0', description: 'The GGUS helpdesk workflow on a Git repository.' },
   subCommands: Object.fromEntries(COMMANDS.map((name) => [name, load(name)])),
 });

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_HINT = 'Install Chromium: apt-get install -y chromium';
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_HINT = 'Install Chromium: apt-get install -y chromium';
 
 /**
  * Launches headless Chromium; a missing browser fails with the install command. playwright-core gives

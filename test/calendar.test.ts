@@ -169,15 +169,27 @@ const CALENDARS = [
 ];
 
 describe('long periods', () => {
+  /** Each local day's office window [opens, closes), found once per calendar and day (the periods overlap). */
+  const windows = new Map<WorkingCalendar, Map<number, [number, number]>>();
+  function windowOf(calendar: WorkingCalendar, day: number): [number, number] {
+    let days = windows.get(calendar);
+    if (!days) windows.set(calendar, (days = new Map<number, [number, number]>()));
+    let window = days.get(day);
+    if (!window) {
+      const end = workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: minutes(calendar.endMinute), end: '23:59' }, calendar.timeZone);
+      days.set(day, (window = [officeStartOf(calendar, isoDay(day)).getTime(), officeStartOf(end, isoDay(day)).getTime()]));
+    }
+    return window;
+  }
+
   /** Working time by walking every local day of the period (the obvious way, independent of the sums). */
   function walked(calendar: WorkingCalendar, from: number, to: number): number {
     if (!(to > from)) return 0;
-    const end = workingCalendar({ days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: minutes(calendar.endMinute), end: '23:59' }, calendar.timeZone);
     let total = 0;
-    for (let day = wallClock(calendar.timeZone, from).day; day <= wallClock(calendar.timeZone, to).day; day += 1) {
+    const last = wallClock(calendar.timeZone, to).day;
+    for (let day = wallClock(calendar.timeZone, from).day; day <= last; day += 1) {
       if (!calendar.days.includes(new Date(day * DAY).getUTCDay())) continue;
-      const opens = officeStartOf(calendar, isoDay(day)).getTime();
-      const closes = officeStartOf(end, isoDay(day)).getTime();
+      const [opens, closes] = windowOf(calendar, day);
       total += Math.max(0, Math.min(closes, to) - Math.max(opens, from));
     }
     return total;
@@ -234,7 +246,24 @@ function minutes(minute: number): string {
 }
 
 describe('local dates', () => {
-  it('agrees with Intl on working time every 37 minutes over 2025 and 2026', () => {
+  /** Every instant the zone's offset changes in [from, to): stepping six hours, then halving down to the millisecond. */
+  function clockChanges(timeZone: string, from: number, to: number): { at: number; by: number }[] {
+    const changes: { at: number; by: number }[] = [];
+    for (let start = from; start < to; start += 6 * HOUR) {
+      let [low, high] = [start, start + 6 * HOUR];
+      const before = offsetOf(timeZone, low);
+      if (offsetOf(timeZone, high) === before) continue;
+      while (high - low > 1) {
+        const middle = Math.floor((low + high) / 2);
+        if (offsetOf(timeZone, middle) === before) low = middle;
+        else high = middle;
+      }
+      changes.push({ at: high, by: offsetOf(timeZone, high) - before });
+    }
+    return changes;
+  }
+
+  it('agrees with Intl on working time around every clock change, month and year start and office boundary of 2025 and 2026, and at random instants', () => {
     const calendars = [
       workingCalendar(undefined, 'Europe/Berlin'),
       workingCalendar({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:30', end: '18:00' }, 'America/New_York'),
@@ -247,21 +276,44 @@ describe('local dates', () => {
       // Santiago changes its clocks at midnight: the local date itself moves at the change.
       workingCalendar({ days: ['sat', 'sun'], start: '00:00', end: '23:59' }, 'America/Santiago'),
     ];
-    const step = 37 * MINUTE;
+    const [first, last] = [Date.UTC(2025, 0, 1), Date.UTC(2027, 0, 1)];
+    // Each zone's clock changes of the two years, found from Intl: two a year where the clocks change at all.
+    const changesOf = new Map(calendars.map(({ timeZone }) => [timeZone, clockChanges(timeZone, first, last)]));
+    expect(Object.fromEntries([...changesOf].map(([timeZone, changes]) => [timeZone, changes.length]))).toEqual({ 'Europe/Berlin': 4, 'America/New_York': 4, 'Australia/Lord_Howe': 4, 'Asia/Kolkata': 0, UTC: 0, 'America/Santiago': 4 });
+    const next = seeded(37);
     for (const calendar of calendars) {
+      const changes = changesOf.get(calendar.timeZone) ?? [];
+      /** The instant the zone's clock reads `minute` on the local day `day` (near enough for a window around it). */
+      const local = (day: number, minute: number) => day * DAY + minute * MINUTE - offsetOf(calendar.timeZone, day * DAY + minute * MINUTE);
+      const instants: number[] = [];
+      const around = (centre: number, reach: number) => {
+        for (let delta = -reach; delta <= reach; delta += MINUTE) instants.push(centre + delta);
+        instants.push(centre - 1000, centre - 1, centre + 1, centre + 1000);
+      };
+      // Every minute of the three hours either side of each clock change.
+      for (const change of changes) around(change.at, 3 * HOUR);
+      // Every minute of the hour either side of each local month start (the year starts among them).
+      for (let month = 0; month <= 24; month += 1) around(local(Date.UTC(2025, month, 1) / DAY, 0), HOUR);
+      // The minutes around the office opening and closing on 120 days of the two years.
+      for (let i = 0; i < 120; i += 1) {
+        const day = Math.floor((first + next() * (last - first)) / DAY);
+        around(local(day, calendar.startMinute), 3 * MINUTE);
+        around(local(day, calendar.endMinute), 3 * MINUTE);
+      }
+      // And 4,000 instants anywhere in the two years.
+      for (let i = 0; i < 4000; i += 1) instants.push(first + Math.floor(next() * (last - first)));
       let disagreements = 0;
-      for (let at = Date.UTC(2025, 0, 1); at < Date.UTC(2027, 0, 1); at += step) {
-        const clock = wallClock(calendar.timeZone, at);
+      for (const at of instants) {
         // A reading the clock shows a second time after going back is after the first instant the clock
         // read it (and working time opens and closes at first readings, see below): not a wall-clock question.
-        const back = offsetOf(calendar.timeZone, at - 2 * HOUR) - offsetOf(calendar.timeZone, at);
-        if (back > 0 && offsetOf(calendar.timeZone, at - back) !== offsetOf(calendar.timeZone, at)) continue;
+        if (changes.some((change) => change.by < 0 && at >= change.at && at < change.at - change.by)) continue;
+        const clock = wallClock(calendar.timeZone, at);
         const expected = calendar.days.includes(clock.weekday) && clock.minute >= calendar.startMinute && clock.minute < calendar.endMinute;
         if (isWorkingTime(calendar, new Date(at)) !== expected) disagreements += 1;
       }
       expect(disagreements, calendar.timeZone).toBe(0);
     }
-  }, 60_000);
+  });
 
   it('opens the office at the instant Intl names, and on the nights the clocks change at the first instant the clock reads the start or later', () => {
     const starts: [string, string][] = [

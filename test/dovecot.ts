@@ -10,7 +10,7 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll } from 'vitest';
 import { cleanupTemps, tempDir } from './helpers.ts';
 
-export const INSTALL_HINT = 'dovecot is needed for the IMAP intake tests: apt-get install -y dovecot-imapd (.ci/run installs it)';
+const INSTALL_HINT = 'dovecot is needed for the IMAP intake tests: apt-get install -y dovecot-imapd (.ci/run installs it)';
 export const USER = 'helpdesk';
 export const PASSWORD = 'intake-test-secret';
 
@@ -29,12 +29,12 @@ function idOf(name: string, flag: '-u' | '-g'): number {
   return Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
 }
 
-export interface Dovecot {
+interface Dovecot {
   port: number;
   stop: () => void;
 }
 
-export async function startDovecot(): Promise<Dovecot> {
+async function startDovecot(): Promise<Dovecot> {
   const binary = spawnSync('dovecot', ['--version'], { encoding: 'utf8' });
   if (binary.error || binary.status !== 0) throw new Error(INSTALL_HINT);
   const dir = tempDir('gitgus-dovecot-');

@@ -19,7 +19,7 @@ export function faultSeed(label: string, testFile: string): { seed: number; rand
   return { seed, random: seeded(seed) };
 }
 
-export interface WorkerCheckout {
+interface WorkerCheckout {
   /** The highest ticket number before the test's mail: new tickets must follow it without gaps. */
   before: number;
   /** A bare repository the worker pushes to. */
@@ -75,13 +75,13 @@ export function replyMail(id: string, parent: PlannedMail, from = 'Jane Doe <jan
   return { id, kind: 'reply', parent: parent.id, raw };
 }
 
-export function autoReplyMail(id: string): PlannedMail {
+function autoReplyMail(id: string): PlannedMail {
   const raw = ['From: Out Of Office <away@uni.example>', 'To: helpdesk@ggus.example', 'Subject: Automatic reply: away', `Message-ID: <${id}>`, 'Auto-Submitted: auto-replied', `Date: ${DATE}`, '', 'I am away until Monday.', ''].join('\r\n');
   return { id, kind: 'auto-reply', raw };
 }
 
 /** No sender and no headers worth the name: batch intake quarantines it with the reason. */
-export function unusableMail(id: string): PlannedMail {
+function unusableMail(id: string): PlannedMail {
   return { id, kind: 'unusable', raw: `this is not a mail at all ${id}\r\n\u0000\u0001 binary junk ${id}\r\n` };
 }
 
@@ -146,7 +146,7 @@ export function unprocessed(maildir: string): number {
   return fresh + unseen;
 }
 
-export interface IntakeRun {
+interface IntakeRun {
   status: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -203,7 +203,7 @@ export function jsonResults(stdout: string): { action: string; ticket: number | 
     .map((line) => JSON.parse(line) as { action: string; ticket: number | null; reason: string; key: string | null });
 }
 
-export interface StoredMessage {
+interface StoredMessage {
   ticket: number;
   file: string;
 }
@@ -236,7 +236,7 @@ export function storedMessageIds(repo: string, rev = 'HEAD'): Map<string, Stored
 }
 
 /** Ticket numbers present at `rev`. */
-export function ticketNumbers(repo: string, rev = 'HEAD'): number[] {
+function ticketNumbers(repo: string, rev = 'HEAD'): number[] {
   return git(repo, ['ls-tree', '-d', '--name-only', rev, 'tickets/'])
     .split('\n')
     .filter(Boolean)
@@ -256,7 +256,7 @@ export function intakeRecords(repo: string, sub: 'ignored' | 'duplicates' | 'qua
     .filter((file) => file.endsWith('.md'));
 }
 
-export interface ExactlyOnceReport {
+interface ExactlyOnceReport {
   stored: number;
   duplicates: string[];
   lost: string[];

@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { serializeMessage, serializeTicket } from '../lib/core/documents.ts';
 import { messageFileName, messagesDir, shortHash, ticketIndexPath } from '../lib/core/paths.ts';
 import type { MessageInput } from '../lib/core/schema/message.ts';
@@ -36,7 +37,7 @@ export function git(dir: string, args: string[], input?: string): string {
   return result.stdout;
 }
 
-export interface HelpdeskOptions {
+interface HelpdeskOptions {
   /** Copy the bundled example (helpdesk.yml, units/, tickets/); default true. */
   example?: boolean;
   /** Which parts of the example to copy when `example` is not false; default all three. */
@@ -111,12 +112,12 @@ export interface SmallMessage extends Partial<Omit<MessageInput, 'date'>> {
  * A ticket of a small helpdesk: any front-matter field (defaults below), its body and its messages. Relations
  * are written as given, so a test that links two tickets names both sides (the numbers are 1001, 1002, …).
  */
-export interface SmallTicket extends Partial<Omit<TicketInput, 'number'>> {
+interface SmallTicket extends Partial<Omit<TicketInput, 'number'>> {
   body?: string;
   messages?: SmallMessage[];
 }
 
-export interface SmallHelpdeskOptions {
+interface SmallHelpdeskOptions {
   /** Extra files (repo path → content), written after the tickets. */
   files?: Record<string, string>;
   /**
@@ -132,7 +133,7 @@ export interface SmallHelpdeskOptions {
  */
 export const MAILED_TICKET_FIELDS = 'submitter:\n  name: Jane Doe\n  email: jane.doe@uni.example\ncreated: 2026-11-27T09:14:03Z\nsource:\n  kind: email';
 
-export const SMALL_SUBMITTER = { name: 'Sam Submitter', email: 'sam@uni.example' } as const;
+const SMALL_SUBMITTER = { name: 'Sam Submitter', email: 'sam@uni.example' } as const;
 
 /**
  * A small helpdesk for tests of a rule (not of the example): the example's settings and units, and only
@@ -191,6 +192,13 @@ export function listFiles(dir: string, prefix = ''): string[] {
     else out.push(relative);
   }
   return out.sort();
+}
+
+/** The files of a built site (listFiles), after asserting each of `expected` is one: one assertion a file, so a failure names it. */
+export function builtFiles(outDir: string, expected: readonly string[]): string[] {
+  const files = listFiles(outDir);
+  for (const file of expected) expect(files).toContain(file);
+  return files;
 }
 
 /** Every output file with a hash of its bytes, to compare two builds. */

@@ -14,14 +14,14 @@ import { cleanupTemps, git, makeSmallHelpdesk, tempDir } from './helpers.ts';
 
 afterAll(() => cleanupTemps());
 
-/** #1001–#1006, assigned, less urgent, each with a message: every status and priority commit below is a change. */
-function sixTickets(): string {
-  return makeSmallHelpdesk(Array.from({ length: 6 }, () => ({ status: 'assigned', messages: [{ date: '2026-11-03T10:00:00Z', text: 'Any news?' }] }))).dir;
-}
-
-/** Seconds since the epoch of the helpdesk's first commit, so later commits can be dated around it. */
-function headTime(dir: string): number {
-  return Number(git(dir, ['log', '-1', '--format=%ct']).trim());
+/**
+ * #1001–#1006, assigned, less urgent, each with a message (every status and priority commit below is a
+ * change); a cache path not made yet; and the seconds since the epoch of the helpdesk's first commit, so
+ * later commits can be dated around it.
+ */
+function sixTickets(): { dir: string; cache: string; start: number } {
+  const dir = makeSmallHelpdesk(Array.from({ length: 6 }, () => ({ status: 'assigned', messages: [{ date: '2026-11-03T10:00:00Z', text: 'Any news?' }] }))).dir;
+  return { dir, cache: path.join(tempDir('gitgus-history-'), 'history.bin'), start: Number(git(dir, ['log', '-1', '--format=%ct']).trim()) };
 }
 
 /** Sets a front-matter field of a ticket and commits it, dated `at` (seconds since the epoch). */
@@ -59,9 +59,7 @@ function shardFiles(cache: string): Map<number, { name: string; bytes: Buffer; m
 
 describe('history cache by commit', () => {
   it('is taken as it is at the same tip, appended for new commits, and equal to a full walk', async () => {
-    const dir = sixTickets();
-    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
-    const start = headTime(dir);
+    const { dir, cache, start } = sixTickets();
     const first = await readBoth(dir, cache);
     expect(first.walk).toBe('full');
     expect(first.reason).toBe('no history cache');
@@ -80,9 +78,7 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('walks everything again after a rewritten history (amend, reset)', async () => {
-    const dir = sixTickets();
-    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
-    const start = headTime(dir);
+    const { dir, cache, start } = sixTickets();
     commitField(dir, 1002, 'status', 'on hold', start + 100);
     expect((await readBoth(dir, cache)).walk).toBe('full');
 
@@ -105,9 +101,7 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('walks everything when a new commit is dated before the cached tip', async () => {
-    const dir = sixTickets();
-    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
-    const start = headTime(dir);
+    const { dir, cache, start } = sixTickets();
     commitField(dir, 1004, 'status', 'on hold', start + 1000);
     expect((await readBoth(dir, cache)).walk).toBe('full');
     // A commit made on a machine whose clock is behind: a full walk orders it among the old ones.
@@ -118,9 +112,7 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('gives a full walk’s answer after merging a side branch', async () => {
-    const dir = sixTickets();
-    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
-    const start = headTime(dir);
+    const { dir, cache, start } = sixTickets();
     expect((await readBoth(dir, cache)).walk).toBe('full');
     // A side branch from the cached tip, main moves on, then a merge: every new commit is newer than the tip.
     git(dir, ['checkout', '-q', '-b', 'side']);
@@ -142,8 +134,7 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('walks everything for a cache of other code, another version, or a torn file', async () => {
-    const dir = sixTickets();
-    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
+    const { dir, cache } = sixTickets();
     expect((await readBoth(dir, cache, 'code-a')).walk).toBe('full');
     expect((await readBoth(dir, cache, 'code-a')).walk).toBe('cached');
     const otherCode = await readBoth(dir, cache, 'code-b');
@@ -164,15 +155,13 @@ describe('history cache by commit', () => {
   }, 60_000);
 
   it('keeps one file per ticket shard: an append rewrites only the shards its commits touched, a one-ticket read opens one file', async () => {
-    const dir = sixTickets();
-    const start = headTime(dir);
+    const { dir, cache, start } = sixTickets();
     // A second shard: ticket #999 in tickets/0/ (a copy of #1003 under its own number).
     cpSync(path.join(dir, 'tickets/1/1003'), path.join(dir, 'tickets/0/999'), { recursive: true });
     const index = path.join(dir, 'tickets/0/999/index.md');
     writeFileSync(index, readFileSync(index, 'utf8').replace(/^number: 1003$/m, 'number: 999'));
     git(dir, ['add', '-A']);
     commitAt(dir, ['commit', '-q', '-m', 'ticket #999'], start + 50);
-    const cache = path.join(tempDir('gitgus-history-'), 'history.bin');
     const first = await readBoth(dir, cache);
     expect(first.walk).toBe('full');
     expect(first.written).toEqual([0, 1]);

@@ -27,6 +27,9 @@ function multipart(type: string, parts: string[], boundary = `b-${type.replace('
 const HTML =
   'Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>Jobs fail at <a href="https://site.example/log">FZK-LCG2</a>.</p><ul><li>first</li><li>second</li></ul><table><tr><th>site</th><th>state</th></tr><tr><td>FZK</td><td>down</td></tr></table><pre><code>voms-proxy-info --all</code></pre><blockquote>quoted request</blockquote><img src="https://tracker.example/pixel.gif" alt="logo"><img src="cid:logo@x"></body></html>\r\n<p>After the end of html.</p>';
 
+/** A mail from Jane (HEAD) of these parts in a multipart/mixed, through the real parser. */
+const parseMixed = (parts: string[]) => parseMail(mail(HEAD, multipart('multipart/mixed', parts)));
+
 const names = (parsed: Awaited<ReturnType<typeof parseMail>>) => planAttachments(parsed.attachments, [], Number.MAX_SAFE_INTEGER).stored.map((entry) => entry.file);
 
 describe('HTML mail becomes Markdown', () => {
@@ -122,16 +125,11 @@ describe('charsets by the book', () => {
   });
 
   it('RFC 2231 and RFC 2047 file names', async () => {
-    const parsed = await parseMail(
-      mail(
-        HEAD,
-        multipart('multipart/mixed', [
-          'Content-Type: text/plain\r\n\r\nsee files',
-          "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9%20final.pdf\r\n\r\nA",
-          'Content-Type: application/octet-stream; name="=?iso-8859-1?Q?=DCbersicht.txt?="\r\n\r\nB',
-        ]),
-      ),
-    );
+    const parsed = await parseMixed([
+      'Content-Type: text/plain\r\n\r\nsee files',
+      "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9%20final.pdf\r\n\r\nA",
+      'Content-Type: application/octet-stream; name="=?iso-8859-1?Q?=DCbersicht.txt?="\r\n\r\nB',
+    ]);
     expect(names(parsed)).toEqual(['Résumé final.pdf', 'Übersicht.txt']);
   });
 
@@ -169,16 +167,11 @@ function tnef(name: string, data: Buffer): Buffer {
 
 describe('attachments', () => {
   it('x-uuencode is decoded; text attachments keep their CRLF byte for byte', async () => {
-    const parsed = await parseMail(
-      mail(
-        HEAD,
-        multipart('multipart/mixed', [
-          'Content-Type: text/plain\r\n\r\nHello',
-          'Content-Type: application/octet-stream; name="hello.txt"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 hello.txt\r\n,:&5L;&\\@=V]R;&0*\r\n`\r\nend\r\n',
-          'Content-Type: text/plain; name="crlf.txt"\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n' + Buffer.from('a\r\nb\r\n').toString('base64'),
-        ]),
-      ),
-    );
+    const parsed = await parseMixed([
+      'Content-Type: text/plain\r\n\r\nHello',
+      'Content-Type: application/octet-stream; name="hello.txt"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 hello.txt\r\n,:&5L;&\\@=V]R;&0*\r\n`\r\nend\r\n',
+      'Content-Type: text/plain; name="crlf.txt"\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n' + Buffer.from('a\r\nb\r\n').toString('base64'),
+    ]);
     const stored = planAttachments(parsed.attachments, [], Number.MAX_SAFE_INTEGER).stored;
     expect(stored.map((entry) => [entry.file, Buffer.from(entry.content).toString('latin1')])).toEqual([
       ['hello.txt', 'hello world\n'],
@@ -187,39 +180,27 @@ describe('attachments', () => {
   });
 
   it('an x-uuencode part without a begin line (as Eudora sends it) is decoded, not stored encoded', async () => {
-    const parsed = await parseMail(
-      mail(
-        HEAD,
-        multipart('multipart/mixed', [
-          'Content-Type: text/plain\r\n\r\nAttached are the comments.',
-          'Content-Type: application/msword; name="comments.txt"\r\nContent-Disposition: attachment; filename="comments.txt"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n,2&5L;&\\@6F%M;6%D\r\n`\r\n',
-        ]),
-      ),
-    );
+    const parsed = await parseMixed([
+      'Content-Type: text/plain\r\n\r\nAttached are the comments.',
+      'Content-Type: application/msword; name="comments.txt"\r\nContent-Disposition: attachment; filename="comments.txt"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n,2&5L;&\\@6F%M;6%D\r\n`\r\n',
+    ]);
     expect(parsed.attachments.map((entry) => [entry.filename, Buffer.from(entry.content).toString('latin1')])).toEqual([['comments.txt', 'Hello Zammad']]);
   });
 
   it('a TNEF winmail.dat is unpacked into its files', async () => {
     const blob = tnef('report.csv', Buffer.from('site,state\nFZK,down\n'));
     expect(unpackTnef(blob)?.map((file) => [file.name, file.content.toString()])).toEqual([['report.csv', 'site,state\nFZK,down\n']]);
-    const parsed = await parseMail(
-      mail(HEAD, multipart('multipart/mixed', ['Content-Type: text/plain\r\n\r\nSee attached', `Content-Type: application/ms-tnef; name="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n${blob.toString('base64')}`])),
-    );
+    const parsed = await parseMixed(['Content-Type: text/plain\r\n\r\nSee attached', `Content-Type: application/ms-tnef; name="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n${blob.toString('base64')}`]);
     expect(names(parsed)).toEqual(['report.csv']);
   });
 
   it('attached messages are named by subject; parts by Content-Location or Content-ID', async () => {
-    const parsed = await parseMail(
-      mail(
-        HEAD,
-        multipart('multipart/mixed', [
-          'Content-Type: text/plain\r\n\r\nForwarding',
-          'Content-Type: message/rfc822\r\n\r\nFrom: b@uni.example\r\nSubject: =?utf-8?Q?Proxy_expir=C3=A9?=\r\n\r\nold body',
-          'Content-Type: image/png\r\nContent-Location: https://cdn.example/img/chart%20week.png\r\n\r\nPNG',
-          'Content-Type: image/gif\r\nContent-ID: <spacer@mail.example>\r\n\r\nGIF',
-        ]),
-      ),
-    );
+    const parsed = await parseMixed([
+      'Content-Type: text/plain\r\n\r\nForwarding',
+      'Content-Type: message/rfc822\r\n\r\nFrom: b@uni.example\r\nSubject: =?utf-8?Q?Proxy_expir=C3=A9?=\r\n\r\nold body',
+      'Content-Type: image/png\r\nContent-Location: https://cdn.example/img/chart%20week.png\r\n\r\nPNG',
+      'Content-Type: image/gif\r\nContent-ID: <spacer@mail.example>\r\n\r\nGIF',
+    ]);
     expect(names(parsed)).toEqual(['Proxy expiré.eml', 'chart week.png', 'spacer.gif']);
   });
 

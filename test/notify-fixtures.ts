@@ -71,10 +71,10 @@ export function message(input: Partial<MessageInput> & { body?: string } = {}): 
 }
 
 export const COMMIT = '3f9a2c1b7d0e5a6b7c8d9e0f1a2b3c4d5e6f7a8b';
-export const SUPPORTER: EventActor = { name: 'Anna Kit', email: 'anna@kit.test', github: 'anna-kit' };
+const SUPPORTER: EventActor = { name: 'Anna Kit', email: 'anna@kit.test', github: 'anna-kit' };
 export const SYSTEM: EventActor = { name: 'gitgus tick', email: 'noreply@ggus.test' };
 
-export interface UpdateSpec {
+interface UpdateSpec {
   before?: Ticket;
   after: Ticket;
   events?: TicketEventDetail[];

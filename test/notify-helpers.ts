@@ -32,7 +32,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export interface SmtpSinkOptions {
+interface SmtpSinkOptions {
   /** Called with each mail as it arrives, after it is kept (to route it on, as an MTA would). */
   onMail?: (mail: ReceivedMail) => void;
   /** Recipients refused at RCPT TO with a temporary failure (a remote that is down). */
@@ -87,7 +87,7 @@ export function makeUnitsHelpdesk(settingsYaml: string, units: UnitInput[]): str
   return makeHelpdesk({ example: false, files });
 }
 
-export interface ChangeSpec {
+interface ChangeSpec {
   ticket?: Ticket;
   body?: string;
   message?: { message: MessageInput; body: string };

@@ -14,7 +14,7 @@ import { buildSite, type BuildResult } from '../lib/site/build.ts';
 import { serveStatic, type StaticServer } from '../site/serve.ts';
 import { addressesIn, inputAddresses, launchChromium, listFiles, readOutput } from '../site/testing.ts';
 import { appendFileSync, existsSync, rmSync, statSync } from 'node:fs';
-import { cleanupTemps, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir } from './helpers.ts';
+import { builtFiles, cleanupTemps, makeHelpdesk, PROJECT_ROOT, runGitgus, tempDir } from './helpers.ts';
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 const NOW = '2026-11-24T12:00:00Z';
@@ -55,8 +55,7 @@ async function watchedPage(options: { javaScript?: boolean; width?: number; bypa
 
 describe('the example helpdesk site', () => {
   it('builds every kind of page and a search index', () => {
-    const files = listFiles(built.outDir);
-    for (const expected of [
+    const files = builtFiles(built.outDir, [
       'index.html',
       'queue/index.html',
       'archive/index.html',
@@ -72,9 +71,7 @@ describe('the example helpdesk site', () => {
       'exports/tickets.csv',
       'pagefind/ranges.json',
       'pagefind/160000/pagefind.js',
-    ]) {
-      expect(files).toContain(expected);
-    }
+    ]);
     expect(files.some((f) => f.startsWith('queue/unit/ngi-de/'))).toBe(true);
     expect(files.some((f) => f.startsWith('queue/status/waiting-for-reply/'))).toBe(true);
     expect(built.searchPages).toBeGreaterThan(0);

@@ -11,6 +11,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeUnit } from '../lib/core/documents.ts';
+import { ISSUE_TYPE_RULES, ISSUE_TYPES } from '../lib/core/schema/ticket.ts';
+import { issueAllowed, TEAM_ALARM_ISSUE_TYPES } from '../lib/core/team-alarm.ts';
 import { loadTicket } from '../lib/store/load.ts';
 import { github } from '../scripts/commands/github.ts';
 import { intake } from '../scripts/commands/intake.ts';
@@ -318,5 +320,48 @@ describe('the reduced type-of-issue list in the pull-request check', () => {
     const inside = branch('alarm-file-transfer', original.replace('issue: Storage Systems', 'issue: File Transfer'));
     expect(inside.stdout).toContain('"ok": true');
     expect(inside.status).toBe(0);
+  });
+});
+
+describe('the reduced type-of-issue list itself', () => {
+  it('is the types of issue marked teamAlarm in the ticket schema, in its order, and only those are offered to TEAM and ALARM', () => {
+    expect(TEAM_ALARM_ISSUE_TYPES).toEqual([
+      'Authorization/Authentication',
+      'Computing Services',
+      'Data Management - generic',
+      'Databases',
+      'File Access',
+      'File Transfer',
+      'Information System',
+      'Local Batch System',
+      'Monitoring',
+      'Network problem',
+      'Operations',
+      'Other',
+      'Security',
+      'Storage Systems',
+      'Workload Management',
+    ]);
+    // The rest stay USER-only: written out, so a type that changes side shows up here.
+    expect(ISSUE_TYPES.filter((issue) => !TEAM_ALARM_ISSUE_TYPES.includes(issue))).toEqual([
+      'Accounting',
+      'AppDB',
+      'COD Operations',
+      'Catalogue',
+      'Deployment - other',
+      'Documentation',
+      'GGUS',
+      'IaaS Operations',
+      'Installation',
+      'Middleware',
+      'VO Specific Software',
+      'Virtual Appliance Management',
+    ]);
+    expect(ISSUE_TYPES).toEqual(ISSUE_TYPE_RULES.map(([issue]) => issue));
+    for (const [issue, rule] of ISSUE_TYPE_RULES) {
+      expect(issueAllowed('USER', issue)).toBe(true);
+      expect([issueAllowed('TEAM', issue), issueAllowed('ALARM', issue)]).toEqual([rule.teamAlarm, rule.teamAlarm]);
+    }
+    expect(issueAllowed('ALARM', 'Not a GGUS type')).toBe(false);
   });
 });

@@ -9,35 +9,17 @@
  */
 import { sameIdentity, type Identity } from './people.ts';
 import type { Settings } from './schema/settings.ts';
-import { ISSUE_TYPES, type Ticket } from './schema/ticket.ts';
+import { ISSUE_TYPE_RULES, ISSUE_TYPES, type Ticket } from './schema/ticket.ts';
 import type { Unit } from './schema/unit.ts';
 
 type TicketType = Ticket['type'];
 
 /**
- * The types of issue a TEAM or ALARM ticket offers. GGUS gave them "a reduced list" (D-ISSUE) without
- * publishing it; these are the values that describe a site service failing **[INF]**. An allow-list on
- * purpose, not ISSUE_TYPES minus exclusions: a type added to the ticket schema later must not become
- * something an alarm can page a site for until someone decides it here. `satisfies` keeps each name one of
- * ISSUE_TYPES, so a rename there fails the typecheck here.
+ * The types of issue a TEAM or ALARM ticket offers (the "reduced list" of D-ISSUE): the rows of
+ * ISSUE_TYPE_RULES marked `teamAlarm: true`, in their order. A type without that mark is not offered,
+ * so one added to the ticket schema later is not alarm-able until someone decides it there.
  */
-export const TEAM_ALARM_ISSUE_TYPES = [
-  'Authorization/Authentication',
-  'Computing Services',
-  'Data Management - generic',
-  'Databases',
-  'File Access',
-  'File Transfer',
-  'Information System',
-  'Local Batch System',
-  'Monitoring',
-  'Network problem',
-  'Operations',
-  'Other',
-  'Security',
-  'Storage Systems',
-  'Workload Management',
-] as const satisfies readonly (typeof ISSUE_TYPES)[number][];
+export const TEAM_ALARM_ISSUE_TYPES: readonly (typeof ISSUE_TYPES)[number][] = ISSUE_TYPE_RULES.filter(([, rule]) => rule.teamAlarm).map(([issue]) => issue);
 
 /** Whether `issue` is offered for a ticket of `type`. */
 export function issueAllowed(type: TicketType, issue: string): boolean {

@@ -34,9 +34,9 @@ interface Waiter {
 }
 
 /** Called with the object's text, or an error (a missing object when it was not optional, or Git failing). */
-export type BlobCallback = (error: unknown, text?: string) => void;
+type BlobCallback = (error: unknown, text?: string) => void;
 
-export interface ReadOptions {
+interface ReadOptions {
   /**
    * Decode only a leading `---` front-matter block (through its closing `---` line), not the Markdown
    * after it: the history walk needs the fields, and decoding every body was most of its garbage.

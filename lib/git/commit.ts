@@ -38,7 +38,7 @@ export interface FileChange {
   content: string | Uint8Array | null;
 }
 
-export interface CommitOptions {
+interface CommitOptions {
   dir: string;
   changes: FileChange[];
   message: CommitMessage;
@@ -118,7 +118,7 @@ export function repairCheckout(dir: string): string[] {
   return paths;
 }
 
-export interface PublishOptions {
+interface PublishOptions {
   /** The branch (full ref name). */
   ref: string;
   /** The tip the commits were built on (undefined: the branch has no commit yet). */

@@ -22,7 +22,7 @@ import { runGit } from './native.ts';
 /** The name fast-import builds on; reset before the stream ends, so it is never written. */
 const SCRATCH_REF = 'refs/gitgus/fast-import';
 
-export interface StreamedCommit {
+interface StreamedCommit {
   changes: FileChange[];
   message: CommitMessage;
   author: { name: string; email: string };

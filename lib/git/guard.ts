@@ -138,7 +138,7 @@ function removeStaleGitLocks(git: string, notes: string[]): void {
   }
 }
 
-export interface GuardOptions {
+interface GuardOptions {
   /** How long to wait for another live writer of this checkout (default 120 s, GITGUS_LOCK_WAIT_SECONDS). */
   waitSeconds?: number;
 }

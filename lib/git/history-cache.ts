@@ -36,7 +36,7 @@ import { readTicketEvents } from './history-index.ts';
 import { runGit } from './native.ts';
 
 /** Bump when the shape of events (lib/core/events.ts) or of these files changes. */
-export const HISTORY_CACHE_VERSION = 2;
+const HISTORY_CACHE_VERSION = 2;
 
 /** The tip file: what the cache holds and where. */
 interface TipFile {
@@ -58,9 +58,9 @@ interface ShardFile {
   events: [number, TicketEvent[]][];
 }
 
-export type HistoryWalk = 'cached' | 'appended' | 'full';
+type HistoryWalk = 'cached' | 'appended' | 'full';
 
-export interface CachedEvents {
+interface CachedEvents {
   /** Ticket → events, oldest first; only the asked-for tickets when `tickets` was given. */
   events: Map<number, TicketEvent[]>;
   /** How the answer was made. */
@@ -73,7 +73,7 @@ export interface CachedEvents {
   written: number[];
 }
 
-export interface CachedEventsOptions {
+interface CachedEventsOptions {
   /** Only these tickets' events: their shard files are read, no others. Default: every ticket. */
   tickets?: readonly number[];
 }

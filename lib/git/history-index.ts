@@ -32,9 +32,7 @@ import { BlobReader, gitFailure, spawnGit } from './cat-file.ts';
 import { runGit } from './native.ts';
 import { isoSeconds } from '../core/time.ts';
 
-export type { TicketEvent } from '../core/events.ts';
-
-export interface ReadEventsOptions {
+interface ReadEventsOptions {
   /** Only commits after this one (exclusive): `since..until`. A commit id, branch or tag. */
   since?: string;
   /** The newest commit to read (default `HEAD`). */

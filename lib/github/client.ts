@@ -9,7 +9,7 @@ import { Octokit } from '@octokit/rest';
 import { GitgusError } from '../errors.ts';
 import type { GitHubComment, GitHubIssue } from '../core/github/issue.ts';
 
-export interface GitHubClientOptions {
+interface GitHubClientOptions {
   token: string;
   /** API root, default https://api.github.com. */
   baseUrl?: string;
@@ -34,7 +34,7 @@ export interface GitHubApi {
   identity(): Promise<GitHubIdentity>;
 }
 
-export interface GitHubIdentity {
+interface GitHubIdentity {
   login: string;
   id: number;
 }
@@ -44,7 +44,7 @@ export interface GitHubIdentity {
  * token cannot read `GET /user` (403 "Resource not accessible by integration"), so this is who it is;
  * another GitHub App's token names itself in GITGUS_GITHUB_IDENTITY (`login:id`).
  */
-export const ACTIONS_IDENTITY: GitHubIdentity = { login: 'github-actions[bot]', id: 41898282 };
+const ACTIONS_IDENTITY: GitHubIdentity = { login: 'github-actions[bot]', id: 41898282 };
 
 function parseIdentity(text: string | undefined): GitHubIdentity | undefined {
   if (!text) return undefined;

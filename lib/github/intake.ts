@@ -56,7 +56,7 @@ function readSyncState(root: string): GitHubSyncState | undefined {
   return existsSync(file) ? parseSyncState(readFileSync(file, 'utf8')) : undefined;
 }
 
-export interface GitHubIntakeOptions {
+interface GitHubIntakeOptions {
   root: string;
   api: GitHubApi;
   now?: () => Date;

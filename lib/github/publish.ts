@@ -16,7 +16,7 @@ import { listTicketFolders, loadSettings, loadTicket, loadTicketAt, loadUnits, t
 import { addressPolicy, maskAddresses } from '../core/privacy.ts';
 import type { GitHubApi } from './client.ts';
 
-export interface PublishOptions {
+interface PublishOptions {
   root: string;
   api: GitHubApi;
   /** Tickets changed after this commit (exclusive) up to HEAD. */
@@ -27,7 +27,7 @@ export interface PublishOptions {
   all?: boolean;
 }
 
-export interface PublishedAction {
+interface PublishedAction {
   ticket: number;
   issue: string;
   action: PublishAction['kind'];

@@ -14,7 +14,7 @@ import { loadSettings } from '../store/load.ts';
 import { eventItems, GitHubIntake, requireIssueRepository, type GitHubItemResult } from './intake.ts';
 import { publishToGitHub, type PublishResult } from './publish.ts';
 
-export interface GitHubRunOptions {
+interface GitHubRunOptions {
   root: string;
   api: GitHubApi;
   /** The webhook payload (GITHUB_EVENT_PATH), when the run was started by an issue event. */

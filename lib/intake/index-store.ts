@@ -17,7 +17,7 @@ import { resolveInside } from '../fs/paths.ts';
 import { listTicketFolders } from '../store/load.ts';
 import { sha256 } from './hash.ts';
 
-export function readState(root: string): IntakeState | undefined {
+function readState(root: string): IntakeState | undefined {
   const file = resolveInside(root, INTAKE_STATE_FILE);
   if (!existsSync(file)) return undefined;
   return parseWithFriendlyErrors(IntakeStateSchema, parseYamlText(readFileSync(file, 'utf8'), INTAKE_STATE_FILE) ?? {}, INTAKE_STATE_FILE, INTAKE_STATE_EXAMPLE);

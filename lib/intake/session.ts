@@ -132,7 +132,7 @@ function assertNoForeignJump(state: IntakeState, settings: Settings, highestOnDi
 }
 
 /** What a session (of any edge) starts from: see IntakeSession.prepare. */
-export type SessionStart = [string, Settings, readonly Unit[], string | undefined, CheckoutGuard, IntakeSessionOptions];
+type SessionStart = [string, Settings, readonly Unit[], string | undefined, CheckoutGuard, IntakeSessionOptions];
 
 export class IntakeSession {
   readonly root: string;

@@ -15,7 +15,7 @@
 import iconv from 'iconv-lite';
 import jschardet from 'jschardet';
 
-export interface Decoded {
+interface Decoded {
   text: string;
   /** The label actually used. */
   charset: string;
@@ -64,7 +64,7 @@ function decodeWith(bytes: Uint8Array, label: string): string | undefined {
 }
 
 /** What the detector makes of 8-bit bytes, when it knows a decoder for its guess. */
-export function detectCharset(bytes: Uint8Array): string | undefined {
+function detectCharset(bytes: Uint8Array): string | undefined {
   if (!hasHighBytes(bytes)) return undefined;
   if (validUtf8(bytes)) return 'utf-8';
   const guess = jschardet.detect(Buffer.from(bytes), { minimumThreshold: 0 });
@@ -165,7 +165,7 @@ function rewriteHeaderLine(line: string, fallback: string | undefined): { line: 
 }
 
 /** The first 8-bit charset any part declares: the best guess for raw 8-bit header bytes. */
-export function bodyCharset(raw: Buffer): string | undefined {
+function bodyCharset(raw: Buffer): string | undefined {
   for (const match of raw.toString('latin1').matchAll(/charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)/gi)) {
     const label = (match[1] as string).toLowerCase();
     if (!/^(us-?ascii|ascii|utf-?8|utf-7)$/.test(label)) return label;

@@ -10,7 +10,7 @@ import type { MessageSource, SourceMessage } from './sources.ts';
 
 export const PROCESSED_KEYWORD = '$GitgusProcessed';
 
-export interface ImapTarget {
+interface ImapTarget {
   host: string;
   port: number;
   secure: boolean;

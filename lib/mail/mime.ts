@@ -18,7 +18,7 @@ type SplitNode = InstanceType<typeof mailsplit.MimeNode>;
  * the npm `uuencode` package stops at the first short line and uses the deprecated Buffer constructor;
  * the format is four 6-bit characters per three bytes, a length character per line.
  */
-export function uudecode(text: string): { name: string | undefined; bytes: Buffer } {
+function uudecode(text: string): { name: string | undefined; bytes: Buffer } {
   const lines = text.split(/\r?\n/);
   let start = lines.findIndex((line) => /^begin(-base64)?\s+[0-7]{3,4}\s/.test(line));
   const name = start >= 0 ? (lines[start] as string).replace(/^begin\s+[0-7]{3,4}\s+/, '').trim() : undefined;
@@ -64,7 +64,7 @@ function param(node: SplitNode, header: string, name: string): string | undefine
 }
 
 /** The decoded Subject of an embedded message, read from its own header block. */
-export function embeddedSubject(bytes: Buffer): string | undefined {
+function embeddedSubject(bytes: Buffer): string | undefined {
   const text = bytes.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   const block = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');

@@ -102,7 +102,7 @@ function messageIds(value: string | string[] | undefined): string[] {
  * IMAP): the author-written headers and the body, line endings normalised. Trace headers (Received,
  * Delivered-To, Authentication-Results) differ per delivery and are left out on purpose.
  */
-export function contentDigest(raw: Buffer, headers: Record<string, string[]>): string {
+function contentDigest(raw: Buffer, headers: Record<string, string[]>): string {
   const stable = ['from', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'content-type'].map((name) => `${name}:${(headers[name] ?? []).join('\u0000').replace(/\s+/g, ' ').trim()}`).join('\n');
   const end = headerBlockEnd(raw);
   const body = raw.subarray(end).toString('latin1').replace(/\r\n/g, '\n').replace(/^\n+/, '').replace(/\s+$/, '');

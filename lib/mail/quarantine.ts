@@ -15,7 +15,7 @@ import type { IntakeResult } from '../intake/session.ts';
 import { MailIntakeSession } from './intake-mail.ts';
 import { walkMarkdown } from '../intake/index-store.ts';
 
-export interface QuarantineEntry extends IntakeRecord {
+interface QuarantineEntry extends IntakeRecord {
   /** Repository path of the record. */
   path: string;
 }

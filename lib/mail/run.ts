@@ -23,7 +23,7 @@ import { MailIntakeSession } from './intake-mail.ts';
 import { hasRemote } from './push.ts';
 import type { MessageSource, SourceMessage } from './sources.ts';
 
-export interface RunOptions extends IntakeSessionOptions {
+interface RunOptions extends IntakeSessionOptions {
   root: string;
   /** Push after each chunk: true, false, or 'auto' (when the helpdesk has a remote and the source acknowledges). */
   push?: boolean | 'auto';

@@ -27,7 +27,7 @@ function loadDecoder(): ParseBuffer {
 let decoder: ParseBuffer | undefined;
 
 /** TNEF's signature, 0x223E9F78 little-endian. */
-export function isTnef(bytes: Uint8Array): boolean {
+function isTnef(bytes: Uint8Array): boolean {
   return bytes.length > 6 && bytes[0] === 0x78 && bytes[1] === 0x9f && bytes[2] === 0x3e && bytes[3] === 0x22;
 }
 

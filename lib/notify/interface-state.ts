@@ -5,7 +5,7 @@
 import { INTERFACE_STATE_EXAMPLE, InterfaceStateSchema, type InterfaceState, type LinkState } from '../core/schema/interface-state.ts';
 import { readStateRef, writeStateRef, type StateRef, type StoredState } from './state.ts';
 
-export const INTERFACE_REF = 'refs/gitgus/interface';
+const INTERFACE_REF = 'refs/gitgus/interface';
 
 const SPEC: StateRef<InterfaceState> = {
   ref: INTERFACE_REF,

@@ -15,7 +15,7 @@ import { smtpConfig, smtpSender } from '../mail/outgoing/smtp.ts';
 import { loadSettings, loadTickets, loadUnits } from '../store/load.ts';
 import { isoSeconds, utcDay } from '../core/time.ts';
 
-export interface MonitorOptions {
+interface MonitorOptions {
   root: string;
   now?: Date;
   /** Mail the report to TPM. */
@@ -23,7 +23,7 @@ export interface MonitorOptions {
   env?: Record<string, string | undefined>;
 }
 
-export interface MonitorResult {
+interface MonitorResult {
   report: MonitorReport;
   text: string;
   /** Addresses the report was mailed to. */

@@ -27,7 +27,7 @@ import { linkOf, readInterfaceState, writeInterfaceState } from './interface-sta
 import { readUpdates } from './updates.ts';
 import { isoSeconds, utcDay } from '../core/time.ts';
 
-export interface NotifyOptions {
+interface NotifyOptions {
   /** Helpdesk checkout. */
   root: string;
   /** Commit after which to start (exclusive); needed on the first run, later the stored state wins when newer. */
@@ -45,7 +45,7 @@ export interface NotifyOptions {
   sender?: MailSender | undefined;
 }
 
-export interface NotifiedMail {
+interface NotifiedMail {
   ticket: number;
   messageId: string;
   kind: MailKind;
@@ -73,7 +73,7 @@ export interface NotifyResult {
   interface: { sent: InterfaceSent[]; failed: InterfaceSent[] };
 }
 
-export interface InterfaceSent {
+interface InterfaceSent {
   ticket: number;
   unit: string;
   kind: 'created' | 'update';

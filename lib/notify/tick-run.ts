@@ -15,7 +15,7 @@ import { listTicketFolders, loadTicketAt, readText, type LoadedTicket } from '..
 import { commitTicketChange } from '../store/ticket-change.ts';
 import { isoSeconds } from '../core/time.ts';
 
-export interface TickOptions {
+interface TickOptions {
   root: string;
   /** The time to evaluate the rules at (default: the clock). Also the time of the commits and messages. */
   now?: Date | undefined;
@@ -23,7 +23,7 @@ export interface TickOptions {
   dryRun?: boolean | undefined;
 }
 
-export interface TickChange {
+interface TickChange {
   ticket: number;
   rule: TickRule;
   subject: string;
@@ -31,7 +31,7 @@ export interface TickChange {
   commit?: string;
 }
 
-export interface TickResult {
+interface TickResult {
   now: string;
   /** Tickets the rules looked at (open, solved or unsolved). */
   considered: number;

@@ -74,7 +74,7 @@ function relatedAt(reader: CommitReader, commit: string, ticket: Ticket): Map<nu
   return related;
 }
 
-export interface UpdateRange {
+interface UpdateRange {
   /** Exclusive: commits after this one. */
   since: string;
   /** Inclusive: the newest commit. */

@@ -199,7 +199,7 @@ function prepareOutput(options: BuildOptions, outDir: string): { env: Record<str
 }
 
 /** Where a build goes by default: `dist/` for the main site, `dist-<part>/` beside it for a part. */
-export function defaultOut(root: string, part?: string): string {
+function defaultOut(root: string, part?: string): string {
   return path.join(root, part ? `dist-${part}` : 'dist');
 }
 

@@ -34,7 +34,7 @@ export interface ChangeContext {
 }
 
 /** The context read as the checkout is now, without the writer lock: for commands that only read (route --explain). */
-export function loadChangeContext(root: string, actorText: string | undefined): ChangeContext {
+function loadChangeContext(root: string, actorText: string | undefined): ChangeContext {
   const settings = loadSettings(root);
   const units = loadUnits(root);
   if (units.problems.length > 0) throw new ValidationError(units.problems);
@@ -45,7 +45,7 @@ export function loadChangeContext(root: string, actorText: string | undefined): 
   return { root, settings, units: units.items.map((doc) => doc.unit), actor, person: { email: actor.email, github: actor.github }, repairs: [] };
 }
 
-export interface ChangeOptions {
+interface ChangeOptions {
   /** What the lock file names as its holder (`gitgus set`). */
   what: string;
   /** false: read without the lock (a dry run writes nothing, and so repairs nothing either). */

@@ -66,7 +66,7 @@ interface SummaryFile {
 /** `tree-<id>.v8`: one shard tree's files, `<blob>:<path>` → verdict. */
 type DetailFile = { version: number; key: string; verdicts: [string, FileVerdict][] };
 
-export interface TicketFilesCheck {
+interface TicketFilesCheck {
   tickets: CheckInput['tickets'];
   messages: number;
   problems: Problem[];
@@ -251,7 +251,7 @@ function summarize(folder: string, files: Map<string, string>, verdictOf: (key: 
   return { folder, messages, problems, entry: { ticket: index.ticket, path: `${folder}/index.md`, messages: withAttachments, files: withAttachments.length > 0 ? fileNames : [] } };
 }
 
-export interface CheckFilesOptions {
+interface CheckFilesOptions {
   /** Parse on worker threads from this many files on (default 2,000). */
   workerThreshold?: number;
   /**

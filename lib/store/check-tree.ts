@@ -9,7 +9,7 @@ import { checkTicketFiles, nonTicketEdits } from './check-cache.ts';
 import { loadSettings, loadTickets, loadUnits } from './load.ts';
 import { routingFileProblems } from './routing-rules.ts';
 
-export interface CheckResult {
+interface CheckResult {
   tickets: number;
   messages: number;
   units: number;

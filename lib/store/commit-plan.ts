@@ -17,7 +17,7 @@ import { TicketStore } from './ticket-store.ts';
 import { isoSeconds } from '../core/time.ts';
 
 /** A change to one or more tickets, before it is judged and committed. */
-export interface TicketPlan {
+interface TicketPlan {
   /** The ticket the command is about: its unit goes in the `Unit:` trailer. */
   primary: number;
   /** The new state of every ticket that changes. */
@@ -31,7 +31,7 @@ export interface TicketPlan {
 }
 
 /** A lifecycle problem keeps its rule's code, so a command can refuse with it (E_SLAVE, E_FROZEN, …). */
-export type CodedProblem = Problem & { code: LifecycleViolation['code'] };
+type CodedProblem = Problem & { code: LifecycleViolation['code'] };
 
 function toProblems(file: string, violations: LifecycleViolation[]): CodedProblem[] {
   return violations.map((violation) => ({ code: violation.code, file, field: violation.field, message: violation.message, hint: violation.hint }));
@@ -41,7 +41,7 @@ function toProblems(file: string, violations: LifecycleViolation[]): CodedProble
  * Every lifecycle rule the plan breaks for the context's actor. A status a relation implies (a slave put
  * on hold, a parent resumed) is judged as the system's; everything else as the actor's.
  */
-export function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): CodedProblem[] {
+function planProblems(context: ChangeContext, store: TicketStore, plan: TicketPlan): CodedProblem[] {
   const problems: CodedProblem[] = [];
   for (const [number, after] of plan.after) {
     const doc = store.doc(number);
@@ -61,7 +61,7 @@ export function planProblems(context: ChangeContext, store: TicketStore, plan: T
   return problems;
 }
 
-export interface CommitPlanOptions {
+interface CommitPlanOptions {
   subject: string;
   event: string;
   body?: string;
@@ -119,7 +119,7 @@ export async function commitPlan(context: ChangeContext, store: TicketStore, pla
   return { commit, files: files.map((file) => file.path) };
 }
 
-export interface TicketEditOptions {
+interface TicketEditOptions {
   number: number;
   /** The ticket as the edit leaves it (already schema-valid). */
   after: Ticket;

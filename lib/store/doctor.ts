@@ -54,7 +54,7 @@ function lockFacts(dir: string): DoctorFacts['locks'] {
 }
 
 /** Reads what doctor checks, from HEAD's tree (one `git cat-file --batch` stream) and the checkout. */
-export async function gatherFacts(dir: string): Promise<DoctorFacts> {
+async function gatherFacts(dir: string): Promise<DoctorFacts> {
   const settings = loadSettings(dir);
   const status = runGit(dir, ['status', '--porcelain', '--no-renames', '--untracked-files=all', '--', 'tickets', 'intake']).stdout.split('\n').filter(Boolean);
   const head = runGit(dir, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFailure: true }).stdout.trim();

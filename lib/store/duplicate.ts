@@ -11,7 +11,7 @@ import { messageIdHash } from '../intake/index-store.ts';
 import { IntakeSession } from '../intake/session.ts';
 import { isoSeconds } from '../core/time.ts';
 
-export interface DuplicateOptions {
+interface DuplicateOptions {
   root: string;
   number: number;
   /** `a,b,…` unit ids. */
@@ -20,7 +20,7 @@ export interface DuplicateOptions {
   now?: Date;
 }
 
-export interface DuplicateResult {
+interface DuplicateResult {
   original: number;
   copies: { unit: string; ticket: number; action: 'created' | 'existing'; commit?: string }[];
 }

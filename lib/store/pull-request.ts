@@ -15,7 +15,7 @@ import { runGit } from '../git/native.ts';
 import { changeBase, changedPaths, listFiles, TreeReader, type PathChange } from '../git/tree-diff.ts';
 import { isoSeconds } from '../core/time.ts';
 
-export interface PullRequestCheckOptions {
+interface PullRequestCheckOptions {
   /** The helpdesk checkout. */
   root: string;
   /** The branch the pull request goes into (or any commit); the change is measured from the merge base. */

@@ -15,7 +15,7 @@ import { isDataFile, loadSettings, loadTicket, readText } from './load.ts';
 import { SYSTEM_ACTOR, withChangeContext } from './change-context.ts';
 import { commitTicketChange } from './ticket-change.ts';
 
-export interface SyncSlavesOptions {
+interface SyncSlavesOptions {
   root: string;
   /** Look at the message files added after this commit, up to HEAD. */
   since: string;
@@ -23,7 +23,7 @@ export interface SyncSlavesOptions {
   now?: Date;
 }
 
-export interface SyncSlavesResult {
+interface SyncSlavesResult {
   since: string;
   /** Masters with message files added in the range. */
   masters: number[];

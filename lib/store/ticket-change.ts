@@ -6,7 +6,7 @@ import type { Actor } from '../git/identity.ts';
 import { actorTrailer } from '../git/identity.ts';
 import { commitChanges, type FileChange } from '../git/commit.ts';
 
-export interface TicketCommit {
+interface TicketCommit {
   dir: string;
   number: number;
   unit: string;

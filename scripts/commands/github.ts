@@ -7,7 +7,7 @@ import { publishToGitHub, type PublishResult } from '../../lib/github/publish.ts
 import { runGitHub, type GitHubRunResult } from '../../lib/github/run.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
-export interface GitHubCommandOptions {
+interface GitHubCommandOptions {
   root: string;
   /** `sync` (no event), `publish` (answer only), or undefined (the event, then a sync). */
   action?: 'sync' | 'publish' | undefined;

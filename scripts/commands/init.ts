@@ -14,7 +14,7 @@ import { isoSeconds } from '../../lib/core/time.ts';
 /** This gitgus installation: the files `gitgus init DIR` copies. */
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export interface InitOptions {
+interface InitOptions {
   /** Make a new copy here (`gitgus init DIR`); without it, the checkout at `root` is turned into a helpdesk. */
   dir?: string | undefined;
   root?: string | undefined;
@@ -27,7 +27,7 @@ export interface InitOptions {
   source?: string;
 }
 
-export interface InitResult {
+interface InitResult {
   root: string;
   commit: string;
   plan: InitPlan;
@@ -89,7 +89,7 @@ function list(text: string): string[] {
 }
 
 /** Where the questions are asked: the terminal, or streams a test drives. */
-export interface PromptStreams {
+interface PromptStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
 }
@@ -131,7 +131,7 @@ export async function ask(given: InitInput, streams?: PromptStreams): Promise<In
 }
 
 /** Turns a copy of gitgus into a team's helpdesk (or makes the copy first), as one commit. */
-export async function init(options: InitOptions): Promise<InitResult> {
+async function init(options: InitOptions): Promise<InitResult> {
   const root = path.resolve(options.dir ?? options.root ?? process.cwd());
   if (options.dir === undefined) checkInPlace(root);
   else if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {

@@ -8,7 +8,7 @@ import { runIntake, type RunSummary } from '../../lib/mail/run.ts';
 import { fileSource, maildirSource, mboxSource, stdinSource, type MessageSource } from '../../lib/mail/sources.ts';
 import { commonArgs, helpdeskRoot } from '../_shared.ts';
 
-export interface IntakeCommandOptions {
+interface IntakeCommandOptions {
   root: string;
   files?: string[];
   /** Raw bytes of standard input, when no file or mailbox is given. */

@@ -1,9 +1,9 @@
 import { defineCommand } from 'citty';
-import { notify, type NotifyOptions, type NotifyResult } from '../../lib/notify/run.ts';
+import { notify, type NotifyResult } from '../../lib/notify/run.ts';
 import { GitgusError } from '../../lib/errors.ts';
 import { commonArgs, helpdeskRoot, printJson } from '../_shared.ts';
 
-export { notify, type NotifyOptions, type NotifyResult };
+export { notify };
 
 function summary(result: NotifyResult): string {
   const lines: string[] = [];

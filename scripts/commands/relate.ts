@@ -7,7 +7,7 @@ import { commitPlan } from '../../lib/store/commit-plan.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
-export interface RelateOptions {
+interface RelateOptions {
   root: string;
   number: number;
   kind: RelationLink;
@@ -48,7 +48,7 @@ export async function relateTickets(options: RelateOptions): Promise<{ commit: s
 }
 
 /** Unmarks a master: every slave is freed (and resumes when on hold), as one commit. */
-export async function unmarkMasterTicket(options: { root: string; number: number; actor?: string | undefined; now?: Date }): Promise<{ commit: string; freed: number[]; effects: { ticket: number; from: string; to: string }[] }> {
+async function unmarkMasterTicket(options: { root: string; number: number; actor?: string | undefined; now?: Date }): Promise<{ commit: string; freed: number[]; effects: { ticket: number; from: string; to: string }[] }> {
   return withChangeContext(options.root, options.actor, { what: 'gitgus relate' }, async (context) => {
     const store = new TicketStore(options.root);
     const freed = [...(store.doc(options.number).ticket.relations?.slaves ?? [])];

@@ -12,7 +12,7 @@ import { commitTicketChange } from '../../lib/store/ticket-change.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson, readStdin } from '../_shared.ts';
 import { isoSeconds } from '../../lib/core/time.ts';
 
-export interface ReplyOptions {
+interface ReplyOptions {
   root: string;
   number: number;
   text: string;

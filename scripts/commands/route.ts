@@ -9,7 +9,7 @@ import { loadRoutingRules } from '../../lib/store/routing-rules.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
-export interface RouteOptions {
+interface RouteOptions {
   root: string;
   number: number;
   /** Only decide and explain; commit nothing. */
@@ -18,7 +18,7 @@ export interface RouteOptions {
   now?: Date;
 }
 
-export interface RouteResult {
+interface RouteResult {
   decision: RoutingDecision;
   /** The routing commit; absent with `explain` or when routing changes nothing. */
   commit?: string;

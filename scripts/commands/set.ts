@@ -6,7 +6,7 @@ import { loadTicket } from '../../lib/store/load.ts';
 import { commitTicketEdit } from '../../lib/store/commit-plan.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
-export interface SetOptions {
+interface SetOptions {
   root: string;
   number: number;
   assignments: string[];

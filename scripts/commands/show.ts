@@ -4,7 +4,7 @@ import { ticketHistory, type CommitRecord } from '../../lib/git/history.ts';
 import { loadTicket, type LoadedTicket } from '../../lib/store/load.ts';
 import { commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
-export interface ShownTicket {
+interface ShownTicket {
   ticket: LoadedTicket;
   history: CommitRecord[];
 }

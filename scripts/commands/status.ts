@@ -7,7 +7,7 @@ import { commitPlan } from '../../lib/store/commit-plan.ts';
 import { TicketStore } from '../../lib/store/ticket-store.ts';
 import { actorArg, commonArgs, helpdeskRoot, parseTicketNumber, printJson } from '../_shared.ts';
 
-export interface StatusOptions {
+interface StatusOptions {
   root: string;
   number: number;
   status: string;

@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
-import { tick, type TickOptions, type TickResult } from '../../lib/notify/tick-run.ts';
+import { tick } from '../../lib/notify/tick-run.ts';
 import { commonArgs, helpdeskRoot, parseNow, printJson } from '../_shared.ts';
 
-export { tick, type TickOptions, type TickResult };
+export { tick };
 
 export default defineCommand({
   meta: {

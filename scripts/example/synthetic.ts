@@ -22,7 +22,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-export function pick<T>(random: () => number, items: readonly T[]): T {
+function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
@@ -233,12 +233,12 @@ const FILLER = [
   'Please tell us if more information is needed from our side.',
 ];
 
-export function fill(template: string, vars: { site: string; vo: string }): string {
+function fill(template: string, vars: { site: string; vo: string }): string {
   return template.replaceAll('{site}', vars.site).replaceAll('{vo}', vars.vo);
 }
 
 /** About `words` words of plausible text. */
-export function paragraph(random: () => number, words: number): string {
+function paragraph(random: () => number, words: number): string {
   const out: string[] = [];
   let count = 0;
   while (count < words) {

@@ -9,7 +9,7 @@ import { stack } from 'd3-shape';
 import { formatDuration } from './format.ts';
 import type { AgeRow, Compliance, MonthCount, UnitTimes } from './reports.ts';
 
-export interface ChartRect {
+interface ChartRect {
   x: number;
   y: number;
   width: number;
@@ -17,7 +17,7 @@ export interface ChartRect {
   className: string;
   title: string;
 }
-export interface ChartText {
+interface ChartText {
   x: number;
   y: number;
   text: string;
@@ -25,7 +25,7 @@ export interface ChartText {
   className?: string;
   rotate?: number;
 }
-export interface ChartLine {
+interface ChartLine {
   x1: number;
   y1: number;
   x2: number;
@@ -54,23 +54,41 @@ function valueAxis(chart: Chart, scale: ReturnType<typeof scaleLinear<number, nu
   }
 }
 
+/** A chart's frame, text and legend, with nothing drawn yet. */
+function newChart(frame: Pick<Chart, 'width' | 'height' | 'title' | 'description' | 'legend'>): Chart {
+  return { width: frame.width, height: frame.height, title: frame.title, description: frame.description, rects: [], texts: [], lines: [], legend: frame.legend };
+}
+
+/** The value axis under horizontal bars: grid lines from the top margin down, labels below. */
+function bottomAxis(chart: Chart, scale: ReturnType<typeof scaleLinear<number, number>>, format: (n: number) => string): void {
+  for (const tick of scale.ticks(5)) {
+    chart.lines.push({ x1: scale(tick), y1: MARGIN.top, x2: scale(tick), y2: chart.height - 30, className: 'grid' });
+    chart.texts.push({ x: scale(tick), y: chart.height - 14, text: format(tick), anchor: 'middle', className: 'tick' });
+  }
+}
+
+/** One band a unit for horizontal bars, from the top margin down. */
+function unitBands(units: readonly string[], rowHeight: number, padding: number): ReturnType<typeof scaleBand<string>> {
+  return scaleBand<string>()
+    .domain(units)
+    .range([MARGIN.top, MARGIN.top + units.length * rowHeight])
+    .padding(padding);
+}
+
 /** Grouped bars: tickets submitted and closed in each month. */
 export function monthlyChart(months: readonly MonthCount[]): Chart {
   const width = Math.max(480, 60 + months.length * 44);
   const height = 280;
-  const chart: Chart = {
+  const chart = newChart({
     width,
     height,
     title: 'Tickets submitted and closed per month',
     description: months.map((m) => `${m.month}: ${m.submitted} submitted, ${m.closed} closed`).join('; '),
-    rects: [],
-    texts: [],
-    lines: [],
     legend: [
       { label: 'submitted', className: 'series-submitted' },
       { label: 'closed', className: 'series-closed' },
     ],
-  };
+  });
   const x = scaleBand<string>()
     .domain(months.map((m) => m.month))
     .range([MARGIN.left, width - MARGIN.right])
@@ -102,31 +120,26 @@ export function timesChart(rows: readonly UnitTimes[], which: 'response' | 'solu
   const height = MARGIN.top + shown.length * rowHeight + 40;
   const title = which === 'response' ? 'Response time per unit (first supporter action)' : 'Solution time per unit (without time waiting for the submitter)';
   const pick = (r: UnitTimes): [number, number] => (which === 'response' ? [r.responseMedian ?? 0, r.responseMean ?? 0] : [r.solutionMedian ?? 0, r.solutionMean ?? 0]);
-  const chart: Chart = {
+  const chart = newChart({
     width,
     height,
     title,
     description: shown.map((r) => `${r.unit}: median ${formatDuration(pick(r)[0])}, mean ${formatDuration(pick(r)[1])}`).join('; '),
-    rects: [],
-    texts: [],
-    lines: [],
     legend: [
       { label: 'median', className: 'bar-median' },
       { label: 'mean', className: 'bar-mean' },
     ],
-  };
+  });
   const x = scaleLinear()
     .domain([0, max(shown, (r) => Math.max(...pick(r))) ?? 1])
     .nice()
     .range([left, width - MARGIN.right]);
-  const y = scaleBand<string>()
-    .domain(shown.map((r) => r.unit))
-    .range([MARGIN.top, MARGIN.top + shown.length * rowHeight])
-    .padding(0.15);
-  for (const tick of x.ticks(5)) {
-    chart.lines.push({ x1: x(tick), y1: MARGIN.top, x2: x(tick), y2: height - 30, className: 'grid' });
-    chart.texts.push({ x: x(tick), y: height - 14, text: formatDuration(tick), anchor: 'middle', className: 'tick' });
-  }
+  const y = unitBands(
+    shown.map((r) => r.unit),
+    rowHeight,
+    0.15,
+  );
+  bottomAxis(chart, x, formatDuration);
   for (const r of shown) {
     const [med, avg] = pick(r);
     const top = y(r.unit) ?? 0;
@@ -142,16 +155,13 @@ export function timesChart(rows: readonly UnitTimes[], which: 'response' | 'solu
 export function agesChart(rows: readonly AgeRow[], colours: readonly string[]): Chart {
   const width = 560;
   const height = 280;
-  const chart: Chart = {
+  const chart = newChart({
     width,
     height,
     title: 'Open tickets by age and priority colour',
     description: rows.map((r) => `${r.bucket}: ${colours.map((c) => `${r.counts[c] ?? 0} ${c}`).join(', ')}`).join('; '),
-    rects: [],
-    texts: [],
-    lines: [],
     legend: colours.map((c) => ({ label: c, className: `fill-${c.replace(/\s+/g, '-')}` })),
-  };
+  });
   const layers = stack<AgeRow, string>()
     .keys(colours)
     .value((row, key) => row.counts[key] ?? 0)([...rows]);
@@ -183,30 +193,25 @@ export function complianceChart(rows: readonly Compliance[]): Chart {
   const left = 110;
   const width = 640;
   const height = MARGIN.top + shown.length * rowHeight + 40;
-  const chart: Chart = {
+  const chart = newChart({
     width,
     height,
     title: 'QoS deadline compliance per unit (first response within target)',
     description: shown.map((r) => `${r.unit}: ${Math.round((r.share ?? 0) * 100)}% of ${r.inTime + r.late}`).join('; '),
-    rects: [],
-    texts: [],
-    lines: [],
     legend: [
       { label: 'in time', className: 'ok' },
       { label: 'late', className: 'late' },
     ],
-  };
+  });
   const x = scaleLinear()
     .domain([0, 1])
     .range([left, width - MARGIN.right - 50]);
-  const y = scaleBand<string>()
-    .domain(shown.map((r) => r.unit))
-    .range([MARGIN.top, MARGIN.top + shown.length * rowHeight])
-    .padding(0.2);
-  for (const tick of x.ticks(5)) {
-    chart.lines.push({ x1: x(tick), y1: MARGIN.top, x2: x(tick), y2: height - 30, className: 'grid' });
-    chart.texts.push({ x: x(tick), y: height - 14, text: `${Math.round(tick * 100)}%`, anchor: 'middle', className: 'tick' });
-  }
+  const y = unitBands(
+    shown.map((r) => r.unit),
+    rowHeight,
+    0.2,
+  );
+  bottomAxis(chart, x, (tick) => `${Math.round(tick * 100)}%`);
   for (const r of shown) {
     const share = r.share ?? 0;
     const top = y(r.unit) ?? 0;

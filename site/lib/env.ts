@@ -7,7 +7,7 @@ import { GitgusError } from '../../lib/errors.ts';
 import type { SitePart } from '../../lib/core/site-parts.ts';
 import { loadSettings } from '../../lib/store/load.ts';
 
-export interface SiteOptions {
+interface SiteOptions {
   /** Absolute path of the helpdesk checkout (the folder holding helpdesk.yml). */
   root: string;
   /** Absolute path of the output folder. */

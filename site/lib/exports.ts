@@ -23,7 +23,7 @@ export interface ExportRow {
   colour: string;
 }
 
-export const CSV_COLUMNS: [keyof ExportRow, string][] = [
+const CSV_COLUMNS: [keyof ExportRow, string][] = [
   ['number', 'Ticket-ID'],
   ['type', 'Type'],
   ['vo', 'VO'],
@@ -38,7 +38,7 @@ export const CSV_COLUMNS: [keyof ExportRow, string][] = [
   ['colour', 'Priority Colour'],
 ];
 
-export function exportRow(t: ViewTicket): ExportRow {
+function exportRow(t: ViewTicket): ExportRow {
   return {
     number: t.number,
     type: t.type,

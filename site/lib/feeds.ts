@@ -8,7 +8,7 @@ import type { ViewTicket } from './view.ts';
 import { ticketLabel } from './format.ts';
 import { absolute, absoluteTicket } from './urls.ts';
 
-export const FEED_SIZE = 50;
+const FEED_SIZE = 50;
 
 export function atomFeed(options: { siteUrl: string; title: string; path: string; tickets: readonly ViewTicket[] }): string {
   const newest = [...options.tickets].sort((a, b) => (a.lastChange < b.lastChange ? 1 : a.lastChange > b.lastChange ? -1 : b.number - a.number)).slice(0, FEED_SIZE);

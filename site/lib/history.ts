@@ -19,7 +19,7 @@ import { readTicketEventsCached } from '../../lib/git/history-cache.ts';
 import { maskAddresses, type AddressPolicy } from '../../lib/core/privacy.ts';
 import type { PublicTicket } from './public.ts';
 
-export type TimelineKind = 'created' | 'routed' | 'assigned' | 'status' | 'priority' | 'message' | 'relation' | 'field';
+type TimelineKind = 'created' | 'routed' | 'assigned' | 'status' | 'priority' | 'message' | 'relation' | 'field';
 
 /** One line of a ticket's public timeline: our own words plus public, masked values. */
 export interface TimelineEntry {
@@ -70,7 +70,7 @@ function createdEntry(ticket: PublicTicket): TimelineEntry {
 }
 
 /** The history the ticket files alone give: creation and public messages, no state changes. */
-export function treeHistory(): TicketHistory {
+function treeHistory(): TicketHistory {
   return {
     source: 'tree',
     apply: (ticket) => ticket,

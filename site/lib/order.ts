@@ -6,12 +6,12 @@
 /** Lowest to highest, as in lib/core/schema/ticket.ts. */
 export const PRIORITY_ORDER = ['less urgent', 'urgent', 'very urgent', 'top priority'] as const;
 /** Most to least pressing. */
-export const COLOUR_ORDER = ['red', 'amber', 'yellow', 'green', 'light blue', 'blue'] as const;
+const COLOUR_ORDER = ['red', 'amber', 'yellow', 'green', 'light blue', 'blue'] as const;
 
 export const SORTS = ['priority', 'newest', 'oldest', 'updated'] as const;
 export type Sort = (typeof SORTS)[number];
 
-export interface Sortable {
+interface Sortable {
   number: number;
   priority: string;
   colour: string;

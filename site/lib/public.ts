@@ -24,7 +24,7 @@ export interface PublicAttachment {
   type: string;
 }
 
-export interface PublicRelations {
+interface PublicRelations {
   master?: number;
   slaves?: number[];
   parent?: number;

@@ -29,7 +29,7 @@ export interface UnitTimes {
   solutionMean?: number;
 }
 
-export const AGE_BUCKETS = [
+const AGE_BUCKETS = [
   { label: '< 1 day', maxDays: 1 },
   { label: '1–7 days', maxDays: 7 },
   { label: '1–4 weeks', maxDays: 28 },
@@ -50,7 +50,7 @@ export interface Compliance {
   share?: number;
 }
 
-export interface Report {
+interface Report {
   months: MonthCount[];
   times: UnitTimes[];
   ages: AgeRow[];
@@ -80,7 +80,7 @@ function monthRange(first: string, last: string): string[] {
 }
 
 /** When a closed ticket was closed: from the history, else its last public change. */
-export function closedTime(ticket: ViewTicket, history: TicketHistory): string | undefined {
+function closedTime(ticket: ViewTicket, history: TicketHistory): string | undefined {
   if (ticket.open) return undefined;
   return history.closedAt(ticket) ?? ticket.lastChange;
 }
@@ -170,7 +170,7 @@ function compliance(tickets: readonly ViewTicket[], units: ReadonlyMap<string, P
   return [...byUnit.values()].sort((a, b) => a.unit.localeCompare(b.unit)).map((row) => (row.inTime + row.late > 0 ? { ...row, share: row.inTime / (row.inTime + row.late) } : row));
 }
 
-export const OPEN_COLOURS = ['green', 'yellow', 'amber', 'red'] as const;
+const OPEN_COLOURS = ['green', 'yellow', 'amber', 'red'] as const;
 
 export function buildReport(tickets: readonly ViewTicket[], units: ReadonlyMap<string, PublicUnit>, history: TicketHistory, now: Date): Report {
   const open = tickets.filter((t) => t.open);

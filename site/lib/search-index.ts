@@ -18,14 +18,14 @@ import type { SearchRange, SiteManifest } from './manifest.ts';
 import { preparedPath, type PreparedPage } from './ticket-prepare.ts';
 
 /** Ticket numbers per index: about 10,000 tickets, which Pagefind indexes in seconds. */
-export const SEARCH_RANGE = 10_000;
+const SEARCH_RANGE = 10_000;
 /** Bump when what a record holds changes: every range is indexed again. */
 const RECORD_VERSION = 1;
 /** Pagefind files the site does not use (it has its own search page). */
 const UNUSED = /^pagefind-(ui|component-ui|modular-ui|highlight)\b/;
 const TICKET_PAGE = /^\/tickets\/(\d+)\/?$/;
 
-export interface SearchResult {
+interface SearchResult {
   /** Tickets indexed (in every range). */
   records: number;
   ranges: number;
@@ -36,7 +36,7 @@ export interface SearchResult {
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&nbsp;': ' ' };
 
 /** The text of sanitized HTML (site/lib/markdown.ts makes only plain elements and these entities). */
-export function htmlText(html: string): string {
+function htmlText(html: string): string {
   return html
     .replace(/<[^>]*>/g, ' ')
     .replace(/&(?:amp|lt|gt|quot|#39|#x27|nbsp);/g, (entity) => ENTITIES[entity] ?? entity)
@@ -45,7 +45,7 @@ export function htmlText(html: string): string {
 }
 
 /** One ticket's search record: what its page shows in its conversation, as text. */
-export function ticketRecord(prepared: PreparedPage, url: string): { url: string; content: string; language: string; meta: Record<string, string> } {
+function ticketRecord(prepared: PreparedPage, url: string): { url: string; content: string; language: string; meta: Record<string, string> } {
   const ticket = prepared.page.ticket;
   const texts = [ticket.title, prepared.request.html, prepared.request.folded ?? ''];
   for (const message of prepared.messages) texts.push(message.author, message.text.html, message.text.folded ?? '');

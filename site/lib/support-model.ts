@@ -7,7 +7,7 @@ import { linkHorizontal } from 'd3-shape';
 import { FAMILIES, FAMILY_NAMES, type Family } from '../../lib/core/schema/unit.ts';
 import type { PublicSettings, PublicUnit } from './public.ts';
 
-export interface ModelBox {
+interface ModelBox {
   id: string;
   kind: 'intake' | 'tpm' | 'family';
   x: number;
@@ -21,7 +21,7 @@ export interface ModelBox {
   unit?: string;
 }
 
-export interface ModelEdge {
+interface ModelEdge {
   from: string;
   to: string;
   path: string;

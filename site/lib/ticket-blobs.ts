@@ -8,7 +8,7 @@ import { listFilesWithBlobs } from '../../lib/git/tree-listing.ts';
 import { listTicketFolders as listFoldersOnDisk } from '../../lib/store/load.ts';
 import { ticketDigest } from './ticket-prepare.ts';
 
-export interface TicketBlobs {
+interface TicketBlobs {
   /** Ticket folder (`tickets/<shard>/<number>`) → digest. */
   digests: Map<string, string>;
   /** Repository path → blob id, for every ticket file. */

@@ -12,7 +12,7 @@ import { pageKey } from './page-keys.ts';
 import type { ViewTicket } from './view.ts';
 import { roleWords, type TimelineEntry } from './history.ts';
 
-export interface TicketView {
+interface TicketView {
   prepared: PreparedPage;
   ticket: PublicTicket;
   timeline: TimelineEntry[];
@@ -25,14 +25,14 @@ export interface TicketView {
 }
 
 /** The template a supporter's new message file starts from (lib/core/schema/message.ts). */
-export function messageTemplate(unit: string, date: string): string {
+function messageTemplate(unit: string, date: string): string {
   return `---\ndate: ${date}\nauthor:\n  name: YOUR NAME\n  github: YOUR-GITHUB-LOGIN\n  role: supporter\n  unit: ${unit}\nvisibility: public\nsource: pull-request\n---\nWrite your answer here.\n`;
 }
 
 /** Placeholder time in pull-request links without JavaScript; the ticket script puts the real time in. */
-export const TEMPLATE_TIME = '2000-01-01T00:00:00Z';
+const TEMPLATE_TIME = '2000-01-01T00:00:00Z';
 
-export function pullRequestLinks(repository: string, branch: string, number: number, unit: string): { newMessage: string; editTicket: string; folder: string } {
+function pullRequestLinks(repository: string, branch: string, number: number, unit: string): { newMessage: string; editTicket: string; folder: string } {
   const base = `https://github.com/${repository}`;
   const folder = messagesDir(number);
   const query = new URLSearchParams({ filename: `${compactTime(TEMPLATE_TIME)}-reply.md`, value: messageTemplate(unit, TEMPLATE_TIME) });
@@ -47,7 +47,7 @@ export function pullRequestLinks(repository: string, branch: string, number: num
  * The history's events plus one entry per public message, read from the files (the files decide what
  * is public; internal notes never appear).
  */
-export function mergeTimeline(events: readonly TimelineEntry[], messages: readonly PublicMessage[]): TimelineEntry[] {
+function mergeTimeline(events: readonly TimelineEntry[], messages: readonly PublicMessage[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [...events, ...messages.map((m): TimelineEntry => ({ time: m.date, kind: 'message', text: `Public message from ${m.author}, ${roleWords(m.role)}${m.unit ? ` (${m.unit})` : ''}` }))];
   return entries.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }

@@ -19,7 +19,7 @@ import type { TicketTextRenderer } from './markdown.ts';
 import type { AddressPolicy } from '../../lib/core/privacy.ts';
 import { publicTicketPage, type PublicAttachment, type PublicMessage, type PublicTicket, type PublicTicketPage } from './public.ts';
 
-export interface TicketSource {
+interface TicketSource {
   /** Repository path of the ticket folder. */
   folder: string;
   index: string;
@@ -37,7 +37,7 @@ export function readTicketSource(root: string, folder: string): TicketSource {
 }
 
 /** Parses a ticket folder with the core parsers; throws ValidationError naming the file. */
-export function parseTicketSource(source: TicketSource) {
+function parseTicketSource(source: TicketSource) {
   const doc = parseTicket(source.index, `${source.folder}/index.md`);
   const messages: MessageDoc[] = source.messages.map(([name, text]) => parseMessage(text, `${source.folder}/messages/${name}`));
   return { doc, messages };
@@ -56,7 +56,7 @@ export function ticketDigest(files: readonly (readonly [string, string])[], salt
 }
 
 /** Every file of a ticket folder (relative path → blob id), read from disk: the digest without Git. */
-export function folderBlobs(root: string, folder: string): [string, string][] {
+function folderBlobs(root: string, folder: string): [string, string][] {
   const out: [string, string][] = [];
   const walk = (relative: string) => {
     const dir = resolveInside(root, relative === '' ? folder : `${folder}/${relative}`);
@@ -107,12 +107,12 @@ export function renderSalt(policy: AddressPolicy, modules: URL[] = pageShapingMo
 }
 
 /** Rendered text: what is shown, and the quoted history or signature shown folded. */
-export interface RenderedText {
+interface RenderedText {
   html: string;
   folded?: string;
 }
 
-export interface RenderedMessage extends Omit<PublicMessage, 'body'> {
+interface RenderedMessage extends Omit<PublicMessage, 'body'> {
   text: RenderedText;
   staff: boolean;
 }
@@ -128,7 +128,7 @@ export interface PreparedPage {
 }
 
 /** Splits Markdown at a 1-based line: the part before is shown, the rest folded. */
-export function splitAtLine(markdown: string, foldFrom: number | undefined): { shown: string; folded?: string } {
+function splitAtLine(markdown: string, foldFrom: number | undefined): { shown: string; folded?: string } {
   if (foldFrom === undefined) return { shown: markdown };
   const lines = markdown.split('\n');
   if (foldFrom <= 1 || foldFrom > lines.length) return { shown: markdown };
@@ -170,14 +170,14 @@ export interface PrepareJob {
   digest?: string;
 }
 
-export type PrepareOutcome = { kind: 'unchanged' } | { kind: 'prepared'; summary: PublicTicket };
+type PrepareOutcome = { kind: 'unchanged' } | { kind: 'prepared'; summary: PublicTicket };
 
 /**
  * Reads a ticket, and prepares it unless its files and the rendering are what the last build prepared
  * (same digest, cache file present). Runs on worker threads, so reading and hashing 60,000 files for
  * 10,000 tickets is spread over every core too. Throws ValidationError or GitgusError for a bad ticket.
  */
-export function prepareJob(root: string, job: PrepareJob, salt: string, policy: AddressPolicy, render: TicketTextRenderer): PrepareOutcome {
+function prepareJob(root: string, job: PrepareJob, salt: string, policy: AddressPolicy, render: TicketTextRenderer): PrepareOutcome {
   const digest = job.digest ?? ticketDigest(folderBlobs(root, job.folder), salt);
   if (job.known === digest && existsSync(preparedPath(root, job.number))) return { kind: 'unchanged' };
   const source = readTicketSource(root, job.folder);
@@ -241,7 +241,7 @@ export function prunePrepared(root: string, present: ReadonlySet<string>): numbe
 
 const madeFolders = new Set<string>();
 
-export function writePrepared(root: string, number: number, prepared: PreparedPage): void {
+function writePrepared(root: string, number: number, prepared: PreparedPage): void {
   const file = preparedPath(root, number);
   const folder = path.dirname(file);
   if (!madeFolders.has(folder)) {

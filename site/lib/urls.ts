@@ -21,7 +21,7 @@ export function href(path = ''): string {
 }
 
 /** The base path of the site that holds ticket `number`'s page and files. */
-export function ticketBase(number: number): string {
+function ticketBase(number: number): string {
   const part = partOf(OPTIONS.parts, number);
   if (!part) return MAIN;
   return part.name === OPTIONS.part?.name ? BASE : basePath(part.url);

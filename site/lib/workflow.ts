@@ -18,7 +18,7 @@ import type { Model } from './model.ts';
 import { isoSeconds, utcDay } from '../../lib/core/time.ts';
 
 /** Sites with tickets get a page each, the busiest first, up to this many. */
-export const MAX_SITE_PAGES = 50;
+const MAX_SITE_PAGES = 50;
 
 export interface ReportPage {
   /** Path under reports/, e.g. `unit/ngi-de`. */
@@ -31,7 +31,7 @@ export interface ReportPage {
 const cache = new WeakMap<Model, TicketMetrics[]>();
 
 /** Every ticket's report metrics at the build's reference time (computed once per model). */
-export function metricsOf(model: Model): TicketMetrics[] {
+function metricsOf(model: Model): TicketMetrics[] {
   let found = cache.get(model);
   if (!found) {
     const calendars = new Map<string, WorkingCalendar>();

@@ -30,7 +30,7 @@ function collapse(text: string | undefined): string {
 }
 
 /** Words (letters and digits) of a text, NFKC-folded and lower-case. */
-export function words(text: string): string[] {
+function words(text: string): string[] {
   return text
     .normalize('NFKC')
     .toLowerCase()
@@ -39,7 +39,7 @@ export function words(text: string): string[] {
 }
 
 /** Share of the expected words found in the actual text (as a multiset). */
-export function coverage(expected: string, actual: string): number {
+function coverage(expected: string, actual: string): number {
   const want = words(expected);
   if (want.length === 0) return 1;
   const have = new Map<string, number>();

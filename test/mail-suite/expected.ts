@@ -25,7 +25,7 @@ interface StalwartMessage {
   parts: StalwartPart[];
 }
 
-export interface ExpectedAttachment {
+interface ExpectedAttachment {
   name: string | undefined;
   /** Decoded bytes for binary parts; for text parts the decoded text (the suite stores text, not bytes). */
   bytes?: Uint8Array;
@@ -59,7 +59,7 @@ function firstAddress(value: Record<string, unknown> | undefined): { name: strin
 }
 
 /** Visible text of an HTML part (no style, script or head), for comparing words, not markup. */
-export function htmlText(html: string): string {
+function htmlText(html: string): string {
   const tree = unified().use(rehypeParse).parse(html);
   const out: string[] = [];
   const walk = (node: { type: string; value?: string; tagName?: string; children?: unknown[] }) => {

@@ -68,3 +68,29 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   return `${typeof value} ${JSON.stringify(value)}`;
 }
+
+/** An attachment stored in the ticket's `files/` folder. */
+const AttachmentSchema = z
+  .object({
+    /** File name inside `files/`; never a path. */
+    file: z
+      .string()
+      .regex(/^[^/\\\u0000-\u001f]+$/, { error: 'must be a plain file name inside files/' })
+      .refine((name) => name !== '.' && name !== '..', { error: 'must be a plain file name' }),
+    size: z.number().int().nonnegative(),
+    type: singleLine(200).default('application/octet-stream'),
+  })
+  .strict();
+
+/**
+ * The fields about the body of a written text, a ticket's original request or a message, in both files last
+ * and in this order (the order written to disk).
+ */
+export const BODY_FIELDS = {
+  /** Files that came with the text, stored in the ticket's `files/`. */
+  attachments: z.array(AttachmentSchema).optional(),
+  /** Marks for TPM, e.g. `unknown-sender`, `unauthenticated`, `too-many-cc`. */
+  flags: z.array(SlugSchema).optional(),
+  /** 1-based line of the body from which it is quoted history or a signature: shown folded, kept in full. */
+  foldFrom: z.number().int().positive().optional(),
+};

@@ -3,25 +3,12 @@
  * One file per message, append-only: two messages never touch the same file, so Git merges them.
  */
 import { z } from 'zod';
-import { EmailSchema, GitHubLoginSchema, SlugSchema, TimestampSchema, singleLine } from './common.ts';
+import { BODY_FIELDS, EmailSchema, GitHubLoginSchema, SlugSchema, TimestampSchema, singleLine } from './common.ts';
 
 const ROLES = ['submitter', 'supporter', 'tpm', 'system', 'other'] as const;
 export type Role = (typeof ROLES)[number];
 const VISIBILITIES = ['public', 'internal'] as const;
 const MESSAGE_SOURCES = ['mail', 'github', 'pull-request', 'cli', 'web', 'system'] as const;
-
-/** An attachment stored in the ticket's `files/` folder. */
-export const AttachmentSchema = z
-  .object({
-    /** File name inside `files/`; never a path. */
-    file: z
-      .string()
-      .regex(/^[^/\\\u0000-\u001f]+$/, { error: 'must be a plain file name inside files/' })
-      .refine((name) => name !== '.' && name !== '..', { error: 'must be a plain file name' }),
-    size: z.number().int().nonnegative(),
-    type: singleLine(200).default('application/octet-stream'),
-  })
-  .strict();
 
 export const MessageSchema = z
   .object({
@@ -43,11 +30,7 @@ export const MessageSchema = z
     messageId: singleLine(998).optional(),
     inReplyTo: singleLine(998).optional(),
     references: z.array(singleLine(998)).optional(),
-    attachments: z.array(AttachmentSchema).optional(),
-    /** Marks for TPM, e.g. `unknown-sender`, `unauthenticated`. */
-    flags: z.array(SlugSchema).optional(),
-    /** 1-based line of the body from which it is quoted history or a signature: shown folded, kept in full. */
-    foldFrom: z.number().int().positive().optional(),
+    ...BODY_FIELDS,
   })
   .strict();
 

@@ -4,8 +4,7 @@
  * Field meanings follow GGUS (docs/ggus.md §1); key order here is the order written to disk.
  */
 import { z } from 'zod';
-import { EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
-import { AttachmentSchema } from './message.ts';
+import { BODY_FIELDS, EmailSchema, GitHubLoginSchema, PersonSchema, SlugSchema, TimestampSchema, DaySchema, singleLine } from './common.ts';
 
 /** The 10 GGUS statuses; the first six are the "open" meta-status. */
 export const OPEN_STATUSES = ['new', 'assigned', 'in progress', 'waiting for reply', 'on hold', 'reopened'] as const;
@@ -23,36 +22,45 @@ const NOTIFICATION_MODES = ['on solution', 'on every change'] as const;
 export const SOLUTION_QUALIFIERS = ['fixed', 'work-around', 'works as designed', 'duplicate', 'invalid', "won't fix"] as const;
 const SOURCE_KINDS = ['email', 'github', 'web', 'cli', 'interface'] as const;
 
-/** GGUS "type of issue" values (docs/ggus.md §1.1, D-ISSUE). */
-export const ISSUE_TYPES = [
-  'Accounting',
-  'AppDB',
-  'Authorization/Authentication',
-  'COD Operations',
-  'Catalogue',
-  'Computing Services',
-  'Data Management - generic',
-  'Databases',
-  'Deployment - other',
-  'Documentation',
-  'File Access',
-  'File Transfer',
-  'GGUS',
-  'IaaS Operations',
-  'Information System',
-  'Installation',
-  'Local Batch System',
-  'Middleware',
-  'Monitoring',
-  'Network problem',
-  'Operations',
-  'Other',
-  'Security',
-  'Storage Systems',
-  'VO Specific Software',
-  'Virtual Appliance Management',
-  'Workload Management',
-] as const;
+/**
+ * GGUS "type of issue" values (docs/ggus.md §1.1, D-ISSUE), in the order the forms offer them, each with
+ * whether a TEAM or ALARM ticket offers it (D-TEAM, D-ALARM). GGUS gave TEAM and ALARM "a reduced list"
+ * without publishing it; `teamAlarm: true` marks the values that describe a site service failing **[INF]**.
+ * One row a type, and the decision is part of the row (`satisfies` refuses a row without it): a type added
+ * later cannot become something an alarm can page a site for unless someone writes `teamAlarm: true` for it.
+ */
+export const ISSUE_TYPE_RULES = [
+  ['Accounting', { teamAlarm: false }],
+  ['AppDB', { teamAlarm: false }],
+  ['Authorization/Authentication', { teamAlarm: true }],
+  ['COD Operations', { teamAlarm: false }],
+  ['Catalogue', { teamAlarm: false }],
+  ['Computing Services', { teamAlarm: true }],
+  ['Data Management - generic', { teamAlarm: true }],
+  ['Databases', { teamAlarm: true }],
+  ['Deployment - other', { teamAlarm: false }],
+  ['Documentation', { teamAlarm: false }],
+  ['File Access', { teamAlarm: true }],
+  ['File Transfer', { teamAlarm: true }],
+  ['GGUS', { teamAlarm: false }],
+  ['IaaS Operations', { teamAlarm: false }],
+  ['Information System', { teamAlarm: true }],
+  ['Installation', { teamAlarm: false }],
+  ['Local Batch System', { teamAlarm: true }],
+  ['Middleware', { teamAlarm: false }],
+  ['Monitoring', { teamAlarm: true }],
+  ['Network problem', { teamAlarm: true }],
+  ['Operations', { teamAlarm: true }],
+  ['Other', { teamAlarm: true }],
+  ['Security', { teamAlarm: true }],
+  ['Storage Systems', { teamAlarm: true }],
+  ['VO Specific Software', { teamAlarm: false }],
+  ['Virtual Appliance Management', { teamAlarm: false }],
+  ['Workload Management', { teamAlarm: true }],
+] as const satisfies readonly (readonly [string, { teamAlarm: boolean }])[];
+
+/** The types of issue in the table's order: the values of `issue`, and the order the forms offer them in. */
+export const ISSUE_TYPES = ISSUE_TYPE_RULES.map(([issue]) => issue);
 
 const TicketNumberSchema = z.number().int().positive();
 
@@ -141,12 +149,8 @@ export const TicketSchema = z
       .optional(),
     /** A supporter's reminder date (on hold / waiting for reply). */
     remindOn: DaySchema.optional(),
-    /** Files of the original request, stored in the ticket's `files/`. */
-    attachments: z.array(AttachmentSchema).optional(),
-    /** Marks for TPM on the original request, e.g. `unauthenticated`, `too-many-cc`. */
-    flags: z.array(SlugSchema).optional(),
-    /** 1-based line of the body from which it is quoted history or a signature: shown folded, kept in full. */
-    foldFrom: z.number().int().positive().optional(),
+    /** The original request's files, TPM marks (e.g. `too-many-cc`) and folded tail. */
+    ...BODY_FIELDS,
   })
   .strict();
 

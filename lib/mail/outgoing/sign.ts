@@ -19,8 +19,8 @@ import type { OutgoingMail } from '../../core/notify/render.ts';
 import { GitgusError } from '../../errors.ts';
 import { mailOptions } from './compose.ts';
 
-export const SIGNING_KEY_ENV = 'GITGUS_ALARM_SIGNING_KEY';
-export const SIGNING_PASSPHRASE_ENV = 'GITGUS_ALARM_SIGNING_PASSPHRASE';
+const SIGNING_KEY_ENV = 'GITGUS_ALARM_SIGNING_KEY';
+const SIGNING_PASSPHRASE_ENV = 'GITGUS_ALARM_SIGNING_PASSPHRASE';
 
 async function signingKey(env: Record<string, string | undefined>): Promise<openpgp.PrivateKey> {
   const armored = env[SIGNING_KEY_ENV];

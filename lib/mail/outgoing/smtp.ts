@@ -25,7 +25,7 @@ import type { OutgoingMail } from '../../core/notify/render.ts';
 import { GitgusError } from '../../errors.ts';
 import { envelopeRecipients, mailOptions } from './compose.ts';
 
-export interface SmtpConfig {
+interface SmtpConfig {
   host: string;
   port: number;
   secure: boolean;
@@ -73,7 +73,7 @@ export function smtpConfig(settings: NotifySettings['smtp'], env: Record<string,
 }
 
 /** What the server said about one mail. */
-export interface SendReport {
+interface SendReport {
   accepted: string[];
   rejected: string[];
   response: string;
