@@ -94,7 +94,7 @@ export const ERROR_CODES = {
   E_GIT_DETACHED: { kind: 'input', summary: 'The checkout is on a detached HEAD.' },
   E_GIT_RACE: { kind: 'infrastructure', summary: 'The branch moved while a commit was written.' },
   E_NOTHING_TO_COMMIT: { kind: 'internal', summary: 'A commit with no changes was asked for.' },
-  E_PUSH: { kind: 'infrastructure', summary: 'The push was refused repeatedly.' },
+  E_PUSH: { kind: 'infrastructure', summary: 'The push or fetch failed for a reason other than another writer (network, a hook declining, commits of its own).' },
   E_PUSH_CONTENDED: { kind: 'infrastructure', summary: 'Other writers kept the push refused until the time bound (exit 75).' },
   E_BUSY: { kind: 'infrastructure', summary: 'Another gitgus writer holds this checkout (exit 75).' },
   E_STALE_READ: { kind: 'infrastructure', summary: 'A writer read the checkout before taking the writer lock that repaired it (exit 75).' },

@@ -18,9 +18,21 @@ describe('a push that stays refused', () => {
     expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
     const origin = path.join(tempDir('gitgus-refusing-'), 'helpdesk.git');
     git(seed, ['clone', '-q', '--bare', seed, origin]);
-    // The origin refuses every push, as a branch that other writers keep moving would.
+    // Another writer moves main during every push: the hook commits to it (outside the push's object
+    // quarantine), so receive-pack then loses the ref lock — "[remote rejected] (failed to update ref)".
     const hook = path.join(origin, 'hooks', 'pre-receive');
-    writeFileSync(hook, '#!/bin/sh\necho "another writer moved main" >&2\nexit 1\n');
+    writeFileSync(
+      hook,
+      [
+        '#!/bin/sh',
+        'cat >/dev/null',
+        'unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES',
+        'moved=$(git -c user.name=other -c user.email=other@example commit-tree "main^{tree}" -p main -m "another writer")',
+        'git update-ref refs/heads/main "$moved"',
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
     chmodSync(hook, 0o755);
     const clone = path.join(tempDir('gitgus-refused-'), 'helpdesk');
     git(origin, ['clone', '-q', origin, clone]);
@@ -38,9 +50,38 @@ describe('a push that stays refused', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(path.join(maildir, 'new')).sort()).toEqual(names);
     expect(unprocessed(maildir)).toBe(2);
-    expect(git(clone, ['rev-parse', 'HEAD']).trim()).toBe(tip);
+    // The checkout followed the other writer (its empty commits) and holds nothing of its own.
+    git(clone, ['merge-base', '--is-ancestor', tip, 'HEAD']);
+    expect(
+      git(clone, ['log', '--format=%an', `${tip}..HEAD`])
+        .trim()
+        .split('\n'),
+    ).toEqual(expect.arrayContaining(['other']));
+    expect(git(clone, ['log', '--format=%an', `${tip}..HEAD`])).not.toContain('gitgus');
     expect(uncleanPaths(clone)).toEqual([]);
     expect(leftovers(clone)).toEqual([]);
+  }, 120_000);
+
+  it('stops at once with E_PUSH when a hook declines the push (not another writer: retrying cannot help)', async () => {
+    const seed = makeHelpdesk();
+    expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
+    const origin = path.join(tempDir('gitgus-declining-'), 'helpdesk.git');
+    git(seed, ['clone', '-q', '--bare', seed, origin]);
+    const hook = path.join(origin, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "pushes are closed for maintenance" >&2\nexit 1\n');
+    chmodSync(hook, 0o755);
+    const clone = path.join(tempDir('gitgus-declined-'), 'helpdesk');
+    git(origin, ['clone', '-q', origin, clone]);
+    const maildir = makeMaildir(path.join(tempDir('gitgus-declined-maildir-'), 'Maildir'));
+    deliver(maildir, [newTicketMail('declined.1@fault.example', 'First')]);
+
+    const run = await runIntakeProcess(['--maildir', maildir, '--push', '--root', clone, '--json'], { GITGUS_PUSH_DEADLINE_SECONDS: '60' });
+    expect(run.status, run.stderr).not.toBe(0);
+    expect(run.status).not.toBe(75);
+    expect(run.seconds).toBeLessThan(30);
+    expect(run.stderr).not.toMatch(/push refused \(\d+\)/);
+    expect(run.stdout + run.stderr).toContain('E_PUSH');
+    expect(unprocessed(maildir)).toBe(1);
   }, 120_000);
 
   it('waits a random time under a cap that doubles with each refusal (full jitter)', () => {
@@ -49,5 +90,13 @@ describe('a push that stays refused', () => {
     expect(backoffMs(30, () => 1)).toBe(2000);
     expect(backoffMs(5, () => 0)).toBe(0);
     expect(backoffMs(5, () => 0.5)).toBe(800);
+  });
+
+  it('sizes the wait by how long the refused attempt took, so writers refused together start again apart', () => {
+    // An attempt of 1.6 s (unit 0.8 s): up to 1.6 s after the first refusal, capped at four units.
+    expect(backoffMs(1, () => 1, 800)).toBe(1600);
+    expect(backoffMs(2, () => 1, 800)).toBe(3200);
+    expect(backoffMs(9, () => 1, 800)).toBe(3200);
+    expect(backoffMs(1, () => 0.25, 800)).toBe(400);
   });
 });

@@ -84,6 +84,8 @@ export async function runGitHub(options: GitHubRunOptions): Promise<GitHubRunRes
         reruns += 1;
         const wait = backoffMs(reruns);
         if (performance.now() - contended + wait > deadlineMs) {
+          // Give up on the remote's tip, holding nothing of this run's own: its input is still at the source.
+          catchUp(options.root, start);
           throw new GitgusError('E_PUSH_CONTENDED', `the push was refused ${reruns} times in ${((performance.now() - contended) / 1000).toFixed(0)} s: other writers kept moving the main branch`, {
             hint: 'Nothing is lost: the next run imports the same issues and comments again (exit status 75 = try again later).',
           });

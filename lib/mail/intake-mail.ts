@@ -68,7 +68,7 @@ export class MailIntakeSession extends IntakeSession {
       faultPoint('parse');
       await this.ensureIndex();
       keys = this.keysFor(mail, raw);
-      this.prefetchShards(keys.idHash, [...mail.inReplyTo, ...mail.references]);
+      await this.prefetchShards(keys.idHash, [...mail.inReplyTo, ...mail.references]);
       const prior = this.priorEntries(keys.idHash).filter((entry) => !(retry && entry.outcome === 'quarantined'));
       decision = decideIntake(mail, { ...this.decisionContext(), received, envelopeRecipient: this.options.recipient, keys, priorEntries: prior });
     } catch (error) {

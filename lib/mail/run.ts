@@ -53,13 +53,17 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)].
- * Small base and cap on purpose: a refusal means another writer has JUST pushed, so the branch is free
- * again at once; long waits left the origin idle while every writer slept (bench/contention.ts measured
- * 13% of one worker's throughput with a 100 ms base and 8 s cap).
+ * Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): uniform in
+ * [0, min(cap, unit·2^n)]. The unit is how long the refused attempt took (mail: taking the chunk in and
+ * pushing it), halved: the writers refused together all start again together otherwise, and each round of
+ * them lets only one through while the rest redo their whole chunk for nothing (bench/contention.ts counted
+ * 11–16 refusals for 8 pushes with a fixed 50 ms unit). Spread over about one attempt's length, most find
+ * the branch free when their turn comes. A waiting writer costs the others no CPU; a redone chunk does.
+ * Long fixed waits left the origin idle while every writer slept (13% of one worker's throughput with a
+ * 100 ms base and 8 s cap), hence the cap of 2 s (or four units, when one attempt is longer).
  */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  return random() * Math.min(2000, 50 * 2 ** Math.min(attempt, 16));
+export function backoffMs(attempt: number, random: () => number = Math.random, unitMs = 50): number {
+  return random() * Math.min(Math.max(2000, 4 * unitMs), unitMs * 2 ** Math.min(attempt, 16));
 }
 
 export async function runIntake(source: MessageSource & { close?: () => Promise<void> }, options: RunOptions): Promise<RunSummary> {
@@ -71,6 +75,8 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
   const chunkSize = options.chunkSize ?? 200;
   const deadlineMs = (options.pushDeadlineSeconds ?? Number(process.env.GITGUS_PUSH_DEADLINE_SECONDS ?? '300')) * 1000;
   let refusedPushes = 0;
+  /** When the chunk in hand began to be taken in: a refused attempt's length sizes the backoff. */
+  let chunkBegan = performance.now();
   const pending: { message: SourceMessage; result: IntakeResult }[] = [];
   // Commits after this one hold unacknowledged input (possibly a killed run's): a refused push may drop them.
   let chunkStart = unacknowledgedSince(options.root);
@@ -103,8 +109,9 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       await acknowledge(pending.splice(0));
       return;
     }
-    // Refused: the checkout is at the remote's tip now. Back off, catch up, and land the messages again in
-    // smaller chunks (idempotency keys skip whatever another writer already imported).
+    let attemptMs = performance.now() - chunkBegan;
+    // Refused: another writer moved the branch. Back off, catch up with its tip (one fetch), and land the
+    // messages again there (idempotency keys skip whatever another writer already imported).
     let queue = pending.splice(0);
     let attempt = 0;
     let contended = performance.now();
@@ -113,8 +120,10 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       attempt += 1;
       // The chunk is NOT shrunk: each push costs a fetch and a push whatever its size, so smaller chunks
       // under contention mean more pushes to collide, and throughput fell with them (bench/contention.ts).
-      const wait = backoffMs(attempt);
+      const wait = backoffMs(attempt, Math.random, attemptMs / 2);
       if (performance.now() - contended + wait > deadlineMs) {
+        // Give up on the remote's tip, holding nothing of this run's own: its input is still at the source.
+        catchUp(options.root, chunkStart);
         throw new GitgusError('E_PUSH_CONTENDED', `the push to origin was refused ${attempt} times in ${((performance.now() - contended) / 1000).toFixed(0)} s: other writers kept moving the main branch`, {
           data: { refused: attempt, unpushed: queue.length },
           hint: `Nothing is lost: ${queue.length} message${queue.length === 1 ? '' : 's'} stay unacknowledged at their source and the next run takes them in again (exit status 75 = try again later).`,
@@ -124,6 +133,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
         `push refused (${attempt}): another writer moved the main branch; waiting ${(wait / 1000).toFixed(2)} s, then taking ${Math.min(chunkSize, queue.length)} message${Math.min(chunkSize, queue.length) === 1 ? '' : 's'} in again on the new tip`,
       );
       await sleep(wait);
+      const began = performance.now();
       catchUp(options.root, chunkStart);
       chunkStart = headCommit(options.root);
       markAcknowledged(options.root, chunkStart);
@@ -138,6 +148,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       } else if (pushOrDiscard(options.root, chunkStart) === 'pushed') {
         await acknowledge(take);
       } else {
+        attemptMs = performance.now() - began;
         continue;
       }
       queue = queue.slice(take.length);
@@ -150,6 +161,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
     // for await also walks plain iterables (files, Maildir); the cast only tells TypeScript so.
     for await (const message of source.messages as AsyncIterable<SourceMessage>) {
       let result: IntakeResult;
+      if (pending.length === 0) chunkBegan = performance.now();
       try {
         result = await session.process(message);
       } catch (error) {
