@@ -63,7 +63,7 @@ describe('a push that stays refused', () => {
   }, 120_000);
 
   it('stops at once with E_PUSH when a hook declines the push (not another writer: retrying cannot help)', async () => {
-    const seed = makeHelpdesk();
+    const seed = makeSmallHelpdesk().dir;
     expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
     const origin = path.join(tempDir('gitgus-declining-'), 'helpdesk.git');
     git(seed, ['clone', '-q', '--bare', seed, origin]);
