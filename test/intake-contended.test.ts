@@ -8,21 +8,30 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backoffMs } from '../lib/mail/run.ts';
 import { cleanupTemps, git, makeSmallHelpdesk, runGitgus, tempDir } from './helpers.ts';
-import { deliver, leftovers, makeMaildir, newTicketMail, runIntakeProcess, uncleanPaths, unprocessed } from './fault-helpers.ts';
+import { deliver, leftovers, makeMaildir, newTicketMail, runIntakeProcess, uncleanPaths, unprocessed, type PlannedMail } from './fault-helpers.ts';
 
 afterAll(cleanupTemps);
 
+/** A clone of an origin whose pre-receive hook is `hook`, and a Maildir holding `mails`. */
+function helpdeskBehind(hook: string, mails: PlannedMail[]): { clone: string; maildir: string } {
+  const seed = makeSmallHelpdesk().dir;
+  expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
+  const origin = path.join(tempDir('gitgus-origin-'), 'helpdesk.git');
+  git(seed, ['clone', '-q', '--bare', seed, origin]);
+  writeFileSync(path.join(origin, 'hooks', 'pre-receive'), hook);
+  chmodSync(path.join(origin, 'hooks', 'pre-receive'), 0o755);
+  const clone = path.join(tempDir('gitgus-clone-'), 'helpdesk');
+  git(origin, ['clone', '-q', origin, clone]);
+  const maildir = makeMaildir(path.join(tempDir('gitgus-maildir-'), 'Maildir'));
+  deliver(maildir, mails);
+  return { clone, maildir };
+}
+
 describe('a push that stays refused', () => {
   it('retries with backoff until the time bound, then exits 75 with the mail untouched', async () => {
-    const seed = makeSmallHelpdesk().dir;
-    expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
-    const origin = path.join(tempDir('gitgus-refusing-'), 'helpdesk.git');
-    git(seed, ['clone', '-q', '--bare', seed, origin]);
     // Another writer moves main during every push: the hook commits to it (outside the push's object
     // quarantine), so receive-pack then loses the ref lock — "[remote rejected] (failed to update ref)".
-    const hook = path.join(origin, 'hooks', 'pre-receive');
-    writeFileSync(
-      hook,
+    const { clone, maildir } = helpdeskBehind(
       [
         '#!/bin/sh',
         'cat >/dev/null',
@@ -32,13 +41,9 @@ describe('a push that stays refused', () => {
         'exit 0',
         '',
       ].join('\n'),
+      [newTicketMail('refused.1@fault.example', 'First'), newTicketMail('refused.2@fault.example', 'Second')],
     );
-    chmodSync(hook, 0o755);
-    const clone = path.join(tempDir('gitgus-refused-'), 'helpdesk');
-    git(origin, ['clone', '-q', origin, clone]);
     const tip = git(clone, ['rev-parse', 'HEAD']).trim();
-    const maildir = makeMaildir(path.join(tempDir('gitgus-refused-maildir-'), 'Maildir'));
-    deliver(maildir, [newTicketMail('refused.1@fault.example', 'First'), newTicketMail('refused.2@fault.example', 'Second')]);
     const names = readdirSync(path.join(maildir, 'new')).sort();
 
     const run = await runIntakeProcess(['--maildir', maildir, '--push', '--root', clone], { GITGUS_PUSH_DEADLINE_SECONDS: '12' });
@@ -63,17 +68,7 @@ describe('a push that stays refused', () => {
   }, 120_000);
 
   it('stops at once with E_PUSH when a hook declines the push (not another writer: retrying cannot help)', async () => {
-    const seed = makeSmallHelpdesk().dir;
-    expect(runGitgus(['intake', '--reindex', '--root', seed]).status).toBe(0);
-    const origin = path.join(tempDir('gitgus-declining-'), 'helpdesk.git');
-    git(seed, ['clone', '-q', '--bare', seed, origin]);
-    const hook = path.join(origin, 'hooks', 'pre-receive');
-    writeFileSync(hook, '#!/bin/sh\necho "pushes are closed for maintenance" >&2\nexit 1\n');
-    chmodSync(hook, 0o755);
-    const clone = path.join(tempDir('gitgus-declined-'), 'helpdesk');
-    git(origin, ['clone', '-q', origin, clone]);
-    const maildir = makeMaildir(path.join(tempDir('gitgus-declined-maildir-'), 'Maildir'));
-    deliver(maildir, [newTicketMail('declined.1@fault.example', 'First')]);
+    const { clone, maildir } = helpdeskBehind('#!/bin/sh\necho "pushes are closed for maintenance" >&2\nexit 1\n', [newTicketMail('declined.1@fault.example', 'First')]);
 
     const run = await runIntakeProcess(['--maildir', maildir, '--push', '--root', clone, '--json'], { GITGUS_PUSH_DEADLINE_SECONDS: '60' });
     expect(run.status, run.stderr).not.toBe(0);
