@@ -30,7 +30,7 @@ const REFUSED_BY_A_RACE = /^!\t[^\t\n]*\t(\[rejected\]|\[remote rejected\] \((fa
  * fetch here: `catchUp` fetches anyway, and one fetch less per refusal was a third of a refused round's
  * time over HTTP (bench/contention.ts).
  */
-export function pushOrDiscard(root: string, start: string, remote = 'origin'): 'pushed' | 'rejected' {
+export function tryPush(root: string, remote = 'origin'): 'pushed' | 'rejected' {
   const branch = runGit(root, ['symbolic-ref', '--short', 'HEAD']).stdout.trim();
   faultPoint('push');
   const push = runGit(root, ['push', '--quiet', '--porcelain', remote, `HEAD:refs/heads/${branch}`], { allowFailure: true });
@@ -38,7 +38,6 @@ export function pushOrDiscard(root: string, start: string, remote = 'origin'): '
   if (REFUSED_BY_A_RACE.test(push.stdout)) return 'rejected';
   const reason = (push.stderr.trim() || push.stdout.trim()).split('\n')[0] ?? '';
   throw new GitgusError('E_PUSH', `cannot push to ${remote}/${branch}: ${reason}`, {
-    data: { start },
     hint: 'Nothing is lost: the next run imports the same items again.',
   });
 }

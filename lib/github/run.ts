@@ -7,7 +7,7 @@
  */
 import { GitgusError } from '../errors.ts';
 import { hasRemote } from '../mail/push.ts';
-import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, pushOrDiscard, unacknowledgedSince } from '../git/push.ts';
+import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, tryPush, unacknowledgedSince } from '../git/push.ts';
 import { backoffMs } from '../mail/run.ts';
 import type { GitHubApi } from './client.ts';
 import { loadSettings } from '../store/load.ts';
@@ -77,12 +77,14 @@ export async function runGitHub(options: GitHubRunOptions): Promise<GitHubRunRes
   let reruns = 0;
   const contended = performance.now();
   for (;;) {
+    const attemptBegan = performance.now();
     const run = await importOnce(options);
     let pushed = false;
     if (push && headCommit(options.root) !== start) {
-      if (pushOrDiscard(options.root, start) === 'rejected') {
+      if (tryPush(options.root) === 'rejected') {
         reruns += 1;
-        const wait = backoffMs(reruns);
+        // As mail intake does (lib/mail/run.ts backoffMs): the wait is sized by the refused attempt's length.
+        const wait = backoffMs(reruns, Math.random, (performance.now() - attemptBegan) / 2);
         if (performance.now() - contended + wait > deadlineMs) {
           // Give up on the remote's tip, holding nothing of this run's own: its input is still at the source.
           catchUp(options.root, start);

@@ -233,15 +233,25 @@ export class IntakeSession {
     this.reader = undefined;
   }
 
-  /** Index shards and state as committed at `base`, read in one `git cat-file` for all of `files`. */
-  private prefetch(files: string[]): void {
+  /**
+   * Which of `files` still need reading from `base`; on a helpdesk without commits, none (each is then
+   * recorded as absent). What the sync and the async read below share.
+   */
+  private unread(files: readonly string[]): { base: string; missing: string[] } | undefined {
     const missing = [...new Set(files)].filter((file) => !this.pending.has(file) && !this.committed.has(file));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return undefined;
     if (this.base === undefined) {
       for (const file of missing) this.committed.set(file, undefined);
-      return;
+      return undefined;
     }
-    for (const [file, text] of readCommittedSync(this.root, this.base, missing)) this.committed.set(file, text);
+    return { base: this.base, missing };
+  }
+
+  /** Index shards and state as committed at `base`, read in one `git cat-file` for all of `files`. */
+  private prefetch(files: string[]): void {
+    const wanted = this.unread(files);
+    if (!wanted) return;
+    for (const [file, text] of readCommittedSync(this.root, wanted.base, wanted.missing)) this.committed.set(file, text);
   }
 
   /** An intake file as committed: this run's streamed commits first, then the branch tip's tree. */
@@ -395,14 +405,9 @@ export class IntakeSession {
    * index shard a decision about these Message-IDs can look at; `idHash` is the message's own.
    */
   protected async prefetchShards(idHash: string, relatedIds: readonly string[]): Promise<void> {
-    const files = [...new Set([idHash, ...relatedIds.map((id) => messageIdHash(id))].map((hash) => indexShardPath(hash)))];
-    const missing = files.filter((file) => !this.pending.has(file) && !this.committed.has(file));
-    if (missing.length === 0) return;
-    const base = this.base;
-    if (base === undefined) {
-      for (const file of missing) this.committed.set(file, undefined);
-      return;
-    }
+    const wanted = this.unread([idHash, ...relatedIds.map((id) => messageIdHash(id))].map((hash) => indexShardPath(hash)));
+    if (!wanted) return;
+    const { base, missing } = wanted;
     if (this.reader?.base !== base) {
       this.closeReader();
       this.reader = { base, blobs: new BlobReader(this.root) };

@@ -17,7 +17,7 @@
  */
 import { GitgusError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
-import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, pushOrDiscard, unacknowledgedSince } from '../git/push.ts';
+import { catchUp, clearUnacknowledged, headCommit, markAcknowledged, tryPush, unacknowledgedSince } from '../git/push.ts';
 import type { IntakeResult, IntakeSessionOptions } from '../intake/session.ts';
 import { MailIntakeSession } from './intake-mail.ts';
 import { hasRemote } from './push.ts';
@@ -105,7 +105,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       return;
     }
     faultPoint('before-push');
-    if (pushOrDiscard(options.root, chunkStart) === 'pushed') {
+    if (tryPush(options.root) === 'pushed') {
       await acknowledge(pending.splice(0));
       return;
     }
@@ -145,7 +145,7 @@ export async function runIntake(source: MessageSource & { close?: () => Promise<
       if (headCommit(options.root) === chunkStart) {
         // All repeats another writer had already stored, recorded before: nothing to push.
         await acknowledge(take);
-      } else if (pushOrDiscard(options.root, chunkStart) === 'pushed') {
+      } else if (tryPush(options.root) === 'pushed') {
         await acknowledge(take);
       } else {
         attemptMs = performance.now() - began;
